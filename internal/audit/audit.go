@@ -1,0 +1,136 @@
+// Package audit writes and reads the append-only trail of every change: who,
+// when, what (field paths with old and new values), why, and the request id.
+// Entries are written in the caller's transaction, so a change and its entry
+// land together or not at all; the schema refuses updates and deletes.
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/verity-kyb/verity/internal/auth"
+)
+
+// Change is one field path with its value before and after.
+type Change struct {
+	Path string `json:"path"`
+	Old  any    `json:"old"`
+	New  any    `json:"new"`
+}
+
+// Entry is one audited action.
+type Entry struct {
+	ID         int64          `json:"id" db:"id"`
+	OccurredAt time.Time      `json:"occurredAt" db:"occurred_at"`
+	ActorType  auth.ActorKind `json:"actorType" db:"actor_type"`
+	ActorID    *int64         `json:"actorId" db:"actor_id"`
+	ActorName  string         `json:"actorName" db:"actor_name"`
+	Action     string         `json:"action" db:"action"`
+	CustomerID *int64         `json:"-" db:"customer_id"`
+	Subject    *string        `json:"subject,omitempty" db:"subject"`
+	Changes    []Change       `json:"changes" db:"-"`
+	ChangesRaw []byte         `json:"-" db:"changes"`
+	Reason     *string        `json:"reason" db:"reason"`
+	RequestID  *string        `json:"requestId" db:"request_id"`
+}
+
+// Actions written to the trail; stable words that the history shows.
+const (
+	ActionCustomerCreate     = "customer.create"
+	ActionCustomerImport     = "customer.import"
+	ActionCustomerUpdate     = "customer.update"
+	ActionCustomerAssociates = "customer.associates"
+	ActionCustomerStatus     = "customer.status"
+	ActionUserCreate         = "staff.create"
+	ActionUserUpdate         = "staff.update"
+	ActionUserPassword       = "staff.password"
+	ActionAPIKeyCreate       = "apikey.create"
+	ActionAPIKeyRevoke       = "apikey.revoke"
+	ActionLogin              = "auth.login"
+	ActionLoginFailed        = "auth.login_failed"
+	ActionLogout             = "auth.logout"
+)
+
+// Record is what a caller hands to Write.
+type Record struct {
+	Actor      auth.Actor
+	Action     string
+	CustomerID *int64
+	Subject    string
+	Changes    []Change
+	Reason     string
+}
+
+const insertSQL = `
+INSERT INTO audit_entries (actor_type, actor_id, actor_name, action, customer_id, subject, changes, reason, request_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+
+// Write appends one entry using the caller's transaction (or pool).
+func Write(ctx context.Context, db sqlx.ExecerContext, r Record) error {
+	changes := r.Changes
+	if changes == nil {
+		changes = []Change{}
+	}
+	raw, err := json.Marshal(changes)
+	if err != nil {
+		return err
+	}
+	var actorID *int64
+	if r.Actor.Kind == auth.ActorUser || r.Actor.Kind == auth.ActorAPIKey {
+		id := r.Actor.ID
+		actorID = &id
+	}
+	name := r.Actor.Name
+	if name == "" {
+		name = string(r.Actor.Kind)
+	}
+	_, err = db.ExecContext(ctx, insertSQL, string(r.Actor.Kind), actorID, name, r.Action, r.CustomerID,
+		nullString(r.Subject), string(raw), nullString(r.Reason), nullString(r.Actor.RequestID))
+	return err
+}
+
+const listByCustomerSQL = `
+SELECT id, occurred_at, actor_type, actor_id, actor_name, action, customer_id, subject, changes, reason, request_id
+FROM audit_entries WHERE customer_id = $1 AND ($2::bigint = 0 OR id < $2)
+ORDER BY id DESC LIMIT $3`
+
+// ListByCustomer returns a customer's entries newest first, before the entry
+// id `before` (0 for the newest), at most limit of them.
+func ListByCustomer(ctx context.Context, db sqlx.QueryerContext, customerID, before int64, limit int) ([]Entry, error) {
+	var out []Entry
+	if err := sqlx.SelectContext(ctx, db, &out, listByCustomerSQL, customerID, before, limit); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if err := json.Unmarshal(out[i].ChangesRaw, &out[i].Changes); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+const latestByCustomerSQL = `
+SELECT id, occurred_at, actor_type, actor_id, actor_name, action, customer_id, subject, changes, reason, request_id
+FROM audit_entries WHERE customer_id = $1 ORDER BY id DESC LIMIT 1`
+
+// Latest returns the newest entry of a customer, for "changed by … at …" notices.
+func Latest(ctx context.Context, db sqlx.QueryerContext, customerID int64) (*Entry, error) {
+	var e Entry
+	if err := sqlx.GetContext(ctx, db, &e, latestByCustomerSQL, customerID); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(e.ChangesRaw, &e.Changes); err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+func nullString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

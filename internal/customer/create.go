@@ -1,0 +1,136 @@
+package customer
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/verity-kyb/verity/internal/apperr"
+	"github.com/verity-kyb/verity/internal/audit"
+	"github.com/verity-kyb/verity/internal/auth"
+)
+
+// Idempotency makes a create safe to retry: the same key with the same body
+// replays the first answer, the same key with another body is a conflict.
+type Idempotency struct {
+	Key  string
+	Body []byte // the request as sent; its hash is compared
+}
+
+// Create adds a COMPANY customer in status PENDING with fresh verification
+// links for it and each associate. replayed is true when an earlier request
+// with the same idempotency key already created it.
+func (s *Service) Create(ctx context.Context, a auth.Actor, in CreateInput, idem *Idempotency) (c *Customer, replayed bool, err error) {
+	if err := s.require(a, auth.PermEdit, "create customers"); err != nil {
+		return nil, false, err
+	}
+	var hash []byte
+	if idem != nil {
+		if k := strings.TrimSpace(idem.Key); k == "" || len(k) > 255 {
+			return nil, false, apperr.BadRequest("invalid_idempotency_key", "Idempotency-Key must be 1–255 characters")
+		}
+		sum := sha256.Sum256(idem.Body)
+		hash = sum[:]
+		if prev, err := s.replay(ctx, s.db, a, idem.Key, hash); prev != nil || err != nil {
+			return prev, prev != nil, err
+		}
+	}
+	now := s.opts.Now().UTC()
+	cu, inputs, err := ValidateCreate(in, now)
+	errs := apperr.FieldErrors{}
+	for i := range inputs {
+		if r := inputs[i].Person.Reference; r != nil && strings.TrimSpace(*r) != "" {
+			errs.Add(fmt.Sprintf("company.associates[%d].person.reference", i), "cannot be set on a new customer; leave it out")
+		}
+	}
+	if err != nil || len(errs) > 0 {
+		return nil, false, mergeInvalid(err, apperr.Invalid(errs))
+	}
+	cu.Reference = uuid.New()
+	cu.CreatedAt, cu.UpdatedAt = now, now
+	cu.Company.Verification = s.newVerification()
+	for i := range cu.Company.Associates {
+		cu.Company.Associates[i].Person.Reference = uuid.New()
+		cu.Company.Associates[i].Verification = s.newVerification()
+	}
+	key := a.Key()
+	cu.LastEditor = &key
+
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
+	if err := s.insert(ctx, tx, a, &cu, audit.ActionCustomerCreate); err != nil {
+		return nil, false, err
+	}
+	if idem != nil {
+		body, _ := json.Marshal(cu)
+		res, err := tx.ExecContext(ctx, insertIdempotencySQL, a.Key(), idem.Key, hash, string(body))
+		if err != nil {
+			return nil, false, err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			// a concurrent request with the same key won: answer as it did
+			_ = tx.Rollback()
+			prev, err := s.replay(ctx, s.db, a, idem.Key, hash)
+			return prev, prev != nil, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, false, err
+	}
+	return &cu, false, nil
+}
+
+// insert stores a customer, its associates and its audit entry in tx.
+func (s *Service) insert(ctx context.Context, tx sqlx.ExtContext, a auth.Actor, cu *Customer, action string) error {
+	if err := insertCustomer(ctx, tx, cu); err != nil {
+		return err
+	}
+	if err := replaceAssociates(ctx, tx, cu.ID, cu.Company.Associates, false); err != nil {
+		return err
+	}
+	empty := &Customer{Company: Company{Associates: nil}}
+	return audit.Write(ctx, tx, audit.Record{Actor: a, Action: action, CustomerID: &cu.ID,
+		Changes: audit.Diff(diffView(empty), diffView(cu))})
+}
+
+const (
+	selectIdempotencySQL = `SELECT request_hash, response FROM idempotency_keys WHERE scope = $1 AND key = $2`
+	insertIdempotencySQL = `INSERT INTO idempotency_keys (scope, key, request_hash, response) VALUES ($1, $2, $3, $4)
+ON CONFLICT (scope, key) DO NOTHING`
+)
+
+// replay answers a repeated idempotency key: the stored customer when the
+// body is the same, a conflict when it differs, nil when the key is new.
+func (s *Service) replay(ctx context.Context, db sqlx.QueryerContext, a auth.Actor, key string, hash []byte) (*Customer, error) {
+	var row struct {
+		Hash     []byte `db:"request_hash"`
+		Response []byte `db:"response"`
+	}
+	err := sqlx.GetContext(ctx, db, &row, selectIdempotencySQL, a.Key(), key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(row.Hash, hash) {
+		return nil, apperr.Conflict("idempotency_key_reused", "this Idempotency-Key was already used with a different request body")
+	}
+	var c Customer
+	if err := json.Unmarshal(row.Response, &c); err != nil {
+		return nil, err
+	}
+	c.Version = 1
+	return &c, nil
+}

@@ -1,0 +1,167 @@
+// Package customer is the heart of Verity: the KYB customer, its associates,
+// the rules they keep, and the one Service that pages and API both call.
+package customer
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Status is where a customer stands in verification.
+type Status string
+
+// The statuses of design.md.
+const (
+	StatusPending  Status = "PENDING"
+	StatusVerified Status = "VERIFIED"
+	StatusRejected Status = "REJECTED"
+)
+
+// Statuses lists every status in queue order.
+var Statuses = []Status{StatusPending, StatusVerified, StatusRejected}
+
+// ParseStatus accepts a status word exactly as listed.
+func ParseStatus(s string) (Status, bool) {
+	for _, st := range Statuses {
+		if string(st) == s {
+			return st, true
+		}
+	}
+	return "", false
+}
+
+// RiskScore is the assessed risk of a customer or associate.
+type RiskScore string
+
+// The risk scores.
+const (
+	RiskLow    RiskScore = "LOW"
+	RiskMedium RiskScore = "MEDIUM"
+	RiskHigh   RiskScore = "HIGH"
+)
+
+// RiskScores lists every risk score, lowest first.
+var RiskScores = []RiskScore{RiskLow, RiskMedium, RiskHigh}
+
+// TypeCompany is the only customer type Verity handles.
+const TypeCompany = "COMPANY"
+
+// Customer is a business customer in the exact JSON shape of the contract.
+type Customer struct {
+	ID         int64     `json:"-"`
+	Reference  uuid.UUID `json:"reference"`
+	Status     Status    `json:"status"`
+	Type       string    `json:"type"`
+	RiskScore  RiskScore `json:"riskScore"`
+	Company    Company   `json:"company"`
+	CreatedAt  time.Time `json:"createdAt"`
+	UpdatedAt  time.Time `json:"updatedAt"`
+	Version    int       `json:"-"`
+	LastEditor *string   `json:"-"`
+}
+
+// ETag is the entity tag of this version of the customer.
+func (c *Customer) ETag() string { return `"v` + strconv.Itoa(c.Version) + `"` }
+
+// Company holds the company's details, address, associates and verification.
+type Company struct {
+	Name                    string       `json:"name"`
+	Description             *string      `json:"description"`
+	TaxResidenceCountryCode string       `json:"taxResidenceCountryCode"`
+	RegistrationNumber      string       `json:"registrationNumber"`
+	Address                 Address      `json:"address"`
+	Associates              []Associate  `json:"associates"`
+	Verification            Verification `json:"verification"`
+}
+
+// Address is a postal address; Country is always derived from CountryCode.
+type Address struct {
+	AddressLine1 string  `json:"addressLine1"`
+	AddressLine2 *string `json:"addressLine2"`
+	City         string  `json:"city"`
+	PostalCode   string  `json:"postalCode"`
+	CountryCode  string  `json:"countryCode"`
+	Country      string  `json:"country"`
+}
+
+// Verification is the identity provider's link and its own status word.
+type Verification struct {
+	URL    string `json:"url"`
+	Status string `json:"status"`
+}
+
+// Associate is a director, beneficial owner or signer of the company.
+type Associate struct {
+	Person       Person       `json:"person"`
+	Details      Details      `json:"details"`
+	Title        *string      `json:"title"`
+	RiskScore    *RiskScore   `json:"riskScore"`
+	Controls     Controls     `json:"controls"`
+	Verification Verification `json:"verification"`
+}
+
+// FullName is how people see the associate.
+func (a *Associate) FullName() string { return a.Person.FirstName + " " + a.Person.LastName }
+
+// HasCompleteDocument tells whether type, number and issuing country are all known.
+func (a *Associate) HasCompleteDocument() bool {
+	d := a.Details.DocumentInfo
+	return d.Number != nil && d.Type != nil && d.IssuingCountryCode != nil
+}
+
+// Person is who the associate is.
+type Person struct {
+	Reference   uuid.UUID `json:"reference"`
+	FirstName   string    `json:"firstName"`
+	LastName    string    `json:"lastName"`
+	DateOfBirth *string   `json:"dateOfBirth"`
+	Address     *Address  `json:"address"`
+}
+
+// Details are the associate's contact, identity document and tax facts.
+type Details struct {
+	BirthCountryCode  *string           `json:"birthCountryCode"`
+	ContactInfo       ContactInfo       `json:"contactInfo"`
+	DocumentNumber    *string           `json:"documentNumber"`
+	DocumentInfo      DocumentInfo      `json:"documentInfo"`
+	TaxIdentification TaxIdentification `json:"taxIdentification"`
+}
+
+// ContactInfo is how to reach the associate.
+type ContactInfo struct {
+	EmailAddress *string `json:"emailAddress"`
+	PhoneNumber  *string `json:"phoneNumber"`
+}
+
+// DocumentInfo is the associate's identity document.
+type DocumentInfo struct {
+	Number             *string `json:"number"`
+	Type               *string `json:"type"`
+	IssuingCountryCode *string `json:"issuingCountryCode"`
+}
+
+// TaxIdentification is the associate's tax number and its country.
+type TaxIdentification struct {
+	Number                  *string `json:"number"`
+	TaxResidenceCountryCode *string `json:"taxResidenceCountryCode"`
+}
+
+// Controls say how the associate relates to the company; shown as role badges.
+type Controls struct {
+	HasOwnership bool `json:"hasOwnership"`
+	HasControl   bool `json:"hasControl"`
+	IsSigner     bool `json:"isSigner"`
+}
+
+// Summary is one row of the customers list.
+type Summary struct {
+	Reference          uuid.UUID `json:"reference" db:"reference"`
+	Name               string    `json:"name" db:"name"`
+	RegistrationNumber string    `json:"registrationNumber" db:"registration_number"`
+	CountryCode        string    `json:"countryCode" db:"country_code"`
+	Status             Status    `json:"status" db:"status"`
+	RiskScore          RiskScore `json:"riskScore" db:"risk_score"`
+	UpdatedAt          time.Time `json:"updatedAt" db:"updated_at"`
+}

@@ -1,0 +1,254 @@
+package customer
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/verity-kyb/verity/internal/apperr"
+	"github.com/verity-kyb/verity/internal/audit"
+	"github.com/verity-kyb/verity/internal/auth"
+)
+
+// Options configure a Service.
+type Options struct {
+	FourEyes      bool             // the approver may not be the latest editor
+	VerifyBaseURL string           // where fresh verification links point
+	Now           func() time.Time // the clock; time.Now when nil
+}
+
+// Service is the one way to read and change customers. Every rule, permission
+// check, transaction and audit entry lives here, so pages and API agree.
+type Service struct {
+	db   *sqlx.DB
+	opts Options
+}
+
+// NewService wires the service to its database.
+func NewService(db *sqlx.DB, opts Options) *Service {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	opts.VerifyBaseURL = strings.TrimRight(opts.VerifyBaseURL, "/")
+	return &Service{db: db, opts: opts}
+}
+
+// Versions is what a writer expects the customer's version to be (from
+// If-Match or a form's hidden field); empty means "any".
+type Versions []int
+
+func (v Versions) matches(current int) bool {
+	if len(v) == 0 {
+		return true
+	}
+	for _, x := range v {
+		if x == current {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseETags reads an If-Match header ("v3", W/"v3", a list, or *). ok is
+// false when no tag can be read, which callers treat as a stale precondition.
+func ParseETags(h string) (Versions, bool) {
+	h = strings.TrimSpace(h)
+	if h == "" || h == "*" {
+		return nil, true
+	}
+	var out Versions
+	for _, part := range strings.Split(h, ",") {
+		p := strings.TrimPrefix(strings.TrimSpace(part), "W/")
+		p = strings.Trim(p, `"`)
+		n, err := strconv.Atoi(strings.TrimPrefix(p, "v"))
+		if err != nil || !strings.HasPrefix(p, "v") {
+			continue
+		}
+		out = append(out, n)
+	}
+	if len(out) == 0 {
+		return Versions{-1}, false
+	}
+	return out, true
+}
+
+func (s *Service) require(a auth.Actor, p auth.Permission, what string) error {
+	if !a.Role.Can(p) {
+		return apperr.Forbidden("your role (%s) may not %s", a.Role, what)
+	}
+	return nil
+}
+
+// Get returns one customer with its associates.
+func (s *Service) Get(ctx context.Context, a auth.Actor, ref uuid.UUID) (*Customer, error) {
+	if err := s.require(a, auth.PermRead, "read customers"); err != nil {
+		return nil, err
+	}
+	return getCustomer(ctx, s.db, ref, false)
+}
+
+// History returns a customer's audit trail, newest first, before entry id
+// `before` (0 for the newest), at most limit entries.
+func (s *Service) History(ctx context.Context, a auth.Actor, ref uuid.UUID, before int64, limit int) ([]audit.Entry, error) {
+	if err := s.require(a, auth.PermRead, "read customers"); err != nil {
+		return nil, err
+	}
+	id, err := customerID(ctx, s.db, ref)
+	if err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	return audit.ListByCustomer(ctx, s.db, id, before, limit)
+}
+
+// Update merges a details update into the customer (PUT/PATCH and the form).
+func (s *Service) Update(ctx context.Context, a auth.Actor, ref uuid.UUID, up DetailsUpdate, ifMatch Versions) (*Customer, error) {
+	if err := s.require(a, auth.PermEdit, "edit customers"); err != nil {
+		return nil, err
+	}
+	return s.mutate(ctx, a, ref, ifMatch, func(cur *Customer) (*change, error) {
+		next, err := ApplyDetails(*cur, up, s.opts.Now())
+		if err != nil {
+			return nil, err
+		}
+		return &change{next: &next, action: audit.ActionCustomerUpdate, edit: true}, nil
+	})
+}
+
+// change is what a mutation wants written.
+type change struct {
+	next       *Customer
+	action     string
+	reason     string
+	edit       bool // counts as a change to details or associates (four-eyes)
+	associates bool // the associates list must be rewritten
+}
+
+// mutate runs one write: lock the customer, check the expected version, apply
+// fn, and — when anything changed — store it and its audit entry in the same
+// transaction. A write that changes nothing leaves no trace and keeps the version.
+func (s *Service) mutate(ctx context.Context, a auth.Actor, ref uuid.UUID, ifMatch Versions, fn func(cur *Customer) (*change, error)) (*Customer, error) {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
+	cur, err := getCustomer(ctx, tx, ref, true)
+	if err != nil {
+		return nil, err
+	}
+	if !ifMatch.matches(cur.Version) {
+		return nil, s.stale(ctx, tx, cur)
+	}
+	ch, err := fn(cur)
+	if err != nil {
+		return nil, err
+	}
+	diff := audit.Diff(diffView(cur), diffView(ch.next))
+	if len(diff) == 0 {
+		return cur, tx.Commit()
+	}
+	next := ch.next
+	next.UpdatedAt = s.opts.Now().UTC()
+	if ch.edit {
+		key := a.Key()
+		next.LastEditor = &key
+	}
+	if err := updateCustomer(ctx, tx, next); err != nil {
+		return nil, err
+	}
+	if ch.associates {
+		if err := replaceAssociates(ctx, tx, next.ID, next.Company.Associates, true); err != nil {
+			return nil, err
+		}
+	}
+	if err := audit.Write(ctx, tx, audit.Record{Actor: a, Action: ch.action, CustomerID: &next.ID, Changes: diff, Reason: ch.reason}); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	return next, nil
+}
+
+// stale builds the 412 error naming who made the newer change and when.
+func (s *Service) stale(ctx context.Context, db sqlx.QueryerContext, cur *Customer) error {
+	e := apperr.New(apperr.KindStale, "version_mismatch",
+		"This customer has changed since you loaded it (now version %d).", cur.Version)
+	e.Extra = map[string]any{"currentVersion": cur.Version, "etag": cur.ETag()}
+	last, err := audit.Latest(ctx, db, cur.ID)
+	if err == nil {
+		paths := make([]string, 0, len(last.Changes))
+		for _, c := range last.Changes {
+			paths = append(paths, c.Path)
+		}
+		e.Message = fmt.Sprintf("This customer was changed by %s at %s since you loaded it.",
+			actorLabel(last), last.OccurredAt.UTC().Format("2 Jan 2006 15:04 UTC"))
+		e.Extra["changedBy"] = actorLabel(last)
+		e.Extra["changedAt"] = last.OccurredAt.UTC()
+		e.Extra["changedFields"] = paths
+		e.Extra["changes"] = last.Changes
+	}
+	return e
+}
+
+func actorLabel(e *audit.Entry) string {
+	if e.ActorType == auth.ActorAPIKey {
+		return "API key " + e.ActorName
+	}
+	return e.ActorName
+}
+
+const customerIDSQL = `SELECT id FROM customers WHERE reference = $1`
+
+func customerID(ctx context.Context, db sqlx.QueryerContext, ref uuid.UUID) (int64, error) {
+	var id int64
+	if err := sqlx.GetContext(ctx, db, &id, customerIDSQL, ref); err != nil {
+		return 0, apperr.NotFound("customer " + ref.String())
+	}
+	return id, nil
+}
+
+// diffView is the customer as the audit trail compares it: associates keyed
+// by reference (so reordering or removal reads clearly), timestamps left out.
+func diffView(c *Customer) any {
+	assoc := map[string]any{}
+	for i := range c.Company.Associates {
+		a := &c.Company.Associates[i]
+		v, _ := audit.JSONValue(a).(map[string]any)
+		if p, ok := v["person"].(map[string]any); ok {
+			delete(p, "reference")
+		}
+		delete(v, "details") // re-added below without the mirrored documentNumber
+		d, _ := audit.JSONValue(a.Details).(map[string]any)
+		delete(d, "documentNumber")
+		v["details"] = d
+		v["position"] = i
+		assoc["["+a.Person.Reference.String()+"]"] = v
+	}
+	co, _ := audit.JSONValue(c.Company).(map[string]any)
+	co["associates"] = assoc
+	return map[string]any{"status": string(c.Status), "riskScore": string(c.RiskScore), "company": co}
+}
+
+// newVerification makes a fresh, unguessable verification link.
+func (s *Service) newVerification() Verification {
+	var b [24]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return Verification{URL: s.opts.VerifyBaseURL + "/" + base64.RawURLEncoding.EncodeToString(b[:]), Status: "infoRequired"}
+}
+
+// IsNotFound is a convenience for callers that branch on a missing customer.
+func IsNotFound(err error) bool { return errors.Is(err, apperr.ErrNotFound) }

@@ -1,0 +1,150 @@
+package customer
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/verity-kyb/verity/internal/apperr"
+	"github.com/verity-kyb/verity/internal/audit"
+	"github.com/verity-kyb/verity/internal/auth"
+	"github.com/verity-kyb/verity/internal/validate"
+)
+
+// permissionFor is the permission needed to move a customer into a status.
+func permissionFor(to Status) auth.Permission {
+	if to == StatusPending {
+		return auth.PermEdit // reopen
+	}
+	return auth.PermDecide // approve or reject
+}
+
+// transitionAllowed is design.md's workflow; same → same is always a no-op.
+func transitionAllowed(from, to Status) bool {
+	switch {
+	case from == to:
+		return true
+	case to == StatusVerified:
+		return from == StatusPending
+	case to == StatusRejected:
+		return from == StatusPending || from == StatusVerified
+	case to == StatusPending:
+		return from == StatusVerified || from == StatusRejected
+	}
+	return false
+}
+
+// ReasonRequired tells whether people must give a reason for a move: the
+// pages ask for one on reject and reopen (the API may leave it out).
+func ReasonRequired(from, to Status) bool {
+	return from != to && (to == StatusRejected || to == StatusPending)
+}
+
+// ApprovalProblems lists every unmet approval precondition, in words.
+func ApprovalProblems(c *Customer) []string {
+	var out []string
+	list := c.Company.Associates
+	if len(list) == 0 {
+		return []string{"the customer has no associates; add at least one"}
+	}
+	control := false
+	for i := range list {
+		a := &list[i]
+		control = control || a.Controls.HasControl
+		if a.Person.DateOfBirth == nil {
+			out = append(out, fmt.Sprintf("%s (company.associates[%d]) has no date of birth", a.FullName(), i))
+		}
+		if !a.HasCompleteDocument() {
+			out = append(out, fmt.Sprintf("%s (company.associates[%d]) has no complete identity document (type, number and issuing country)", a.FullName(), i))
+		}
+	}
+	if !control {
+		out = append([]string{"no associate has control (controls.hasControl)"}, out...)
+	}
+	return out
+}
+
+// fourEyesProblem says why this actor may not approve, or "".
+func (s *Service) fourEyesProblem(a auth.Actor, c *Customer) string {
+	if s.opts.FourEyes && c.LastEditor != nil && *c.LastEditor == a.Key() {
+		return "four-eyes rule: you made the latest change to this customer's details or associates, so someone else must approve it"
+	}
+	return ""
+}
+
+// Actions are the status moves and edits the actor may make on a customer,
+// with the reasons approval would be refused; the pages render only these.
+type Actions struct {
+	CanEdit         bool
+	CanApprove      bool
+	CanReject       bool
+	CanReopen       bool
+	ApproveBlockers []string
+}
+
+// ActionsFor tells the pages what to offer this actor on this customer.
+func (s *Service) ActionsFor(a auth.Actor, c *Customer) Actions {
+	act := Actions{CanEdit: a.Role.Can(auth.PermEdit)}
+	decide := a.Role.Can(auth.PermDecide)
+	act.CanApprove = decide && c.Status == StatusPending
+	act.CanReject = decide && transitionAllowed(c.Status, StatusRejected) && c.Status != StatusRejected
+	act.CanReopen = a.Role.Can(auth.PermEdit) && c.Status != StatusPending
+	if act.CanApprove {
+		act.ApproveBlockers = ApprovalProblems(c)
+		if p := s.fourEyesProblem(a, c); p != "" {
+			act.ApproveBlockers = append(act.ApproveBlockers, p)
+		}
+	}
+	return act
+}
+
+// SetStatus moves a customer through the workflow. interactive marks a
+// person at the pages, who must give a reason for reject and reopen.
+func (s *Service) SetStatus(ctx context.Context, a auth.Actor, ref uuid.UUID, in StatusChange, ifMatch Versions, interactive bool) (*Customer, error) {
+	to, ok := ParseStatus(strings.TrimSpace(in.Status))
+	if !ok {
+		return nil, apperr.Invalid(apperr.FieldErrors{"status": {"must be one of PENDING, VERIFIED, REJECTED"}})
+	}
+	reason := ""
+	if in.Reason != nil {
+		reason = strings.TrimSpace(*in.Reason)
+		if msg := validate.Text(reason, validate.MaxReason, false); msg != "" {
+			return nil, apperr.Invalid(apperr.FieldErrors{"reason": {msg}})
+		}
+	}
+	if err := s.require(a, permissionFor(to), "set status "+string(to)); err != nil {
+		return nil, err
+	}
+	return s.mutate(ctx, a, ref, ifMatch, func(cur *Customer) (*change, error) {
+		if cur.Status == to {
+			return &change{next: cur}, nil
+		}
+		if !transitionAllowed(cur.Status, to) {
+			msg := fmt.Sprintf("a %s customer cannot move to %s", cur.Status, to)
+			if cur.Status == StatusRejected && to == StatusVerified {
+				msg += "; reopen it (PENDING) first"
+			}
+			return nil, apperr.Conflict("illegal_transition", "%s", msg)
+		}
+		if interactive && ReasonRequired(cur.Status, to) && reason == "" {
+			return nil, apperr.Invalid(apperr.FieldErrors{"reason": {"is required"}})
+		}
+		if to == StatusVerified {
+			if problems := ApprovalProblems(cur); len(problems) > 0 {
+				e := apperr.Conflict("approval_preconditions", "The customer cannot be approved: %s.", strings.Join(problems, "; "))
+				e.Extra = map[string]any{"unmet": problems}
+				return nil, e
+			}
+			if p := s.fourEyesProblem(a, cur); p != "" {
+				e := apperr.Conflict("four_eyes", "The customer cannot be approved: %s.", p)
+				e.Extra = map[string]any{"unmet": []string{p}}
+				return nil, e
+			}
+		}
+		next := *cur
+		next.Status = to
+		return &change{next: &next, action: audit.ActionCustomerStatus, reason: reason}, nil
+	})
+}
