@@ -138,4 +138,5 @@ type CompanyInput struct {
 	RegistrationNumber      *string          `json:"registrationNumber"`
 	Address                 *AddressInput    `json:"address"`
 	Associates              []AssociateInput `json:"associates"`
+	Verification            *json.RawMessage `json:"verification"` // read-only: accepted so a GET body round-trips, ignored
 }

@@ -1,0 +1,256 @@
+// Command verity-load drives a running Verity API with concurrent clients
+// and prints requests/s, p50 and p99 per endpoint, and the server's peak RSS.
+// It only talks to the address it is given (loopback in `make bench`), and
+// every scenario stops by itself after its duration.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+type config struct {
+	base     string
+	readKey  string
+	adminKey string
+	clients  int
+	duration time.Duration
+	pid      int
+	only     string
+}
+
+func main() {
+	var c config
+	flag.StringVar(&c.base, "url", "http://127.0.0.1:18080", "server base URL (loopback)")
+	flag.StringVar(&c.readKey, "key", "", "officer API key (reads and edits)")
+	flag.StringVar(&c.adminKey, "admin-key", "", "admin API key (status changes)")
+	flag.IntVar(&c.clients, "clients", 16, "concurrent clients")
+	flag.DurationVar(&c.duration, "duration", 10*time.Second, "time per scenario")
+	flag.IntVar(&c.pid, "pid", 0, "server process id, for peak RSS")
+	flag.StringVar(&c.only, "only", "", "run only scenarios whose name contains this")
+	flag.Parse()
+	if err := run(c); err != nil {
+		fmt.Fprintln(os.Stderr, "verity-load:", err)
+		os.Exit(1)
+	}
+}
+
+// customerDoc is the part of a customer the scenarios need.
+type customerDoc struct {
+	Reference string `json:"reference"`
+	Status    string `json:"status"`
+	Company   struct {
+		Associates []map[string]any `json:"associates"`
+	} `json:"company"`
+}
+
+func run(c config) error {
+	if !strings.HasPrefix(c.base, "http://127.") && !strings.HasPrefix(c.base, "http://localhost") && !strings.HasPrefix(c.base, "http://[::1]") {
+		return errors.New("the load generator only targets loopback addresses")
+	}
+	cl := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c.clients * 2}, Timeout: 10 * time.Second}
+	pool, err := loadCustomers(cl, c)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("verity-load: %d clients, %s per scenario, %d customers in the working set\n", c.clients, c.duration, len(pool))
+	fmt.Printf("%-16s %10s %9s %9s %9s %8s\n", "scenario", "requests", "req/s", "p50 ms", "p99 ms", "errors")
+	for _, sc := range scenarios(c, pool) {
+		if c.only != "" && !strings.Contains(sc.name, c.only) {
+			continue
+		}
+		res := drive(cl, c, sc)
+		fmt.Printf("%-16s %10d %9.0f %9.2f %9.2f %8d\n", sc.name, res.n, float64(res.n)/res.elapsed.Seconds(),
+			ms(res.p(0.50)), ms(res.p(0.99)), res.errors)
+		if res.firstErr != "" {
+			fmt.Printf("  first error: %s\n", res.firstErr)
+		}
+	}
+	if c.pid > 0 {
+		if rss, err := peakRSS(c.pid); err == nil {
+			fmt.Printf("server peak RSS: %.1f MB\n", float64(rss)/1024)
+		}
+	}
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// loadCustomers reads a working set of PENDING and REJECTED customers.
+func loadCustomers(cl *http.Client, c config) ([]customerDoc, error) {
+	var out []customerDoc
+	for page := 0; page < 20; page++ {
+		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/platform/v1/customers?status=PENDING&status=REJECTED&size=100&page=%d&sort=name", c.base, page), nil)
+		req.Header.Set("Authorization", "Bearer "+c.readKey)
+		res, err := cl.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		var body struct {
+			Content []customerDoc `json:"content"`
+		}
+		err = json.NewDecoder(res.Body).Decode(&body)
+		res.Body.Close()
+		if err != nil || res.StatusCode != 200 {
+			return nil, fmt.Errorf("list customers: status %d %v", res.StatusCode, err)
+		}
+		out = append(out, body.Content...)
+	}
+	if len(out) < 2*c.clients {
+		return nil, fmt.Errorf("need at least %d customers, found %d: seed first", 2*c.clients, len(out))
+	}
+	return out, nil
+}
+
+// request is one call a scenario makes; client is the worker index and i its
+// own counter, so workers touch disjoint customers where that matters.
+type scenario struct {
+	name string
+	next func(client, i int) (method, path, key string, body []byte)
+}
+
+func scenarios(c config, pool []customerDoc) []scenario {
+	per := len(pool) / c.clients
+	own := func(client, i int) *customerDoc { return &pool[client*per+i%per] }
+	queries := []string{"acme", "holdings", "smith", "garcia", "müller", "trading", "rossi", "tech"}
+	status := make([]string, len(pool))
+	for i := range pool {
+		status[i] = pool[i].Status
+	}
+	return []scenario{
+		{"GET one", func(cl, i int) (string, string, string, []byte) {
+			return "GET", "/platform/v1/customers/" + own(cl, i).Reference, c.readKey, nil
+		}},
+		{"list filtered", func(cl, i int) (string, string, string, []byte) {
+			return "GET", fmt.Sprintf("/platform/v1/customers?status=PENDING&riskScore=LOW&page=%d", (cl*7+i)%50), c.readKey, nil
+		}},
+		{"search", func(cl, i int) (string, string, string, []byte) {
+			return "GET", "/platform/v1/customers?q=" + queries[(cl+i)%len(queries)], c.readKey, nil
+		}},
+		{"PUT details", func(cl, i int) (string, string, string, []byte) {
+			body := fmt.Sprintf(`{"description": "Load test edit %d-%d", "address": {"addressLine2": "Unit %d"}}`, cl, i, i%97)
+			return "PUT", "/platform/v1/customers/" + own(cl, i).Reference, c.readKey, []byte(body)
+		}},
+		{"PUT associates", func(cl, i int) (string, string, string, []byte) {
+			d := own(cl, i)
+			list := make([]map[string]any, len(d.Company.Associates))
+			for k, a := range d.Company.Associates {
+				cp := map[string]any{}
+				for key, v := range a {
+					cp[key] = v
+				}
+				cp["title"] = fmt.Sprintf("Director %d", i%5)
+				list[k] = cp
+			}
+			body, _ := json.Marshal(map[string]any{"associates": list})
+			return "PUT", "/platform/v1/customers/" + d.Reference + "/associates", c.readKey, body
+		}},
+		{"PUT status", func(cl, i int) (string, string, string, []byte) {
+			idx := cl*per + i%per
+			next := "REJECTED"
+			if status[idx] == "REJECTED" {
+				next = "PENDING"
+			}
+			status[idx] = next
+			body := fmt.Sprintf(`{"status": %q, "reason": "load test"}`, next)
+			return "PUT", "/platform/v1/customers/" + pool[idx].Reference + "/status", c.adminKey, []byte(body)
+		}},
+	}
+}
+
+type result struct {
+	n, errors int
+	elapsed   time.Duration
+	lat       []time.Duration
+	firstErr  string
+}
+
+func (r *result) p(q float64) time.Duration {
+	if len(r.lat) == 0 {
+		return 0
+	}
+	return r.lat[int(q*float64(len(r.lat)-1))]
+}
+
+// drive runs one scenario with c.clients workers until the duration ends.
+func drive(cl *http.Client, c config, sc scenario) result {
+	ctx, cancel := context.WithTimeout(context.Background(), c.duration)
+	defer cancel()
+	var mu sync.Mutex
+	var res result
+	var errs atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := 0; w < c.clients; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			var lat []time.Duration
+			for i := 0; ctx.Err() == nil; i++ {
+				method, path, key, body := sc.next(w, i)
+				req, _ := http.NewRequest(method, c.base+path, bytes.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+key)
+				if body != nil {
+					req.Header.Set("Content-Type", "application/json")
+				}
+				t0 := time.Now()
+				resp, err := cl.Do(req)
+				if err == nil {
+					b, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode >= 300 {
+						err = fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, b)
+					}
+				}
+				if ctx.Err() != nil {
+					break
+				}
+				lat = append(lat, time.Since(t0))
+				if err != nil {
+					if errs.Add(1) == 1 {
+						mu.Lock()
+						res.firstErr = err.Error()
+						mu.Unlock()
+					}
+				}
+			}
+			mu.Lock()
+			res.lat = append(res.lat, lat...)
+			mu.Unlock()
+		}(w)
+	}
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	res.n = len(res.lat)
+	res.errors = int(errs.Load())
+	sort.Slice(res.lat, func(i, j int) bool { return res.lat[i] < res.lat[j] })
+	return res
+}
+
+// peakRSS reads VmHWM (kB) of a process.
+func peakRSS(pid int) (int, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			var kb int
+			_, err := fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:")), "%d kB", &kb)
+			return kb, err
+		}
+	}
+	return 0, errors.New("no VmHWM")
+}

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/verity-kyb/verity/internal/auth"
+	"github.com/verity-kyb/verity/internal/customer"
+)
+
+func cliActor() auth.Actor { return auth.System("cli-" + uuid.NewString()[:8]) }
+
+func cmdMigrate(ctx context.Context, stdout io.Writer) error {
+	a, err := openApp(ctx, os.Stderr)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	fmt.Fprintln(stdout, "migrations applied")
+	return nil
+}
+
+func cmdUserCreate(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
+	email := fs.String("email", "", "e-mail address (sign-in name)")
+	name := fs.String("name", "", "full name")
+	role := fs.String("role", "", "viewer, officer or admin")
+	fromStdin := fs.Bool("password-stdin", false, "read the password from standard input")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if !*fromStdin {
+		return errors.New("--password-stdin is required: pass the password on standard input, never on the command line")
+	}
+	pw, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read password: %w", err)
+	}
+	r, ok := auth.ParseRole(*role)
+	if !ok {
+		return fmt.Errorf("--role must be viewer, officer or admin")
+	}
+	a, err := openApp(ctx, os.Stderr)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	u, err := a.auth.CreateUser(ctx, cliActor(), auth.NewUser{Email: *email, Name: *name, Role: r,
+		Password: strings.TrimRight(pw, "\r\n")})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created %s user %s (id %d)\n", u.Role, u.Email, u.ID)
+	return nil
+}
+
+func cmdAPIKeyCreate(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("apikey create", flag.ContinueOnError)
+	name := fs.String("name", "", "what the key is for")
+	role := fs.String("role", "", "viewer, officer or admin")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	r, ok := auth.ParseRole(*role)
+	if !ok {
+		return fmt.Errorf("--role must be viewer, officer or admin")
+	}
+	a, err := openApp(ctx, os.Stderr)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	_, secret, err := a.auth.CreateAPIKey(ctx, cliActor(), *name, r)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, secret)
+	return nil
+}
+
+func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) != 1 {
+		return errors.New("usage: verity import FILE.jsonl (- for standard input)")
+	}
+	var in io.Reader = os.Stdin
+	if args[0] != "-" {
+		f, err := os.Open(args[0])
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	}
+	a, err := openApp(ctx, os.Stderr)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	res, err := a.customers.Import(ctx, cliActor(), bufio.NewReaderSize(in, 1<<20), func(le customer.LineError) {
+		fmt.Fprintln(stderr, le.Error())
+	})
+	fmt.Fprintf(stdout, "imported %d customers, %d lines refused\n", res.Imported, res.Failed)
+	if err == nil {
+		err = customer.CompactCounts(ctx, a.db)
+	}
+	if err == nil && res.Failed > 0 {
+		return fmt.Errorf("%d lines were not imported (see above)", res.Failed)
+	}
+	return err
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/internal/seed"
+	"github.com/verity-kyb/verity/web"
+)
+
+// cmdServe runs the HTTP server until SIGINT/SIGTERM, then lets in-flight
+// requests finish before closing the database and the private PostgreSQL.
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		return fmt.Errorf("serve takes no arguments; configure it through the environment")
+	}
+	a, err := openApp(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if a.pg != nil {
+		fmt.Fprintln(stdout, "verity: private PostgreSQL —", a.pg.Describe())
+		creds, seeded, err := seed.DemoOnce(ctx, a.db, a.customers, a.auth, seed.DefaultDemoCustomers)
+		if err != nil {
+			return fmt.Errorf("seed demo: %w", err)
+		}
+		if seeded {
+			fmt.Fprintln(stdout, "verity: demo data seeded on first start")
+		}
+		for _, c := range creds {
+			fmt.Fprintf(stdout, "verity: demo sign-in %-8s %s / %s\n", c.Role, c.Email, c.Password)
+		}
+	}
+	pages, errorPage, err := mountPages(a)
+	if err != nil {
+		return err
+	}
+	e := web.New(web.Deps{Config: a.cfg, Log: a.log, DB: a.db, Customers: a.customers, Keys: a.auth,
+		Pages: pages, ErrorPage: errorPage})
+
+	go compactCounts(ctx, a)
+	errc := make(chan error, 1)
+	go func() {
+		fmt.Fprintf(stdout, "verity: listening on http://%s\n", a.cfg.Addr)
+		if err := e.Start(a.cfg.Addr); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+		close(errc)
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down: letting in-flight requests finish")
+	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return e.Shutdown(sctx)
+}
+
+// compactCounts folds the list counters now and then.
+func compactCounts(ctx context.Context, a *app) {
+	t := time.NewTicker(15 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := customer.CompactCounts(ctx, a.db); err != nil && ctx.Err() == nil {
+				a.log.Warn("compacting customer counts", "err", err)
+			}
+		}
+	}
+}

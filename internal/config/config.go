@@ -1,0 +1,100 @@
+// Package config reads Verity's settings from the environment once, into a
+// typed Config, and refuses to start on a setting that makes no sense.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Environments Verity knows.
+const (
+	EnvDevelopment = "development"
+	EnvProduction  = "production"
+)
+
+// Config is every setting, typed. Zero values never reach the program: Load
+// fills defaults meant for development.
+type Config struct {
+	Env           string     // VERITY_ENV: development (default) or production
+	DatabaseURL   string     // DATABASE_URL: empty means "start a private PostgreSQL under DataDir"
+	Addr          string     // ADDR: listen address, default 127.0.0.1:8080
+	SessionSecret string     // SESSION_SECRET: at least 32 characters; required in production
+	FourEyes      bool       // FOUR_EYES: the latest editor may not approve (default true)
+	VerifyBaseURL string     // VERIFY_BASE_URL: base of verification links
+	LogLevel      slog.Level // LOG_LEVEL: debug, info (default), warn, error
+	DataDir       string     // DATA_DIR: where the private PostgreSQL keeps its data, default ./data
+}
+
+// Development tells whether development defaults and relaxations apply.
+func (c Config) Development() bool { return c.Env == EnvDevelopment }
+
+// Load reads the environment through getenv (os.Getenv in production code).
+func Load(getenv func(string) string) (Config, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	c := Config{
+		Env:           or(getenv("VERITY_ENV"), EnvDevelopment),
+		DatabaseURL:   strings.TrimSpace(getenv("DATABASE_URL")),
+		Addr:          or(getenv("ADDR"), "127.0.0.1:8080"),
+		SessionSecret: getenv("SESSION_SECRET"),
+		VerifyBaseURL: or(getenv("VERIFY_BASE_URL"), "https://verify.example.com/kyb"),
+		DataDir:       or(getenv("DATA_DIR"), "data"),
+		FourEyes:      true,
+	}
+	var errs []error
+	if v := getenv("FOUR_EYES"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("FOUR_EYES: %q is not true or false", v))
+		}
+		c.FourEyes = b
+	}
+	if v := getenv("LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			errs = append(errs, fmt.Errorf("LOG_LEVEL: %q is not debug, info, warn or error", v))
+		}
+	}
+	if err := c.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return c, errors.Join(errs...)
+}
+
+// Validate fails fast on settings that cannot work.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Env != EnvDevelopment && c.Env != EnvProduction {
+		errs = append(errs, fmt.Errorf("VERITY_ENV: %q is not development or production", c.Env))
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("ADDR: %q is not host:port", c.Addr))
+	}
+	if c.SessionSecret == "" && !c.Development() {
+		errs = append(errs, errors.New("SESSION_SECRET: required outside development (at least 32 characters)"))
+	}
+	if c.SessionSecret != "" && len(c.SessionSecret) < 32 {
+		errs = append(errs, errors.New("SESSION_SECRET: must be at least 32 characters"))
+	}
+	if c.DatabaseURL == "" && !c.Development() {
+		errs = append(errs, errors.New("DATABASE_URL: required outside development"))
+	}
+	if u, err := url.Parse(c.VerifyBaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("VERIFY_BASE_URL: %q is not an http(s) URL", c.VerifyBaseURL))
+	}
+	return errors.Join(errs...)
+}
+
+func or(v, def string) string {
+	if v = strings.TrimSpace(v); v != "" {
+		return v
+	}
+	return def
+}

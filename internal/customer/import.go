@@ -1,0 +1,231 @@
+package customer
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/verity-kyb/verity/internal/apperr"
+	"github.com/verity-kyb/verity/internal/audit"
+	"github.com/verity-kyb/verity/internal/auth"
+	"github.com/verity-kyb/verity/internal/jsonx"
+	"github.com/verity-kyb/verity/internal/validate"
+)
+
+// ImportRecord is one customer in the full JSON shape, as `verity import`
+// reads it: references, statuses and verification links are kept.
+type ImportRecord struct {
+	Reference *string    `json:"reference"`
+	Status    *string    `json:"status"`
+	CreatedAt *time.Time `json:"createdAt"`
+	UpdatedAt *time.Time `json:"updatedAt"`
+	CreateInput
+}
+
+// ImportResult counts what an import did.
+type ImportResult struct {
+	Imported int
+	Failed   int
+}
+
+// LineError is a line of the import that was not stored, and why.
+type LineError struct {
+	Line int
+	Err  error
+}
+
+func (e LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+
+const importBatch = 500
+
+// Import reads customers as JSON Lines and stores each valid line; a bad
+// line is reported with its number and nothing of it is stored. Lines are
+// written in batches by a few workers, one transaction per batch.
+func (s *Service) Import(ctx context.Context, a auth.Actor, r io.Reader, report func(LineError)) (ImportResult, error) {
+	var res ImportResult
+	if err := s.require(a, auth.PermEdit, "import customers"); err != nil {
+		return res, err
+	}
+	var mu sync.Mutex
+	fail := func(le LineError) {
+		mu.Lock()
+		res.Failed++
+		report(le)
+		mu.Unlock()
+	}
+	type item struct {
+		line int
+		c    *Customer
+	}
+	batches := make(chan []item)
+	var wg sync.WaitGroup
+	var firstErr error
+	for w := 0; w < 3; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range batches {
+				cs := make([]*Customer, len(b))
+				for i := range b {
+					cs[i] = b[i].c
+				}
+				n, errs := s.storeBatch(ctx, a, cs)
+				mu.Lock()
+				res.Imported += n
+				mu.Unlock()
+				for i, err := range errs {
+					if err != nil {
+						if apperr.KindOf(err) == apperr.KindInternal && ctx.Err() != nil {
+							mu.Lock()
+							firstErr = err
+							mu.Unlock()
+						}
+						fail(LineError{Line: b[i].line, Err: err})
+					}
+				}
+			}
+		}()
+	}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 4<<20)
+	var batch []item
+	line := 0
+	for sc.Scan() {
+		line++
+		raw := bytes.TrimSpace(sc.Bytes())
+		if len(raw) == 0 {
+			continue
+		}
+		c, err := s.parseImport(raw)
+		if err != nil {
+			fail(LineError{Line: line, Err: err})
+			continue
+		}
+		batch = append(batch, item{line, c})
+		if len(batch) == importBatch {
+			batches <- batch
+			batch = nil
+		}
+	}
+	if len(batch) > 0 {
+		batches <- batch
+	}
+	close(batches)
+	wg.Wait()
+	if err := sc.Err(); err != nil {
+		return res, fmt.Errorf("read line %d: %w", line+1, err)
+	}
+	return res, firstErr
+}
+
+// parseImport decodes and validates one line with the same rules as create.
+func (s *Service) parseImport(raw []byte) (*Customer, error) {
+	var rec ImportRecord
+	if err := jsonx.Decode(raw, &rec); err != nil {
+		return nil, err
+	}
+	now := s.opts.Now().UTC()
+	c, _, err := ValidateCreate(rec.CreateInput, now)
+	errs := apperr.FieldErrors{}
+	c.Reference = parseRef(errs, "reference", rec.Reference)
+	if rec.Status != nil {
+		st, ok := ParseStatus(*rec.Status)
+		if !ok {
+			errs.Add("status", "must be one of PENDING, VERIFIED, REJECTED")
+		}
+		c.Status = st
+	}
+	c.CreatedAt, c.UpdatedAt = now, now
+	if rec.CreatedAt != nil {
+		c.CreatedAt = rec.CreatedAt.UTC()
+	}
+	if rec.UpdatedAt != nil {
+		c.UpdatedAt = rec.UpdatedAt.UTC()
+	}
+	c.Company.Verification = s.importVerification(errs, "company.verification", rec.Company.Verification)
+	for i := range c.Company.Associates {
+		in := rec.Company.Associates[i]
+		path := fmt.Sprintf("company.associates[%d]", i)
+		c.Company.Associates[i].Person.Reference = parseRef(errs, path+".person.reference", in.Person.Reference)
+		c.Company.Associates[i].Verification = s.importVerification(errs, path+".verification", in.Verification)
+	}
+	if err != nil || len(errs) > 0 {
+		return nil, mergeInvalid(err, apperr.Invalid(errs))
+	}
+	return &c, nil
+}
+
+// parseRef keeps a given reference or makes a new one.
+func parseRef(errs apperr.FieldErrors, path string, p *string) uuid.UUID {
+	if p == nil || strings.TrimSpace(*p) == "" {
+		return uuid.New()
+	}
+	id, err := uuid.Parse(*p)
+	if err != nil {
+		errs.Add(path, "must be a UUID")
+	}
+	return id
+}
+
+// importVerification keeps a given verification or makes a fresh one.
+func (s *Service) importVerification(errs apperr.FieldErrors, path string, raw *json.RawMessage) Verification {
+	if raw == nil {
+		return s.newVerification()
+	}
+	var v Verification
+	dec := json.NewDecoder(bytes.NewReader(*raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		errs.Add(path, "must be an object with url and status")
+		return v
+	}
+	if msg := validate.Text(v.URL, validate.MaxURL, true); msg != "" {
+		errs.Add(path+".url", msg)
+	}
+	if msg := validate.Text(v.Status, validate.MaxVerificationStatus, true); msg != "" {
+		errs.Add(path+".status", msg)
+	}
+	return v
+}
+
+// storeBatch writes customers in one transaction; when that fails it falls
+// back to one transaction per customer so a bad one names itself.
+func (s *Service) storeBatch(ctx context.Context, a auth.Actor, cs []*Customer) (int, []error) {
+	errs := make([]error, len(cs))
+	if err := s.storeAll(ctx, a, cs); err == nil {
+		return len(cs), errs
+	}
+	n := 0
+	for i, c := range cs {
+		if err := s.storeAll(ctx, a, []*Customer{c}); err != nil {
+			errs[i] = err
+			continue
+		}
+		n++
+	}
+	return n, errs
+}
+
+func (s *Service) storeAll(ctx context.Context, a auth.Actor, cs []*Customer) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
+	for _, c := range cs {
+		c.ID = 0
+		if err := s.insert(ctx, tx, a, c, audit.ActionCustomerImport); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}

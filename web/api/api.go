@@ -1,0 +1,113 @@
+// Package api serves the BVNK-compatible JSON API under /platform/v1. Each
+// handler binds the request, calls the customer service — the same methods
+// the pages call — and writes JSON; errors go to the one error handler.
+package api
+
+import (
+	"context"
+	"io"
+	"mime"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/verity-kyb/verity/internal/apperr"
+	"github.com/verity-kyb/verity/internal/auth"
+	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/internal/jsonx"
+)
+
+// MaxBody is the largest request body the API reads.
+const MaxBody = 1 << 20
+
+// KeyAuthenticator resolves a bearer API key to the actor it stands for.
+type KeyAuthenticator interface {
+	AuthenticateAPIKey(ctx context.Context, secret string) (auth.Actor, error)
+}
+
+// Deps are the services the API calls.
+type Deps struct {
+	Customers *customer.Service
+	Keys      KeyAuthenticator
+}
+
+type handlers struct{ Deps }
+
+// Register mounts every endpoint on g (the /platform/v1 group).
+func Register(g *echo.Group, d Deps) {
+	h := handlers{d}
+	g.Use(h.authenticate)
+	g.GET("/customers", h.handleCustomerList)
+	g.POST("/customers", h.handleCustomerCreate)
+	g.GET("/customers/:reference", h.handleCustomerGet)
+	g.PUT("/customers/:reference", h.handleCustomerUpdate)
+	g.PATCH("/customers/:reference", h.handleCustomerUpdate)
+	g.PUT("/customers/:reference/status", h.handleCustomerStatus)
+	g.PUT("/customers/:reference/associates", h.handleCustomerAssociates)
+	g.GET("/customers/:reference/history", h.handleCustomerHistory)
+}
+
+type ctxKey struct{}
+
+// authenticate requires "Authorization: Bearer <api key>".
+func (h handlers) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		hdr := c.Request().Header.Get(echo.HeaderAuthorization)
+		scheme, secret, ok := strings.Cut(hdr, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
+			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="verity"`)
+			return apperr.New(apperr.KindUnauthorized, "unauthorized", "an API key is required: Authorization: Bearer <key>")
+		}
+		actor, err := h.Keys.AuthenticateAPIKey(c.Request().Context(), strings.TrimSpace(secret))
+		if err != nil {
+			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="verity", error="invalid_token"`)
+			return err
+		}
+		actor.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
+		c.Set("actor", actor)
+		return next(c)
+	}
+}
+
+func actorOf(c echo.Context) auth.Actor {
+	a, _ := c.Get("actor").(auth.Actor)
+	return a
+}
+
+func reference(c echo.Context) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param("reference"))
+	if err != nil {
+		return uuid.Nil, apperr.NotFound("customer " + c.Param("reference"))
+	}
+	return id, nil
+}
+
+// readJSON checks the content type and size, then decodes strictly.
+func readJSON(c echo.Context, v any) ([]byte, error) {
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		return nil, apperr.New(apperr.KindUnsupported, "unsupported_media_type", "Content-Type must be application/json")
+	}
+	body, err := io.ReadAll(io.LimitReader(c.Request().Body, MaxBody+1))
+	if err != nil {
+		return nil, apperr.BadRequest("malformed_json", "the body could not be read")
+	}
+	if len(body) > MaxBody {
+		return nil, apperr.New(apperr.KindTooLarge, "body_too_large", "the body is larger than 1 MiB")
+	}
+	return body, jsonx.Decode(body, v)
+}
+
+// ifMatch reads If-Match; a tag that cannot match anything is stale at once.
+func ifMatch(c echo.Context) customer.Versions {
+	v, _ := customer.ParseETags(c.Request().Header.Get("If-Match"))
+	return v
+}
+
+// writeCustomer answers with the customer and its ETag.
+func writeCustomer(c echo.Context, status int, cu *customer.Customer) error {
+	c.Response().Header().Set("ETag", cu.ETag())
+	return c.JSON(status, cu)
+}

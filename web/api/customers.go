@@ -1,0 +1,227 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/verity-kyb/verity/internal/apperr"
+	"github.com/verity-kyb/verity/internal/audit"
+	"github.com/verity-kyb/verity/internal/customer"
+)
+
+func (h handlers) handleCustomerGet(c echo.Context) error {
+	ref, err := reference(c)
+	if err != nil {
+		return err
+	}
+	cu, err := h.Customers.Get(c.Request().Context(), actorOf(c), ref)
+	if err != nil {
+		return err
+	}
+	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagListHas(inm, cu.ETag()) {
+		c.Response().Header().Set("ETag", cu.ETag())
+		return c.NoContent(http.StatusNotModified)
+	}
+	return writeCustomer(c, http.StatusOK, cu)
+}
+
+func etagListHas(list, tag string) bool {
+	for _, p := range strings.Split(list, ",") {
+		p = strings.TrimPrefix(strings.TrimSpace(p), "W/")
+		if p == tag || p == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+func (h handlers) handleCustomerUpdate(c echo.Context) error {
+	ref, err := reference(c)
+	if err != nil {
+		return err
+	}
+	var up customer.DetailsUpdate
+	if _, err := readJSON(c, &up); err != nil {
+		return err
+	}
+	cu, err := h.Customers.Update(c.Request().Context(), actorOf(c), ref, up, ifMatch(c))
+	if err != nil {
+		return err
+	}
+	return writeCustomer(c, http.StatusOK, cu)
+}
+
+func (h handlers) handleCustomerStatus(c echo.Context) error {
+	ref, err := reference(c)
+	if err != nil {
+		return err
+	}
+	var in customer.StatusChange
+	if _, err := readJSON(c, &in); err != nil {
+		return err
+	}
+	cu, err := h.Customers.SetStatus(c.Request().Context(), actorOf(c), ref, in, ifMatch(c), false)
+	if err != nil {
+		return err
+	}
+	return writeCustomer(c, http.StatusOK, cu)
+}
+
+func (h handlers) handleCustomerAssociates(c echo.Context) error {
+	ref, err := reference(c)
+	if err != nil {
+		return err
+	}
+	var in customer.AssociatesInput
+	if _, err := readJSON(c, &in); err != nil {
+		return err
+	}
+	cu, err := h.Customers.ReplaceAssociates(c.Request().Context(), actorOf(c), ref, in, ifMatch(c))
+	if err != nil {
+		return err
+	}
+	return writeCustomer(c, http.StatusOK, cu)
+}
+
+func (h handlers) handleCustomerCreate(c echo.Context) error {
+	var in customer.CreateInput
+	body, err := readJSON(c, &in)
+	if err != nil {
+		return err
+	}
+	var idem *customer.Idempotency
+	key := c.Request().Header.Get("Idempotency-Key")
+	if key == "" {
+		key = c.Request().Header.Get("X-Idempotency-Key")
+	}
+	if key != "" {
+		idem = &customer.Idempotency{Key: key, Body: body}
+	}
+	cu, replayed, err := h.Customers.Create(c.Request().Context(), actorOf(c), in, idem)
+	if err != nil {
+		return err
+	}
+	if replayed {
+		c.Response().Header().Set("Idempotent-Replayed", "true")
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/platform/v1/customers/"+cu.Reference.String())
+	return writeCustomer(c, http.StatusCreated, cu)
+}
+
+// listResponse is the page shape of GET /customers.
+type listResponse struct {
+	Content       []*customer.Customer `json:"content"`
+	Page          int                  `json:"page"`
+	Size          int                  `json:"size"`
+	TotalElements int64                `json:"totalElements"`
+	TotalPages    int                  `json:"totalPages"`
+	HasNext       bool                 `json:"hasNext"`
+}
+
+func (h handlers) handleCustomerList(c echo.Context) error {
+	f, err := filterFromQuery(c)
+	if err != nil {
+		return err
+	}
+	p, err := h.Customers.List(c.Request().Context(), actorOf(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listResponse{Content: p.Content, Page: p.Page, Size: p.Size,
+		TotalElements: p.TotalElements, TotalPages: p.TotalPages, HasNext: p.HasNext})
+}
+
+// filterFromQuery reads status (repeatable or comma-separated), riskScore
+// (likewise), q, sort, page and size; bad values name their parameter.
+func filterFromQuery(c echo.Context) (customer.Filter, error) {
+	qs := c.QueryParams()
+	errs := apperr.FieldErrors{}
+	var f customer.Filter
+	for _, s := range splitAll(qs["status"]) {
+		st, ok := customer.ParseStatus(strings.ToUpper(s))
+		if !ok {
+			errs.Add("status", "must be PENDING, VERIFIED or REJECTED")
+			continue
+		}
+		f.Statuses = append(f.Statuses, st)
+	}
+	for _, s := range splitAll(qs["riskScore"]) {
+		switch r := customer.RiskScore(strings.ToUpper(s)); r {
+		case customer.RiskLow, customer.RiskMedium, customer.RiskHigh:
+			f.Risks = append(f.Risks, r)
+		default:
+			errs.Add("riskScore", "must be LOW, MEDIUM or HIGH")
+		}
+	}
+	f.Query = qs.Get("q")
+	f.Sort = qs.Get("sort")
+	f.Page = intParam(errs, qs.Get("page"), "page")
+	f.Size = intParam(errs, qs.Get("size"), "size")
+	if err := apperr.Invalid(errs); err != nil {
+		return f, err
+	}
+	return f, f.Normalize()
+}
+
+func splitAll(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func intParam(errs apperr.FieldErrors, s, name string) int {
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		errs.Add(name, "must be a whole number")
+	}
+	return n
+}
+
+// historyResponse is the shape of GET /customers/{reference}/history.
+type historyResponse struct {
+	Content    []audit.Entry `json:"content"`
+	HasNext    bool          `json:"hasNext"`
+	NextBefore *int64        `json:"nextBefore"`
+}
+
+func (h handlers) handleCustomerHistory(c echo.Context) error {
+	ref, err := reference(c)
+	if err != nil {
+		return err
+	}
+	errs := apperr.FieldErrors{}
+	size := intParam(errs, c.QueryParam("size"), "size")
+	before := intParam(errs, c.QueryParam("before"), "before")
+	if size == 0 {
+		size = 50
+	}
+	if size < 1 || size > 200 {
+		errs.Add("size", "must be between 1 and 200")
+	}
+	if err := apperr.Invalid(errs); err != nil {
+		return err
+	}
+	entries, err := h.Customers.History(c.Request().Context(), actorOf(c), ref, int64(before), size+1)
+	if err != nil {
+		return err
+	}
+	res := historyResponse{Content: entries}
+	if len(entries) > size {
+		res.Content, res.HasNext = entries[:size], true
+		next := entries[size-1].ID
+		res.NextBefore = &next
+	}
+	return c.JSON(http.StatusOK, res)
+}

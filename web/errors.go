@@ -1,0 +1,106 @@
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/verity-kyb/verity/internal/apperr"
+)
+
+// Envelope is the one error body of the JSON API (documented in docs/api.md).
+type Envelope struct {
+	Code    string         `json:"code"`
+	Status  int            `json:"status"`
+	Message string         `json:"message"`
+	TraceID string         `json:"traceId"`
+	Details map[string]any `json:"details,omitempty"`
+}
+
+// statusOf maps an error kind to its HTTP status: the one mapping point.
+func statusOf(k apperr.Kind) int {
+	switch k {
+	case apperr.KindInvalid:
+		return http.StatusBadRequest
+	case apperr.KindUnauthorized:
+		return http.StatusUnauthorized
+	case apperr.KindForbidden:
+		return http.StatusForbidden
+	case apperr.KindNotFound:
+		return http.StatusNotFound
+	case apperr.KindConflict:
+		return http.StatusConflict
+	case apperr.KindStale:
+		return http.StatusPreconditionFailed
+	case apperr.KindUnsupported:
+		return http.StatusUnsupportedMediaType
+	case apperr.KindTooLarge:
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusInternalServerError
+}
+
+// codeOfStatus names echo's own errors (unknown route, wrong method…).
+func codeOfStatus(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return "not_found"
+	case http.StatusMethodNotAllowed:
+		return "method_not_allowed"
+	case http.StatusRequestEntityTooLarge:
+		return "body_too_large"
+	case http.StatusUnauthorized:
+		return "unauthorized"
+	case http.StatusForbidden:
+		return "forbidden"
+	case http.StatusBadRequest:
+		return "bad_request"
+	case http.StatusUnsupportedMediaType:
+		return "unsupported_media_type"
+	case http.StatusTooManyRequests:
+		return "too_many_requests"
+	}
+	return "internal_error"
+}
+
+// ToEnvelope turns any error into the envelope and its status; unknown
+// errors become a bare "Internal error" and are logged with the request id.
+func ToEnvelope(err error, requestID string, log *slog.Logger) Envelope {
+	env := Envelope{TraceID: requestID}
+	var he *echo.HTTPError
+	if e, ok := apperr.As(err); ok && e.Kind != apperr.KindInternal {
+		env.Status, env.Code, env.Message = statusOf(e.Kind), e.Code, e.Message
+		if env.Code == "" {
+			env.Code = codeOfStatus(env.Status)
+		}
+		if len(e.Fields) > 0 || len(e.Extra) > 0 {
+			env.Details = map[string]any{}
+			if len(e.Fields) > 0 {
+				env.Details["errors"] = e.Fields
+			}
+			for k, v := range e.Extra {
+				env.Details[k] = v
+			}
+		}
+		return env
+	}
+	if errors.As(err, &he) && he.Code < 500 {
+		env.Status, env.Code = he.Code, codeOfStatus(he.Code)
+		env.Message = http.StatusText(he.Code)
+		if m, ok := he.Message.(string); ok && m != "" {
+			env.Message = m
+		}
+		return env
+	}
+	if log != nil {
+		log.Error("internal error", "request_id", requestID, "err", err)
+	}
+	env.Status, env.Code, env.Message = http.StatusInternalServerError, "internal_error", "Internal error"
+	return env
+}
+
+// IsAPIPath tells whether a request belongs to the JSON API.
+func IsAPIPath(path string) bool { return strings.HasPrefix(path, "/platform/") }
