@@ -1,0 +1,94 @@
+# Verity — `make run` and `make test` work on a fresh machine: they install
+# what they need (PostgreSQL server binaries, Chromium, npm packages) first.
+# Other teams add targets in mk/*.mk (included at the end), e.g. mk/assets.mk.
+
+GO    ?= go
+NPM   ?= npm
+NPX   ?= npx
+GOFMT ?= $(shell $(GO) env GOROOT)/bin/gofmt
+# The newest staticcheck known to install with this Go.
+STATICCHECK_VERSION ?= v0.8.2
+# Extra go test flags, e.g. make test GOTESTFLAGS='-run TestCustomer -v'.
+GOTESTFLAGS ?=
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+.PHONY: test
+test: deps ## everything CI runs: vet, generated-code check, go tests (-race) against a real PostgreSQL, browser tests
+	$(GO) vet ./...
+	@$(MAKE) --no-print-directory check-generated
+	$(GO) test -race -count=1 $(GOTESTFLAGS) ./...
+	@$(MAKE) --no-print-directory test-browser
+
+.PHONY: test-browser
+test-browser: ## Playwright tests in Debian's Chromium, once playwright.config.* exists
+	@if ls playwright.config.* >/dev/null 2>&1; then \
+		echo "$(NPX) playwright test"; $(NPX) playwright test; \
+	else \
+		echo "test-browser: no playwright.config.* yet, nothing to run"; \
+	fi
+
+# npm packages first: `npm ci` empties node_modules, where ensure-postgres.sh
+# may put PostgreSQL when it cannot use apt. No PostgreSQL is needed when the
+# tests are pointed at a server with TEST_DATABASE_URL.
+.PHONY: deps
+deps: npm-deps ## install what the tests need (npm packages, Chromium, PostgreSQL, Go modules)
+	@scripts/ensure-chromium.sh
+	@if [ -n "$${TEST_DATABASE_URL:-}" ]; then echo "ensure-postgres: skipped, TEST_DATABASE_URL is set"; else scripts/ensure-postgres.sh; fi
+	$(GO) mod download
+
+# npm ci only when node_modules is missing or older than the lock file.
+.PHONY: npm-deps
+npm-deps:
+	@if [ ! -f package.json ]; then \
+		:; \
+	elif [ ! -f package-lock.json ]; then \
+		echo "$(NPM) install"; $(NPM) install --no-audit --no-fund; \
+	elif [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+		echo "$(NPM) ci"; $(NPM) ci --no-audit --no-fund; \
+	else \
+		echo "npm: node_modules is up to date"; \
+	fi
+
+# The generated *_templ.go files are committed: regenerate and fail (in a git
+# checkout) when that changed any, so a stale one never passes CI.
+.PHONY: check-generated
+check-generated:
+	@sums() { find . -name '*_templ.go' -not -path './node_modules/*' -print0 | sort -z | xargs -0 -r sha256sum; }; \
+	before=$$(sums); \
+	$(GO) tool templ generate -log-level error || exit 1; \
+	if [ "$$before" != "$$(sums)" ]; then \
+		if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+			echo "check-generated: *_templ.go files were out of date; regenerated them, commit the result:" >&2; \
+			git status --short -- '*_templ.go' >&2; \
+			exit 1; \
+		fi; \
+		echo "check-generated: regenerated out-of-date *_templ.go files"; \
+	fi
+
+.PHONY: run
+run: ## run the app; with no DATABASE_URL it starts its own PostgreSQL with data under ./data
+	@if [ -z "$${DATABASE_URL:-}" ]; then scripts/ensure-postgres.sh; fi
+	$(GO) run ./cmd/verity serve
+
+.PHONY: build
+build: ## build the static binary bin/verity
+	CGO_ENABLED=0 $(GO) build -o bin/verity ./cmd/verity
+
+.PHONY: generate
+generate: ## regenerate templ code (and assets, where mk/assets.mk defines them)
+	$(GO) tool templ generate -log-level error
+	@if $(MAKE) -n assets >/dev/null 2>&1; then $(MAKE) --no-print-directory assets; fi
+
+.PHONY: lint
+lint: ## gofmt, go vet and staticcheck
+	@out=$$(find . -name '*.go' -not -path './node_modules/*' -not -path './.git/*' -print0 | xargs -0 -r $(GOFMT) -l); \
+	if [ -n "$$out" ]; then echo "gofmt: these files need formatting (gofmt -w FILE):" >&2; echo "$$out" >&2; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+-include mk/*.mk

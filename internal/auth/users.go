@@ -1,0 +1,269 @@
+package auth
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/verity-kyb/verity/internal/apperr"
+	"github.com/verity-kyb/verity/internal/postgres"
+	"github.com/verity-kyb/verity/internal/validate"
+)
+
+// User is a staff account as the rest of the app sees it; the password hash
+// never leaves this package.
+type User struct {
+	ID    int64  `db:"id"`
+	Email string `db:"email"`
+	Name  string `db:"name"`
+	Role  Role   `db:"role"`
+	// Active is false for a deactivated account, which can no longer sign in.
+	Active bool `db:"active"`
+	// SessionVersion is stored in the session cookie; a session carrying an
+	// older value is void (see SessionUser).
+	SessionVersion int        `db:"session_version"`
+	CreatedAt      time.Time  `db:"created_at"`
+	UpdatedAt      time.Time  `db:"updated_at"`
+	LastLoginAt    *time.Time `db:"last_login_at"`
+}
+
+// Actor is the user acting in one request, so role checks and the audit
+// trail see the account's current role and name.
+func (u *User) Actor(requestID string) Actor {
+	return Actor{Kind: ActorUser, ID: u.ID, Name: u.Name, Role: u.Role, RequestID: requestID}
+}
+
+// NewUser is what an admin (or the CLI) fills in to create an account.
+type NewUser struct {
+	Email    string
+	Name     string
+	Role     Role
+	Password string
+}
+
+// Options configure a Service; the zero value is fine for production.
+type Options struct {
+	Now func() time.Time // the clock; time.Now when nil (tests move it)
+	Log *slog.Logger     // for background failures (API-key last-used writes); slog.Default when nil
+}
+
+// Service owns staff accounts, sign-in and API keys: every check, transaction
+// and audit entry about who may act lives here, for pages, API and CLI alike.
+type Service struct {
+	db       *sqlx.DB
+	now      func() time.Time
+	log      *slog.Logger
+	throttle *throttle
+	keys     *keyCache
+	flushes  sync.WaitGroup // in-flight last_used_at writes, for tests
+}
+
+// NewService wires the service to its database; one per process, since the
+// sign-in throttle and the API-key cache live in it.
+func NewService(db *sqlx.DB, opts Options) *Service {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	return &Service{
+		db:       db,
+		now:      opts.Now,
+		log:      opts.Log,
+		throttle: newThrottle(maxFailures, failureWindow, maxThrottleKeys),
+		keys:     newKeyCache(),
+	}
+}
+
+// requireAdmin refuses anyone without PermAdministrate (System holds it).
+func requireAdmin(a Actor, what string) error {
+	if !a.Role.Can(PermAdministrate) {
+		if a.Role == "" {
+			return apperr.Forbidden("you may not %s", what)
+		}
+		return apperr.Forbidden("your role (%s) may not %s", a.Role, what)
+	}
+	return nil
+}
+
+const msgRole = "must be viewer, officer or admin"
+
+// CreateUser adds a staff account; only an admin (or the CLI's System actor) may.
+func (s *Service) CreateUser(ctx context.Context, a Actor, in NewUser) (*User, error) {
+	if err := requireAdmin(a, "create staff accounts"); err != nil {
+		return nil, err
+	}
+	email, name := strings.TrimSpace(in.Email), strings.TrimSpace(in.Name)
+	fe := apperr.FieldErrors{}
+	if msg := validate.Email(email); msg != "" {
+		fe.Add("email", msg)
+	}
+	if msg := validate.Text(name, validate.MaxName, true); msg != "" {
+		fe.Add("name", msg)
+	}
+	if _, ok := ParseRole(string(in.Role)); !ok {
+		fe.Add("role", msgRole)
+	}
+	if msg := passwordProblem(in.Password); msg != "" {
+		fe.Add("password", msg)
+	}
+	if err := apperr.Invalid(fe); err != nil {
+		return nil, err
+	}
+	hash, err := HashPassword(in.Password) // before the transaction: it takes tens of ms
+	if err != nil {
+		return nil, err
+	}
+	var u *User
+	err = postgres.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		var err error
+		if u, err = insertUser(ctx, tx, email, name, in.Role, hash, s.now()); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, auditEntry{actor: a, action: actionUserCreate, subject: u.Email, changes: []auditChange{
+			{Path: "email", New: u.Email}, {Path: "name", New: u.Name}, {Path: "role", New: u.Role}, {Path: "active", New: u.Active},
+		}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// ListUsers returns every staff account for the admin page, active ones first.
+func (s *Service) ListUsers(ctx context.Context, a Actor) ([]User, error) {
+	if err := requireAdmin(a, "manage staff accounts"); err != nil {
+		return nil, err
+	}
+	return listUsers(ctx, s.db)
+}
+
+// GetUser loads one account by id (NotFound when there is none); callers
+// that show it to someone check their permission first.
+func (s *Service) GetUser(ctx context.Context, id int64) (*User, error) {
+	u, err := getUser(ctx, s.db, id, false)
+	if err != nil {
+		return nil, err
+	}
+	return &u.User, nil
+}
+
+// SetRole changes another account's role and ends its sessions, so the new
+// role applies from the very next request.
+func (s *Service) SetRole(ctx context.Context, a Actor, userID int64, role Role) (*User, error) {
+	if err := requireAdmin(a, "manage staff accounts"); err != nil {
+		return nil, err
+	}
+	if _, ok := ParseRole(string(role)); !ok {
+		return nil, apperr.Invalid(apperr.FieldErrors{"role": {msgRole}})
+	}
+	return s.changeAccess(ctx, a, userID, func(u *User) auditChange {
+		return auditChange{Path: "role", Old: u.Role, New: role}
+	}, func(u *User) { u.Role = role })
+}
+
+// SetActive deactivates (or reactivates) another account; a deactivated user
+// is signed out at their next request.
+func (s *Service) SetActive(ctx context.Context, a Actor, userID int64, active bool) (*User, error) {
+	return s.changeAccess(ctx, a, userID, func(u *User) auditChange {
+		return auditChange{Path: "active", Old: u.Active, New: active}
+	}, func(u *User) { u.Active = active })
+}
+
+// changeAccess is SetRole's and SetActive's shared path: admin only, never on
+// oneself, a no-op (no audit entry, sessions kept) when nothing changes.
+func (s *Service) changeAccess(ctx context.Context, a Actor, userID int64, diff func(*User) auditChange, apply func(*User)) (*User, error) {
+	if err := requireAdmin(a, "manage staff accounts"); err != nil {
+		return nil, err
+	}
+	if a.Kind == ActorUser && a.ID == userID {
+		return nil, apperr.Conflict("self_change", "you cannot change your own role or deactivate yourself")
+	}
+	var out *User
+	err := postgres.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		cur, err := getUser(ctx, tx, userID, true)
+		if err != nil {
+			return err
+		}
+		ch := diff(&cur.User)
+		if ch.Old == ch.New {
+			out = &cur.User
+			return nil
+		}
+		next := cur.User
+		apply(&next)
+		if out, err = updateAccess(ctx, tx, userID, next.Role, next.Active, s.now()); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, auditEntry{actor: a, action: actionUserUpdate, subject: out.Email, changes: []auditChange{ch}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ChangePassword lets a signed-in user replace their own password. It returns
+// the new session version: the web layer stores it in the current session,
+// which stays signed in, while every other session of the user ends.
+func (s *Service) ChangePassword(ctx context.Context, a Actor, current, next string) (int, error) {
+	if a.Kind != ActorUser {
+		return 0, apperr.Forbidden("only a signed-in staff user can change their own password")
+	}
+	fe := apperr.FieldErrors{}
+	if current == "" {
+		fe.Add("currentPassword", "is required")
+	}
+	if msg := passwordProblem(next); msg != "" {
+		fe.Add("newPassword", msg)
+	} else if next == current {
+		fe.Add("newPassword", "must differ from the current password")
+	}
+	if err := apperr.Invalid(fe); err != nil {
+		return 0, err
+	}
+	var version int
+	err := postgres.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		u, err := getUser(ctx, tx, a.ID, true)
+		if err != nil {
+			return err
+		}
+		if !u.Active {
+			return sessionEnded()
+		}
+		// Guessing the current password from a stolen session counts against
+		// the same per-account limit as signing in.
+		key := accountKey(u.Email)
+		at, wait, ok := s.throttle.admit(s.now(), key)
+		if !ok {
+			return tooManyAttempts(wait)
+		}
+		match, err := VerifyPassword(u.PasswordHash, current)
+		if err != nil || !match {
+			return apperr.Invalid(apperr.FieldErrors{"currentPassword": {"is wrong"}})
+		}
+		s.throttle.forgive(at, key)
+		hash, err := HashPassword(next)
+		if err != nil {
+			return err
+		}
+		if version, err = updatePassword(ctx, tx, u.ID, hash, s.now()); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, auditEntry{actor: a, action: actionUserPassword, subject: u.Email})
+	})
+	if err != nil {
+		return 0, err
+	}
+	return version, nil
+}
+
+// Logout records a sign-out in the audit trail; the web layer drops the session.
+func (s *Service) Logout(ctx context.Context, a Actor) error {
+	return writeAudit(ctx, s.db, auditEntry{actor: a, action: actionLogout})
+}

@@ -1,0 +1,268 @@
+package seed
+
+// The word lists below are ported from the reference generator
+// (data/gen_customers.py in the shared project files) so both produce the
+// same kind of customers; the logic that combines them is in generate.go.
+
+// country is a company or associate home: its legal forms, mobile prefix,
+// cities with postal code patterns ('9' a digit, 'A' a letter), streets,
+// whether the house number comes first, and common given and family names.
+type country struct {
+	code        string
+	weight      int
+	legalForms  []string
+	phonePrefix string
+	cities      []city
+	streets     []string
+	numberFirst bool
+	firstNames  []string
+	lastNames   []string
+}
+
+type city struct{ name, postal string }
+
+var countries = []country{
+	{"GB", 16, []string{"Ltd", "Limited", "LLP", "PLC"}, "+44 7",
+		[]city{{"London", "EC1A 9BB"}, {"Manchester", "M1 9AA"}, {"Birmingham", "B9 9AA"}, {"Leeds", "LS9 9AA"},
+			{"Bristol", "BS9 9AA"}, {"Edinburgh", "EH9 9AA"}, {"Glasgow", "G9 9AA"}, {"Cardiff", "CF99 9AA"}},
+		[]string{"High Street", "Station Road", "Victoria Road", "Church Lane", "Park Avenue", "King Street",
+			"Queen's Road", "Mill Lane", "Baker Street", "London Road"}, true,
+		[]string{"Oliver", "George", "Harry", "Amelia", "Olivia", "Isla", "Jack", "Emily", "Thomas", "Charlotte",
+			"James", "Sophie", "William", "Grace", "Daniel"},
+		[]string{"Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Robinson",
+			"Wright", "Thompson", "Evans", "Walker", "White", "Roberts"}},
+	{"DE", 12, []string{"GmbH", "AG", "UG", "KG"}, "+49 15",
+		[]city{{"Berlin", "99999"}, {"Hamburg", "99999"}, {"München", "99999"}, {"Köln", "99999"},
+			{"Frankfurt am Main", "99999"}, {"Stuttgart", "99999"}, {"Düsseldorf", "99999"}, {"Leipzig", "99999"}},
+		[]string{"Hauptstraße", "Bahnhofstraße", "Gartenstraße", "Schulstraße", "Dorfstraße", "Bergstraße",
+			"Lindenstraße", "Kirchstraße", "Friedrichstraße", "Goethestraße"}, false,
+		[]string{"Lukas", "Leon", "Finn", "Paul", "Jonas", "Mia", "Emma", "Hannah", "Sofia", "Lea", "Anna", "Felix",
+			"Maximilian", "Laura", "Julia"},
+		[]string{"Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz",
+			"Hoffmann", "Koch", "Richter", "Klein", "Wolf", "Neumann"}},
+	{"FR", 11, []string{"SAS", "SARL", "SA", "EURL"}, "+33 6",
+		[]city{{"Paris", "75099"}, {"Lyon", "69099"}, {"Marseille", "13099"}, {"Toulouse", "31099"},
+			{"Nice", "06099"}, {"Nantes", "44099"}, {"Bordeaux", "33099"}, {"Lille", "59099"}},
+		[]string{"rue de la Paix", "avenue Victor Hugo", "boulevard Haussmann", "rue du Moulin", "rue de l'Église",
+			"place de la République", "rue Nationale", "avenue Jean Jaurès", "rue Pasteur", "rue de la Gare"}, true,
+		[]string{"Gabriel", "Louis", "Raphaël", "Jules", "Adam", "Jade", "Louise", "Emma", "Alice", "Chloé", "Léa",
+			"Hugo", "Arthur", "Camille", "Manon"},
+		[]string{"Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
+			"Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garcia"}},
+	{"NL", 7, []string{"B.V.", "N.V.", "V.O.F."}, "+31 6",
+		[]city{{"Amsterdam", "1099 AA"}, {"Rotterdam", "3099 AA"}, {"Den Haag", "2599 AA"}, {"Utrecht", "3599 AA"},
+			{"Eindhoven", "5699 AA"}, {"Groningen", "9799 AA"}},
+		[]string{"Kerkstraat", "Dorpsstraat", "Molenweg", "Stationsweg", "Schoolstraat", "Prinsengracht",
+			"Keizersgracht", "Herengracht", "Julianalaan", "Beatrixlaan"}, false,
+		[]string{"Daan", "Sem", "Lucas", "Levi", "Noah", "Emma", "Julia", "Mila", "Tess", "Sophie", "Zoë", "Finn",
+			"Bram", "Sanne", "Anouk"},
+		[]string{"de Jong", "Jansen", "de Vries", "van den Berg", "van Dijk", "Bakker", "Janssen", "Visser",
+			"Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos", "Vos"}},
+	{"ES", 8, []string{"S.L.", "S.A.", "S.L.U."}, "+34 6",
+		[]city{{"Madrid", "28099"}, {"Barcelona", "08099"}, {"Valencia", "46099"}, {"Sevilla", "41099"},
+			{"Zaragoza", "50099"}, {"Málaga", "29099"}, {"Bilbao", "48099"}},
+		[]string{"Calle Mayor", "Calle Real", "Avenida de la Constitución", "Calle del Sol", "Gran Vía",
+			"Paseo de Gracia", "Calle de Alcalá", "Calle Nueva", "Plaza de España", "Calle San Juan"}, false,
+		[]string{"Hugo", "Mateo", "Martín", "Lucas", "Leo", "Lucía", "Sofía", "Martina", "María", "Julia", "Paula",
+			"Daniel", "Pablo", "Carmen", "Elena"},
+		[]string{"García", "Rodríguez", "González", "Fernández", "López", "Martínez", "Sánchez", "Pérez", "Gómez",
+			"Martín", "Jiménez", "Ruiz", "Hernández", "Díaz", "Moreno"}},
+	{"IT", 7, []string{"S.r.l.", "S.p.A.", "S.a.s."}, "+39 3",
+		[]city{{"Roma", "00199"}, {"Milano", "20199"}, {"Napoli", "80199"}, {"Torino", "10199"},
+			{"Bologna", "40199"}, {"Firenze", "50199"}, {"Genova", "16199"}},
+		[]string{"Via Roma", "Via Garibaldi", "Via Mazzini", "Corso Italia", "Via Dante", "Via Verdi",
+			"Piazza del Duomo", "Via Cavour", "Via Marconi", "Viale Europa"}, false,
+		[]string{"Leonardo", "Francesco", "Alessandro", "Lorenzo", "Mattia", "Sofia", "Giulia", "Aurora", "Alice",
+			"Ginevra", "Emma", "Marco", "Luca", "Chiara", "Martina"},
+		[]string{"Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci", "Marino",
+			"Greco", "Bruno", "Gallo", "Conti", "De Luca", "Costa"}},
+	{"IE", 4, []string{"Ltd", "DAC", "PLC"}, "+353 8",
+		[]city{{"Dublin", "D99 A9A9"}, {"Cork", "T99 A9A9"}, {"Galway", "H99 A9A9"}, {"Limerick", "V99 A9A9"}},
+		[]string{"Main Street", "Church Street", "O'Connell Street", "Bridge Street", "Grafton Street",
+			"Patrick Street", "Castle Street", "Mill Road", "Green Lane", "Harbour Road"}, true,
+		[]string{"Jack", "Noah", "James", "Conor", "Seán", "Grace", "Fiadh", "Emily", "Sophie", "Aoife", "Ciara",
+			"Liam", "Cian", "Niamh", "Róisín"},
+		[]string{"Murphy", "Kelly", "O'Sullivan", "Walsh", "Smith", "O'Brien", "Byrne", "Ryan", "O'Connor",
+			"O'Neill", "Doyle", "McCarthy", "Gallagher", "Lynch", "Kennedy"}},
+	{"BE", 4, []string{"BV", "NV", "SRL", "SA"}, "+32 4",
+		[]city{{"Bruxelles", "1099"}, {"Antwerpen", "2099"}, {"Gent", "9099"}, {"Liège", "4099"}, {"Brugge", "8099"}},
+		[]string{"Rue de la Loi", "Avenue Louise", "Kerkstraat", "Stationsstraat", "Rue Neuve", "Meir",
+			"Veldstraat", "Rue du Marché", "Grote Markt", "Boulevard Anspach"}, false,
+		[]string{"Arthur", "Noah", "Jules", "Louis", "Liam", "Olivia", "Emma", "Louise", "Mila", "Elena", "Lucas",
+			"Victor", "Marie", "Lotte", "Nora"},
+		[]string{"Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens", "Wouters",
+			"De Smet", "Dubois", "Lambert", "Dupont", "Martin", "Leroy"}},
+	{"PT", 3, []string{"Lda", "S.A.", "Unipessoal Lda"}, "+351 9",
+		[]city{{"Lisboa", "1099-999"}, {"Porto", "4099-999"}, {"Braga", "4799-999"}, {"Coimbra", "3099-999"},
+			{"Faro", "8099-999"}},
+		[]string{"Rua Augusta", "Avenida da Liberdade", "Rua de Santa Catarina", "Rua do Carmo", "Rua Direita",
+			"Avenida dos Aliados", "Rua da Prata", "Largo do Chiado", "Rua Nova", "Travessa do Sol"}, false,
+		[]string{"Francisco", "Afonso", "Tomás", "Duarte", "Santiago", "Maria", "Leonor", "Matilde", "Beatriz",
+			"Carolina", "João", "Rodrigo", "Inês", "Mariana", "Ana"},
+		[]string{"Silva", "Santos", "Ferreira", "Pereira", "Oliveira", "Costa", "Rodrigues", "Martins", "Jesus",
+			"Sousa", "Fernandes", "Gonçalves", "Gomes", "Lopes", "Marques"}},
+	{"PL", 4, []string{"Sp. z o.o.", "S.A.", "Sp.k."}, "+48 5",
+		[]city{{"Warszawa", "09-999"}, {"Kraków", "39-999"}, {"Łódź", "99-999"}, {"Wrocław", "59-999"},
+			{"Poznań", "69-999"}, {"Gdańsk", "89-999"}},
+		[]string{"ul. Marszałkowska", "ul. Piotrkowska", "ul. Floriańska", "ul. Długa", "ul. Polna", "ul. Leśna",
+			"ul. Słoneczna", "ul. Krótka", "ul. Szkolna", "ul. Ogrodowa"}, false,
+		[]string{"Antoni", "Jan", "Aleksander", "Franciszek", "Jakub", "Zuzanna", "Julia", "Zofia", "Hanna", "Maja",
+			"Lena", "Piotr", "Tomasz", "Anna", "Katarzyna"},
+		[]string{"Nowak", "Kowalski", "Wiśniewski", "Wójcik", "Kowalczyk", "Kamiński", "Lewandowski", "Zieliński",
+			"Szymański", "Woźniak", "Dąbrowski", "Kozłowski", "Jankowski", "Mazur", "Krawczyk"}},
+	{"SE", 3, []string{"AB", "HB", "KB"}, "+46 7",
+		[]city{{"Stockholm", "199 99"}, {"Göteborg", "499 99"}, {"Malmö", "299 99"}, {"Uppsala", "799 99"}},
+		[]string{"Storgatan", "Drottninggatan", "Kungsgatan", "Skolgatan", "Kyrkogatan", "Järnvägsgatan",
+			"Nygatan", "Parkgatan", "Sveavägen", "Vasagatan"}, false,
+		[]string{"William", "Liam", "Noah", "Hugo", "Lucas", "Alice", "Maja", "Elsa", "Astrid", "Wilma", "Saga",
+			"Oscar", "Erik", "Ebba", "Ella"},
+		[]string{"Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson",
+			"Svensson", "Gustafsson", "Pettersson", "Jonsson", "Jansson", "Hansson", "Bengtsson"}},
+	{"AT", 3, []string{"GmbH", "AG", "OG"}, "+43 6",
+		[]city{{"Wien", "1099"}, {"Graz", "8099"}, {"Linz", "4099"}, {"Salzburg", "5099"}, {"Innsbruck", "6099"}},
+		[]string{"Hauptplatz", "Mariahilfer Straße", "Kärntner Straße", "Bahnhofstraße", "Landstraße",
+			"Herrengasse", "Kirchengasse", "Schulgasse", "Wiener Straße", "Ringstraße"}, false,
+		[]string{"Paul", "Jakob", "Maximilian", "Elias", "Felix", "Emma", "Marie", "Anna", "Lena", "Hannah",
+			"Leonie", "Tobias", "David", "Sarah", "Laura"},
+		[]string{"Gruber", "Huber", "Bauer", "Wagner", "Müller", "Pichler", "Steiner", "Moser", "Mayer", "Hofer",
+			"Leitner", "Berger", "Fuchs", "Eder", "Fischer"}},
+	{"DK", 2, []string{"ApS", "A/S", "I/S"}, "+45 2",
+		[]city{{"København", "1999"}, {"Aarhus", "8099"}, {"Odense", "5099"}, {"Aalborg", "9099"}},
+		[]string{"Vestergade", "Østergade", "Nørregade", "Søndergade", "Strøget", "Havnegade", "Kirkevej",
+			"Skolevej", "Bredgade", "Algade"}, false,
+		[]string{"William", "Noah", "Oscar", "Lucas", "Carl", "Emma", "Ida", "Clara", "Freja", "Alma", "Ella",
+			"Magnus", "Frederik", "Sofie", "Anna"},
+		[]string{"Nielsen", "Jensen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen",
+			"Rasmussen", "Jørgensen", "Petersen", "Madsen", "Kristensen", "Olsen", "Thomsen"}},
+	{"FI", 2, []string{"Oy", "Oyj", "Ky"}, "+358 4",
+		[]city{{"Helsinki", "00199"}, {"Espoo", "02199"}, {"Tampere", "33199"}, {"Turku", "20199"}},
+		[]string{"Mannerheimintie", "Aleksanterinkatu", "Hämeenkatu", "Kauppakatu", "Kirkkokatu",
+			"Rautatienkatu", "Puistokatu", "Koulukatu", "Satamakatu", "Esplanadi"}, false,
+		[]string{"Eino", "Väinö", "Leo", "Elias", "Onni", "Aino", "Eevi", "Olivia", "Helmi", "Sofia", "Venla",
+			"Mikko", "Juha", "Anna", "Laura"},
+		[]string{"Korhonen", "Virtanen", "Mäkinen", "Nieminen", "Mäkelä", "Hämäläinen", "Laine", "Heikkinen",
+			"Koskinen", "Järvinen", "Lehtonen", "Lehtinen", "Saarinen", "Salminen", "Heinonen"}},
+	{"LU", 2, []string{"S.à r.l.", "S.A.", "SCS"}, "+352 6",
+		[]city{{"Luxembourg", "L-1999"}, {"Esch-sur-Alzette", "L-4099"}, {"Differdange", "L-4599"}},
+		[]string{"Boulevard Royal", "Avenue de la Liberté", "Grand-Rue", "Rue de Hollerich", "Route d'Arlon",
+			"Rue du Fossé", "Avenue Monterey", "Rue Philippe II", "Boulevard de la Pétrusse",
+			"Rue de Strasbourg"}, true,
+		[]string{"Gabriel", "Leo", "Noah", "Luca", "Tom", "Emma", "Mia", "Lara", "Zoe", "Léa", "Julie", "Luc",
+			"Marc", "Anne", "Claire"},
+		[]string{"Schmit", "Muller", "Weber", "Hoffmann", "Wagner", "Thill", "Schmitz", "Schroeder", "Reuter",
+			"Klein", "Kieffer", "Weis", "Becker", "Kremer", "Meyer"}},
+	{"CH", 3, []string{"AG", "GmbH", "SA", "Sàrl"}, "+41 7",
+		[]city{{"Zürich", "8099"}, {"Genève", "1299"}, {"Basel", "4099"}, {"Bern", "3099"}, {"Lausanne", "1099"},
+			{"Zug", "6399"}},
+		[]string{"Bahnhofstrasse", "Hauptstrasse", "Rue du Rhône", "Dorfstrasse", "Kirchgasse", "Seestrasse",
+			"Rue de Lausanne", "Marktgasse", "Poststrasse", "Industriestrasse"}, false,
+		[]string{"Noah", "Liam", "Matteo", "Luca", "Leon", "Mia", "Emma", "Sofia", "Lina", "Mila", "Elena", "Jonas",
+			"Nico", "Laura", "Sara"},
+		[]string{"Müller", "Meier", "Schmid", "Keller", "Weber", "Huber", "Schneider", "Meyer", "Steiner",
+			"Fischer", "Gerber", "Brunner", "Baumann", "Frei", "Zimmermann"}},
+	{"US", 4, []string{"Inc.", "LLC", "Corp."}, "+1 ",
+		[]city{{"New York", "10099"}, {"San Francisco", "94199"}, {"Chicago", "60699"}, {"Austin", "78799"},
+			{"Boston", "02199"}, {"Seattle", "98199"}, {"Miami", "33199"}},
+		[]string{"Main Street", "Broadway", "Market Street", "Park Avenue", "Oak Street", "Maple Avenue",
+			"Pine Street", "Washington Street", "Elm Street", "Lake Drive"}, true,
+		[]string{"Liam", "Noah", "Oliver", "Elijah", "James", "Olivia", "Emma", "Charlotte", "Amelia", "Ava",
+			"Sophia", "Michael", "Ethan", "Isabella", "Mia"},
+		[]string{"Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson",
+			"Taylor", "Thomas", "Moore", "Jackson", "Martin", "Lee"}},
+	{"CZ", 2, []string{"s.r.o.", "a.s.", "v.o.s."}, "+420 6",
+		[]city{{"Praha", "199 00"}, {"Brno", "699 00"}, {"Ostrava", "799 00"}, {"Plzeň", "399 00"}},
+		[]string{"Václavské náměstí", "Národní", "Na Příkopě", "Hlavní", "Nádražní", "Školní", "Zahradní", "Polní",
+			"Krátká", "Palackého"}, false,
+		[]string{"Jakub", "Jan", "Tomáš", "Adam", "Matyáš", "Eliška", "Anna", "Tereza", "Adéla", "Natálie", "Sofie",
+			"Petr", "Martin", "Lucie", "Klára"},
+		[]string{"Novák", "Svoboda", "Novotný", "Dvořák", "Černý", "Procházka", "Kučera", "Veselý", "Horák",
+			"Němec", "Marek", "Pospíšil", "Pokorný", "Hájek", "Král"}},
+	{"NO", 2, []string{"AS", "ASA", "ANS"}, "+47 9",
+		[]city{{"Oslo", "0199"}, {"Bergen", "5099"}, {"Trondheim", "7099"}, {"Stavanger", "4099"}},
+		[]string{"Karl Johans gate", "Storgata", "Kirkegata", "Strandgata", "Skolegata", "Bogstadveien",
+			"Torggata", "Dronningens gate", "Kongens gate", "Nygata"}, false,
+		[]string{"Jakob", "Emil", "Noah", "Oliver", "Filip", "Nora", "Emma", "Olivia", "Ella", "Sofie", "Leah",
+			"Lars", "Ola", "Ingrid", "Kari"},
+		[]string{"Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen", "Kristiansen",
+			"Jensen", "Karlsen", "Johnsen", "Pettersen", "Eriksen", "Berg", "Haugen"}},
+	{"LT", 2, []string{"UAB", "AB", "MB"}, "+370 6",
+		[]city{{"Vilnius", "LT-09999"}, {"Kaunas", "LT-49999"}, {"Klaipėda", "LT-99999"}},
+		[]string{"Gedimino pr.", "Pilies g.", "Vilniaus g.", "Laisvės al.", "Konstitucijos pr.", "Didžioji g.",
+			"Ukmergės g.", "Savanorių pr.", "Žalgirio g.", "Taikos pr."}, false,
+		[]string{"Lukas", "Matas", "Jonas", "Dominykas", "Benas", "Emilija", "Sofija", "Lėja", "Amelija", "Kamilė",
+			"Austėja", "Tomas", "Mantas", "Rūta", "Ieva"},
+		[]string{"Kazlauskas", "Jankauskas", "Petrauskas", "Stankevičius", "Vasiliauskas", "Žukauskas", "Butkus",
+			"Paulauskas", "Urbonas", "Kavaliauskas", "Navickas", "Ramanauskas", "Savickas", "Rimkus",
+			"Baranauskas"}},
+}
+
+// extraBirthCountries are birth (and document) countries beyond the company countries.
+var extraBirthCountries = []string{"IN", "BR", "CN", "NG", "UA", "TR", "RO", "GR", "MA", "CA", "AU", "JP"}
+
+// companyPrefixes holds 57 names, one of them "Acme": a search for "acme"
+// matches about 1.75% of generated customers.
+var companyPrefixes = []string{
+	"Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay", "Soylent", "Tyrell",
+	"Cyberdyne", "Wonka", "Oscorp", "Aperture", "Monarch", "Nakatomi", "Sterling", "Northwind", "Contoso",
+	"Fabrikam", "Tailspin", "Litware", "Blue Yonder", "Wingtip", "Lakeshore", "Riverside", "Evergreen",
+	"Summit", "Pinnacle", "Horizon", "Meridian", "Atlas", "Beacon", "Crescent", "Falcon", "Granite", "Harbor",
+	"Ironwood", "Juniper", "Keystone", "Lumen", "Maple", "Nimbus", "Orion", "Polaris", "Quartz", "Redwood",
+	"Silverline", "Titan", "Unity", "Vertex", "Willow", "Zenith", "Bluebird", "Copperfield", "Driftwood",
+	"Emerald",
+}
+
+// sectors pair a name suffix with the activity used in the description.
+var sectors = []struct{ name, activity string }{
+	{"Holdings", "Holding company for a group of trading subsidiaries"},
+	{"Trading", "Wholesale trading of consumer goods"},
+	{"Logistics", "Freight forwarding and warehousing services"},
+	{"Partners", "Management consulting partnership"},
+	{"Consulting", "IT consulting and systems integration"},
+	{"Technologies", "Software development and SaaS products"},
+	{"Foods", "Production and distribution of packaged foods"},
+	{"Retail", "Online and high-street retail of apparel"},
+	{"Capital", "Private investment and asset management"},
+	{"Media", "Digital marketing and media production"},
+	{"Energy", "Installation of solar panels and heat pumps"},
+	{"Labs", "Contract research laboratory services"},
+	{"Services", "Facility management and cleaning services"},
+	{"Group", "Diversified group operating in hospitality"},
+	{"Ventures", "Early-stage venture investments"},
+	{"Software", "Accounting software for small businesses"},
+	{"Imports", "Import and distribution of electronics"},
+	{"Textiles", "Manufacturing of technical textiles"},
+	{"Construction", "Residential construction and renovation"},
+	{"Travel", "Tour operator and travel agency"},
+}
+
+// title is an associate's role with its weight and the chance of each control.
+type title struct {
+	name                          string
+	weight                        int
+	pOwnership, pControl, pSigner float64
+}
+
+var titles = []title{
+	{"Director", 30, 0.3, 1.0, 0.9},
+	{"Managing Director", 15, 0.5, 1.0, 1.0},
+	{"Chief Executive Officer", 10, 0.4, 1.0, 1.0},
+	{"Chief Financial Officer", 8, 0.1, 0.6, 0.8},
+	{"Shareholder", 20, 1.0, 0.2, 0.1},
+	{"Ultimate Beneficial Owner", 10, 1.0, 0.7, 0.3},
+	{"Company Secretary", 7, 0.0, 0.2, 0.6},
+}
+
+var addressLine2s = []string{"", "", "", "", "Suite 1", "Suite 12", "Floor 2", "Floor 5", "Unit 7", "Building B",
+	"Apt 3", "c/o Registered Agent"}
+
+// asciiFold spells the letters of the name lists in plain ASCII for e-mail
+// addresses and domains ("Müller" → "muller", "Łódź" → "lodz").
+var asciiFold = map[rune]string{
+	'à': "a", 'á': "a", 'â': "a", 'ä': "a", 'å': "a", 'ą': "a", 'æ': "ae",
+	'ç': "c", 'č': "c", 'ć': "c", 'ď': "d", 'đ': "d",
+	'è': "e", 'é': "e", 'ê': "e", 'ë': "e", 'ě': "e", 'ę': "e", 'ė': "e",
+	'ì': "i", 'í': "i", 'î': "i", 'ï': "i", 'ł': "l", 'ñ': "n", 'ń': "n", 'ň': "n",
+	'ã': "a", 'ò': "o", 'ó': "o", 'ô': "o", 'ö': "o", 'õ': "o", 'ø': "o", 'ř': "r", 'ś': "s", 'š': "s", 'ß': "ss",
+	'ť': "t", 'ù': "u", 'ú': "u", 'û': "u", 'ü': "u", 'ů': "u", 'ū': "u", 'ý': "y",
+	'ź': "z", 'ż': "z", 'ž': "z",
+}

@@ -1,0 +1,179 @@
+// Package components holds the small, generic templ pieces every Verity page is built from:
+// form fields that tie their errors to the input, badges that read without colour, pagination,
+// tabs, dialogs. They know nothing about customers; pages pass plain values in.
+package components
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+)
+
+// FieldProps describes a text-like input; Errors, when present, are rendered under it and tied to it.
+type FieldProps struct {
+	ID           string // element id; defaults to Name
+	Name         string
+	Label        string
+	Value        string
+	Type         string // input type; defaults to "text"
+	Hint         string
+	Autocomplete string
+	Placeholder  string
+	Required     bool
+	Errors       []string
+	MaxLength    int              // 0 means no limit
+	Attrs        templ.Attributes // extra attributes for the <input> (hx-*, inputmode, data-*)
+}
+
+// Option is one choice of a Select.
+type Option struct {
+	Value string
+	Label string
+}
+
+// SelectProps describes a <select>; Placeholder, when set, adds a first empty option.
+type SelectProps struct {
+	ID          string // element id; defaults to Name
+	Name        string
+	Label       string
+	Hint        string
+	Options     []Option
+	Selected    string
+	Placeholder string
+	Required    bool
+	Errors      []string
+	Attrs       templ.Attributes
+}
+
+// CheckboxProps describes one checkbox; an unchecked box sends nothing, so handlers read absence as false.
+type CheckboxProps struct {
+	ID      string // element id; defaults to Name
+	Name    string
+	Label   string
+	Hint    string
+	Value   string // defaults to "true" so strconv.ParseBool reads it
+	Checked bool
+	Errors  []string
+	Attrs   templ.Attributes
+}
+
+// TextareaProps describes a multi-line text field with the same error handling as Field.
+type TextareaProps struct {
+	ID        string // element id; defaults to Name
+	Name      string
+	Label     string
+	Value     string
+	Hint      string
+	Rows      int // defaults to 3
+	Required  bool
+	Errors    []string
+	MaxLength int
+	Attrs     templ.Attributes
+}
+
+// FlashMessage is a one-off notice shown at the top of the next page; Kind is success, error or info.
+type FlashMessage struct {
+	Kind string
+	Text string
+}
+
+// PageLinks is what Pagination needs: the 1-based range shown, the total, and neighbour URLs ("" for none).
+type PageLinks struct {
+	From, To, Total  int
+	PrevURL, NextURL string
+}
+
+// Tab is one entry of a Tabs bar; a negative Count hides the number.
+type Tab struct {
+	Label  string
+	URL    string
+	Count  int
+	Active bool
+}
+
+// fieldID falls back to the field name so a form never renders a label pointing nowhere.
+func fieldID(id, name string) string {
+	if id != "" {
+		return id
+	}
+	return name
+}
+
+// describedBy lists the ids of the error and hint texts that belong to a field, errors first.
+func describedBy(id string, hasHint, hasErrors bool) string {
+	var ids []string
+	if hasErrors {
+		ids = append(ids, id+"-error")
+	}
+	if hasHint {
+		ids = append(ids, id+"-hint")
+	}
+	return strings.Join(ids, " ")
+}
+
+// controlAttrs gathers the accessibility attributes shared by every form control.
+func controlAttrs(id, hint string, errs []string, extra templ.Attributes) templ.Attributes {
+	a := templ.Attributes{}
+	for k, v := range extra {
+		a[k] = v
+	}
+	if d := describedBy(id, hint != "", len(errs) > 0); d != "" {
+		a["aria-describedby"] = d
+	}
+	if len(errs) > 0 {
+		a["aria-invalid"] = "true"
+	}
+	return a
+}
+
+// orDefault returns s, or def when s is empty.
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// positiveOr returns n, or def when n is not positive.
+func positiveOr(n, def int) int {
+	if n > 0 {
+		return n
+	}
+	return def
+}
+
+// formatInt writes n with thousands separators: 1234 → "1,234".
+func formatInt(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// humanTime is the one way dates are shown: "2 Jan 2026 14:05 UTC".
+func humanTime(t time.Time) string {
+	return t.UTC().Format("2 Jan 2006 15:04 UTC")
+}
+
+// errorCount counts every message in a field-errors map.
+func errorCount(errs map[string][]string) int {
+	n := 0
+	for _, msgs := range errs {
+		n += len(msgs)
+	}
+	return n
+}
