@@ -23,7 +23,9 @@ func (o *Optional[T]) UnmarshalJSON(b []byte) error {
 		o.Null = true
 		return nil
 	}
-	return json.Unmarshal(b, &o.Value)
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields() // strictness must reach inside optional objects too
+	return dec.Decode(&o.Value)
 }
 
 // DetailsUpdate changes company details: PUT/PATCH /customers/{reference} and
