@@ -1,0 +1,7 @@
+# make bench: 100,000 customers, 16 concurrent API clients, figures per endpoint.
+# Knobs: BENCH_CUSTOMERS, BENCH_CLIENTS, BENCH_DURATION, BENCH_PORT, BENCH_ONLY.
+
+.PHONY: bench
+bench: ## load 100,000 customers and drive the API; prints req/s, p50, p99 and peak RSS
+	@if [ -z "$${DATABASE_URL:-}" ]; then scripts/ensure-postgres.sh; fi
+	scripts/bench.sh

@@ -1,0 +1,107 @@
+// Package site assembles the web admin: sessions, CSRF, static assets, the
+// error page and the routes of every area. cmd/verity and the tests build
+// the pages through it, so both run the same thing.
+package site
+
+import (
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/verity-kyb/verity/internal/auth"
+	"github.com/verity-kyb/verity/internal/config"
+	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/static"
+	"github.com/verity-kyb/verity/views/account"
+	"github.com/verity-kyb/verity/web"
+	webaccount "github.com/verity-kyb/verity/web/account"
+	"github.com/verity-kyb/verity/web/admin"
+	"github.com/verity-kyb/verity/web/associates"
+	webcustomer "github.com/verity-kyb/verity/web/customer"
+	"github.com/verity-kyb/verity/web/customers"
+	"github.com/verity-kyb/verity/web/page"
+)
+
+// Deps are the services the pages call.
+type Deps struct {
+	Config    config.Config
+	Log       *slog.Logger
+	Customers *customer.Service
+	Auth      *auth.Service
+	Now       func() time.Time // tests move the clock; time.Now when nil
+}
+
+// Mount returns what web.Deps needs for the pages: the route mounter and the
+// HTML error page.
+func Mount(d Deps) (func(*echo.Echo), func(echo.Context, web.Envelope) error, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if !d.Config.Development() && d.Config.SessionSecret == "" {
+		return nil, nil, errors.New("SESSION_SECRET is required outside development")
+	}
+	sess, err := page.NewSessions(page.SessionOptions{
+		Secret: d.Config.SessionSecret, Secure: !d.Config.Development(), Auth: d.Auth, Log: d.Log, Now: d.Now,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	svc := page.Services{Customers: d.Customers, Auth: d.Auth, Sessions: sess, Now: d.Now}
+	mount := func(e *echo.Echo) {
+		assets := fs.FS(static.FS)
+		files := http.StripPrefix("/static/", http.FileServer(http.FS(assets)))
+		e.GET("/static/*", func(c echo.Context) error {
+			c.Response().Header().Set("Cache-Control", "public, max-age=300")
+			files.ServeHTTP(c.Response(), c.Request())
+			return nil
+		})
+		g := e.Group("", sess.Load, page.CSRF)
+		webaccount.RegisterPublic(g, svc)
+		in := g.Group("", page.RequireUser)
+		in.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/customers") })
+		webaccount.Register(in, svc)
+		customers.Register(in, svc)
+		webcustomer.Register(in, svc)
+		associates.Register(in, svc)
+		admin.Register(in, svc)
+	}
+	return mount, errorPage, nil
+}
+
+// errorPage renders errors for people: a page for a navigation, a message in
+// the flash area for an htmx request.
+func errorPage(c echo.Context, env web.Envelope) error {
+	info := account.ErrorInfo{Status: env.Status, Title: titleFor(env.Status), Message: env.Message, TraceID: env.TraceID}
+	if env.Status >= 500 {
+		info.Message = "Something went wrong on our side and nothing was changed. Please try again; if it keeps happening, tell support the reference below."
+	}
+	if page.IsHTMX(c) || c.Request().Header.Get("HX-Request") == "true" {
+		c.Response().Header().Set("HX-Retarget", "#flash")
+		c.Response().Header().Set("HX-Reswap", "outerHTML")
+		return page.Render(c, env.Status, account.ErrorFlash(info))
+	}
+	return page.Render(c, env.Status, account.Error(page.Layout(c, info.Title, ""), info))
+}
+
+func titleFor(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return "Not found"
+	case http.StatusForbidden:
+		return "Not allowed"
+	case http.StatusConflict:
+		return "That cannot be done now"
+	case http.StatusPreconditionFailed:
+		return "Changed by someone else"
+	case http.StatusBadRequest, http.StatusUnprocessableEntity:
+		return "Something is not right in the request"
+	}
+	if status >= 500 {
+		return "Something went wrong"
+	}
+	return http.StatusText(status)
+}

@@ -1,0 +1,298 @@
+// Package webtest runs the whole web admin (pages and API, as cmd/verity
+// wires them) on a fresh database for handler tests, with one signed-in
+// client per role and helpers to read pages with goquery.
+package webtest
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/verity-kyb/verity/internal/auth"
+	"github.com/verity-kyb/verity/internal/config"
+	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/internal/pgtest"
+	"github.com/verity-kyb/verity/web"
+	"github.com/verity-kyb/verity/web/site"
+)
+
+// Password is every test account's password.
+const Password = "correct horse battery staple"
+
+// Site is a running Verity on its own database.
+type Site struct {
+	t         testing.TB
+	URL       string
+	DB        *sqlx.DB
+	Customers *customer.Service
+	Auth      *auth.Service
+	// Users by name: "viewer", "officer", "officer2", "admin", "admin2".
+	Users map[string]*auth.User
+	clock *Clock
+}
+
+// Clock is the site's clock; tests move it to cross the idle timeout.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// Now is the current test time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.now.IsZero() {
+		return time.Now()
+	}
+	return c.now
+}
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.now.IsZero() {
+		c.now = time.Now()
+	}
+	c.now = c.now.Add(d)
+}
+
+// New starts the site with four-eyes on and one user per role (plus a
+// second officer and a second admin).
+func New(t testing.TB) *Site {
+	t.Helper()
+	db := pgtest.New(t)
+	ctx := context.Background()
+	clock := &Clock{}
+	cs := customer.NewService(db, customer.Options{FourEyes: true, VerifyBaseURL: "https://verify.example.com"})
+	as := auth.NewService(db, auth.Options{})
+	s := &Site{t: t, DB: db, Customers: cs, Auth: as, Users: map[string]*auth.User{}, clock: clock}
+	for _, u := range []struct {
+		name, full string
+		role       auth.Role
+	}{
+		{"viewer", "Vera Viewer", auth.RoleViewer}, {"officer", "Olive Officer", auth.RoleOfficer},
+		{"officer2", "Omar Officer", auth.RoleOfficer}, {"admin", "Ada Admin", auth.RoleAdmin},
+		{"admin2", "Alan Admin", auth.RoleAdmin},
+	} {
+		nu, err := as.CreateUser(ctx, auth.System("test"), auth.NewUser{Email: u.name + "@verity.test", Name: u.full, Role: u.role, Password: Password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Users[u.name] = nu
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg := config.Config{Env: config.EnvDevelopment, FourEyes: true}
+	pages, errorPage, err := site.Mount(site.Deps{Config: cfg, Log: log, Customers: cs, Auth: as, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := web.New(web.Deps{Config: cfg, Log: log, DB: db, Customers: cs, Keys: as, Pages: pages, ErrorPage: errorPage})
+	ts := httptest.NewServer(e)
+	t.Cleanup(ts.Close)
+	s.URL = ts.URL
+	return s
+}
+
+// Clock returns the site's clock.
+func (s *Site) Clock() *Clock { return s.clock }
+
+// Actor is the named test user as the services see them.
+func (s *Site) Actor(name string) auth.Actor { return s.Users[name].Actor("test") }
+
+// SeedInput is a valid new customer (shaped like the seed page's example):
+// one associate, Sean Bond, with a complete document and control, so it can
+// be approved.
+const SeedInput = `{
+  "riskScore": "LOW",
+  "company": {
+    "name": "Bond Holdings", "description": "Original description",
+    "taxResidenceCountryCode": "US", "registrationNumber": "21-4532998",
+    "address": {"addressLine1": "1 Main St", "addressLine2": "Floor 2", "city": "New York",
+                "postalCode": "10001", "countryCode": "US"},
+    "associates": [{
+      "person": {"firstName": "Sean", "lastName": "Bond", "dateOfBirth": "2001-01-31"},
+      "details": {"birthCountryCode": "US",
+        "contactInfo": {"emailAddress": "Sean.Bond@disney.com", "phoneNumber": "+123456789"},
+        "documentInfo": {"number": "123456789", "type": "DRIVERS_LICENSE", "issuingCountryCode": "US"},
+        "taxIdentification": {"number": "914764628", "taxResidenceCountryCode": "US"}},
+      "title": "CEO", "riskScore": "LOW",
+      "controls": {"hasOwnership": true, "hasControl": true, "isSigner": false}
+    }]
+  }
+}`
+
+// NewCustomer creates a customer from a JSON body (CreateInput shape) as the
+// named user; "" body means SeedInput.
+func (s *Site) NewCustomer(by, body string) *customer.Customer {
+	s.t.Helper()
+	if body == "" {
+		body = SeedInput
+	}
+	var in customer.CreateInput
+	if err := json.Unmarshal([]byte(body), &in); err != nil {
+		s.t.Fatalf("customer body: %v", err)
+	}
+	c, _, err := s.Customers.Create(context.Background(), s.Actor(by), in, nil)
+	if err != nil {
+		s.t.Fatalf("create customer: %v", err)
+	}
+	return c
+}
+
+// Client is a browser without JavaScript: a cookie jar, no automatic
+// redirects (tests look at them), and the CSRF token of the last page read.
+type Client struct {
+	t    testing.TB
+	site *Site
+	HTTP *http.Client
+	CSRF string
+}
+
+// Anonymous returns a client that is not signed in (it has read the sign-in
+// page, so it holds a pre-sign-in CSRF token).
+func (s *Site) Anonymous() *Client {
+	s.t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &Client{t: s.t, site: s, HTTP: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+	c.Get("/sign-in").Want(http.StatusOK)
+	return c
+}
+
+// SignIn returns a client signed in as the named test user.
+func (s *Site) SignIn(name string) *Client {
+	s.t.Helper()
+	c := s.Anonymous()
+	r := c.PostForm("/sign-in", url.Values{"email": {s.Users[name].Email}, "password": {Password}})
+	r.Want(http.StatusSeeOther)
+	c.Get("/account/password") // picks up the rotated CSRF token
+	return c
+}
+
+// Response is one answer, with its body parsed as HTML.
+type Response struct {
+	t      testing.TB
+	Status int
+	Header http.Header
+	Body   string
+	Doc    *goquery.Document
+}
+
+// Want fails the test unless the status is the one given.
+func (r *Response) Want(status int) *Response {
+	r.t.Helper()
+	if r.Status != status {
+		r.t.Fatalf("status %d, want %d; body:\n%s", r.Status, status, clip(r.Body))
+	}
+	return r
+}
+
+// Text is the trimmed text of the elements a selector finds.
+func (r *Response) Text(selector string) string {
+	return strings.Join(strings.Fields(r.Doc.Find(selector).Text()), " ")
+}
+
+// Has tells whether a selector finds anything.
+func (r *Response) Has(selector string) bool { return r.Doc.Find(selector).Length() > 0 }
+
+// Location is the redirect target.
+func (r *Response) Location() string { return r.Header.Get("Location") }
+
+func clip(s string) string {
+	if len(s) > 3000 {
+		return s[:3000] + "…"
+	}
+	return s
+}
+
+// Do sends a request; for POST/PUT/PATCH/DELETE with form values it adds the
+// CSRF token unless the values carry their own _csrf (even empty).
+func (c *Client) Do(req *http.Request) *Response {
+	c.t.Helper()
+	res, err := c.HTTP.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(string(body)))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if tok, ok := doc.Find(`meta[name="csrf-token"]`).Attr("content"); ok && tok != "" {
+		c.CSRF = tok
+	} else if tok, ok := doc.Find(`input[name="_csrf"]`).First().Attr("value"); ok && tok != "" {
+		c.CSRF = tok
+	}
+	return &Response{t: c.t, Status: res.StatusCode, Header: res.Header, Body: string(body), Doc: doc}
+}
+
+// Get reads a page.
+func (c *Client) Get(path string) *Response {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.site.URL+path, nil)
+	return c.Do(req)
+}
+
+// PostForm submits a form as a browser without JavaScript does.
+func (c *Client) PostForm(path string, v url.Values) *Response {
+	c.t.Helper()
+	return c.Do(c.formRequest(http.MethodPost, path, v))
+}
+
+// HTMX sends the request htmx would: HX-Request and the X-CSRF-Token header.
+func (c *Client) HTMX(method, path string, v url.Values) *Response {
+	c.t.Helper()
+	var req *http.Request
+	if method == http.MethodGet {
+		u := c.site.URL + path
+		if len(v) > 0 {
+			u += "?" + v.Encode()
+		}
+		req, _ = http.NewRequest(method, u, nil)
+	} else {
+		req = c.formRequest(method, path, v)
+		req.Header.Set("X-CSRF-Token", c.CSRF)
+	}
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("HX-Current-URL", c.site.URL+path)
+	return c.Do(req)
+}
+
+func (c *Client) formRequest(method, path string, v url.Values) *http.Request {
+	if v == nil {
+		v = url.Values{}
+	}
+	if _, ok := v["_csrf"]; !ok {
+		v = cloneValues(v)
+		v.Set("_csrf", c.CSRF)
+	}
+	req, _ := http.NewRequest(method, c.site.URL+path, strings.NewReader(v.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return req
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
