@@ -61,6 +61,11 @@ type Server struct {
 	exited  chan struct{} // closed when the postmaster has exited
 	waitErr error         // its exit status, set before exited is closed
 
+	// attached is set when another process (a running `verity serve`)
+	// already runs PostgreSQL on this data directory: we connect to it and
+	// leave it running.
+	attached bool
+
 	stopOnce sync.Once
 	stopErr  error
 }
@@ -88,6 +93,11 @@ func StartServer(ctx context.Context, opts ServerOptions) (*Server, error) {
 	fresh, err := checkDataDir(dataDir, bin)
 	if err != nil {
 		return nil, err
+	}
+	if !fresh {
+		if s, ok := attachRunning(dataDir, bin); ok {
+			return s, nil
+		}
 	}
 	if err := prepareDir(dataDir, acct); err != nil {
 		return nil, fmt.Errorf("prepare PostgreSQL data directory: %w", err)
@@ -323,6 +333,9 @@ func (s *Server) EnsureDatabase(ctx context.Context, name string) error {
 // and where its data lives.
 func (s *Server) Describe() string {
 	line := fmt.Sprintf("PostgreSQL %s from %s, data in %s", s.bin.version, s.bin.dir, s.dataDir)
+	if s.attached {
+		line += " (already running, shared)"
+	}
 	if s.tmpSock {
 		line += ", socket in " + s.sockDir
 	}
@@ -333,6 +346,9 @@ func (s *Server) Describe() string {
 // flushed), SIGQUIT after 10 s, SIGKILL 10 s later. Calling it again returns
 // the first result.
 func (s *Server) Stop() error {
+	if s.attached {
+		return nil // someone else's server: it keeps running
+	}
 	s.stopOnce.Do(func() { s.stopErr = s.stop() })
 	return s.stopErr
 }

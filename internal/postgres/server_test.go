@@ -293,3 +293,34 @@ func TestServerInterruptedInitLeavesDirectoryEmpty(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A second StartServer on a data directory whose server is running (a CLI
+// command beside `verity serve`) connects to it and leaves it running.
+func TestServerAttachesToARunningOne(t *testing.T) {
+	ctx := context.Background()
+	dataDir := filepath.Join(t.TempDir(), "pg")
+	owner := startServer(t, dataDir)
+	guest, err := StartServer(ctx, ServerOptions{DataDir: dataDir, Ephemeral: true})
+	if err != nil {
+		t.Fatalf("second StartServer: %v", err)
+	}
+	if !guest.attached || guest.URL("postgres") != owner.URL("postgres") {
+		t.Fatalf("not attached: %+v; URL %s vs %s", guest.attached, guest.URL("postgres"), owner.URL("postgres"))
+	}
+	if err := guest.Stop(); err != nil {
+		t.Fatalf("guest Stop: %v", err)
+	}
+	db, err := Open(ctx, owner.URL("postgres"))
+	if err != nil {
+		t.Fatalf("the owner's server stopped with the guest: %v", err)
+	}
+	_ = db.Close()
+	if err := owner.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	// Once it is gone, a new StartServer starts its own again.
+	s := startServer(t, dataDir)
+	if s.attached {
+		t.Fatal("attached to a stopped server")
+	}
+}
