@@ -1,13 +1,180 @@
+// Package admin serves the admin pages: staff accounts and API keys. The
+// auth service decides who may do what (admins only, never on oneself).
 package admin
 
 import (
+	"net/http"
+	"strconv"
+	"strings"
+
 	"github.com/labstack/echo/v4"
 
+	"github.com/verity-kyb/verity/internal/apperr"
+	"github.com/verity-kyb/verity/internal/auth"
+	view "github.com/verity-kyb/verity/views/admin"
+	"github.com/verity-kyb/verity/views/layout"
 	"github.com/verity-kyb/verity/web/page"
 )
 
+type handler struct{ s page.Services }
+
 // Register mounts this area's pages on the signed-in group.
 func Register(g *echo.Group, s page.Services) {
-	_ = g
-	_ = s
+	h := handler{s}
+	g.GET(layout.PathStaff, h.staff)
+	g.POST(layout.PathStaff, h.createUser)
+	g.POST(layout.PathStaff+"/:id/role", h.setRole)
+	g.POST(layout.PathStaff+"/:id/active", h.setActive)
+	g.GET(layout.PathAPIKeys, h.keys)
+	g.POST(layout.PathAPIKeys, h.createKey)
+	g.POST(layout.PathAPIKeys+"/:id/revoke", h.revoke)
+}
+
+func (h handler) renderStaff(c echo.Context, status int, v view.StaffView) error {
+	users, err := h.s.Auth.ListUsers(c.Request().Context(), page.Actor(c))
+	if err != nil {
+		return err
+	}
+	v.Users, v.SelfID, v.CSRF = users, page.User(c).ID, page.CSRFToken(c)
+	return page.Render(c, status, view.Staff(page.Layout(c, "Staff accounts", layout.NavStaff), v))
+}
+
+func (h handler) staff(c echo.Context) error { return h.renderStaff(c, http.StatusOK, view.StaffView{}) }
+
+func (h handler) createUser(c echo.Context) error {
+	form := map[string]string{"name": strings.TrimSpace(c.FormValue("name")), "email": strings.TrimSpace(c.FormValue("email")), "role": c.FormValue("role")}
+	role, ok := auth.ParseRole(form["role"])
+	if !ok {
+		return h.renderStaff(c, http.StatusUnprocessableEntity, view.StaffView{Form: form, Errors: map[string][]string{"role": {"Role: choose viewer, officer or admin"}}})
+	}
+	u, err := h.s.Auth.CreateUser(c.Request().Context(), page.Actor(c), auth.NewUser{Email: form["email"], Name: form["name"], Role: role, Password: c.FormValue("password")})
+	if fields := page.FieldErrors(err); fields != nil {
+		return h.renderStaff(c, http.StatusUnprocessableEntity, view.StaffView{Form: form, Errors: labelled(fields)})
+	}
+	if err != nil {
+		return err
+	}
+	if err := page.AddFlash(c, page.FlashSuccess, "Account created for "+u.Email+"."); err != nil {
+		return err
+	}
+	return page.Redirect(c, layout.PathStaff)
+}
+
+var labels = map[string]string{"name": "Name", "email": "E-mail", "role": "Role", "password": "Password"}
+
+// labelled names the field in each message, for the summary above the form.
+func labelled(fields map[string][]string) map[string][]string {
+	out := map[string][]string{}
+	for k, msgs := range fields {
+		for _, m := range msgs {
+			l := labels[k]
+			if l == "" {
+				l = k
+			}
+			out[k] = append(out[k], l+": "+m)
+		}
+	}
+	return out
+}
+
+func userID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return 0, apperr.NotFound("staff account " + c.Param("id"))
+	}
+	return id, nil
+}
+
+// refusal shows a refused change (e.g. on oneself) as a message on the list.
+func (h handler) refusal(c echo.Context, err error, back string) error {
+	if e := page.AppError(err); e != nil && (e.Kind == apperr.KindConflict || e.Kind == apperr.KindInvalid) {
+		msg := e.Message
+		for _, m := range e.Fields {
+			msg += " " + strings.Join(m, " ")
+		}
+		if ferr := page.AddFlash(c, page.FlashError, msg); ferr != nil {
+			return ferr
+		}
+		return page.Redirect(c, back)
+	}
+	return err
+}
+
+func (h handler) setRole(c echo.Context) error {
+	id, err := userID(c)
+	if err != nil {
+		return err
+	}
+	role, _ := auth.ParseRole(c.FormValue("role"))
+	u, err := h.s.Auth.SetRole(c.Request().Context(), page.Actor(c), id, role)
+	if err != nil {
+		return h.refusal(c, err, layout.PathStaff)
+	}
+	if err := page.AddFlash(c, page.FlashSuccess, u.Name+" is now "+string(u.Role)+"."); err != nil {
+		return err
+	}
+	return page.Redirect(c, layout.PathStaff)
+}
+
+func (h handler) setActive(c echo.Context) error {
+	id, err := userID(c)
+	if err != nil {
+		return err
+	}
+	active := c.FormValue("active") == "true"
+	u, err := h.s.Auth.SetActive(c.Request().Context(), page.Actor(c), id, active)
+	if err != nil {
+		return h.refusal(c, err, layout.PathStaff)
+	}
+	msg := u.Name + " is deactivated and signed out."
+	if active {
+		msg = u.Name + " is active again."
+	}
+	if err := page.AddFlash(c, page.FlashSuccess, msg); err != nil {
+		return err
+	}
+	return page.Redirect(c, layout.PathStaff)
+}
+
+func (h handler) renderKeys(c echo.Context, status int, v view.KeysView) error {
+	keys, err := h.s.Auth.ListAPIKeys(c.Request().Context(), page.Actor(c))
+	if err != nil {
+		return err
+	}
+	v.Keys, v.CSRF = keys, page.CSRFToken(c)
+	return page.Render(c, status, view.APIKeys(page.Layout(c, "API keys", layout.NavAPIKeys), v))
+}
+
+func (h handler) keys(c echo.Context) error { return h.renderKeys(c, http.StatusOK, view.KeysView{}) }
+
+// createKey answers with the page itself (not a redirect), so the new key is
+// shown once and never travels through a cookie, a flash or a URL.
+func (h handler) createKey(c echo.Context) error {
+	form := map[string]string{"name": strings.TrimSpace(c.FormValue("name")), "role": c.FormValue("role")}
+	role, ok := auth.ParseRole(form["role"])
+	if !ok {
+		return h.renderKeys(c, http.StatusUnprocessableEntity, view.KeysView{Form: form, Errors: map[string][]string{"role": {"Role: choose viewer, officer or admin"}}})
+	}
+	k, secret, err := h.s.Auth.CreateAPIKey(c.Request().Context(), page.Actor(c), form["name"], role)
+	if fields := page.FieldErrors(err); fields != nil {
+		return h.renderKeys(c, http.StatusUnprocessableEntity, view.KeysView{Form: form, Errors: labelled(fields)})
+	}
+	if err != nil {
+		return err
+	}
+	return h.renderKeys(c, http.StatusCreated, view.KeysView{Secret: secret, SecretName: k.Name})
+}
+
+func (h handler) revoke(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return apperr.NotFound("API key " + c.Param("id"))
+	}
+	if err := h.s.Auth.RevokeAPIKey(c.Request().Context(), page.Actor(c), id); err != nil {
+		return h.refusal(c, err, layout.PathAPIKeys)
+	}
+	if err := page.AddFlash(c, page.FlashSuccess, "API key revoked."); err != nil {
+		return err
+	}
+	return page.Redirect(c, layout.PathAPIKeys)
 }
