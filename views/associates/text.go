@@ -13,15 +13,19 @@ import (
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-func editURL(c *customer.Customer) string { return "/customers/" + c.Reference.String() + "/associates/edit" }
-func saveURL(c *customer.Customer) string { return "/customers/" + c.Reference.String() + "/associates" }
+func editURL(c *customer.Customer) string {
+	return "/customers/" + c.Reference.String() + "/associates/edit"
+}
+func saveURL(c *customer.Customer) string {
+	return "/customers/" + c.Reference.String() + "/associates"
+}
 
 // Paths follow the service's field paths (company.associates[i].person.firstName), so its errors
 // land under the right input; rows are numbered by position when the server renders them.
-func rowPath(idx string) string       { return "company.associates[" + idx + "]" }
-func path(idx, field string) string   { return rowPath(idx) + "." + field }
-func name(idx, field string) string   { return path(idx, field) }
-func id(idx, field string) string     { return "a" + idx + "-" + strings.ReplaceAll(field, ".", "-") }
+func rowPath(idx string) string     { return "company.associates[" + idx + "]" }
+func path(idx, field string) string { return rowPath(idx) + "." + field }
+func name(idx, field string) string { return path(idx, field) }
+func id(idx, field string) string   { return "a" + idx + "-" + strings.ReplaceAll(field, ".", "-") }
 func docText(a customer.Associate) string {
 	d := a.Details.DocumentInfo
 	return strings.ReplaceAll(strings.ToLower(*d.Type), "_", " ") + " " + *d.Number + " (" + *d.IssuingCountryCode + ")"

@@ -118,7 +118,11 @@ func (h handler) save(c echo.Context) error {
 
 	// Without JavaScript, "Add associate" and "Remove" come here as submit
 	// buttons: change the rows and show the editor again, saving nothing.
-	switch action := c.FormValue("_action"); {
+	action := c.FormValue("_action")
+	if (action == "add" || strings.HasPrefix(action, "remove:")) && !h.s.Customers.ActionsFor(page.Actor(c), cu).CanEdit {
+		return apperr.Forbidden("your role (%s) may not edit associates", page.Actor(c).Role)
+	}
+	switch {
 	case action == "add":
 		v.Rows = append(v.Rows, view.Row{Index: len(v.Rows), Values: map[string]string{}})
 		return h.render(c, http.StatusOK, v)
@@ -220,14 +224,22 @@ func rowValues(a *customer.Associate) map[string]string {
 	}
 	d := a.Details
 	v := map[string]string{
-		"person.reference": a.Person.Reference.String(), "person.firstName": a.Person.FirstName, "person.lastName": a.Person.LastName,
-		"person.dateOfBirth": s(a.Person.DateOfBirth), "title": s(a.Title),
-		"details.contactInfo.emailAddress": s(d.ContactInfo.EmailAddress), "details.contactInfo.phoneNumber": s(d.ContactInfo.PhoneNumber),
-		"details.birthCountryCode": s(d.BirthCountryCode), "details.documentInfo.type": s(d.DocumentInfo.Type),
-		"details.documentInfo.number": s(d.DocumentInfo.Number), "details.documentInfo.issuingCountryCode": s(d.DocumentInfo.IssuingCountryCode),
-		"details.taxIdentification.number": s(d.TaxIdentification.Number),
+		"person.reference":                                  a.Person.Reference.String(),
+		"person.firstName":                                  a.Person.FirstName,
+		"person.lastName":                                   a.Person.LastName,
+		"person.dateOfBirth":                                s(a.Person.DateOfBirth),
+		"title":                                             s(a.Title),
+		"details.contactInfo.emailAddress":                  s(d.ContactInfo.EmailAddress),
+		"details.contactInfo.phoneNumber":                   s(d.ContactInfo.PhoneNumber),
+		"details.birthCountryCode":                          s(d.BirthCountryCode),
+		"details.documentInfo.type":                         s(d.DocumentInfo.Type),
+		"details.documentInfo.number":                       s(d.DocumentInfo.Number),
+		"details.documentInfo.issuingCountryCode":           s(d.DocumentInfo.IssuingCountryCode),
+		"details.taxIdentification.number":                  s(d.TaxIdentification.Number),
 		"details.taxIdentification.taxResidenceCountryCode": s(d.TaxIdentification.TaxResidenceCountryCode),
-		"controls.hasOwnership": b(a.Controls.HasOwnership), "controls.hasControl": b(a.Controls.HasControl), "controls.isSigner": b(a.Controls.IsSigner),
+		"controls.hasOwnership":                             b(a.Controls.HasOwnership),
+		"controls.hasControl":                               b(a.Controls.HasControl),
+		"controls.isSigner":                                 b(a.Controls.IsSigner),
 	}
 	if a.RiskScore != nil {
 		v["riskScore"] = string(*a.RiskScore)
