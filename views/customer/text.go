@@ -13,15 +13,21 @@ import (
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/validate"
 	"github.com/verity-kyb/verity/views/components"
+	"github.com/verity-kyb/verity/views/customers"
 )
 
-func detailsURL(c *customer.Customer) string    { return "/customers/" + c.Reference.String() + "/details" }
-func statusPostURL(c *customer.Customer) string { return "/customers/" + c.Reference.String() + "/status" }
+func detailsURL(c *customer.Customer) string {
+	return "/customers/" + c.Reference.String() + "/details"
+}
+func statusPostURL(c *customer.Customer) string {
+	return "/customers/" + c.Reference.String() + "/status"
+}
 func statusURL(c *customer.Customer, to customer.Status) string {
 	return statusPostURL(c) + "?to=" + string(to)
 }
 func dialogID(to customer.Status) string { return "status-dialog-" + strings.ToLower(string(to)) }
 func itoa(n int) string                  { return strconv.Itoa(n) }
+func int64Text(n int64) string           { return strconv.FormatInt(n, 10) }
 
 func deref(s *string) string {
 	if s == nil {
@@ -47,6 +53,39 @@ func riskText(r string) string {
 		return "High"
 	}
 	return r
+}
+
+// countryOptions is the country list; a code sent that is not on it (a
+// crafted or outdated form) is kept as an option so the input is not lost.
+func countryOptions(selected string) []components.Option {
+	all := customers.CountryOptions()
+	if selected == "" {
+		return all
+	}
+	for _, o := range all {
+		if o.Value == selected {
+			return all
+		}
+	}
+	return append([]components.Option{{Value: selected, Label: selected + " (unknown code)"}}, all...)
+}
+
+// changedFieldsText names the fields a newer change touched, by their form
+// labels where the form has them.
+func changedFieldsText(c *customer.Customer, paths []string) string {
+	seen := map[string]bool{}
+	names := make([]string, 0, len(paths))
+	for _, p := range paths {
+		name, ok := detailsLabels[p]
+		if !ok {
+			name = fieldText(associateNames(c, audit.Entry{}), p)
+		}
+		if !seen[name] {
+			seen[name] = true
+			names = append(names, name)
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 var riskOptions = []components.Option{{Value: "LOW", Label: "Low"}, {Value: "MEDIUM", Label: "Medium"}, {Value: "HIGH", Label: "High"}}
@@ -140,20 +179,86 @@ func plural(n int, one, many string) string {
 	return strconv.Itoa(n) + " " + many
 }
 
-var assocKey = regexp.MustCompile(`\[([0-9a-f-]{36})\]`)
+var assocPath = regexp.MustCompile(`^(?:company\.)?associates\[([0-9a-f-]{36})\]\.(.+)$`)
 
-// fieldText makes an audit path readable: associates are keyed by their
-// reference, shown by name when the associate is still on the customer.
-func fieldText(c *customer.Customer, path string) string {
-	return assocKey.ReplaceAllStringFunc(path, func(m string) string {
-		ref := m[1 : len(m)-1]
-		for i := range c.Company.Associates {
-			if a := &c.Company.Associates[i]; a.Person.Reference.String() == ref {
-				return "[" + a.FullName() + "]"
-			}
+var fieldLabels = map[string]string{
+	"status": "Status", "riskScore": "Risk", "name": "Company name", "description": "Description",
+	"registrationNumber": "Registration number", "taxResidenceCountryCode": "Tax residence country",
+	"address.addressLine1": "Address line 1", "address.addressLine2": "Address line 2", "address.city": "City",
+	"address.postalCode": "Postal code", "address.countryCode": "Country code", "address.country": "Country",
+	"verification.status": "Verification status", "verification.url": "Verification link",
+	"person.firstName": "First name", "person.lastName": "Last name", "person.dateOfBirth": "Date of birth",
+	"person.address.addressLine1": "Home address line 1", "person.address.addressLine2": "Home address line 2",
+	"person.address.city": "Home city", "person.address.postalCode": "Home postal code",
+	"person.address.countryCode": "Home country code", "person.address.country": "Home country",
+	"details.birthCountryCode": "Birth country", "details.contactInfo.emailAddress": "E-mail",
+	"details.contactInfo.phoneNumber": "Phone", "details.documentInfo.type": "Document type",
+	"details.documentInfo.number": "Document number", "details.documentInfo.issuingCountryCode": "Document issued by",
+	"details.taxIdentification.number": "Tax number", "details.taxIdentification.taxResidenceCountryCode": "Tax residence country",
+	"title": "Title", "controls.hasOwnership": "Owner", "controls.hasControl": "Control", "controls.isSigner": "Signer",
+	"position": "Position in the list",
+}
+
+// associateNames finds each associate's name for an entry: from the customer
+// as it is now, else from the entry's own changes (a removed associate's old
+// first and last name are in the entry that removed it).
+func associateNames(c *customer.Customer, e audit.Entry) map[string]string {
+	names := map[string]string{}
+	for i := range c.Company.Associates {
+		a := &c.Company.Associates[i]
+		names[a.Person.Reference.String()] = a.FullName()
+	}
+	parts := map[string][2]string{}
+	for _, ch := range e.Changes {
+		m := assocPath.FindStringSubmatch(ch.Path)
+		if m == nil || names[m[1]] != "" {
+			continue
 		}
-		return "[removed associate " + ref[:8] + "]"
-	})
+		v, _ := ch.Old.(string)
+		if v == "" {
+			v, _ = ch.New.(string)
+		}
+		p := parts[m[1]]
+		switch m[2] {
+		case "person.firstName":
+			p[0] = v
+		case "person.lastName":
+			p[1] = v
+		}
+		parts[m[1]] = p
+	}
+	for ref, p := range parts {
+		if n := strings.TrimSpace(p[0] + " " + p[1]); n != "" {
+			names[ref] = n + " (removed)"
+		}
+	}
+	return names
+}
+
+// fieldText makes an audit path readable: "Company name", "Associate Ada
+// Lovelace — E-mail"; unknown paths are shown as they are.
+func fieldText(names map[string]string, path string) string {
+	if m := assocPath.FindStringSubmatch(path); m != nil {
+		who := names[m[1]]
+		if who == "" {
+			who = "associate " + m[1][:8]
+		}
+		label := fieldLabels[m[2]]
+		if label == "" {
+			label = m[2]
+		}
+		return who + " — " + label
+	}
+	if label := fieldLabels[strings.TrimPrefix(path, "company.")]; label != "" {
+		return label
+	}
+	return path
+}
+
+// manyChanges folds the long change lists of a creation or import (every
+// field, from nothing) behind a disclosure; real changes stay open.
+func manyChanges(e audit.Entry) bool {
+	return (e.Action == audit.ActionCustomerCreate || e.Action == audit.ActionCustomerImport) && len(e.Changes) > 8
 }
 
 // valueText renders an audited value: text as is, nothing as "—", objects

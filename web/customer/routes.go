@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -162,7 +163,7 @@ func (h handler) detailsSave(c echo.Context) error {
 		return h.renderDetailsForm(c, http.StatusUnprocessableEntity, cu, form)
 	}
 	if e := page.AppError(err); e != nil && e.Kind == apperr.KindStale {
-		form.Stale = e.Message
+		form.Stale = staleOf(e)
 		return h.renderDetailsForm(c, http.StatusConflict, cu, form)
 	}
 	if err != nil {
@@ -176,6 +177,16 @@ func (h handler) detailsSave(c echo.Context) error {
 	return page.Redirect(c, "/customers/"+saved.Reference.String())
 }
 
+// staleOf reads who made the newer change, when, and what it touched from
+// the service's version_mismatch error.
+func staleOf(e *apperr.Error) *view.Stale {
+	st := &view.Stale{Message: e.Message}
+	st.By, _ = e.Extra["changedBy"].(string)
+	st.At, _ = e.Extra["changedAt"].(time.Time)
+	st.Fields, _ = e.Extra["changedFields"].([]string)
+	return st
+}
+
 func parseStatus(s string) (customer.Status, bool) { return customer.ParseStatus(strings.ToUpper(s)) }
 
 func (h handler) statusPage(c echo.Context) error {
@@ -187,9 +198,16 @@ func (h handler) statusPage(c echo.Context) error {
 	if !ok {
 		return apperr.NotFound("status move " + c.QueryParam("to"))
 	}
+	// Only the moves the customer page offers this actor get a form.
+	acts := h.s.Customers.ActionsFor(page.Actor(c), cu)
+	offered := map[customer.Status]bool{customer.StatusVerified: acts.CanApprove, customer.StatusRejected: acts.CanReject,
+		customer.StatusPending: acts.CanReopen}[to]
+	if !offered {
+		return apperr.Forbidden("%s is not one of your actions on this %s customer", submitTitle(to), strings.ToLower(string(cu.Status)))
+	}
 	v := view.StatusFormView{C: cu, To: to, CSRF: page.CSRFToken(c)}
 	if to == customer.StatusVerified {
-		if b := h.s.Customers.ActionsFor(page.Actor(c), cu).ApproveBlockers; len(b) > 0 {
+		if b := acts.ApproveBlockers; len(b) > 0 {
 			v.Problem = "Approval is not possible yet: " + strings.Join(b, "; ") + "."
 		}
 	}
