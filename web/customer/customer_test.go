@@ -12,6 +12,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/uuid"
 
+	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/pgtest"
 	"github.com/verity-kyb/verity/web/webtest"
@@ -619,6 +620,31 @@ func TestHistory(t *testing.T) {
 		for field, change := range got {
 			if !strings.Contains(field, "Sean Bond") || !strings.Contains(field, "itle") || change != "CEO → Chair" {
 				t.Errorf("associate change: %q %q", field, change)
+			}
+		}
+	})
+
+	t.Run("a change through the API names the key", func(t *testing.T) {
+		c := s.NewCustomer("officer", "")
+		_, secret, err := s.Auth.CreateAPIKey(ctx, s.Actor("admin"), "crm-sync", auth.RoleOfficer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		key, err := s.Auth.AuthenticateAPIKey(ctx, secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Customers.Update(ctx, key, c.Reference, customer.DetailsUpdate{RiskScore: customer.Some("HIGH")}, customer.Versions{c.Version}); err != nil {
+			t.Fatal(err)
+		}
+		r := s.SignIn("viewer").Get(path(c, "/history")).Want(http.StatusOK)
+		first := r.Doc.Find("[data-testid=history-entry]").First()
+		if txt := strings.Join(strings.Fields(first.Text()), " "); !strings.Contains(txt, "Details changed by API key crm-sync") {
+			t.Fatalf("entry: %q", txt)
+		}
+		for field, change := range changesOf(first) {
+			if !strings.Contains(field, "riskScore") && !strings.Contains(field, "Risk") || change != "LOW → HIGH" {
+				t.Errorf("change %q: %q", field, change)
 			}
 		}
 	})
