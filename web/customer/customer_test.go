@@ -513,7 +513,8 @@ func TestDetailsEdit(t *testing.T) {
 		}
 		r := s.SignIn("officer").PostForm(path(c, "/details"), f).Want(http.StatusConflict)
 		notice := r.Text("[data-testid=details-stale]")
-		if !strings.Contains(notice, "Omar Officer") || !strings.Contains(notice, "Company name") {
+		if !strings.Contains(notice, "Changed by Omar Officer at ") || !strings.Contains(notice, " UTC since you opened this form.") ||
+			r.Text("[data-testid=details-stale-fields]") != "Changed: Company name" {
 			t.Fatalf("notice: %q", notice)
 		}
 		if v, _ := r.Doc.Find("#company-name").Attr("value"); v != "Bond Holdings Group" {
