@@ -3,6 +3,7 @@ package associates
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -28,7 +29,35 @@ func name(idx, field string) string { return path(idx, field) }
 func id(idx, field string) string   { return "a" + idx + "-" + strings.ReplaceAll(field, ".", "-") }
 func docText(a customer.Associate) string {
 	d := a.Details.DocumentInfo
-	return strings.ReplaceAll(strings.ToLower(*d.Type), "_", " ") + " " + *d.Number + " (" + *d.IssuingCountryCode + ")"
+	return documentLabel(*d.Type) + " " + *d.Number + " (" + *d.IssuingCountryCode + ")"
+}
+
+func documentLabel(t string) string {
+	for _, o := range documentTypes {
+		if o.Value == t {
+			return o.Label
+		}
+	}
+	return strings.ReplaceAll(strings.ToLower(t), "_", " ")
+}
+
+// missingDocument says in words what approval still needs of an associate's identity document.
+func missingDocument(a customer.Associate) string {
+	d := a.Details.DocumentInfo
+	var lacks []string
+	if d.Type == nil {
+		lacks = append(lacks, "type")
+	}
+	if d.Number == nil {
+		lacks = append(lacks, "number")
+	}
+	if d.IssuingCountryCode == nil {
+		lacks = append(lacks, "issuing country")
+	}
+	if len(lacks) == 3 {
+		return "Missing"
+	}
+	return "Incomplete: no " + strings.Join(lacks, ", no ")
 }
 
 func nameSuffix(r Row) string {
@@ -88,32 +117,82 @@ var fieldLabels = map[string]string{
 
 var errPath = regexp.MustCompile(`^company\.associates\[(\d+)\](?:\.(.+))?$`)
 
+// fieldOrder is the order of the inputs in a row, so the summary reads like the form.
+var fieldOrder = []string{
+	"person.reference", "person.firstName", "person.lastName", "person.dateOfBirth", "title",
+	"details.contactInfo.emailAddress", "details.contactInfo.phoneNumber", "details.birthCountryCode",
+	"details.documentInfo.type", "details.documentInfo.number", "details.documentNumber", "details.documentInfo",
+	"details.documentInfo.issuingCountryCode", "details.taxIdentification.number",
+	"details.taxIdentification.taxResidenceCountryCode", "riskScore",
+	"controls.hasOwnership", "controls.hasControl", "controls.isSigner",
+	"person.address.addressLine1", "person.address.addressLine2", "person.address.city",
+	"person.address.postalCode", "person.address.countryCode", "person.address.country",
+}
+
+// inputFor is the form input an error suffix is shown under, when the form has one.
+var inputFor = map[string]string{
+	"details.documentNumber": "details.documentInfo.number", "details.documentInfo": "details.documentInfo.number",
+	"person.address.country": "person.address.countryCode",
+}
+
+// summaryItem is one line of the error summary and the element its link goes to.
+type summaryItem struct {
+	Text   string
+	Target string
+	row    int
+	order  int
+}
+
 // summary says, for each message, which associate and which field it is about,
-// with the associate's position as people count (1-based).
-func summary(v EditorView) map[string][]string {
-	if len(v.Errors) == 0 {
-		return nil
-	}
-	out := map[string][]string{}
+// with the associate's position as people count (1-based), linked to the input;
+// associates in form order, fields in the order of the row.
+func summary(v EditorView) []summaryItem {
+	var out []summaryItem
 	for p, msgs := range v.Errors {
-		label := "Associates"
+		it := summaryItem{Text: "Associates", Target: "associate-rows", row: -1}
 		if m := errPath.FindStringSubmatch(p); m != nil {
 			n, _ := strconv.Atoi(m[1])
-			label = fmt.Sprintf("Associate %d", n+1)
-			if m[2] != "" {
-				f, ok := fieldLabels[m[2]]
+			it.row, it.order = n, -1
+			it.Text = fmt.Sprintf("Associate %d", n+1)
+			it.Target = rowID(m[1])
+			if f := m[2]; f != "" {
+				label, ok := fieldLabels[f]
 				if !ok {
-					f = m[2]
+					label = f
 				}
-				label += " — " + f
+				it.Text += " — " + label
+				it.order = len(fieldOrder)
+				if i := slices.Index(fieldOrder, f); i >= 0 {
+					it.order = i
+				}
+				if in, ok := inputFor[f]; ok {
+					f = in
+				}
+				if slices.Contains(fieldOrder, f) && f != "person.reference" {
+					it.Target = id(m[1], f)
+				}
 			}
 		}
 		for _, msg := range msgs {
-			out[p] = append(out[p], label+": "+humanPaths(msg))
+			line := it
+			line.Text = it.Text + ": " + humanPaths(msg)
+			out = append(out, line)
 		}
 	}
+	slices.SortStableFunc(out, func(a, b summaryItem) int {
+		if a.row != b.row {
+			return a.row - b.row
+		}
+		if a.order != b.order {
+			return a.order - b.order
+		}
+		return strings.Compare(a.Text, b.Text)
+	})
 	return out
 }
+
+// rowID is the id of a row's fieldset.
+func rowID(idx string) string { return "associate-" + idx }
 
 var inlinePath = regexp.MustCompile(`company\.associates\[(\d+)\]`)
 

@@ -176,13 +176,14 @@ func TestAssociatesCard(t *testing.T) {
 		if sean.Find("[data-testid=missing-document]").Length() != 0 {
 			t.Errorf("Sean's complete document is marked missing")
 		}
-		if !strings.Contains(sean.Text(), "123456789") || !strings.Contains(sean.Text(), "US") {
+		if !strings.Contains(sean.Text(), "Passport 123456789 (US)") {
 			t.Errorf("Sean's document not shown: %q", sean.Text())
 		}
-		if m := ada.Find("[data-testid=missing-document]"); m.Length() != 1 || strings.TrimSpace(m.Text()) == "" {
-			t.Errorf("Ada's missing document is not marked in words")
+		if m := ada.Find("[data-testid=missing-document]"); m.Length() != 1 || strings.TrimSpace(m.Text()) != "Missing" {
+			t.Errorf("Ada's missing document is not marked in words: %q", m.Text())
 		}
-		if sean.Find("[data-risk], .badge").Length() == 0 || !strings.Contains(ada.Text(), "—") {
+		if sean.Find("[data-risk=LOW]").Length() != 1 || !strings.Contains(sean.Text(), "Low risk") ||
+			ada.Find("[data-risk]").Length() != 0 || !strings.Contains(ada.Text(), "—") {
 			t.Errorf("risk column: %q / %q", sean.Text(), ada.Text())
 		}
 		if !strings.Contains(sean.Text(), "sean.bond@example.com") || !strings.Contains(sean.Text(), "2001-01-31") || !strings.Contains(sean.Text(), "CEO") {
@@ -194,6 +195,16 @@ func TestAssociatesCard(t *testing.T) {
 		}
 		if rel, _ := link.Attr("rel"); !strings.Contains(rel, "noopener") {
 			t.Errorf("verification link rel=%q", rel)
+		}
+	})
+
+	t.Run("a partial document says what it lacks", func(t *testing.T) {
+		body := strings.Replace(twoAssociates, `"details": {"contactInfo": {"emailAddress": "ada@example.com"}}`,
+			`"details": {"contactInfo": {"emailAddress": "ada@example.com"}, "documentInfo": {"number": "X1", "type": "ID_CARD"}}`, 1)
+		partial := s.NewCustomer("officer", body)
+		r := s.SignIn("viewer").Get(path(partial, "")).Want(http.StatusOK)
+		if got := r.Text("#associates [data-testid=missing-document]"); got != "Incomplete: no issuing country" {
+			t.Errorf("marker %q", got)
 		}
 	})
 
@@ -492,6 +503,10 @@ func TestAssociatesEditor(t *testing.T) {
 		if sum := r.Text("[data-testid=error-summary]"); !strings.Contains(sum, "Associate 2 — E-mail") {
 			t.Errorf("summary: %q", sum)
 		}
+		id, _ := email.Attr("id")
+		if link := r.Doc.Find(`[data-testid=error-summary] a[href="#` + id + `"]`); link.Length() != 1 || !strings.Contains(link.Text(), "E-mail") {
+			t.Errorf("summary does not link to the input #%s", id)
+		}
 		if got := stored(t, s, cu); got.Version != cu.Version {
 			t.Errorf("saved despite the error")
 		}
@@ -528,8 +543,35 @@ func TestAssociatesEditor(t *testing.T) {
 				t.Errorf("summary lacks %q: %q", want, sum)
 			}
 		}
+		if i1, i2 := strings.Index(sum, "Associate 1 —"), strings.Index(sum, "Associate 2 —"); i1 > i2 {
+			t.Errorf("summary not in row order: %q", sum)
+		}
+		if r.Doc.Find(`[data-testid=error-summary] a[href="#a0-details-contactInfo-emailAddress"], [data-testid=error-summary] a[href="#a1-details-contactInfo-emailAddress"]`).Length() != 2 {
+			t.Errorf("summary lines do not link to both inputs")
+		}
 		if strings.Contains(sum, "company.associates") {
 			t.Errorf("summary shows raw paths: %q", sum)
+		}
+	})
+
+	t.Run("two rows claiming the same stored associate are both named", func(t *testing.T) {
+		cu := s.NewCustomer("officer", twoAssociates)
+		c := s.SignIn("officer")
+		v := formValues(t, c.Get(path(cu, "/associates/edit")))
+		v.Set(field(1, "person.reference"), cu.Company.Associates[0].Person.Reference.String())
+		r := c.PostForm(path(cu, "/associates"), v).Want(http.StatusUnprocessableEntity)
+		for i := 0; i < 2; i++ {
+			row := rows(r).Eq(i)
+			if !strings.Contains(row.Find("[role=alert]").Text(), "Sean Bond") {
+				t.Errorf("row %d does not say it matches Sean Bond: %q", i+1, row.Text())
+			}
+			id, _ := row.Attr("id")
+			if id == "" || r.Doc.Find(`[data-testid=error-summary] a[href="#`+id+`"]`).Length() != 1 {
+				t.Errorf("summary does not link to row %d", i+1)
+			}
+		}
+		if got := stored(t, s, cu); got.Version != cu.Version {
+			t.Errorf("saved despite the error")
 		}
 	})
 
