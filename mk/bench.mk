@@ -5,3 +5,8 @@
 bench: ## load 100,000 customers and drive the API; prints req/s, p50, p99 and peak RSS
 	@if [ -z "$${DATABASE_URL:-}" ]; then scripts/ensure-postgres.sh; fi
 	scripts/bench.sh
+
+.PHONY: bench-pages
+bench-pages: ## the web pages (list, queue, search, customer) on 1,000,000 customers
+	@if [ -z "$${DATABASE_URL:-}" ]; then scripts/ensure-postgres.sh; fi
+	scripts/bench-pages.sh

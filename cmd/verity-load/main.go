@@ -29,6 +29,9 @@ type config struct {
 	duration time.Duration
 	pid      int
 	only     string
+	// pageUser and pagePassword sign in to drive the web admin's pages too.
+	pageUser     string
+	pagePassword string
 }
 
 func main() {
@@ -40,6 +43,8 @@ func main() {
 	flag.DurationVar(&c.duration, "duration", 10*time.Second, "time per scenario")
 	flag.IntVar(&c.pid, "pid", 0, "server process id, for peak RSS")
 	flag.StringVar(&c.only, "only", "", "run only scenarios whose name contains this")
+	flag.StringVar(&c.pageUser, "page-user", "", "staff e-mail: also drive the web pages, signed in as this user")
+	flag.StringVar(&c.pagePassword, "page-password", "", "that user's password")
 	flag.Parse()
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "verity-load:", err)
@@ -71,11 +76,11 @@ func run(c config) error {
 		if c.only != "" && !strings.Contains(sc.name, c.only) {
 			continue
 		}
-		res := drive(cl, c, sc)
-		fmt.Printf("%-16s %10d %9.0f %9.2f %9.2f %8d\n", sc.name, res.n, float64(res.n)/res.elapsed.Seconds(),
-			ms(res.p(0.50)), ms(res.p(0.99)), res.errors)
-		if res.firstErr != "" {
-			fmt.Printf("  first error: %s\n", res.firstErr)
+		printResult(sc.name, drive(cl, c, sc))
+	}
+	if c.pageUser != "" {
+		if err := runPages(c, pool); err != nil {
+			return err
 		}
 	}
 	if c.pid > 0 {
@@ -84,6 +89,14 @@ func run(c config) error {
 		}
 	}
 	return nil
+}
+
+func printResult(name string, res result) {
+	fmt.Printf("%-16s %10d %9.0f %9.2f %9.2f %8d\n", name, res.n, float64(res.n)/res.elapsed.Seconds(),
+		ms(res.p(0.50)), ms(res.p(0.99)), res.errors)
+	if res.firstErr != "" {
+		fmt.Printf("  first error: %s\n", res.firstErr)
+	}
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
