@@ -148,7 +148,7 @@ func New(p layout.Page, f NewForm) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = field(f, "company.address.postalCode", "Postal code", true, "postal-code").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = field(f, "company.address.postalCode", "Postal code", false, "postal-code").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -50,12 +51,32 @@ func (h handler) list(c echo.Context) error {
 	return page.Render(c, http.StatusOK, customers.List(page.Layout(c, "Customers", layout.NavCustomers), v))
 }
 
+// maxSearchBytes is the longest search the service accepts (customer.Filter.Normalize).
+const maxSearchBytes = 200
+
+// cleanSearch makes any typed or pasted search safe to send to the database:
+// invalid UTF-8 is dropped and control characters (NUL included, which
+// PostgreSQL refuses) become spaces.
+func cleanSearch(s string) string {
+	s = strings.ToValidUTF8(s, "")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.TrimSpace(s)
+}
+
 func readQuery(c echo.Context) (customers.Query, string) {
-	q := customers.Query{Q: strings.TrimSpace(c.QueryParam("q")), Sort: customer.SortUpdated, Page: 1}
+	q := customers.Query{Q: cleanSearch(c.QueryParam("q")), Sort: customer.SortUpdated, Page: 1}
 	var problems []string
-	if len([]rune(q.Q)) > 200 {
-		q.Q = string([]rune(q.Q)[:200])
-		problems = append(problems, "The search was cut to 200 characters.")
+	// The service takes at most 200 bytes of search; cut longer text (the
+	// box allows 200 characters, which may be more bytes) at a character
+	// boundary instead of refusing the whole list.
+	if len(q.Q) > maxSearchBytes {
+		q.Q = strings.TrimSpace(strings.ToValidUTF8(q.Q[:maxSearchBytes], ""))
+		problems = append(problems, "The search was too long and was cut to “"+q.Q+"”.")
 	}
 	if s := c.QueryParam("status"); s != "" {
 		if st, ok := customer.ParseStatus(strings.ToUpper(s)); ok {
@@ -124,7 +145,7 @@ func (h handler) create(c echo.Context) error {
 			TaxResidenceCountryCode: opt("company.taxResidenceCountryCode"), RegistrationNumber: req("company.registrationNumber"),
 			Address: &customer.AddressInput{
 				AddressLine1: req("company.address.addressLine1"), AddressLine2: opt("company.address.addressLine2"),
-				City: req("company.address.city"), PostalCode: req("company.address.postalCode"),
+				City: req("company.address.city"), PostalCode: opt("company.address.postalCode"),
 				CountryCode: opt("company.address.countryCode"),
 			},
 		},
