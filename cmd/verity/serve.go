@@ -44,6 +44,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	e := web.New(web.Deps{Config: a.cfg, Log: a.log, DB: a.db, Customers: a.customers, Keys: a.auth,
 		Pages: pages, ErrorPage: errorPage})
 
+	// Counter deltas left by imports and statistics missing after a bulk
+	// load make the first list requests slow; settle both before serving.
+	if err := customer.PrepareList(ctx, a.db); err != nil {
+		return err
+	}
 	go compactCounts(ctx, a)
 	errc := make(chan error, 1)
 	go func() {
@@ -64,9 +69,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return e.Shutdown(sctx)
 }
 
-// compactCounts folds the list counters now and then.
+// compactCounts folds the list counters every few seconds: each status or
+// risk change adds two delta rows, and every list request sums them all.
 func compactCounts(ctx context.Context, a *app) {
-	t := time.NewTicker(15 * time.Second)
+	t := time.NewTicker(2 * time.Second)
 	defer t.Stop()
 	for {
 		select {

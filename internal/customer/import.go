@@ -123,8 +123,15 @@ func (s *Service) Import(ctx context.Context, a auth.Actor, r io.Reader, report 
 	if err := sc.Err(); err != nil {
 		return res, fmt.Errorf("read line %d: %w", line+1, err)
 	}
+	if firstErr == nil && res.Imported >= bulkLoadRows {
+		firstErr = AfterBulkLoad(ctx, s.db)
+	}
 	return res, firstErr
 }
+
+// bulkLoadRows is the import size from which Import runs AfterBulkLoad;
+// autovacuum takes care of smaller ones.
+const bulkLoadRows = 1000
 
 // parseImport decodes and validates one line with the same rules as create.
 func (s *Service) parseImport(raw []byte) (*Customer, error) {
@@ -220,9 +227,10 @@ func (s *Service) storeAll(ctx context.Context, a auth.Actor, cs []*Customer) er
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
+	db := s.prepared(tx)
 	for _, c := range cs {
 		c.ID = 0
-		if err := s.insert(ctx, tx, a, c, audit.ActionCustomerImport); err != nil {
+		if err := s.insert(ctx, db, a, c, audit.ActionCustomerImport); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,7 @@ package customer
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -40,8 +41,14 @@ type Page struct {
 	TotalElements int64
 	TotalPages    int
 	HasNext       bool
+	// TotalExact is false when a search matched more customers than the
+	// service counts (Options.SearchCountLimit): TotalElements and TotalPages
+	// are then lower bounds — show "200+" — while HasNext stays exact.
+	TotalExact bool
 	// Counts per status under the same query and risk filter (the queue tabs).
 	Counts map[Status]int64
+	// CountsExact is false when Counts are lower bounds, for the same reason.
+	CountsExact bool
 }
 
 // Normalize checks a filter and fills defaults, naming bad fields.
@@ -74,6 +81,14 @@ func (f *Filter) Normalize() error {
 }
 
 // List returns a page of customers, each with its associates.
+//
+// Without a search the totals come from the maintained counters and are
+// exact. With a search (q) the matches are counted only up to the service's
+// SearchCountLimit: counting means reading every matching row, which a broad
+// term ("ltd", "a") on a million customers makes far too slow for
+// search-as-you-type. Past the limit TotalExact (and CountsExact) is false and
+// TotalElements is a lower bound ("at least"), until a page reaches the last
+// match; HasNext stays exact, because the page is read one row long.
 func (s *Service) List(ctx context.Context, a auth.Actor, f Filter) (*Page, error) {
 	if err := s.require(a, auth.PermRead, "read customers"); err != nil {
 		return nil, err
@@ -81,47 +96,101 @@ func (s *Service) List(ctx context.Context, a auth.Actor, f Filter) (*Page, erro
 	if err := f.Normalize(); err != nil {
 		return nil, err
 	}
-	counts, err := s.counts(ctx, f)
+	p := &Page{Page: f.Page, Size: f.Size}
+	var err error
+	if f.Query == "" {
+		err = s.counterTotals(ctx, f, p)
+	} else {
+		err = s.searchTotals(ctx, f, p)
+	}
 	if err != nil {
 		return nil, err
 	}
-	p := &Page{Page: f.Page, Size: f.Size, Counts: counts}
-	for _, st := range statusesOf(f) {
-		p.TotalElements += counts[st]
-	}
-	p.TotalPages = int((p.TotalElements + int64(f.Size) - 1) / int64(f.Size))
-	p.HasNext = int64(f.Page+1)*int64(f.Size) < p.TotalElements
-	if int64(f.Page)*int64(f.Size) >= p.TotalElements {
+	offset := int64(f.Page) * int64(f.Size)
+	if p.TotalExact && offset >= p.TotalElements {
 		p.Content = []*Customer{}
+		p.finish(f, offset, false)
 		return p, nil
 	}
-	where, args := f.where()
-	order := ` ORDER BY updated_at DESC, id DESC`
-	if f.Sort == SortName {
-		order = ` ORDER BY lower(name), id`
+	rows, err := s.pageRows(ctx, f)
+	if err != nil {
+		return nil, err
 	}
-	args = append(args, f.Size, f.Page*f.Size)
-	q := `SELECT ` + customerColumns + ` FROM customers` + where + order +
-		fmt.Sprintf(` LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
-	var rows []customerRow
-	if err := sqlx.SelectContext(ctx, s.db, &rows, q, args...); err != nil {
-		return nil, fmt.Errorf("list customers: %w", err)
+	more := len(rows) > f.Size
+	if more {
+		rows = rows[:f.Size]
 	}
 	p.Content = make([]*Customer, len(rows))
 	for i := range rows {
 		p.Content[i] = rows[i].customer()
 	}
-	if err := attachAssociates(ctx, s.db, p.Content); err != nil {
+	if err := attachAssociates(ctx, s.prepared(nil), p.Content); err != nil {
 		return nil, err
 	}
+	p.finish(f, offset, more)
 	return p, nil
 }
 
-func statusesOf(f Filter) []Status {
-	if len(f.Statuses) == 0 {
-		return Statuses
+// finish derives the page figures from the total. An inexact total becomes
+// exact when this page reaches the last match, and otherwise grows to cover
+// what the page has seen, so it never contradicts the content.
+func (p *Page) finish(f Filter, offset int64, more bool) {
+	seen := offset + int64(len(p.Content))
+	switch {
+	case p.TotalExact:
+		p.HasNext = offset+int64(f.Size) < p.TotalElements
+	case !more && (len(p.Content) > 0 || offset == 0):
+		p.TotalElements, p.TotalExact = seen, true
+	case more:
+		p.HasNext = true
+		p.TotalElements = max(p.TotalElements, seen+1)
 	}
-	return f.Statuses
+	// An empty page past the end of an inexact total says nothing new.
+	p.TotalPages = int((p.TotalElements + int64(f.Size) - 1) / int64(f.Size))
+}
+
+// listSQL reads one page. The inner query picks the page's ids alone — with
+// status and risk filters an index-only scan of
+// customers_status_risk_updated_idx, so deep pages (OFFSET) skip rows without
+// reading them — and the outer one reads just those rows. It asks for one row
+// more than the page, to know whether another page follows.
+func (f *Filter) listSQL() (string, []any) {
+	where, args := f.where()
+	order := ` ORDER BY updated_at DESC, id DESC`
+	if f.Sort == SortName {
+		order = ` ORDER BY lower(name), id`
+	}
+	args = append(args, f.Size+1, f.Page*f.Size)
+	inner := `SELECT id FROM customers` + where + order + fmt.Sprintf(` LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
+	return `SELECT ` + customerColumns + ` FROM (` + inner + `) page JOIN customers USING (id)` + order, args
+}
+
+// pageRows reads the page. Without a search the query is prepared: its
+// shape depends on which filters are set, not on their values, and one plan
+// (an index scan in list order) suits every value. A search is planned for
+// its term every time: how common the term is decides the plan.
+func (s *Service) pageRows(ctx context.Context, f Filter) ([]customerRow, error) {
+	q, args := f.listSQL()
+	db := sqlx.ExtContext(s.db)
+	if f.Query == "" {
+		db = s.prepared(nil)
+	}
+	rows, err := queryCustomers(ctx, db, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list customers: %w", err)
+	}
+	return rows, nil
+}
+
+// statusesOf is the statuses a filter selects, each once.
+func statusesOf(f Filter) []Status {
+	var out []Status
+	for _, st := range Statuses {
+		if len(f.Statuses) == 0 || slices.Contains(f.Statuses, st) {
+			out = append(out, st)
+		}
+	}
+	return out
 }
 
 // where builds the WHERE clause from fixed fragments; every value is a parameter.
@@ -140,10 +209,7 @@ func (f *Filter) where() (string, []any) {
 		add("status = ANY($%d::customer_status[])", pq.Array(statusStrings(f.Statuses)))
 	}
 	f.riskAndQuery(add, &conds, &args)
-	if len(conds) == 0 {
-		return "", args
-	}
-	return " WHERE " + strings.Join(conds, " AND "), args
+	return whereClause(conds), args
 }
 
 func (f *Filter) riskAndQuery(add func(string, any), conds *[]string, args *[]any) {
@@ -166,38 +232,97 @@ func (f *Filter) riskAndQuery(add func(string, any), conds *[]string, args *[]an
 	add("search_text LIKE $%d", like)
 }
 
-const countsFastSQL = `SELECT status, sum(n)::bigint AS n FROM customer_counts %s GROUP BY status`
+const countersSQL = `SELECT status, sum(n)::bigint AS n FROM customer_counts%s GROUP BY status`
 
-// counts returns the number of customers per status under the filter's
-// query and risk; without a query it reads the maintained counters.
-func (s *Service) counts(ctx context.Context, f Filter) (map[Status]int64, error) {
+// counterTotals fills the exact totals of an unsearched list from the
+// maintained counters: a sum over a handful of rows, whatever the table size.
+func (s *Service) counterTotals(ctx context.Context, f Filter, p *Page) error {
 	var conds []string
 	var args []any
-	add := func(cond string, v any) {
+	f.riskAndQuery(func(cond string, v any) {
 		args = append(args, v)
 		conds = append(conds, fmt.Sprintf(cond, len(args)))
+	}, &conds, &args)
+	counts, err := s.countByStatus(ctx, s.prepared(nil), fmt.Sprintf(countersSQL, whereClause(conds)), args)
+	if err != nil {
+		return err
 	}
-	f.riskAndQuery(add, &conds, &args)
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
+	p.Counts, p.CountsExact, p.TotalExact = counts, true, true
+	for _, st := range statusesOf(f) {
+		p.TotalElements += counts[st]
 	}
-	q := fmt.Sprintf(countsFastSQL, where)
-	if f.Query != "" {
-		q = `SELECT status, count(*) AS n FROM customers` + where + ` GROUP BY status`
+	return nil
+}
+
+// searchTotals counts a search's matches per status, reading at most
+// SearchCountLimit+1 matching rows; when the list shows only some statuses
+// and that was not enough, it counts those statuses alone the same way.
+func (s *Service) searchTotals(ctx context.Context, f Filter, p *Page) error {
+	limit := s.opts.SearchCountLimit
+	var conds []string
+	var args []any
+	f.riskAndQuery(func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, fmt.Sprintf(cond, len(args)))
+	}, &conds, &args)
+	args = append(args, limit+1)
+	q := `SELECT status, count(*) AS n FROM (SELECT status FROM customers` + whereClause(conds) +
+		fmt.Sprintf(` LIMIT $%d) m GROUP BY status`, len(args))
+	counts, err := s.countByStatus(ctx, s.db, q, args)
+	if err != nil {
+		return err
 	}
+	var seen, total int64
+	for _, n := range counts {
+		seen += n
+	}
+	selected := statusesOf(f)
+	for _, st := range selected {
+		total += counts[st]
+	}
+	p.Counts, p.CountsExact = counts, seen <= int64(limit)
+	switch {
+	case p.CountsExact:
+		p.TotalElements, p.TotalExact = total, true
+		return nil
+	case len(selected) == len(Statuses):
+		p.TotalElements, p.TotalExact = int64(limit), false
+		return nil
+	}
+	where, args := f.where()
+	args = append(args, limit+1)
+	var n int64
+	q = `SELECT count(*) FROM (SELECT 1 FROM customers` + where + fmt.Sprintf(` LIMIT $%d) m`, len(args))
+	if err := sqlx.GetContext(ctx, s.db, &n, q, args...); err != nil {
+		return fmt.Errorf("count customers: %w", err)
+	}
+	p.TotalElements, p.TotalExact = min(n, int64(limit)), n <= int64(limit)
+	if p.TotalExact && len(selected) == 1 {
+		p.Counts[selected[0]] = n
+	}
+	return nil
+}
+
+func (s *Service) countByStatus(ctx context.Context, db sqlx.QueryerContext, q string, args []any) (map[Status]int64, error) {
 	var rows []struct {
 		Status string `db:"status"`
 		N      int64  `db:"n"`
 	}
-	if err := sqlx.SelectContext(ctx, s.db, &rows, q, args...); err != nil {
+	if err := sqlx.SelectContext(ctx, db, &rows, q, args...); err != nil {
 		return nil, fmt.Errorf("count customers: %w", err)
 	}
-	out := map[Status]int64{}
+	out := make(map[Status]int64, len(Statuses))
 	for _, r := range rows {
 		out[Status(r.Status)] = r.N
 	}
 	return out, nil
+}
+
+func whereClause(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
 }
 
 // CompactCounts folds the counter deltas into one row per status and risk;
@@ -212,6 +337,51 @@ WITH lock AS (SELECT pg_try_advisory_xact_lock(727001) AS ok),
 gone AS (DELETE FROM customer_counts WHERE (SELECT ok FROM lock) RETURNING status, risk_score, n)
 INSERT INTO customer_counts (status, risk_score, n)
 SELECT status, risk_score, sum(n) FROM gone GROUP BY status, risk_score HAVING sum(n) <> 0`
+
+// AfterBulkLoad readies the database for the list after many customers
+// arrived at once (an import, a seed): it folds the counter deltas (one per
+// imported customer), lets VACUUM mark the new pages all-visible, so listing
+// pages can skip rows with index-only scans, and gives the planner fresh
+// statistics — until autovacuum gets there, minutes later, a freshly filled
+// table looks empty to it and the list and search plans are poor.
+func AfterBulkLoad(ctx context.Context, db *sqlx.DB) error {
+	if err := CompactCounts(ctx, db); err != nil {
+		return fmt.Errorf("compact customer counts: %w", err)
+	}
+	// customer_counts too: the folded deltas leave its index full of dead
+	// entries that every count would otherwise step over.
+	for _, q := range []string{`VACUUM (ANALYZE) customers, customer_counts`, `ANALYZE associates, audit_entries`} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	return nil
+}
+
+// PrepareList runs when the server starts: it folds the counter deltas left
+// by imports, and analyses the customer tables if they never were (a
+// database filled by an older version, or one restored without statistics).
+func PrepareList(ctx context.Context, db *sqlx.DB) error {
+	if err := CompactCounts(ctx, db); err != nil {
+		return fmt.Errorf("compact customer counts: %w", err)
+	}
+	var analysed bool
+	if err := db.GetContext(ctx, &analysed, analysedSQL); err != nil {
+		return fmt.Errorf("read planner statistics: %w", err)
+	}
+	if analysed {
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, `ANALYZE customers, associates`); err != nil {
+		return fmt.Errorf("analyze customers: %w", err)
+	}
+	return nil
+}
+
+// analysedSQL: true when the customers table has statistics or is empty.
+const analysedSQL = `
+SELECT EXISTS (SELECT 1 FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'customers')
+    OR NOT EXISTS (SELECT 1 FROM customers)`
 
 func escapeLike(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -20,76 +21,105 @@ import (
 // sqlx.ExtContext so the pool and a transaction both fit; the service owns
 // transactions. A customer loads in two queries whatever its associates.
 
+// The rows are scanned field by field (dest), in the order of the column
+// lists: a list page reads some 1,500 values, and mapping them by name
+// through reflection cost more than reading them. Nullable text scans into
+// sql.NullString, which database/sql fills without reflection.
+
 type customerRow struct {
-	ID                      int64     `db:"id"`
-	Reference               uuid.UUID `db:"reference"`
-	Status                  string    `db:"status"`
-	Type                    string    `db:"type"`
-	RiskScore               string    `db:"risk_score"`
-	Name                    string    `db:"name"`
-	Description             *string   `db:"description"`
-	TaxResidenceCountryCode string    `db:"tax_residence_country_code"`
-	RegistrationNumber      string    `db:"registration_number"`
-	AddressLine1            string    `db:"address_line1"`
-	AddressLine2            *string   `db:"address_line2"`
-	City                    string    `db:"city"`
-	PostalCode              string    `db:"postal_code"`
-	CountryCode             string    `db:"country_code"`
-	VerificationURL         string    `db:"verification_url"`
-	VerificationStatus      string    `db:"verification_status"`
-	Version                 int       `db:"version"`
-	LastEditor              *string   `db:"last_editor"`
-	CreatedAt               time.Time `db:"created_at"`
-	UpdatedAt               time.Time `db:"updated_at"`
+	ID                      int64
+	Reference               uuid.UUID
+	Status                  string
+	Type                    string
+	RiskScore               string
+	Name                    string
+	Description             sql.NullString
+	TaxResidenceCountryCode string
+	RegistrationNumber      string
+	AddressLine1            string
+	AddressLine2            sql.NullString
+	City                    string
+	PostalCode              string
+	CountryCode             string
+	VerificationURL         string
+	VerificationStatus      string
+	Version                 int64
+	LastEditor              sql.NullString
+	CreatedAt               time.Time
+	UpdatedAt               time.Time
 }
 
 const customerColumns = `id, reference, status, type, risk_score, name, description, tax_residence_country_code,
 registration_number, address_line1, address_line2, city, postal_code, country_code, verification_url,
 verification_status, version, last_editor, created_at, updated_at`
 
+// dest is the row's fields in customerColumns order, for Scan.
+func (r *customerRow) dest() []any {
+	return []any{&r.ID, &r.Reference, &r.Status, &r.Type, &r.RiskScore, &r.Name, &r.Description,
+		&r.TaxResidenceCountryCode, &r.RegistrationNumber, &r.AddressLine1, &r.AddressLine2, &r.City, &r.PostalCode,
+		&r.CountryCode, &r.VerificationURL, &r.VerificationStatus, &r.Version, &r.LastEditor, &r.CreatedAt, &r.UpdatedAt}
+}
+
 func (r *customerRow) customer() *Customer {
 	country, _ := validate.CountryName(r.CountryCode)
 	return &Customer{
 		ID: r.ID, Reference: r.Reference, Status: Status(r.Status), Type: r.Type, RiskScore: RiskScore(r.RiskScore),
 		Company: Company{
-			Name: r.Name, Description: r.Description, TaxResidenceCountryCode: r.TaxResidenceCountryCode,
+			Name: r.Name, Description: nullString(r.Description), TaxResidenceCountryCode: r.TaxResidenceCountryCode,
 			RegistrationNumber: r.RegistrationNumber,
-			Address: Address{AddressLine1: r.AddressLine1, AddressLine2: r.AddressLine2, City: r.City,
+			Address: Address{AddressLine1: r.AddressLine1, AddressLine2: nullString(r.AddressLine2), City: r.City,
 				PostalCode: r.PostalCode, CountryCode: r.CountryCode, Country: country},
 			Associates:   []Associate{},
 			Verification: Verification{URL: r.VerificationURL, Status: r.VerificationStatus},
 		},
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version, LastEditor: r.LastEditor,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: int(r.Version), LastEditor: nullString(r.LastEditor),
 	}
 }
 
+// queryCustomers runs q and reads customer rows (customerColumns).
+func queryCustomers(ctx context.Context, db sqlx.QueryerContext, q string, args ...any) ([]customerRow, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []customerRow
+	for rows.Next() {
+		out = append(out, customerRow{})
+		if err := rows.Scan(out[len(out)-1].dest()...); err != nil {
+			return nil, err
+		}
+	}
+	return out, rows.Err()
+}
+
 type associateRow struct {
-	CustomerID          int64     `db:"customer_id"`
-	Reference           uuid.UUID `db:"reference"`
-	FirstName           string    `db:"first_name"`
-	LastName            string    `db:"last_name"`
-	DateOfBirth         *string   `db:"date_of_birth"`
-	HasAddress          bool      `db:"has_address"`
-	AddressLine1        *string   `db:"address_line1"`
-	AddressLine2        *string   `db:"address_line2"`
-	City                *string   `db:"city"`
-	PostalCode          *string   `db:"postal_code"`
-	CountryCode         *string   `db:"country_code"`
-	BirthCountryCode    *string   `db:"birth_country_code"`
-	Email               *string   `db:"email"`
-	Phone               *string   `db:"phone"`
-	DocumentNumber      *string   `db:"document_number"`
-	DocumentType        *string   `db:"document_type"`
-	DocumentCountryCode *string   `db:"document_country_code"`
-	TaxNumber           *string   `db:"tax_number"`
-	TaxCountryCode      *string   `db:"tax_country_code"`
-	Title               *string   `db:"title"`
-	RiskScore           *string   `db:"risk_score"`
-	HasOwnership        bool      `db:"has_ownership"`
-	HasControl          bool      `db:"has_control"`
-	IsSigner            bool      `db:"is_signer"`
-	VerificationURL     string    `db:"verification_url"`
-	VerificationStatus  string    `db:"verification_status"`
+	CustomerID          int64
+	Reference           uuid.UUID
+	FirstName           string
+	LastName            string
+	DateOfBirth         sql.NullString
+	HasAddress          bool
+	AddressLine1        sql.NullString
+	AddressLine2        sql.NullString
+	City                sql.NullString
+	PostalCode          sql.NullString
+	CountryCode         sql.NullString
+	BirthCountryCode    sql.NullString
+	Email               sql.NullString
+	Phone               sql.NullString
+	DocumentNumber      sql.NullString
+	DocumentType        sql.NullString
+	DocumentCountryCode sql.NullString
+	TaxNumber           sql.NullString
+	TaxCountryCode      sql.NullString
+	Title               sql.NullString
+	RiskScore           sql.NullString
+	HasOwnership        bool
+	HasControl          bool
+	IsSigner            bool
+	VerificationURL     string
+	VerificationStatus  string
 }
 
 const associateColumns = `customer_id, reference, first_name, last_name, date_of_birth::text AS date_of_birth, has_address,
@@ -97,41 +127,174 @@ address_line1, address_line2, city, postal_code, country_code, birth_country_cod
 document_type, document_country_code, tax_number, tax_country_code, title, risk_score, has_ownership, has_control,
 is_signer, verification_url, verification_status`
 
+// dest is the row's fields in associateColumns order, for Scan.
+func (r *associateRow) dest() []any {
+	return []any{&r.CustomerID, &r.Reference, &r.FirstName, &r.LastName, &r.DateOfBirth, &r.HasAddress,
+		&r.AddressLine1, &r.AddressLine2, &r.City, &r.PostalCode, &r.CountryCode, &r.BirthCountryCode, &r.Email,
+		&r.Phone, &r.DocumentNumber, &r.DocumentType, &r.DocumentCountryCode, &r.TaxNumber, &r.TaxCountryCode,
+		&r.Title, &r.RiskScore, &r.HasOwnership, &r.HasControl, &r.IsSigner, &r.VerificationURL, &r.VerificationStatus}
+}
+
 func (r *associateRow) associate() Associate {
+	docNumber := nullString(r.DocumentNumber)
 	a := Associate{
-		Person: Person{Reference: r.Reference, FirstName: r.FirstName, LastName: r.LastName, DateOfBirth: r.DateOfBirth},
+		Person: Person{Reference: r.Reference, FirstName: r.FirstName, LastName: r.LastName, DateOfBirth: nullString(r.DateOfBirth)},
 		Details: Details{
-			BirthCountryCode:  r.BirthCountryCode,
-			ContactInfo:       ContactInfo{EmailAddress: r.Email, PhoneNumber: r.Phone},
-			DocumentNumber:    r.DocumentNumber,
-			DocumentInfo:      DocumentInfo{Number: r.DocumentNumber, Type: r.DocumentType, IssuingCountryCode: r.DocumentCountryCode},
-			TaxIdentification: TaxIdentification{Number: r.TaxNumber, TaxResidenceCountryCode: r.TaxCountryCode},
+			BirthCountryCode: nullString(r.BirthCountryCode),
+			ContactInfo:      ContactInfo{EmailAddress: nullString(r.Email), PhoneNumber: nullString(r.Phone)},
+			DocumentNumber:   docNumber,
+			DocumentInfo: DocumentInfo{Number: docNumber, Type: nullString(r.DocumentType),
+				IssuingCountryCode: nullString(r.DocumentCountryCode)},
+			TaxIdentification: TaxIdentification{Number: nullString(r.TaxNumber), TaxResidenceCountryCode: nullString(r.TaxCountryCode)},
 		},
-		Title:        r.Title,
+		Title:        nullString(r.Title),
 		Controls:     Controls{HasOwnership: r.HasOwnership, HasControl: r.HasControl, IsSigner: r.IsSigner},
 		Verification: Verification{URL: r.VerificationURL, Status: r.VerificationStatus},
 	}
-	if r.RiskScore != nil {
-		rs := RiskScore(*r.RiskScore)
+	if r.RiskScore.Valid {
+		rs := RiskScore(r.RiskScore.String)
 		a.RiskScore = &rs
 	}
 	if r.HasAddress {
-		addr := Address{AddressLine2: r.AddressLine2}
-		addr.AddressLine1 = deref(r.AddressLine1)
-		addr.City = deref(r.City)
-		addr.PostalCode = deref(r.PostalCode)
-		addr.CountryCode = deref(r.CountryCode)
+		addr := Address{AddressLine1: r.AddressLine1.String, AddressLine2: nullString(r.AddressLine2), City: r.City.String,
+			PostalCode: r.PostalCode.String, CountryCode: r.CountryCode.String}
 		addr.Country, _ = validate.CountryName(addr.CountryCode)
 		a.Person.Address = &addr
 	}
 	return a
 }
 
-func deref(p *string) string {
-	if p == nil {
-		return ""
+// queryAssociates runs q and reads associate rows (associateColumns).
+func queryAssociates(ctx context.Context, db sqlx.QueryerContext, q string, args ...any) ([]associateRow, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list associates: %w", err)
 	}
-	return *p
+	defer rows.Close()
+	var out []associateRow
+	for rows.Next() {
+		out = append(out, associateRow{})
+		if err := rows.Scan(out[len(out)-1].dest()...); err != nil {
+			return nil, fmt.Errorf("list associates: %w", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list associates: %w", err)
+	}
+	return out, nil
+}
+
+// queryScalar reads the one value of the one row q returns.
+func queryScalar[T any](ctx context.Context, db sqlx.QueryerContext, dest *T, q string, args ...any) error {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(dest); err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
+// statements keeps the store's fixed statements prepared, so PostgreSQL
+// parses and plans each once per connection instead of on every call: a
+// write runs five of them and a read two, and parsing and planning were a
+// good part of the database's time. Only statements whose best plan does not
+// depend on their values go through it; the list's and the search's queries
+// are planned for their values every time.
+type statements struct {
+	db      *sqlx.DB
+	mu      sync.Mutex
+	m       map[string]*sql.Stmt
+	pending map[string]bool // being prepared, or failed to: not tried again
+}
+
+func newStatements(db *sqlx.DB) *statements {
+	return &statements{db: db, m: map[string]*sql.Stmt{}, pending: map[string]bool{}}
+}
+
+// maxStatements bounds the cache; the store has a dozen fixed statements.
+const maxStatements = 64
+
+// lookup returns q prepared, or nil: then q runs unprepared this time while
+// a goroutine prepares it. lookup never waits for a connection — its caller
+// may hold one in a transaction, and waiting for a second one could
+// deadlock a full pool.
+func (st *statements) lookup(q string) *sql.Stmt {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	s := st.m[q]
+	if s == nil && !st.pending[q] && len(st.m)+len(st.pending) < maxStatements {
+		st.pending[q] = true
+		go st.prepare(q)
+	}
+	return s
+}
+
+func (st *statements) prepare(q string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := st.db.PrepareContext(ctx, q)
+	if err != nil {
+		return // stays pending: the statement keeps running unprepared
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	delete(st.pending, q)
+	st.m[q] = s
+}
+
+// prepared is the pool, or a transaction, running queries as prepared
+// statements once they are; everything else goes to the wrapped value.
+type prepared struct {
+	sqlx.ExtContext
+	tx    *sql.Tx // nil: the pool
+	stmts *statements
+}
+
+func (p prepared) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	switch s := p.stmts.lookup(q); {
+	case s == nil:
+		return p.ExtContext.QueryContext(ctx, q, args...)
+	case p.tx != nil:
+		return p.tx.StmtContext(ctx, s).QueryContext(ctx, args...) // closed with the transaction
+	default:
+		return s.QueryContext(ctx, args...)
+	}
+}
+
+func (p prepared) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	switch s := p.stmts.lookup(q); {
+	case s == nil:
+		return p.ExtContext.ExecContext(ctx, q, args...)
+	case p.tx != nil:
+		return p.tx.StmtContext(ctx, s).ExecContext(ctx, args...)
+	default:
+		return s.ExecContext(ctx, args...)
+	}
+}
+
+func (p prepared) QueryxContext(ctx context.Context, q string, args ...any) (*sqlx.Rows, error) {
+	rows, err := p.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return &sqlx.Rows{Rows: rows, Mapper: p.stmts.db.Mapper}, nil
+}
+
+// nullString is a scanned optional text as the domain holds it.
+func nullString(s sql.NullString) *string {
+	if !s.Valid {
+		return nil
+	}
+	return &s.String
 }
 
 var (
@@ -148,17 +311,17 @@ func getCustomer(ctx context.Context, db sqlx.ExtContext, ref uuid.UUID, forUpda
 	if forUpdate {
 		q = getCustomerForUpdateSQL
 	}
-	var row customerRow
-	if err := sqlx.GetContext(ctx, db, &row, q, ref); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, apperr.NotFound("customer " + ref.String())
-		}
+	rows, err := queryCustomers(ctx, db, q, ref)
+	if err != nil {
 		return nil, fmt.Errorf("get customer: %w", err)
 	}
-	c := row.customer()
-	var assoc []associateRow
-	if err := sqlx.SelectContext(ctx, db, &assoc, listAssociatesSQL, row.ID); err != nil {
-		return nil, fmt.Errorf("list associates: %w", err)
+	if len(rows) == 0 {
+		return nil, apperr.NotFound("customer " + ref.String())
+	}
+	c := rows[0].customer()
+	assoc, err := queryAssociates(ctx, db, listAssociatesSQL, c.ID)
+	if err != nil {
+		return nil, err
 	}
 	for i := range assoc {
 		c.Company.Associates = append(c.Company.Associates, assoc[i].associate())
@@ -177,9 +340,9 @@ func attachAssociates(ctx context.Context, db sqlx.ExtContext, list []*Customer)
 		ids[i] = c.ID
 		byID[c.ID] = c
 	}
-	var assoc []associateRow
-	if err := sqlx.SelectContext(ctx, db, &assoc, listAssociatesManySQL, pq.Array(ids)); err != nil {
-		return fmt.Errorf("list associates: %w", err)
+	assoc, err := queryAssociates(ctx, db, listAssociatesManySQL, pq.Array(ids))
+	if err != nil {
+		return err
 	}
 	for i := range assoc {
 		c := byID[assoc[i].CustomerID]
@@ -198,7 +361,7 @@ RETURNING id`
 // insertCustomer stores a new customer row (not its associates).
 func insertCustomer(ctx context.Context, db sqlx.ExtContext, c *Customer) error {
 	co := &c.Company
-	err := sqlx.GetContext(ctx, db, &c.ID, insertCustomerSQL, c.Reference, string(c.Status), c.Type, string(c.RiskScore),
+	err := queryScalar(ctx, db, &c.ID, insertCustomerSQL, c.Reference, string(c.Status), c.Type, string(c.RiskScore),
 		co.Name, co.Description, co.TaxResidenceCountryCode, co.RegistrationNumber, co.Address.AddressLine1,
 		co.Address.AddressLine2, co.Address.City, co.Address.PostalCode, co.Address.CountryCode,
 		co.Verification.URL, co.Verification.Status, c.LastEditor, searchText(c), c.CreatedAt)
@@ -219,7 +382,7 @@ RETURNING version`
 // updateCustomer writes every mutable column of the customer row and bumps its version.
 func updateCustomer(ctx context.Context, db sqlx.ExtContext, c *Customer) error {
 	co := &c.Company
-	err := sqlx.GetContext(ctx, db, &c.Version, updateCustomerSQL, c.ID, string(c.Status), string(c.RiskScore), co.Name,
+	err := queryScalar(ctx, db, &c.Version, updateCustomerSQL, c.ID, string(c.Status), string(c.RiskScore), co.Name,
 		co.Description, co.TaxResidenceCountryCode, co.RegistrationNumber, co.Address.AddressLine1,
 		co.Address.AddressLine2, co.Address.City, co.Address.PostalCode, co.Address.CountryCode,
 		c.LastEditor, searchText(c), c.UpdatedAt)

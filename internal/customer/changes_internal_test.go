@@ -1,0 +1,53 @@
+package customer
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/verity-kyb/verity/internal/audit"
+)
+
+// changes leaves equal parts out of the comparison; the trail it writes must
+// be exactly the one the full comparison gives.
+func TestChangesMatchTheFullComparison(t *testing.T) {
+	str := func(s string) *string { return &s }
+	base := func() *Customer {
+		return &Customer{Status: StatusPending, RiskScore: RiskLow, Company: Company{
+			Name: "Bond Holdings", Description: str("Original"), TaxResidenceCountryCode: "US", RegistrationNumber: "21-4532998",
+			Address:      Address{AddressLine1: "1 Main St", City: "New York", PostalCode: "10001", CountryCode: "US", Country: "United States"},
+			Verification: Verification{URL: "https://verify.test/a", Status: "infoRequired"},
+			Associates: []Associate{{
+				Person:  Person{Reference: uuid.MustParse("911685b0-0000-4000-8000-000000000001"), FirstName: "Sean", LastName: "Bond"},
+				Details: Details{ContactInfo: ContactInfo{EmailAddress: str("sean@bond.test")}},
+				Title:   str("CEO"), Controls: Controls{HasControl: true},
+			}},
+		}}
+	}
+	edits := map[string]func(c *Customer){
+		"nothing":     func(c *Customer) {},
+		"status":      func(c *Customer) { c.Status = StatusVerified },
+		"name":        func(c *Customer) { c.Company.Name = "Fresh" },
+		"description": func(c *Customer) { c.Company.Description = nil },
+		"address":     func(c *Customer) { c.Company.Address.AddressLine2 = str("Unit 4") },
+		"associate":   func(c *Customer) { c.Company.Associates[0].Title = str("CFO") },
+		"added": func(c *Customer) {
+			c.Company.Associates = append(c.Company.Associates, Associate{
+				Person: Person{Reference: uuid.MustParse("911685b0-0000-4000-8000-000000000002"), FirstName: "Ada", LastName: "Bond"}})
+		},
+		"removed": func(c *Customer) { c.Company.Associates = nil },
+		"everything": func(c *Customer) {
+			c.Status, c.RiskScore, c.Company.Address.City = StatusRejected, RiskHigh, "Boston"
+			c.Company.Associates[0].Controls.IsSigner = true
+		},
+	}
+	for name, edit := range edits {
+		cur, next := base(), base()
+		edit(next)
+		want := audit.Diff(diffView(cur), diffView(next))
+		if got := changes(cur, next); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: got %+v, want %+v", name, got, want)
+		}
+	}
+}
