@@ -3,9 +3,13 @@
 package admin
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -39,7 +43,9 @@ func (h handler) renderStaff(c echo.Context, status int, v view.StaffView) error
 	return page.Render(c, status, view.Staff(page.Layout(c, "Staff accounts", layout.NavStaff), v))
 }
 
-func (h handler) staff(c echo.Context) error { return h.renderStaff(c, http.StatusOK, view.StaffView{}) }
+func (h handler) staff(c echo.Context) error {
+	return h.renderStaff(c, http.StatusOK, view.StaffView{})
+}
 
 func (h handler) createUser(c echo.Context) error {
 	form := map[string]string{"name": strings.TrimSpace(c.FormValue("name")), "email": strings.TrimSpace(c.FormValue("email")), "role": c.FormValue("role")}
@@ -88,16 +94,33 @@ func userID(c echo.Context) (int64, error) {
 // refusal shows a refused change (e.g. on oneself) as a message on the list.
 func (h handler) refusal(c echo.Context, err error, back string) error {
 	if e := page.AppError(err); e != nil && (e.Kind == apperr.KindConflict || e.Kind == apperr.KindInvalid) {
-		msg := e.Message
-		for _, m := range e.Fields {
-			msg += " " + strings.Join(m, " ")
-		}
-		if ferr := page.AddFlash(c, page.FlashError, msg); ferr != nil {
+		if ferr := page.AddFlash(c, page.FlashError, refusalText(e)); ferr != nil {
 			return ferr
 		}
 		return page.Redirect(c, back)
 	}
 	return err
+}
+
+// refusalText is a refusal as a sentence: the field messages when there are
+// some ("Role: must be viewer, officer or admin."), else the error's message.
+func refusalText(e *apperr.Error) string {
+	msg := e.Message
+	if len(e.Fields) > 0 {
+		fields := labelled(e.Fields)
+		var parts []string
+		for _, k := range slices.Sorted(maps.Keys(fields)) {
+			parts = append(parts, fields[k]...)
+		}
+		msg = strings.Join(parts, ". ")
+	}
+	if r, size := utf8.DecodeRuneInString(msg); size > 0 {
+		msg = string(unicode.ToUpper(r)) + msg[size:]
+	}
+	if !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	return msg
 }
 
 func (h handler) setRole(c echo.Context) error {
