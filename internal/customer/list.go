@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
@@ -76,6 +78,9 @@ func (f *Filter) Normalize() error {
 	f.Query = strings.TrimSpace(f.Query)
 	if len(f.Query) > 200 {
 		errs.Add("q", "must be at most 200 characters")
+	}
+	if !utf8.ValidString(f.Query) || strings.ContainsFunc(f.Query, unicode.IsControl) {
+		errs.Add("q", "must be text without control characters")
 	}
 	return apperr.Invalid(errs)
 }

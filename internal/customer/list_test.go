@@ -1,6 +1,8 @@
 package customer_test
 
 import (
+	"errors"
+
 	"fmt"
 	"strings"
 	"testing"
@@ -115,4 +117,21 @@ func TestList(t *testing.T) {
 		_, err := e.svc.List(e.ctx, auth.Actor{Kind: auth.ActorAnonymous}, customer.Filter{})
 		wantKind(t, err, apperr.ErrForbidden, "")
 	})
+}
+
+// A search with a NUL or other control character is a field error, not a
+// database error (PostgreSQL refuses NUL bytes in text).
+func TestFilterRefusesControlCharacters(t *testing.T) {
+	for _, q := range []string{"acme\x00", "a\x07b", "\xff\xfe"} {
+		f := customer.Filter{Query: q}
+		err := f.Normalize()
+		var e *apperr.Error
+		if !errors.As(err, &e) || len(e.Fields["q"]) == 0 {
+			t.Errorf("Normalize(%q) = %v, want a field error on q", q, err)
+		}
+	}
+	f := customer.Filter{Query: "  Müller & Söhne  "}
+	if err := f.Normalize(); err != nil || f.Query != "Müller & Söhne" {
+		t.Errorf("plain text refused or not trimmed: %v %q", err, f.Query)
+	}
 }

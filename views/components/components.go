@@ -82,6 +82,7 @@ type FlashMessage struct {
 // PageLinks is what Pagination needs: the 1-based range shown, the total, and neighbour URLs ("" for none).
 type PageLinks struct {
 	From, To, Total  int
+	AtLeast          bool // Total is a lower bound: "of 200+"
 	PrevURL, NextURL string
 }
 
@@ -90,6 +91,8 @@ type Tab struct {
 	Label  string
 	URL    string
 	Count  int
+	// AtLeast marks Count as a lower bound (a broad search is counted only so far): shown as "200+".
+	AtLeast bool
 	Active bool
 }
 
@@ -176,4 +179,12 @@ func errorCount(errs map[string][]string) int {
 		n += len(msgs)
 	}
 	return n
+}
+
+// plusIf marks a count that is a lower bound ("200+").
+func plusIf(atLeast bool) string {
+	if atLeast {
+		return "+"
+	}
+	return ""
 }

@@ -64,7 +64,7 @@ func tabs(v ListView) []components.Tab {
 		all += n
 	}
 	mk := func(label, status string, n int64) components.Tab {
-		return components.Tab{Label: label, Count: int(n), Active: v.Query.Status == status,
+		return components.Tab{Label: label, Count: int(n), AtLeast: v.Page != nil && !v.Page.CountsExact, Active: v.Query.Status == status,
 			URL: v.Query.With(func(q *Query) { q.Status, q.Page = status, 1 }).URL()}
 	}
 	return []components.Tab{
@@ -79,7 +79,7 @@ func pageLinks(v ListView) components.PageLinks {
 	p := v.Page
 	from := p.Page*p.Size + 1
 	to := from + len(p.Content) - 1
-	l := components.PageLinks{From: from, To: to, Total: int(p.TotalElements)}
+	l := components.PageLinks{From: from, To: to, Total: int(p.TotalElements), AtLeast: !p.TotalExact}
 	if p.Page > 0 {
 		l.PrevURL = v.Query.With(func(q *Query) { q.Page = p.Page }).URL()
 	}

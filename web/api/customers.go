@@ -119,6 +119,9 @@ type listResponse struct {
 	TotalElements int64                `json:"totalElements"`
 	TotalPages    int                  `json:"totalPages"`
 	HasNext       bool                 `json:"hasNext"`
+	// TotalExact is false when a search matched more customers than are
+	// counted: totalElements (and totalPages) are then lower bounds.
+	TotalExact bool `json:"totalExact"`
 }
 
 func (h handlers) handleCustomerList(c echo.Context) error {
@@ -131,7 +134,7 @@ func (h handlers) handleCustomerList(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, listResponse{Content: p.Content, Page: p.Page, Size: p.Size,
-		TotalElements: p.TotalElements, TotalPages: p.TotalPages, HasNext: p.HasNext})
+		TotalElements: p.TotalElements, TotalPages: p.TotalPages, HasNext: p.HasNext, TotalExact: p.TotalExact})
 }
 
 // filterFromQuery reads status (repeatable or comma-separated), riskScore

@@ -174,7 +174,7 @@ func TestAPIList(t *testing.T) {
 	}
 	r := s.do("GET", "/platform/v1/customers?status=PENDING&size=2&page=0&q=acme", "viewer", "")
 	m := r.json(t)
-	if r.status != 200 || m["totalElements"] != float64(3) || m["totalPages"] != float64(2) || m["hasNext"] != true || len(m["content"].([]any)) != 2 || m["size"] != float64(2) {
+	if r.status != 200 || m["totalElements"] != float64(3) || m["totalPages"] != float64(2) || m["hasNext"] != true || m["totalExact"] != true || len(m["content"].([]any)) != 2 || m["size"] != float64(2) {
 		t.Fatalf("%s", r.body)
 	}
 	wantError(t, s.do("GET", "/platform/v1/customers?status=DONE&size=500", "viewer", ""), 400, "validation_failed", "status")
