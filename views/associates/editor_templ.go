@@ -400,7 +400,7 @@ func row(v EditorView, r Row, idx, number string) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		templ_7745c5c3_Err = components.Select(components.SelectProps{ID: id(idx, "riskScore"), Name: name(idx, "riskScore"), Label: "Risk",
-			Options: riskOptions, Placeholder: "Not assessed", Selected: r.Values["riskScore"], Errors: v.Errors[path(idx, "riskScore")]}).Render(ctx, templ_7745c5c3_Buffer)
+			Options: components.RiskOptions, Placeholder: "Not assessed", Selected: r.Values["riskScore"], Errors: v.Errors[path(idx, "riskScore")]}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

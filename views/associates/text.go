@@ -92,8 +92,6 @@ var documentTypes = []components.Option{
 	{Value: "DRIVERS_LICENSE", Label: "Driver's licence"}, {Value: "RESIDENCE_PERMIT", Label: "Residence permit"},
 }
 
-var riskOptions = []components.Option{{Value: "LOW", Label: "Low"}, {Value: "MEDIUM", Label: "Medium"}, {Value: "HIGH", Label: "High"}}
-
 func countries() []components.Option {
 	out := make([]components.Option, 0, 250)
 	for _, c := range validate.CountryCodes() {

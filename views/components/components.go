@@ -88,12 +88,12 @@ type PageLinks struct {
 
 // Tab is one entry of a Tabs bar; a negative Count hides the number.
 type Tab struct {
-	Label  string
-	URL    string
-	Count  int
+	Label string
+	URL   string
+	Count int
 	// AtLeast marks Count as a lower bound (a broad search is counted only so far): shown as "200+".
 	AtLeast bool
-	Active bool
+	Active  bool
 }
 
 // fieldID falls back to the field name so a form never renders a label pointing nowhere.
@@ -188,3 +188,6 @@ func plusIf(atLeast bool) string {
 	}
 	return ""
 }
+
+// RiskOptions are the risk scores as a select offers them, in the API's words.
+var RiskOptions = []Option{{Value: "LOW", Label: "Low"}, {Value: "MEDIUM", Label: "Medium"}, {Value: "HIGH", Label: "High"}}

@@ -512,7 +512,7 @@ func DetailsForm(v DetailsFormView) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		templ_7745c5c3_Err = components.Select(components.SelectProps{ID: customers.FieldID("riskScore"), Name: "riskScore", Label: "Risk",
-			Options: riskOptions, Selected: v.Values["riskScore"], Required: true, Errors: v.Errors["riskScore"]}).Render(ctx, templ_7745c5c3_Buffer)
+			Options: components.RiskOptions, Selected: v.Values["riskScore"], Required: true, Errors: v.Errors["riskScore"]}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -88,8 +88,6 @@ func changedFieldsText(c *customer.Customer, paths []string) string {
 	return strings.Join(names, ", ")
 }
 
-var riskOptions = []components.Option{{Value: "LOW", Label: "Low"}, {Value: "MEDIUM", Label: "Medium"}, {Value: "HIGH", Label: "High"}}
-
 // countrySibling is where the service reports a country name that does not
 // match its code: shown under the code's select.
 func countrySibling(name string) string {

@@ -139,7 +139,7 @@ func searchForm(v ListView) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		templ_7745c5c3_Err = components.Select(components.SelectProps{ID: "risk", Name: "risk", Label: "Risk", Selected: v.Query.Risk,
-			Placeholder: "Any risk", Options: riskOptions, Attrs: templ.Attributes{"data-testid": "risk-filter"}}).Render(ctx, templ_7745c5c3_Buffer)
+			Placeholder: "Any risk", Options: components.RiskOptions, Attrs: templ.Attributes{"data-testid": "risk-filter"}}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

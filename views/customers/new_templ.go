@@ -96,7 +96,7 @@ func New(p layout.Page, f NewForm) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				templ_7745c5c3_Err = components.Select(components.SelectProps{ID: FieldID("riskScore"), Name: "riskScore", Label: "Risk",
-					Options: riskOptions, Selected: f.Values["riskScore"], Placeholder: "Choose a risk level", Required: true, Errors: f.Errors["riskScore"]}).Render(ctx, templ_7745c5c3_Buffer)
+					Options: components.RiskOptions, Selected: f.Values["riskScore"], Placeholder: "Choose a risk level", Required: true, Errors: f.Errors["riskScore"]}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -49,8 +49,6 @@ func (q Query) URL() string {
 	return "/customers?" + v.Encode()
 }
 
-var riskOptions = []components.Option{{Value: "LOW", Label: "Low"}, {Value: "MEDIUM", Label: "Medium"}, {Value: "HIGH", Label: "High"}}
-
 var sortOptions = []components.Option{{Value: "updated", Label: "Recently updated"}, {Value: "name", Label: "Name A–Z"}}
 
 // tabs are the queues; each count is under the current search and risk filter.
