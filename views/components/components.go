@@ -191,3 +191,23 @@ func plusIf(atLeast bool) string {
 
 // RiskOptions are the risk scores as a select offers them, in the API's words.
 var RiskOptions = []Option{{Value: "LOW", Label: "Low"}, {Value: "MEDIUM", Label: "Medium"}, {Value: "HIGH", Label: "High"}}
+
+// Labelled prefixes each message with its field's label, so a summary at the
+// top of a form says which field each message is about; fields without a
+// label keep their path.
+func Labelled(errs map[string][]string, labels map[string]string) map[string][]string {
+	if len(errs) == 0 {
+		return nil
+	}
+	out := make(map[string][]string, len(errs))
+	for path, msgs := range errs {
+		label, ok := labels[path]
+		if !ok {
+			label = path
+		}
+		for _, m := range msgs {
+			out[path] = append(out[path], label+": "+m)
+		}
+	}
+	return out
+}

@@ -15,25 +15,6 @@ func FieldID(path string) string {
 	return r.Replace(path)
 }
 
-// Labelled prefixes each message with its field's label, so a summary at the
-// top of a form says which field each message is about.
-func Labelled(errs map[string][]string, labels map[string]string) map[string][]string {
-	if len(errs) == 0 {
-		return nil
-	}
-	out := make(map[string][]string, len(errs))
-	for path, msgs := range errs {
-		label, ok := labels[path]
-		if !ok {
-			label = path
-		}
-		for _, m := range msgs {
-			out[path] = append(out[path], label+": "+m)
-		}
-	}
-	return out
-}
-
 var newLabels = map[string]string{
 	"company.name": "Company name", "company.registrationNumber": "Registration number",
 	"company.taxResidenceCountryCode": "Tax residence country", "riskScore": "Risk",

@@ -16,6 +16,7 @@ import (
 	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/internal/auth"
 	view "github.com/verity-kyb/verity/views/admin"
+	"github.com/verity-kyb/verity/views/components"
 	"github.com/verity-kyb/verity/views/layout"
 	"github.com/verity-kyb/verity/web/page"
 )
@@ -70,17 +71,7 @@ var labels = map[string]string{"name": "Name", "email": "E-mail", "role": "Role"
 
 // labelled names the field in each message, for the summary above the form.
 func labelled(fields map[string][]string) map[string][]string {
-	out := map[string][]string{}
-	for k, msgs := range fields {
-		for _, m := range msgs {
-			l := labels[k]
-			if l == "" {
-				l = k
-			}
-			out[k] = append(out[k], l+": "+m)
-		}
-	}
-	return out
+	return components.Labelled(fields, labels)
 }
 
 func userID(c echo.Context) (int64, error) {

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/verity-kyb/verity/internal/apperr"
@@ -30,16 +29,8 @@ func Register(g *echo.Group, s page.Services) {
 	g.POST("/customers/:ref/associates", h.save)
 }
 
-func (h handler) load(c echo.Context) (*customer.Customer, error) {
-	ref, err := uuid.Parse(c.Param("ref"))
-	if err != nil {
-		return nil, apperr.NotFound("customer " + c.Param("ref"))
-	}
-	return h.s.Customers.Get(c.Request().Context(), page.Actor(c), ref)
-}
-
 func (h handler) section(c echo.Context) error {
-	cu, err := h.load(c)
+	cu, err := h.s.Customer(c)
 	if err != nil {
 		return err
 	}
@@ -51,7 +42,7 @@ func (h handler) section(c echo.Context) error {
 }
 
 func (h handler) edit(c echo.Context) error {
-	cu, err := h.load(c)
+	cu, err := h.s.Customer(c)
 	if err != nil {
 		return err
 	}
@@ -106,7 +97,7 @@ func readRows(form map[string][]string) []view.Row {
 }
 
 func (h handler) save(c echo.Context) error {
-	cu, err := h.load(c)
+	cu, err := h.s.Customer(c)
 	if err != nil {
 		return err
 	}

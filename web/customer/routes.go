@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/verity-kyb/verity/internal/apperr"
@@ -33,15 +32,6 @@ func Register(g *echo.Group, s page.Services) {
 	g.GET("/customers/:ref/history", h.history)
 }
 
-// load reads the customer named in the URL; a malformed reference is simply not found.
-func (h handler) load(c echo.Context) (*customer.Customer, error) {
-	ref, err := uuid.Parse(c.Param("ref"))
-	if err != nil {
-		return nil, apperr.NotFound("customer " + c.Param("ref"))
-	}
-	return h.s.Customers.Get(c.Request().Context(), page.Actor(c), ref)
-}
-
 const previewEntries = 5
 
 func (h handler) view(c echo.Context, cu *customer.Customer) (view.View, error) {
@@ -53,7 +43,7 @@ func (h handler) view(c echo.Context, cu *customer.Customer) (view.View, error) 
 }
 
 func (h handler) show(c echo.Context) error {
-	cu, err := h.load(c)
+	cu, err := h.s.Customer(c)
 	if err != nil {
 		return err
 	}
@@ -65,7 +55,7 @@ func (h handler) show(c echo.Context) error {
 }
 
 func (h handler) detailsCard(c echo.Context) error {
-	cu, err := h.load(c)
+	cu, err := h.s.Customer(c)
 	if err != nil {
 		return err
 	}
@@ -101,7 +91,7 @@ func valuesOf(cu *customer.Customer) map[string]string {
 }
 
 func (h handler) detailsEdit(c echo.Context) error {
-	cu, err := h.load(c)
+	cu, err := h.s.Customer(c)
 	if err != nil {
 		return err
 	}
@@ -127,7 +117,7 @@ func (h handler) renderDetailsForm(c echo.Context, status int, cu *customer.Cust
 }
 
 func (h handler) detailsSave(c echo.Context) error {
-	cu, err := h.load(c)
+	cu, err := h.s.Customer(c)
 	if err != nil {
 		return err
 	}
@@ -190,7 +180,7 @@ func staleOf(e *apperr.Error) *view.Stale {
 func parseStatus(s string) (customer.Status, bool) { return customer.ParseStatus(strings.ToUpper(s)) }
 
 func (h handler) statusPage(c echo.Context) error {
-	cu, err := h.load(c)
+	cu, err := h.s.Customer(c)
 	if err != nil {
 		return err
 	}
@@ -225,7 +215,7 @@ func submitTitle(to customer.Status) string {
 }
 
 func (h handler) statusSave(c echo.Context) error {
-	cu, err := h.load(c)
+	cu, err := h.s.Customer(c)
 	if err != nil {
 		return err
 	}
@@ -277,7 +267,7 @@ func (h handler) renderStatusForm(c echo.Context, status int, v view.StatusFormV
 const historyPage = 50
 
 func (h handler) history(c echo.Context) error {
-	cu, err := h.load(c)
+	cu, err := h.s.Customer(c)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/a-h/templ"
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/verity-kyb/verity/internal/apperr"
@@ -135,4 +136,14 @@ type Services struct {
 	Auth      *auth.Service
 	Sessions  *Sessions
 	Now       func() time.Time
+}
+
+// Customer reads the customer named by the route's :ref; a malformed
+// reference is simply not found.
+func (s Services) Customer(c echo.Context) (*customer.Customer, error) {
+	ref, err := uuid.Parse(c.Param("ref"))
+	if err != nil {
+		return nil, apperr.NotFound("customer " + c.Param("ref"))
+	}
+	return s.Customers.Get(c.Request().Context(), Actor(c), ref)
 }
