@@ -3,8 +3,11 @@ package web
 import (
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,6 +21,8 @@ type Envelope struct {
 	Message string         `json:"message"`
 	TraceID string         `json:"traceId"`
 	Details map[string]any `json:"details,omitempty"`
+	// RetryAfter goes out as the Retry-After header (429, 503), not in the body.
+	RetryAfter time.Duration `json:"-"`
 }
 
 // statusOf maps an error kind to its HTTP status: the one mapping point.
@@ -39,6 +44,10 @@ func statusOf(k apperr.Kind) int {
 		return http.StatusUnsupportedMediaType
 	case apperr.KindTooLarge:
 		return http.StatusRequestEntityTooLarge
+	case apperr.KindTooMany:
+		return http.StatusTooManyRequests
+	case apperr.KindUnavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -62,6 +71,8 @@ func codeOfStatus(status int) string {
 		return "unsupported_media_type"
 	case http.StatusTooManyRequests:
 		return "too_many_requests"
+	case http.StatusServiceUnavailable:
+		return "unavailable"
 	}
 	return "internal_error"
 }
@@ -73,6 +84,7 @@ func ToEnvelope(err error, requestID string, log *slog.Logger) Envelope {
 	var he *echo.HTTPError
 	if e, ok := apperr.As(err); ok && e.Kind != apperr.KindInternal {
 		env.Status, env.Code, env.Message = statusOf(e.Kind), e.Code, e.Message
+		env.RetryAfter = e.RetryAfter
 		if env.Code == "" {
 			env.Code = codeOfStatus(env.Status)
 		}
@@ -104,3 +116,8 @@ func ToEnvelope(err error, requestID string, log *slog.Logger) Envelope {
 
 // IsAPIPath tells whether a request belongs to the JSON API.
 func IsAPIPath(path string) bool { return strings.HasPrefix(path, "/platform/") }
+
+// retryAfterSeconds renders a wait as Retry-After's whole seconds, at least 1.
+func retryAfterSeconds(d time.Duration) string {
+	return strconv.Itoa(max(1, int(math.Ceil(d.Seconds()))))
+}

@@ -78,6 +78,9 @@ func errorHandler(d Deps) echo.HTTPErrorHandler {
 			return
 		}
 		env := ToEnvelope(err, requestID(c), d.Log)
+		if env.RetryAfter > 0 {
+			c.Response().Header().Set("Retry-After", retryAfterSeconds(env.RetryAfter))
+		}
 		if IsAPIPath(c.Request().URL.Path) || d.ErrorPage == nil {
 			if c.Request().Method == http.MethodHead {
 				_ = c.NoContent(env.Status)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Kind is the class of an error; the web layer maps each kind to one status.
@@ -24,6 +25,8 @@ const (
 	KindStale                    // If-Match / form version no longer current: 412
 	KindUnsupported              // wrong content type: 415
 	KindTooLarge                 // body over the limit: 413
+	KindTooMany                  // too many attempts, come back later: 429 with Retry-After
+	KindUnavailable              // a dependency is down or a resource is saturated: 503 with Retry-After
 )
 
 // Error is the one error type of the domain. Code is a stable machine word
@@ -36,7 +39,10 @@ type Error struct {
 	Fields  map[string][]string
 	// Extra carries structured facts for the caller (e.g. who made the newer change).
 	Extra map[string]any
-	Err   error
+	// RetryAfter, for KindTooMany and KindUnavailable, is how long the caller
+	// should wait before trying again (sent as Retry-After, whole seconds).
+	RetryAfter time.Duration
+	Err        error
 }
 
 func (e *Error) Error() string {
@@ -97,6 +103,22 @@ func Forbidden(format string, args ...any) *Error {
 // Conflict says the request clashes with the current state.
 func Conflict(code, format string, args ...any) *Error {
 	return New(KindConflict, code, format, args...)
+}
+
+// Unavailable says the request could not be served now and may succeed
+// after retryAfter: the database is unreachable, or a bounded resource
+// (password hashing) is saturated.
+func Unavailable(code string, retryAfter time.Duration, format string, args ...any) *Error {
+	e := New(KindUnavailable, code, format, args...)
+	e.RetryAfter = retryAfter
+	return e
+}
+
+// TooMany says the caller must slow down and may try again after retryAfter.
+func TooMany(code string, retryAfter time.Duration, format string, args ...any) *Error {
+	e := New(KindTooMany, code, format, args...)
+	e.RetryAfter = retryAfter
+	return e
 }
 
 // Invalid builds a validation error from field errors; nil when there are none.

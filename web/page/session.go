@@ -3,7 +3,6 @@ package page
 import (
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"log/slog"
@@ -234,28 +233,6 @@ func Notice(c echo.Context) string {
 
 // PathSignIn is where RequireUser sends visitors.
 const PathSignIn = "/sign-in"
-
-// CSRF refuses state-changing requests that do not carry this session's
-// token, from the form field _csrf or the X-CSRF-Token header (htmx).
-// SameSite=Lax cookies already stop most cross-site posts; this stops the rest.
-func CSRF(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		switch c.Request().Method {
-		case http.MethodGet, http.MethodHead, http.MethodOptions:
-			return next(c)
-		}
-		want := CSRFToken(c)
-		got := c.Request().Header.Get("X-CSRF-Token")
-		if got == "" {
-			got = c.FormValue("_csrf")
-		}
-		if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
-			return apperr.New(apperr.KindForbidden, "csrf_failed",
-				"This form has expired or did not come from Verity. Reload the page and try again; nothing was changed.")
-		}
-		return next(c)
-	}
-}
 
 func newToken() string {
 	b := make([]byte, 32)
