@@ -28,7 +28,9 @@ const usage = `usage:
   verity apikey create --name N --role viewer|officer|admin [--owner EMAIL] [--expires 90d]
                                        (prints the key alone; without --owner the key is
                                        a service principal of its own)
-  verity seed --demo [--customers N]   demo staff and N realistic customers
+  verity seed --demo [--customers N]   demo staff and N realistic customers (private
+                                       development database only: no DATABASE_URL)
+  verity seed --customers-only [--customers N]   N demo customers, no staff (any database)
   verity import FILE.jsonl             customers in the full JSON shape, one per line
 
 configuration comes from the environment: DATABASE_URL, ADDR, SESSION_SECRET,
