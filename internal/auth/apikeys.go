@@ -68,8 +68,8 @@ type NewAPIKey struct {
 	Name string
 	Role Role // at most the owner's role
 	// OwnerID is the staff user the key acts for. 0 means the acting staff
-	// user (the owner of an acting key); only the command line's System
-	// actor, which is no person, makes service keys, principals of their own.
+	// user, or the owner of an acting key; with neither (the command line's
+	// System actor) the new key is a service principal of its own.
 	OwnerID int64
 	// Lifetime until the key expires, from MinKeyLifetime to MaxKeyLifetime;
 	// 0 never expires.
