@@ -21,6 +21,8 @@ go build -o bin/verity-load ./cmd/verity-load
 if [ "$(id -u)" = 0 ]; then chown postgres "$data" 2>/dev/null || chmod 777 "$data"; fi
 
 export DATA_DIR="$data" LOG_LEVEL=warn VERITY_ENV=development
+# The private development database: the only one `seed --demo` writes demo staff into.
+unset DATABASE_URL
 server_pid=""
 cleanup() {
 	if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi

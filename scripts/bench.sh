@@ -59,6 +59,8 @@ if [ "$(id -u)" = 0 ]; then chown postgres "$work" 2>/dev/null || chmod 777 "$wo
 chmod a+r "$log" 2>/dev/null || true
 
 export DATA_DIR="$work/data" LOG_LEVEL=warn VERITY_ENV=development
+# The private development database: the only one `seed --demo` writes demo staff into.
+unset DATABASE_URL
 
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
 mem=$(awk '/^MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || true)

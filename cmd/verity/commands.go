@@ -62,23 +62,43 @@ func cmdUserCreate(ctx context.Context, args []string, stdin io.Reader, stdout i
 	return nil
 }
 
+// cmdAPIKeyCreate issues a key owned by the staff user named by --owner, or
+// without it a service key (an automation identity, a principal of its own).
 func cmdAPIKeyCreate(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("apikey create", flag.ContinueOnError)
 	name := fs.String("name", "", "what the key is for")
-	role := fs.String("role", "", "viewer, officer or admin")
+	role := fs.String("role", "", "viewer, officer or admin (at most the owner's role)")
+	owner := fs.String("owner", "", "e-mail of the staff user the key acts for (default: a service principal of its own)")
+	expires := fs.String("expires", "", "lifetime such as 90d (default: never expires)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("apikey create takes no arguments, got %q", fs.Args())
 	}
 	r, ok := auth.ParseRole(*role)
 	if !ok {
 		return fmt.Errorf("--role must be viewer, officer or admin")
+	}
+	lifetime, err := auth.ParseLifetime(*expires)
+	if err != nil {
+		return fmt.Errorf("--expires: %w", err)
 	}
 	a, err := openApp(ctx, os.Stderr)
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	_, secret, err := a.auth.CreateAPIKey(ctx, cliActor(), *name, r)
+	actor := cliActor()
+	in := auth.NewAPIKey{Name: *name, Role: r, Lifetime: lifetime}
+	if *owner != "" {
+		u, err := a.auth.UserByEmail(ctx, actor, *owner)
+		if err != nil {
+			return fmt.Errorf("--owner: %w", err)
+		}
+		in.OwnerID = u.ID
+	}
+	_, secret, err := a.auth.IssueAPIKey(ctx, actor, in)
 	if err != nil {
 		return err
 	}

@@ -25,8 +25,12 @@ const usage = `usage:
   verity serve                         run the web admin and JSON API
   verity migrate                       apply database migrations
   verity user create --email E --name N --role viewer|officer|admin --password-stdin
-  verity apikey create --name N --role viewer|officer|admin   (prints the key alone)
-  verity seed --demo [--customers N]   demo staff and N realistic customers
+  verity apikey create --name N --role viewer|officer|admin [--owner EMAIL] [--expires 90d]
+                                       (prints the key alone; without --owner the key is
+                                       a service principal of its own)
+  verity seed --demo [--customers N]   demo staff and N realistic customers (private
+                                       development database only: no DATABASE_URL)
+  verity seed --customers-only [--customers N]   N demo customers, no staff (any database)
   verity import FILE.jsonl             customers in the full JSON shape, one per line
 
 configuration comes from the environment: DATABASE_URL, ADDR, SESSION_SECRET,
@@ -49,7 +53,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdUserCreate(ctx, args[2:], stdin, stdout)
 	case "apikey":
 		if len(args) < 2 || args[1] != "create" {
-			return fmt.Errorf("usage: verity apikey create --name N --role R")
+			return fmt.Errorf("usage: verity apikey create --name N --role R [--owner EMAIL] [--expires 90d]")
 		}
 		return cmdAPIKeyCreate(ctx, args[2:], stdout)
 	case "seed":

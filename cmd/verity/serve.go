@@ -29,7 +29,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer a.close()
 	if a.pg != nil {
 		fmt.Fprintln(stdout, "verity: private PostgreSQL —", a.pg.Describe())
-		creds, seeded, err := seed.DemoOnce(ctx, a.db, a.customers, a.auth, seed.DefaultDemoCustomers)
+		creds, seeded, err := seed.DemoOnce(ctx, a.db, a.customers, a.auth, seed.Target{Private: true, Env: a.cfg.Env}, seed.DefaultDemoCustomers)
 		if err != nil {
 			return fmt.Errorf("seed demo: %w", err)
 		}

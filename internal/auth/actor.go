@@ -10,6 +10,19 @@ import (
 // Role is a staff user's or API key's level of access.
 type Role string
 
+// rank orders the roles, so a key's role can be held to its owner's.
+func (r Role) rank() int {
+	for i, x := range Roles {
+		if x == r {
+			return i
+		}
+	}
+	return -1
+}
+
+// Within tells whether r grants nothing beyond other.
+func (r Role) Within(other Role) bool { return r.rank() >= 0 && r.rank() <= other.rank() }
+
 // The roles, from least to most powerful.
 const (
 	RoleViewer  Role = "viewer"
@@ -68,15 +81,20 @@ const (
 // Actor is whoever makes a request: it travels into every service call so the
 // service can check the role and write who did what into the audit trail.
 type Actor struct {
-	Kind      ActorKind
-	ID        int64
+	Kind ActorKind
+	ID   int64 // the staff user's or the API key's id
+	// Name is what the audit trail records: a user's name; for an API key
+	// "K of U" (key K of staff user U), or just "K" for a service key.
 	Name      string
 	Role      Role
 	RequestID string
+	// OwnerID is the staff user an API key acts for; 0 for a service key,
+	// which is a principal of its own.
+	OwnerID int64
 }
 
-// Key identifies the actor across requests ("user:7", "apikey:3"), used by
-// the four-eyes rule and to scope idempotency keys.
+// Key identifies the credential across requests ("user:7", "apikey:3"); it
+// scopes idempotency keys, so two keys of one person never share replays.
 func (a Actor) Key() string {
 	if a.Kind == ActorSystem || a.Kind == ActorAnonymous {
 		return string(a.Kind)
@@ -84,7 +102,19 @@ func (a Actor) Key() string {
 	return string(a.Kind) + ":" + strconv.FormatInt(a.ID, 10)
 }
 
-// String names the actor for people ("Ada Lovelace", "API key ci-sync").
+// Principal identifies who is behind the credential: a person's page session
+// and every key they own are one principal ("user:7"); a service key is its
+// own ("apikey:3"). The four-eyes rule compares principals, and
+// customers.last_editor stores them.
+func (a Actor) Principal() string {
+	if a.Kind == ActorAPIKey && a.OwnerID != 0 {
+		return string(ActorUser) + ":" + strconv.FormatInt(a.OwnerID, 10)
+	}
+	return a.Key()
+}
+
+// String names the actor for people ("Ada Lovelace", "API key ci-sync of Ada
+// Lovelace", "API key nightly" for a service key).
 func (a Actor) String() string {
 	switch a.Kind {
 	case ActorAPIKey:

@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,6 +29,78 @@ type APIKey struct {
 	// LastUsedAt lags real use by up to a minute (see AuthenticateAPIKey).
 	LastUsedAt *time.Time `db:"last_used_at"`
 	RevokedAt  *time.Time `db:"revoked_at"`
+	// ExpiresAt is when the key stops working on its own; nil never.
+	ExpiresAt *time.Time `db:"expires_at"`
+	// OwnerID is the staff user the key acts for; nil for a service key, an
+	// automation identity that is a principal of its own.
+	OwnerID *int64 `db:"owner_id"`
+	// OwnerName and OwnerActive describe the owner as they are now.
+	OwnerName   *string `db:"owner_name"`
+	OwnerActive *bool   `db:"owner_active"`
+}
+
+// KeyState is whether a key works, and if not why, for the keys page.
+type KeyState string
+
+// The states of a key; only KeyActive authenticates.
+const (
+	KeyActive        KeyState = "active"
+	KeyRevoked       KeyState = "revoked"
+	KeyExpired       KeyState = "expired"
+	KeyOwnerInactive KeyState = "owner deactivated"
+)
+
+// State tells whether the key works at now.
+func (k *APIKey) State(now time.Time) KeyState {
+	switch {
+	case k.RevokedAt != nil:
+		return KeyRevoked
+	case k.ExpiresAt != nil && !now.Before(*k.ExpiresAt):
+		return KeyExpired
+	case k.OwnerActive != nil && !*k.OwnerActive:
+		return KeyOwnerInactive
+	}
+	return KeyActive
+}
+
+// NewAPIKey is what an admin (or the CLI) fills in to issue a key.
+type NewAPIKey struct {
+	Name string
+	Role Role // at most the owner's role
+	// OwnerID is the staff user the key acts for. 0 means the acting staff
+	// user, or the owner of an acting key; with neither (the command line's
+	// System actor) the new key is a service principal of its own.
+	OwnerID int64
+	// Lifetime until the key expires, from MinKeyLifetime to MaxKeyLifetime;
+	// 0 never expires.
+	Lifetime time.Duration
+}
+
+// Bounds of NewAPIKey.Lifetime.
+const (
+	MinKeyLifetime = 24 * time.Hour
+	MaxKeyLifetime = 5 * 366 * 24 * time.Hour
+)
+
+// ParseLifetime reads a key lifetime as the CLI and the pages write it: "90d"
+// (days), a Go duration ("720h"), or "" / "never" for a key that never expires.
+func ParseLifetime(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "never" {
+		return 0, nil
+	}
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n <= 0 {
+			return 0, fmt.Errorf("%q is not a number of days such as 90d", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q is not a lifetime such as 90d", s)
+	}
+	return d, nil
 }
 
 // Secret format: "vk_" and 40 base62 characters, about 238 bits of entropy.
@@ -78,38 +152,101 @@ func hashSecret(secret string) [32]byte { return sha256.Sum256([]byte(secret)) }
 
 func keySubject(name, prefix string) string { return fmt.Sprintf("%s (%s…)", name, prefix) }
 
-// CreateAPIKey issues a key for automation with the given role; admins (and
-// the CLI) only. The secret is returned this once and never stored.
+// CreateAPIKey issues a key that never expires with the given role, owned
+// by whoever makes it: a staff user's key acts for them, the command line's
+// (System) key is a service principal of its own. See IssueAPIKey.
 func (s *Service) CreateAPIKey(ctx context.Context, a Actor, name string, role Role) (*APIKey, string, error) {
+	return s.IssueAPIKey(ctx, a, NewAPIKey{Name: name, Role: role})
+}
+
+// IssueAPIKey makes a key for automation; admins (and the CLI) only. The
+// owner must be an active staff user whose role is at least the key's. The
+// secret is returned this once and never stored.
+func (s *Service) IssueAPIKey(ctx context.Context, a Actor, in NewAPIKey) (*APIKey, string, error) {
 	if err := requireAdmin(a, "manage API keys"); err != nil {
 		return nil, "", err
 	}
-	name = strings.TrimSpace(name)
+	name := strings.TrimSpace(in.Name)
 	fe := apperr.FieldErrors{}
 	if msg := validate.Text(name, validate.MaxName, true); msg != "" {
 		fe.Add("name", msg)
 	}
-	if _, ok := ParseRole(string(role)); !ok {
+	if _, ok := ParseRole(string(in.Role)); !ok {
 		fe.Add("role", msgRole)
 	}
-	if err := apperr.Invalid(fe); err != nil {
-		return nil, "", err
+	if in.Lifetime != 0 && (in.Lifetime < MinKeyLifetime || in.Lifetime > MaxKeyLifetime) {
+		fe.Add("expires", "must be between 1 day and 5 years, or never")
+	}
+	owner := in.OwnerID
+	if owner == 0 {
+		switch a.Kind {
+		case ActorUser:
+			owner = a.ID
+		case ActorAPIKey:
+			owner = a.OwnerID
+		}
+	}
+	var expires *time.Time
+	if in.Lifetime != 0 {
+		t := s.now().Add(in.Lifetime)
+		expires = &t
 	}
 	secret := newSecret()
 	h := hashSecret(secret)
 	var k *APIKey
 	err := postgres.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		var err error
-		if k, err = insertAPIKey(ctx, tx, name, role, secret[:prefixLen], h[:], a.String(), s.now()); err != nil {
+		ownerName := "service principal"
+		if owner != 0 {
+			// Locked, so the owner cannot be demoted or deactivated meanwhile.
+			u, err := getUser(ctx, tx, owner, true)
+			switch {
+			case errors.Is(err, apperr.ErrNotFound):
+				fe.Add("owner", "must be a staff account")
+			case err != nil:
+				return err
+			case !u.Active:
+				fe.Add("owner", "is deactivated")
+			case fe["role"] == nil && !in.Role.Within(u.Role):
+				fe.Add("role", fmt.Sprintf("may not exceed the owner's role (%s is %s)", u.Name, u.Role))
+			default:
+				ownerName = u.Name
+			}
+		}
+		if err := apperr.Invalid(fe); err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, auditEntry{actor: a, action: actionAPIKeyCreate, subject: keySubject(k.Name, k.Prefix),
-			changes: []auditChange{{Path: "name", New: k.Name}, {Path: "role", New: k.Role}, {Path: "prefix", New: k.Prefix}}})
+		var err error
+		if k, err = insertAPIKey(ctx, tx, newKeyRow{name: name, role: in.Role, prefix: secret[:prefixLen], hash: h[:],
+			createdBy: a.String(), owner: owner, expires: expires}, s.now()); err != nil {
+			return err
+		}
+		changes := []auditChange{{Path: "name", New: k.Name}, {Path: "role", New: k.Role}, {Path: "prefix", New: k.Prefix},
+			{Path: "owner", New: ownerName}}
+		if expires != nil {
+			changes = append(changes, auditChange{Path: "expiresAt", New: expires.UTC()})
+		}
+		return writeAudit(ctx, tx, auditEntry{actor: a, action: actionAPIKeyCreate, subject: keySubject(k.Name, k.Prefix), changes: changes})
 	})
 	if err != nil {
 		return nil, "", err
 	}
 	return k, secret, nil
+}
+
+// UserByEmail finds a staff account by e-mail for an admin (the CLI's
+// --owner); NotFound when there is none.
+func (s *Service) UserByEmail(ctx context.Context, a Actor, email string) (*User, error) {
+	if err := requireAdmin(a, "manage API keys"); err != nil {
+		return nil, err
+	}
+	u, err := getUserByEmail(ctx, s.db, strings.TrimSpace(email))
+	if err != nil {
+		return nil, err
+	}
+	if u == nil {
+		return nil, apperr.NotFound("staff account " + email)
+	}
+	return &u.User, nil
 }
 
 // ListAPIKeys returns every key for the admin page, active ones first, with
@@ -164,14 +301,17 @@ func (s *Service) RevokeAPIKey(ctx context.Context, a Actor, id int64) error {
 // AuthenticateAPIKey resolves a bearer secret to the actor it stands for, on
 // every API request, so it is built to be fast:
 //   - a malformed secret is refused without hashing or a query;
-//   - a verified key is cached in memory by its hash for apiKeyCacheTTL, so a
-//     busy client costs one SHA-256 and a map read per request. A revoke in
-//     this process drops the entry at once; one in another process is seen
-//     here within apiKeyCacheTTL (10 s), when the entry is next loaded;
+//   - a verified key is cached in memory by its hash for apiKeyCacheTTL (or
+//     until it expires, if sooner), so a busy client costs one SHA-256 and a
+//     map read per request. A revoke, or a change to the owner's role or
+//     activity, in this process drops the entry at once; one in another
+//     process is seen here within apiKeyCacheTTL (10 s);
 //   - last use is kept in memory and written at most once a minute per key,
 //     by a short-lived goroutine, so requests never wait on a write.
 //
-// An unknown or revoked key is apperr KindUnauthorized, code "unauthorized".
+// A key acts for its owner with the lower of its own role and the owner's
+// current one. An unknown, revoked or expired key, or one whose owner is
+// deactivated, is apperr KindUnauthorized, code "unauthorized".
 func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (Actor, error) {
 	if !wellFormed(secret) {
 		return Actor{}, badKey()
@@ -187,13 +327,31 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (Actor,
 	if err != nil {
 		return Actor{}, err
 	}
-	if k == nil || k.RevokedAt != nil {
+	if k == nil || k.State(now) != KeyActive {
 		return Actor{}, badKey()
 	}
-	e := newCachedKey(Actor{Kind: ActorAPIKey, ID: k.ID, Name: k.Name, Role: k.Role}, now, k.LastUsedAt)
+	a := Actor{Kind: ActorAPIKey, ID: k.ID, Name: k.Name, Role: k.Role}
+	if k.OwnerID != nil {
+		a.OwnerID = *k.OwnerID
+		a.Name = k.Name + " of " + deref(k.OwnerName)
+		if !a.Role.Within(k.ownerRole) {
+			a.Role = k.ownerRole
+		}
+	}
+	e := newCachedKey(a, now, k.LastUsedAt)
+	if k.ExpiresAt != nil && k.ExpiresAt.Before(e.expires) {
+		e.expires = *k.ExpiresAt
+	}
 	s.keys.put(h, e, epoch, now)
 	s.touch(e, now)
 	return e.actor, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func badKey() error {

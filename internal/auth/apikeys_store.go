@@ -13,10 +13,12 @@ import (
 	"github.com/verity-kyb/verity/internal/apperr"
 )
 
-// apiKeyRow is an api_keys row with its hash, which stays in this package.
+// apiKeyRow is an api_keys row with its hash and its owner's current role,
+// which stay in this package.
 type apiKeyRow struct {
 	APIKey
-	KeyHash []byte `db:"key_hash"`
+	KeyHash   []byte `db:"key_hash"`
+	ownerRole Role
 }
 
 func (r *apiKeyRow) hash() [32]byte {
@@ -25,29 +27,67 @@ func (r *apiKeyRow) hash() [32]byte {
 	return h
 }
 
-const apiKeyColumns = `id, name, role, prefix, created_by, created_at, last_used_at, revoked_at`
+const apiKeyColumns = `id, name, role, prefix, created_by, created_at, last_used_at, revoked_at, expires_at, owner_id`
+
+// apiKeyWithOwner reads a key (k) with its owner (u) as they are now.
+const apiKeyWithOwner = `k.id, k.name, k.role, k.prefix, k.created_by, k.created_at, k.last_used_at, k.revoked_at,
+k.expires_at, k.owner_id, u.name AS owner_name, u.active AS owner_active, u.role AS owner_role, k.key_hash
+FROM api_keys k LEFT JOIN staff_users u ON u.id = k.owner_id`
+
+// scanKeyRow reads one apiKeyWithOwner row.
+func scanKeyRow(rows interface{ Scan(...any) error }) (*apiKeyRow, error) {
+	var r apiKeyRow
+	var ownerRole *string
+	err := rows.Scan(&r.ID, &r.Name, &r.Role, &r.Prefix, &r.CreatedBy, &r.CreatedAt, &r.LastUsedAt, &r.RevokedAt,
+		&r.ExpiresAt, &r.OwnerID, &r.OwnerName, &r.OwnerActive, &ownerRole, &r.KeyHash)
+	if ownerRole != nil {
+		r.ownerRole = Role(*ownerRole)
+	}
+	return &r, err
+}
+
+// newKeyRow is what insertAPIKey stores; owner 0 makes a service key.
+type newKeyRow struct {
+	name, prefix, createdBy string
+	role                    Role
+	hash                    []byte
+	owner                   int64
+	expires                 *time.Time
+}
 
 // key_hash goes as []byte, which lib/pq sends as binary bytea.
 const insertAPIKeySQL = `
-INSERT INTO api_keys (name, role, prefix, key_hash, created_by, created_at)
-VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO api_keys (name, role, prefix, key_hash, created_by, created_at, owner_id, expires_at)
+VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, 0), $8)
 RETURNING ` + apiKeyColumns
 
-func insertAPIKey(ctx context.Context, db sqlx.QueryerContext, name string, role Role, prefix string, hash []byte, createdBy string, now time.Time) (*APIKey, error) {
+func insertAPIKey(ctx context.Context, db sqlx.QueryerContext, in newKeyRow, now time.Time) (*APIKey, error) {
 	var k APIKey
-	if err := sqlx.GetContext(ctx, db, &k, insertAPIKeySQL, name, string(role), prefix, hash, createdBy, now); err != nil {
+	if err := sqlx.GetContext(ctx, db, &k, insertAPIKeySQL, in.name, string(in.role), in.prefix, in.hash, in.createdBy, now,
+		in.owner, in.expires); err != nil {
 		return nil, err
 	}
 	return &k, nil
 }
 
-const listAPIKeysSQL = `SELECT ` + apiKeyColumns + `, key_hash FROM api_keys
-ORDER BY revoked_at IS NOT NULL, created_at DESC, id DESC`
+const listAPIKeysSQL = `SELECT ` + apiKeyWithOwner + `
+ORDER BY k.revoked_at IS NOT NULL, k.created_at DESC, k.id DESC`
 
 func listAPIKeys(ctx context.Context, db sqlx.QueryerContext) ([]apiKeyRow, error) {
+	rows, err := db.QueryContext(ctx, listAPIKeysSQL)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
 	var out []apiKeyRow
-	err := sqlx.SelectContext(ctx, db, &out, listAPIKeysSQL)
-	return out, err
+	for rows.Next() {
+		r, err := scanKeyRow(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *r)
+	}
+	return out, rows.Err()
 }
 
 const getAPIKeySQL = `SELECT ` + apiKeyColumns + `, key_hash FROM api_keys WHERE id = $1 FOR UPDATE`
@@ -64,19 +104,20 @@ func getAPIKey(ctx context.Context, db sqlx.QueryerContext, id int64) (*apiKeyRo
 	return &k, nil
 }
 
-// The unique constraint on key_hash gives this lookup its index.
-const getAPIKeyByHashSQL = `SELECT ` + apiKeyColumns + ` FROM api_keys WHERE key_hash = $1`
+// The unique constraint on key_hash gives this lookup its index; the owner
+// comes by primary key in the same query.
+const getAPIKeyByHashSQL = `SELECT ` + apiKeyWithOwner + ` WHERE k.key_hash = $1`
 
-// getAPIKeyByHash finds a key by its hash; nil, nil when there is none.
-func getAPIKeyByHash(ctx context.Context, db sqlx.QueryerContext, hash []byte) (*APIKey, error) {
-	var k APIKey
-	if err := sqlx.GetContext(ctx, db, &k, getAPIKeyByHashSQL, hash); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, nil
-		}
+// getAPIKeyByHash finds a key with its owner by its hash; nil, nil when there is none.
+func getAPIKeyByHash(ctx context.Context, db sqlx.QueryerContext, hash []byte) (*apiKeyRow, error) {
+	k, err := scanKeyRow(db.QueryRowxContext(ctx, getAPIKeyByHashSQL, hash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
 		return nil, err
 	}
-	return &k, nil
+	return k, nil
 }
 
 const revokeAPIKeySQL = `UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`
@@ -178,6 +219,19 @@ func (c *keyCache) invalidate(hash []byte) {
 	defer c.mu.Unlock()
 	c.epoch++
 	delete(c.m, h)
+}
+
+// dropOwner drops every key acting for a staff user, whose role or activity
+// just changed, and voids lookups still in flight.
+func (c *keyCache) dropOwner(userID int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.epoch++
+	for h, e := range c.m {
+		if e.actor.OwnerID == userID {
+			delete(c.m, h)
+		}
+	}
 }
 
 // lastUsed is this process's latest sighting of a key, for the admin list.

@@ -80,7 +80,7 @@ func TestAPIKeyLifecycle(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if a != (Actor{Kind: ActorAPIKey, ID: k.ID, Name: "ci-sync", Role: RoleOfficer}) {
+			if a != (Actor{Kind: ActorAPIKey, ID: k.ID, Name: "ci-sync of User ada@verity.test", Role: RoleOfficer, OwnerID: admin.ID}) {
 				t.Fatalf("actor = %+v", a)
 			}
 		}

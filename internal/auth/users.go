@@ -202,6 +202,7 @@ func (s *Service) changeAccess(ctx context.Context, a Actor, userID int64, diff 
 		}
 		return writeAudit(ctx, tx, auditEntry{actor: a, action: actionUserUpdate, subject: out.Email, changes: []auditChange{ch}})
 	})
+	s.keys.dropOwner(userID) // the user's API keys follow a new role or a deactivation at once
 	if err != nil {
 		return nil, err
 	}

@@ -61,8 +61,8 @@ func (s *Service) Create(ctx context.Context, a auth.Actor, in CreateInput, idem
 		cu.Company.Associates[i].Person.Reference = uuid.New()
 		cu.Company.Associates[i].Verification = s.newVerification()
 	}
-	key := a.Key()
-	cu.LastEditor = &key
+	who := a.Principal() // four-eyes compares people; idempotency below stays per credential
+	cu.LastEditor = &who
 
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {

@@ -183,8 +183,8 @@ func (s *Service) mutate(ctx context.Context, a auth.Actor, ref uuid.UUID, ifMat
 	next := ch.next
 	next.UpdatedAt = s.opts.Now().UTC()
 	if ch.edit {
-		key := a.Key()
-		next.LastEditor = &key
+		who := a.Principal()
+		next.LastEditor = &who
 	}
 	if err := updateCustomer(ctx, db, next); err != nil {
 		return nil, err

@@ -66,9 +66,11 @@ func ApprovalProblems(c *Customer) []string {
 	return out
 }
 
-// fourEyesProblem says why this actor may not approve, or "".
+// fourEyesProblem says why this actor may not approve, or "". It compares
+// principals, not credentials: a person's page session and every API key they
+// own are the same principal, so minting a key never approves one's own edit.
 func (s *Service) fourEyesProblem(a auth.Actor, c *Customer) string {
-	if s.opts.FourEyes && c.LastEditor != nil && *c.LastEditor == a.Key() {
+	if s.opts.FourEyes && c.LastEditor != nil && *c.LastEditor == a.Principal() {
 		return "four-eyes rule: you made the latest change to this customer's details or associates, so someone else must approve it"
 	}
 	return ""

@@ -49,9 +49,23 @@ type customerRow struct {
 	UpdatedAt               time.Time
 }
 
-const customerColumns = `id, reference, status, type, risk_score, name, description, tax_residence_country_code,
+const customerColumns = customerColumnsBefore + `last_editor` + customerColumnsAfter
+
+const (
+	customerColumnsBefore = `id, reference, status, type, risk_score, name, description, tax_residence_country_code,
 registration_number, address_line1, address_line2, city, postal_code, country_code, verification_url,
-verification_status, version, last_editor, created_at, updated_at`
+verification_status, version, `
+	customerColumnsAfter = `, created_at, updated_at`
+)
+
+// lastEditorPrincipal reads last_editor as a principal even when a binary of
+// the previous release, running beside this one during a deploy, wrote the
+// key ('apikey:3') rather than its owner ('user:7'): the four-eyes rule then
+// still sees the person. Only single-customer loads (and so every write and
+// approval) pay for it.
+const lastEditorPrincipal = `CASE WHEN last_editor LIKE 'apikey:%' THEN COALESCE(
+  (SELECT 'user:' || k.owner_id FROM api_keys k WHERE k.id = substr(last_editor, 8)::bigint AND k.owner_id IS NOT NULL),
+  last_editor) ELSE last_editor END`
 
 // dest is the row's fields in customerColumns order, for Scan.
 func (r *customerRow) dest() []any {
@@ -298,7 +312,7 @@ func nullString(s sql.NullString) *string {
 }
 
 var (
-	getCustomerSQL          = `SELECT ` + customerColumns + ` FROM customers WHERE reference = $1`
+	getCustomerSQL          = `SELECT ` + customerColumnsBefore + lastEditorPrincipal + customerColumnsAfter + ` FROM customers WHERE reference = $1`
 	getCustomerForUpdateSQL = getCustomerSQL + ` FOR UPDATE`
 	listAssociatesSQL       = `SELECT ` + associateColumns + ` FROM associates WHERE customer_id = $1 ORDER BY position`
 	listAssociatesManySQL   = `SELECT ` + associateColumns + ` FROM associates WHERE customer_id = ANY($1) ORDER BY customer_id, position`

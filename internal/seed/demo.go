@@ -12,6 +12,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/verity-kyb/verity/internal/auth"
+	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/internal/customer"
 )
 
@@ -53,10 +54,35 @@ func DemoCredentials() []Credential {
 	return out
 }
 
-// DemoOnce seeds a fresh database: when no staff account exists yet it creates
-// the demo accounts and imports n generated customers (seeded reports that).
-// In every case it returns the demo sign-ins that still work, for printing.
-func DemoOnce(ctx context.Context, db *sqlx.DB, customers *customer.Service, users *auth.Service, n int) (creds []Credential, seeded bool, err error) {
+// Target is the database a seeding writes to, as far as demo staff care.
+type Target struct {
+	Private bool   // the private PostgreSQL that verity starts under DATA_DIR (no DATABASE_URL)
+	Env     string // VERITY_ENV
+}
+
+// ErrDemoStaffRefused keeps the published demo passwords out of every
+// database but the private development one.
+var ErrDemoStaffRefused = errors.New("demo staff accounts have published passwords, so they are created only in " +
+	"the private development database (no DATABASE_URL, VERITY_ENV=development); " +
+	"for demo customers alone use verity seed --customers-only")
+
+// AllowsDemoStaff says whether demo staff accounts may be created in t:
+// only in the private development database, never through DATABASE_URL.
+func (t Target) AllowsDemoStaff() error {
+	if t.Private && t.Env == config.EnvDevelopment {
+		return nil
+	}
+	return ErrDemoStaffRefused
+}
+
+// DemoOnce seeds a fresh private development database: when no staff account
+// exists yet it creates the demo accounts and imports n generated customers
+// (seeded reports that). In every case it returns the demo sign-ins that still
+// work, for printing. Any other target is refused before anything is written.
+func DemoOnce(ctx context.Context, db *sqlx.DB, customers *customer.Service, users *auth.Service, target Target, n int) (creds []Credential, seeded bool, err error) {
+	if err := target.AllowsDemoStaff(); err != nil {
+		return nil, false, err
+	}
 	var staff bool
 	if err := db.GetContext(ctx, &staff, `SELECT EXISTS (SELECT 1 FROM staff_users)`); err != nil {
 		return nil, false, fmt.Errorf("look for staff accounts: %w", err)
@@ -81,19 +107,31 @@ func DemoOnce(ctx context.Context, db *sqlx.DB, customers *customer.Service, use
 
 // Demo creates the demo accounts that are missing and imports n more
 // generated customers, from a new seed each call; it returns how many were
-// imported.
-func Demo(ctx context.Context, db *sqlx.DB, customers *customer.Service, users *auth.Service, n int) (imported int, err error) {
-	return DemoWithSeed(ctx, db, customers, users, n, time.Now().UnixNano())
+// imported. Only the private development database takes demo staff.
+func Demo(ctx context.Context, db *sqlx.DB, customers *customer.Service, users *auth.Service, target Target, n int) (imported int, err error) {
+	return DemoWithSeed(ctx, db, customers, users, target, n, time.Now().UnixNano())
 }
 
 // DemoWithSeed is Demo with a chosen seed, for reproducible data sets. The
 // references come from the seed too, so the same seed imports only once.
-func DemoWithSeed(ctx context.Context, db *sqlx.DB, customers *customer.Service, users *auth.Service, n int, seed int64) (imported int, err error) {
+func DemoWithSeed(ctx context.Context, db *sqlx.DB, customers *customer.Service, users *auth.Service, target Target, n int, seed int64) (imported int, err error) {
+	if err := target.AllowsDemoStaff(); err != nil {
+		return 0, err
+	}
 	if n < 1 || n > MaxDemoCustomers {
 		return 0, fmt.Errorf("the number of customers must be between 1 and %d", MaxDemoCustomers)
 	}
 	if _, err := ensureDemoUsers(ctx, db, users); err != nil {
 		return 0, err
+	}
+	return importGenerated(ctx, customers, n, seed)
+}
+
+// CustomersWithSeed imports n generated customers and nothing else: no staff
+// accounts, so no published passwords. Any database may take them.
+func CustomersWithSeed(ctx context.Context, customers *customer.Service, n int, seed int64) (imported int, err error) {
+	if n < 1 || n > MaxDemoCustomers {
+		return 0, fmt.Errorf("the number of customers must be between 1 and %d", MaxDemoCustomers)
 	}
 	return importGenerated(ctx, customers, n, seed)
 }

@@ -2,6 +2,7 @@ package seed
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -10,11 +11,15 @@ import (
 
 	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/internal/auth"
+	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/pgtest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// dev is the private development database, the one target for demo staff.
+var dev = Target{Private: true, Env: config.EnvDevelopment}
 
 type demoEnv struct {
 	ctx       context.Context
@@ -61,7 +66,7 @@ func TestDemoCredentials(t *testing.T) {
 
 func TestDemoOnce(t *testing.T) {
 	e := newDemoEnv(t)
-	creds, seeded, err := DemoOnce(e.ctx, e.db, e.customers, e.users, 25)
+	creds, seeded, err := DemoOnce(e.ctx, e.db, e.customers, e.users, dev, 25)
 	if err != nil {
 		t.Fatalf("first DemoOnce: %v", err)
 	}
@@ -85,7 +90,7 @@ func TestDemoOnce(t *testing.T) {
 	}
 
 	t.Run("SecondCallSeedsNothing", func(t *testing.T) {
-		again, seeded, err := DemoOnce(e.ctx, e.db, e.customers, e.users, 25)
+		again, seeded, err := DemoOnce(e.ctx, e.db, e.customers, e.users, dev, 25)
 		if err != nil || seeded {
 			t.Fatalf("second DemoOnce: seeded=%v err=%v, want nothing seeded", seeded, err)
 		}
@@ -116,7 +121,7 @@ func TestDemoOnce(t *testing.T) {
 		if _, err := e.db.ExecContext(e.ctx, `UPDATE staff_users SET active = false WHERE email = 'viewer@verity.test'`); err != nil {
 			t.Fatal(err)
 		}
-		got, _, err := DemoOnce(e.ctx, e.db, e.customers, e.users, 25)
+		got, _, err := DemoOnce(e.ctx, e.db, e.customers, e.users, dev, 25)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,7 +142,7 @@ func TestDemoOnceLeavesAnExistingInstallAlone(t *testing.T) {
 		Role: auth.RoleAdmin, Password: "a-long-enough-password"}); err != nil {
 		t.Fatal(err)
 	}
-	creds, seeded, err := DemoOnce(e.ctx, e.db, e.customers, e.users, 10)
+	creds, seeded, err := DemoOnce(e.ctx, e.db, e.customers, e.users, dev, 10)
 	if err != nil || seeded || len(creds) != 0 {
 		t.Fatalf("DemoOnce with staff present: creds=%v seeded=%v err=%v, want nothing", creds, seeded, err)
 	}
@@ -148,14 +153,14 @@ func TestDemoOnceLeavesAnExistingInstallAlone(t *testing.T) {
 
 func TestDemo(t *testing.T) {
 	e := newDemoEnv(t)
-	n, err := Demo(e.ctx, e.db, e.customers, e.users, 30)
+	n, err := Demo(e.ctx, e.db, e.customers, e.users, dev, 30)
 	if err != nil || n != 30 {
 		t.Fatalf("Demo: imported %d, err %v; want 30", n, err)
 	}
 	if _, err := e.db.ExecContext(e.ctx, `DELETE FROM staff_users WHERE email = 'admin2@verity.test'`); err != nil {
 		t.Fatal(err)
 	}
-	if n, err = Demo(e.ctx, e.db, e.customers, e.users, 20); err != nil || n != 20 {
+	if n, err = Demo(e.ctx, e.db, e.customers, e.users, dev, 20); err != nil || n != 20 {
 		t.Fatalf("second Demo: imported %d, err %v; want 20 more", n, err)
 	}
 	if got := e.count(t, `SELECT count(*) FROM customers`); got != 50 {
@@ -167,10 +172,10 @@ func TestDemo(t *testing.T) {
 	}
 
 	t.Run("ErrSameSeedTwice", func(t *testing.T) {
-		if _, err := DemoWithSeed(e.ctx, e.db, e.customers, e.users, 5, 11); err != nil {
+		if _, err := DemoWithSeed(e.ctx, e.db, e.customers, e.users, dev, 5, 11); err != nil {
 			t.Fatal(err)
 		}
-		n, err := DemoWithSeed(e.ctx, e.db, e.customers, e.users, 5, 11)
+		n, err := DemoWithSeed(e.ctx, e.db, e.customers, e.users, dev, 5, 11)
 		if err == nil || n != 0 {
 			t.Errorf("the same seed imported again: %d customers, err %v", n, err)
 		}
@@ -178,9 +183,42 @@ func TestDemo(t *testing.T) {
 
 	t.Run("ErrCount", func(t *testing.T) {
 		for _, n := range []int{0, -1, MaxDemoCustomers + 1} {
-			if _, err := Demo(e.ctx, e.db, e.customers, e.users, n); err == nil {
+			if _, err := Demo(e.ctx, e.db, e.customers, e.users, dev, n); err == nil {
 				t.Errorf("Demo with %d customers: no error", n)
 			}
+		}
+	})
+}
+
+// Demo staff (published passwords) never reach a database other than the
+// private development one; demo customers alone may go anywhere.
+func TestDemoStaffOnlyInPrivateDevelopment(t *testing.T) {
+	for name, target := range map[string]Target{
+		"DATABASE_URL":        {Private: false, Env: config.EnvDevelopment},
+		"DATABASE_URL/prod":   {Private: false, Env: config.EnvProduction},
+		"private/production":  {Private: true, Env: config.EnvProduction},
+		"private/unknown env": {Private: true, Env: ""},
+	} {
+		t.Run("ErrDemoStaffRefused/"+name, func(t *testing.T) {
+			e := newDemoEnv(t)
+			if _, err := Demo(e.ctx, e.db, e.customers, e.users, target, 5); !errors.Is(err, ErrDemoStaffRefused) {
+				t.Fatalf("Demo: err = %v, want ErrDemoStaffRefused", err)
+			}
+			if _, _, err := DemoOnce(e.ctx, e.db, e.customers, e.users, target, 5); !errors.Is(err, ErrDemoStaffRefused) {
+				t.Fatalf("DemoOnce: err = %v, want ErrDemoStaffRefused", err)
+			}
+			if n := e.count(t, `SELECT count(*) FROM staff_users`) + e.count(t, `SELECT count(*) FROM customers`); n != 0 {
+				t.Fatalf("%d rows written by a refused seeding", n)
+			}
+		})
+	}
+	t.Run("OK/CustomersOnly", func(t *testing.T) {
+		e := newDemoEnv(t)
+		if n, err := CustomersWithSeed(e.ctx, e.customers, 7, 3); err != nil || n != 7 {
+			t.Fatalf("CustomersWithSeed: %d, %v", n, err)
+		}
+		if n := e.count(t, `SELECT count(*) FROM staff_users`); n != 0 {
+			t.Fatalf("%d staff accounts created by a customers-only seeding", n)
 		}
 	})
 }

@@ -465,7 +465,7 @@ func TestAPIKeysPage(t *testing.T) {
 			t.Error("the new key does not work against the API")
 		}
 		r = admin.Get("/admin/api-keys").Want(http.StatusOK)
-		if strings.Contains(r.Text(`[data-testid=apikey-row][data-name="onboarding sync"]`), "never") {
+		if strings.Contains(r.Text(`[data-testid=apikey-row][data-name="onboarding sync"] [data-testid=apikey-last-used]`), "never") {
 			t.Error("last use not shown after a call")
 		}
 	})

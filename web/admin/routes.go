@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -67,7 +68,7 @@ func (h handler) createUser(c echo.Context) error {
 	return page.Redirect(c, layout.PathStaff)
 }
 
-var labels = map[string]string{"name": "Name", "email": "E-mail", "role": "Role", "password": "Password"}
+var labels = map[string]string{"name": "Name", "email": "E-mail", "role": "Role", "password": "Password", "owner": "Owner", "expires": "Expires"}
 
 // labelled names the field in each message, for the summary above the form.
 func labelled(fields map[string][]string) map[string][]string {
@@ -151,25 +152,51 @@ func (h handler) setActive(c echo.Context) error {
 }
 
 func (h handler) renderKeys(c echo.Context, status int, v view.KeysView) error {
-	keys, err := h.s.Auth.ListAPIKeys(c.Request().Context(), page.Actor(c))
+	ctx, actor := c.Request().Context(), page.Actor(c)
+	keys, err := h.s.Auth.ListAPIKeys(ctx, actor)
 	if err != nil {
 		return err
 	}
-	v.Keys, v.CSRF = keys, page.CSRFToken(c)
+	users, err := h.s.Auth.ListUsers(ctx, actor)
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		if u.Active {
+			v.Owners = append(v.Owners, u)
+		}
+	}
+	v.Keys, v.CSRF, v.SelfID, v.Now = keys, page.CSRFToken(c), page.User(c).ID, time.Now()
 	return page.Render(c, status, view.APIKeys(page.Layout(c, "API keys", layout.NavAPIKeys), v))
 }
 
 func (h handler) keys(c echo.Context) error { return h.renderKeys(c, http.StatusOK, view.KeysView{}) }
 
 // createKey answers with the page itself (not a redirect), so the new key is
-// shown once and never travels through a cookie, a flash or a URL.
+// shown once and never travels through a cookie, a flash or a URL. The key
+// belongs to the chosen owner (the admin by default).
 func (h handler) createKey(c echo.Context) error {
-	form := map[string]string{"name": strings.TrimSpace(c.FormValue("name")), "role": c.FormValue("role")}
+	form := map[string]string{"name": strings.TrimSpace(c.FormValue("name")), "role": c.FormValue("role"),
+		"owner": c.FormValue("owner"), "expires": c.FormValue("expires")}
+	errs := map[string][]string{}
 	role, ok := auth.ParseRole(form["role"])
 	if !ok {
-		return h.renderKeys(c, http.StatusUnprocessableEntity, view.KeysView{Form: form, Errors: map[string][]string{"role": {"Role: choose viewer, officer or admin"}}})
+		errs["role"] = []string{"Role: choose viewer, officer or admin"}
 	}
-	k, secret, err := h.s.Auth.CreateAPIKey(c.Request().Context(), page.Actor(c), form["name"], role)
+	in := auth.NewAPIKey{Name: form["name"], Role: role, OwnerID: page.User(c).ID}
+	var err error
+	if form["owner"] != "" {
+		if in.OwnerID, err = strconv.ParseInt(form["owner"], 10, 64); err != nil || in.OwnerID <= 0 {
+			errs["owner"] = []string{"Owner: choose a staff member"}
+		}
+	}
+	if in.Lifetime, err = auth.ParseLifetime(form["expires"]); err != nil {
+		errs["expires"] = []string{"Expires: choose when the key stops working"}
+	}
+	if len(errs) > 0 {
+		return h.renderKeys(c, http.StatusUnprocessableEntity, view.KeysView{Form: form, Errors: errs})
+	}
+	k, secret, err := h.s.Auth.IssueAPIKey(c.Request().Context(), page.Actor(c), in)
 	if fields := page.FieldErrors(err); fields != nil {
 		return h.renderKeys(c, http.StatusUnprocessableEntity, view.KeysView{Form: form, Errors: labelled(fields)})
 	}
