@@ -166,7 +166,12 @@ func errorHandler(d Deps) echo.HTTPErrorHandler {
 			return
 		}
 		if rerr := d.ErrorPage(c, env); rerr != nil {
-			d.Log.Error("rendering error page", "request_id", env.TraceID, "err", rerr)
+			// A client that went away (its request context is done) cannot
+			// be rendered for; it still gets the status, not an empty 200.
+			d.Log.Warn("rendering error page", "request_id", env.TraceID, "err", rerr)
+			if !c.Response().Committed {
+				_ = c.String(env.Status, env.Message)
+			}
 		}
 	}
 }
