@@ -102,8 +102,6 @@ func matchPath(template, path string) bool {
 	return true
 }
 
-type ctxKey struct{}
-
 // authenticate requires "Authorization: Bearer <api key>".
 func (h handlers) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
