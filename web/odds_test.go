@@ -15,15 +15,16 @@ func TestDatabaseOutageIs503(t *testing.T) {
 	s := newEdgeSite(t, siteOptions{proxied: true})
 	key := s.apiKey(auth.RoleAdmin)
 	page := s.signIn("officer")
-	api := func() result {
-		req := page.req(http.MethodGet, "/platform/v1/customers", nil)
+	api := func(path string) result {
+		req := page.req(http.MethodGet, "/platform/v1/customers"+path, nil)
 		req.Header.Set("Authorization", "Bearer "+key)
 		return page.do(req)
 	}
-	if r := api(); r.status != http.StatusOK { // the key is known and cached before the outage
+	if r := api(""); r.status != http.StatusOK { // the key is known and cached before the outage
 		t.Fatalf("before the outage: API %d", r.status)
 	}
 	s.proxy.stop()
+	ref := "/8b0f6f6e-3c55-4f0e-9d1b-2f1b8f1f0a11" // a lookup that fails must not say "not found"
 
 	check := func(name string, r result, wantJSON bool) {
 		t.Helper()
@@ -38,7 +39,9 @@ func TestDatabaseOutageIs503(t *testing.T) {
 		}
 	}
 	check("page", page.do(page.req(http.MethodGet, "/customers", nil)), false)
-	check("API", api(), true)
+	check("customer page", page.do(page.req(http.MethodGet, "/customers"+ref, nil)), false)
+	check("API", api(""), true)
+	check("API customer", api(ref), true)
 	anon := s.client()
 	check("sign-in", anon.postForm("/sign-in", url.Values{"email": {"officer@verity.test"}, "password": {password}}), false)
 }
