@@ -1,15 +1,21 @@
 package web
 
 import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"log/slog"
 	"math"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/lib/pq"
 
 	"github.com/verity-kyb/verity/internal/apperr"
 )
@@ -73,6 +79,8 @@ func codeOfStatus(status int) string {
 		return "too_many_requests"
 	case http.StatusServiceUnavailable:
 		return "unavailable"
+	case http.StatusRequestTimeout:
+		return "request_timeout"
 	}
 	return "internal_error"
 }
@@ -107,11 +115,48 @@ func ToEnvelope(err error, requestID string, log *slog.Logger) Envelope {
 		}
 		return env
 	}
+	if DatabaseUnavailable(err) {
+		if log != nil {
+			log.Warn("database unavailable", "request_id", requestID, "err", err)
+		}
+		env.Status, env.Code, env.RetryAfter = http.StatusServiceUnavailable, "database_unavailable", databaseRetryAfter
+		env.Message = "The database cannot be reached right now. Please try again in a few seconds."
+		return env
+	}
 	if log != nil {
 		log.Error("internal error", "request_id", requestID, "err", err)
 	}
 	env.Status, env.Code, env.Message = http.StatusInternalServerError, "internal_error", "Internal error"
 	return env
+}
+
+// databaseRetryAfter is the wait suggested while the database is away: a
+// restart or a fail-over takes seconds.
+const databaseRetryAfter = 5 * time.Second
+
+// DatabaseUnavailable tells a database that cannot be reached (refused,
+// reset, shutting down, starting up, a connection lost mid-query, no free
+// connection in time) from an error in the request or in our code: the
+// first is a 503 worth retrying, the second a 500.
+func DatabaseUnavailable(err error) bool {
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		code := string(pe.Code)
+		// Class 08: connection exception; 57P01-03: admin/crash shutdown,
+		// cannot connect now; 53300: too many connections.
+		return strings.HasPrefix(code, "08") || code == "57P01" || code == "57P02" || code == "57P03" || code == "53300"
+	}
+	var ne net.Error
+	switch {
+	case errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone),
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
+		errors.Is(err, context.DeadlineExceeded): // waiting for a pooled connection or a query past its deadline
+		return true
+	case errors.As(err, &ne): // dial or read failures on the connection (*net.OpError)
+		return true
+	}
+	// database/sql does not export the error of a closed pool.
+	return strings.Contains(err.Error(), "sql: database is closed")
 }
 
 // IsAPIPath tells whether a request belongs to the JSON API.

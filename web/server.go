@@ -4,7 +4,10 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -28,25 +31,30 @@ type Deps struct {
 	Pages func(e *echo.Echo)
 	// ErrorPage renders HTML errors for the pages; nil answers plain text.
 	ErrorPage func(c echo.Context, env Envelope) error
+	// Timeouts of the server; zero fields take DefaultTimeouts (tests shorten them).
+	Timeouts Timeouts
 }
 
 // New builds the echo server with every route.
 func New(d Deps) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.Server.ReadHeaderTimeout = 10 * time.Second
-	e.Server.IdleTimeout = 120 * time.Second
+	d.Timeouts.orDefault().apply(e.Server)
+	e.IPExtractor = ipExtractor(d.Config.TrustedProxies)
 	e.HTTPErrorHandler = errorHandler(d)
+	routes := routeSet{}
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 			d.Log.Error("panic", "request_id", requestID(c), "err", err, "stack", string(stack))
 			return err
 		},
 	}))
-	e.Use(middleware.RequestID())
+	e.Use(requestIDs)
 	e.Use(requestLog(d.Log))
-	e.Use(securityHeaders)
-	e.Use(metrics)
+	e.Use(securityHeaders(!d.Config.Development()))
+	e.Use(metrics(routes))
+	e.Use(apiNoStore)
+	e.Use(bodyLimits)
 
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", func(c echo.Context) error {
@@ -57,13 +65,81 @@ func New(d Deps) *echo.Echo {
 		}
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 	})
-	e.GET("/metrics", metricsHandler)
+	if d.Config.MetricsToken != "" { // else only on METRICS_ADDR, or not at all
+		e.GET("/metrics", metricsHandler(d.Config.MetricsToken))
+	}
 
 	api.Register(e.Group("/platform/v1"), api.Deps{Customers: d.Customers, Keys: d.Keys})
 	if d.Pages != nil {
 		d.Pages(e)
 	}
+	routes.fill(e)
 	return e
+}
+
+// ipExtractor decides what c.RealIP() — the address the sign-in throttle
+// charges and the audit records — is: the direct peer, unless the peer is
+// one of the trusted proxies, in which case X-Forwarded-For is read from the
+// right, skipping trusted hops. echo's defaults (trust loopback and private
+// networks) are turned off: only TRUSTED_PROXIES counts.
+func ipExtractor(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// requestIDs keeps a client's X-Request-Id only when it is a short, safe
+// token (it is echoed, logged and stored in the audit trail); otherwise the
+// request gets a fresh id.
+func requestIDs(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		rid := c.Request().Header.Get(echo.HeaderXRequestID)
+		if !validRequestID(rid) {
+			rid = newRequestID()
+		}
+		c.Request().Header.Set(echo.HeaderXRequestID, rid)
+		c.Response().Header().Set(echo.HeaderXRequestID, rid)
+		return next(c)
+	}
+}
+
+// maxRequestID is the longest client-chosen request id kept.
+const maxRequestID = 64
+
+func validRequestID(s string) bool {
+	if s == "" || len(s) > maxRequestID {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch b := s[i]; {
+		case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9', b == '.', b == '_', b == ':', b == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func newRequestID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand does not fail on supported platforms
+	return hex.EncodeToString(b)
+}
+
+// apiNoStore keeps every API response — customer data and errors alike —
+// out of browser and proxy caches. (Pages set it in page.Render.)
+func apiNoStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if IsAPIPath(c.Request().URL.Path) {
+			c.Response().Header().Set("Cache-Control", "no-store")
+		}
+		return next(c)
+	}
 }
 
 func requestID(c echo.Context) string {
@@ -90,20 +166,32 @@ func errorHandler(d Deps) echo.HTTPErrorHandler {
 			return
 		}
 		if rerr := d.ErrorPage(c, env); rerr != nil {
-			d.Log.Error("rendering error page", "request_id", env.TraceID, "err", rerr)
+			// A client that went away (its request context is done) cannot
+			// be rendered for; it still gets the status, not an empty 200.
+			d.Log.Warn("rendering error page", "request_id", env.TraceID, "err", rerr)
+			if !c.Response().Committed {
+				_ = c.String(env.Status, env.Message)
+			}
 		}
 	}
 }
 
-// securityHeaders sets a strict policy: only our own scripts and styles.
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		h := c.Response().Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "same-origin")
-		return next(c)
+// securityHeaders sets a strict policy: only our own scripts and styles; in
+// production (served over TLS by the proxy) browsers are told to use HTTPS
+// only, for two years, subdomains included.
+func securityHeaders(hsts bool) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			h := c.Response().Header()
+			if hsts {
+				h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+			}
+			h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'")
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("X-Frame-Options", "DENY")
+			h.Set("Referrer-Policy", "same-origin")
+			return next(c)
+		}
 	}
 }
 

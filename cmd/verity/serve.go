@@ -53,23 +53,37 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	go compactCounts(ctx, a)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() {
 		fmt.Fprintf(stdout, "verity: listening on http://%s\n", a.cfg.Addr)
 		if err := e.Start(a.cfg.Addr); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errc <- err
 		}
-		close(errc)
 	}()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
+	ms := web.MetricsServer(a.cfg, web.DefaultTimeouts)
+	if ms != nil {
+		go func() {
+			fmt.Fprintf(stdout, "verity: metrics on http://%s/metrics\n", ms.Addr)
+			if err := ms.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("metrics listener: %w", err)
+			}
+		}()
 	}
-	a.log.Info("shutting down: letting in-flight requests finish")
+	if a.cfg.MetricsToken == "" && ms == nil {
+		a.log.Info("/metrics is not served: set METRICS_TOKEN or METRICS_ADDR")
+	}
+	var failed error
+	select {
+	case failed = <-errc:
+	case <-ctx.Done():
+		a.log.Info("shutting down: letting in-flight requests finish")
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	return e.Shutdown(sctx)
+	if ms != nil {
+		_ = ms.Shutdown(sctx)
+	}
+	return errors.Join(failed, e.Shutdown(sctx))
 }
 
 // compactCounts folds the list counters every few seconds: each status or

@@ -30,6 +30,11 @@ type Config struct {
 	VerifyBaseURL string     // VERIFY_BASE_URL: base of verification links
 	LogLevel      slog.Level // LOG_LEVEL: debug, info (default), warn, error
 	DataDir       string     // DATA_DIR: where the private PostgreSQL keeps its data, default ./data
+	// TrustedProxies (TRUSTED_PROXIES: comma-separated CIDRs or addresses,
+	// default none) are the peers whose X-Forwarded-For is believed.
+	TrustedProxies []*net.IPNet
+	MetricsToken   string // METRICS_TOKEN: bearer token that /metrics on ADDR requires; empty: not served there
+	MetricsAddr    string // METRICS_ADDR: a separate host:port serving only /metrics; empty: none
 }
 
 // Development tells whether development defaults and relaxations apply.
@@ -48,8 +53,15 @@ func Load(getenv func(string) string) (Config, error) {
 		VerifyBaseURL: or(getenv("VERIFY_BASE_URL"), "https://verify.example.com/kyb"),
 		DataDir:       or(getenv("DATA_DIR"), "data"),
 		FourEyes:      true,
+		MetricsToken:  strings.TrimSpace(getenv("METRICS_TOKEN")),
+		MetricsAddr:   strings.TrimSpace(getenv("METRICS_ADDR")),
 	}
 	var errs []error
+	proxies, err := ParseTrustedProxies(getenv("TRUSTED_PROXIES"))
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.TrustedProxies = proxies
 	if v := getenv("FOUR_EYES"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -82,6 +94,18 @@ func (c Config) Validate() error {
 	}
 	if c.SessionSecret != "" && len(c.SessionSecret) < 32 {
 		errs = append(errs, errors.New("SESSION_SECRET: must be at least 32 characters"))
+	} else if c.SessionSecret != "" && distinct(c.SessionSecret) < minSecretDistinct {
+		errs = append(errs, fmt.Errorf("SESSION_SECRET: too predictable (fewer than %d different characters); use a random value, e.g. openssl rand -base64 48", minSecretDistinct))
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < minMetricsToken {
+		errs = append(errs, fmt.Errorf("METRICS_TOKEN: must be at least %d characters", minMetricsToken))
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			errs = append(errs, fmt.Errorf("METRICS_ADDR: %q is not host:port", c.MetricsAddr))
+		} else if c.MetricsAddr == c.Addr {
+			errs = append(errs, errors.New("METRICS_ADDR: must differ from ADDR"))
+		}
 	}
 	if c.DatabaseURL == "" && !c.Development() {
 		errs = append(errs, errors.New("DATABASE_URL: required outside development"))
@@ -90,6 +114,54 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("VERIFY_BASE_URL: %q is not an http(s) URL", c.VerifyBaseURL))
 	}
 	return errors.Join(errs...)
+}
+
+// Secrets need this many different characters: a SESSION_SECRET of spaces,
+// one repeated character or "abababab…" is refused however long it is.
+const minSecretDistinct = 8
+
+// minMetricsToken keeps the metrics bearer token out of guessing range.
+const minMetricsToken = 16
+
+func distinct(s string) int {
+	seen := map[rune]bool{}
+	for _, r := range s {
+		seen[r] = true
+	}
+	return len(seen)
+}
+
+// ParseTrustedProxies reads TRUSTED_PROXIES: comma-separated CIDRs
+// ("10.0.0.0/8") or single addresses ("192.0.2.10", taken as /32 or /128).
+func ParseTrustedProxies(v string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	var errs []error
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if strings.Contains(f, "/") {
+			_, n, err := net.ParseCIDR(f)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("TRUSTED_PROXIES: %q is not a CIDR range or an IP address", f))
+				continue
+			}
+			out = append(out, n)
+			continue
+		}
+		ip := net.ParseIP(f)
+		if ip == nil {
+			errs = append(errs, fmt.Errorf("TRUSTED_PROXIES: %q is not a CIDR range or an IP address", f))
+			continue
+		}
+		bits := 128
+		if ip4 := ip.To4(); ip4 != nil {
+			ip, bits = ip4, 32
+		}
+		out = append(out, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+	}
+	return out, errors.Join(errs...)
 }
 
 func or(v, def string) string {

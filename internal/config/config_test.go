@@ -2,9 +2,13 @@ package config
 
 import (
 	"log/slog"
+	"net"
 	"strings"
 	"testing"
 )
+
+// goodSecret is a SESSION_SECRET that passes every check.
+const goodSecret = "k3Jd9-vQ2xLm8PzR4tWy7NbC1hGf6SaE"
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
@@ -20,7 +24,7 @@ func TestLoad(t *testing.T) {
 	})
 	t.Run("OK_Production", func(t *testing.T) {
 		c, err := Load(env(map[string]string{"VERITY_ENV": "production", "DATABASE_URL": "postgres://x/y",
-			"SESSION_SECRET": strings.Repeat("s", 32), "FOUR_EYES": "false", "LOG_LEVEL": "warn"}))
+			"SESSION_SECRET": goodSecret, "FOUR_EYES": "false", "LOG_LEVEL": "warn"}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -30,13 +34,21 @@ func TestLoad(t *testing.T) {
 	})
 	bad := map[string]map[string]string{
 		"ErrProductionWithoutSecret": {"VERITY_ENV": "production", "DATABASE_URL": "postgres://x/y"},
-		"ErrProductionWithoutDB":     {"VERITY_ENV": "production", "SESSION_SECRET": strings.Repeat("s", 32)},
+		"ErrProductionWithoutDB":     {"VERITY_ENV": "production", "SESSION_SECRET": goodSecret},
 		"ErrShortSecret":             {"SESSION_SECRET": "short"},
 		"ErrFourEyes":                {"FOUR_EYES": "maybe"},
 		"ErrLogLevel":                {"LOG_LEVEL": "loud"},
 		"ErrAddr":                    {"ADDR": "8080"},
 		"ErrVerifyURL":               {"VERIFY_BASE_URL": "ftp://x"},
 		"ErrEnv":                     {"VERITY_ENV": "staging"},
+		"ErrSecretOfSpaces":          {"SESSION_SECRET": strings.Repeat(" ", 48)},
+		"ErrSecretOneCharacter":      {"SESSION_SECRET": strings.Repeat("s", 64)},
+		"ErrSecretFewCharacters":     {"SESSION_SECRET": strings.Repeat("abc123", 8)},
+		"ErrTrustedProxies":          {"TRUSTED_PROXIES": "10.0.0.0/8, proxy.internal"},
+		"ErrTrustedProxiesCIDR":      {"TRUSTED_PROXIES": "10.0.0.0/33"},
+		"ErrMetricsTokenShort":       {"METRICS_TOKEN": "secret"},
+		"ErrMetricsAddr":             {"METRICS_ADDR": "9090"},
+		"ErrMetricsAddrSameAsAddr":   {"METRICS_ADDR": "127.0.0.1:8080"},
 	}
 	for name, m := range bad {
 		t.Run(name, func(t *testing.T) {
@@ -44,5 +56,42 @@ func TestLoad(t *testing.T) {
 				t.Fatalf("expected an error for %v", m)
 			}
 		})
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	t.Run("OK_NoneByDefault", func(t *testing.T) {
+		c, err := Load(env(nil))
+		if err != nil || len(c.TrustedProxies) != 0 {
+			t.Fatalf("default trusted proxies %v, %v", c.TrustedProxies, err)
+		}
+	})
+	t.Run("OK_RangesAndAddresses", func(t *testing.T) {
+		c, err := Load(env(map[string]string{"TRUSTED_PROXIES": " 10.0.0.0/8, 192.0.2.10 ,2001:db8::1,"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"10.0.0.0/8", "192.0.2.10/32", "2001:db8::1/128"}
+		if len(c.TrustedProxies) != len(want) {
+			t.Fatalf("got %v, want %v", c.TrustedProxies, want)
+		}
+		for i, n := range c.TrustedProxies {
+			if n.String() != want[i] {
+				t.Errorf("range %d: %s, want %s", i, n, want[i])
+			}
+		}
+		if !c.TrustedProxies[1].Contains(net.ParseIP("192.0.2.10")) || c.TrustedProxies[1].Contains(net.ParseIP("192.0.2.11")) {
+			t.Errorf("a single address must trust exactly itself")
+		}
+	})
+}
+
+func TestMetricsSettings(t *testing.T) {
+	c, err := Load(env(map[string]string{"METRICS_TOKEN": "0123456789abcdef0123", "METRICS_ADDR": "127.0.0.1:9090"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MetricsToken != "0123456789abcdef0123" || c.MetricsAddr != "127.0.0.1:9090" {
+		t.Fatalf("parsed: %+v", c)
 	}
 }

@@ -5,8 +5,11 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"mime"
+	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -34,21 +37,70 @@ type Deps struct {
 
 type handlers struct{ Deps }
 
-// Register mounts every endpoint on g (the /platform/v1 group).
+// Register mounts every endpoint on g (the /platform/v1 group). Each
+// endpoint requires an API key; a path that is not an endpoint is 404 and a
+// method an endpoint does not take is 405 with Allow, before any key check
+// (the list of endpoints is public, in docs/api.md).
 func Register(g *echo.Group, d Deps) {
 	h := handlers{d}
-	g.Use(h.authenticate)
-	g.GET("/customers", h.handleCustomerList)
-	g.POST("/customers", h.handleCustomerCreate)
-	g.GET("/customers/:reference", h.handleCustomerGet)
-	g.PUT("/customers/:reference", h.handleCustomerUpdate)
-	g.PATCH("/customers/:reference", h.handleCustomerUpdate)
-	g.PUT("/customers/:reference/status", h.handleCustomerStatus)
-	g.PUT("/customers/:reference/associates", h.handleCustomerAssociates)
-	g.GET("/customers/:reference/history", h.handleCustomerHistory)
+	var rt routeTable
+	add := func(method, path string, fn echo.HandlerFunc) {
+		g.Add(method, path, fn, h.authenticate)
+		rt = append(rt, route{method, path})
+	}
+	add(http.MethodGet, "/customers", h.handleCustomerList)
+	add(http.MethodPost, "/customers", h.handleCustomerCreate)
+	add(http.MethodGet, "/customers/:reference", h.handleCustomerGet)
+	add(http.MethodPut, "/customers/:reference", h.handleCustomerUpdate)
+	add(http.MethodPatch, "/customers/:reference", h.handleCustomerUpdate)
+	add(http.MethodPut, "/customers/:reference/status", h.handleCustomerStatus)
+	add(http.MethodPut, "/customers/:reference/associates", h.handleCustomerAssociates)
+	add(http.MethodGet, "/customers/:reference/history", h.handleCustomerHistory)
+	g.RouteNotFound("", rt.unrouted)
+	g.RouteNotFound("/*", rt.unrouted)
 }
 
-type ctxKey struct{}
+type route struct{ method, path string }
+
+// routeTable lists the endpoints, to tell an unknown path (404) from a
+// known one asked with a method it does not take (405).
+type routeTable []route
+
+// unrouted answers what no endpoint took: 405 with Allow when the path is an
+// endpoint's, else 404.
+func (rt routeTable) unrouted(c echo.Context) error {
+	path := "/" + c.Param("*")
+	var allow []string
+	for _, r := range rt {
+		if matchPath(r.path, path) && !slices.Contains(allow, r.method) {
+			allow = append(allow, r.method)
+		}
+	}
+	if len(allow) == 0 {
+		return apperr.New(apperr.KindNotFound, "not_found", "no such endpoint: %s", c.Request().URL.Path)
+	}
+	c.Response().Header().Set(echo.HeaderAllow, strings.Join(allow, ", "))
+	return echo.NewHTTPError(http.StatusMethodNotAllowed, fmt.Sprintf("%s takes %s", c.Request().URL.Path, strings.Join(allow, ", ")))
+}
+
+// matchPath tells whether a request path fits a route template whose
+// ":name" segments match any one non-empty segment.
+func matchPath(template, path string) bool {
+	ts, ps := strings.Split(template, "/"), strings.Split(path, "/")
+	if len(ts) != len(ps) {
+		return false
+	}
+	for i := range ts {
+		if strings.HasPrefix(ts[i], ":") {
+			if ps[i] == "" {
+				return false
+			}
+		} else if ts[i] != ps[i] {
+			return false
+		}
+	}
+	return true
+}
 
 // authenticate requires "Authorization: Bearer <api key>".
 func (h handlers) authenticate(next echo.HandlerFunc) echo.HandlerFunc {

@@ -10,8 +10,11 @@ import (
 )
 
 // CSRF refuses state-changing requests that do not carry this session's
-// token, from the form field _csrf or the X-CSRF-Token header (htmx).
-// SameSite=Lax cookies already stop most cross-site posts; this stops the rest.
+// token, from the form body's _csrf field or the X-CSRF-Token header (htmx)
+// — never the query string, where a token would leak into logs, history and
+// Referer headers. SameSite=Lax cookies already stop most cross-site posts;
+// this stops the rest. The body is already bounded (web's bodyLimits) and
+// never multipart here.
 func CSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		switch c.Request().Method {
@@ -21,7 +24,7 @@ func CSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		want := CSRFToken(c)
 		got := c.Request().Header.Get("X-CSRF-Token")
 		if got == "" {
-			got = c.FormValue("_csrf")
+			got = c.Request().PostFormValue("_csrf")
 		}
 		if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 			return apperr.New(apperr.KindForbidden, "csrf_failed",

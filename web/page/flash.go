@@ -2,6 +2,7 @@ package page
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -15,13 +16,38 @@ const (
 	FlashInfo    = "info"
 )
 
+// Flashes live in the session cookie, which browsers cap at 4 KB: at most
+// maxFlashes are kept (the newest) and each is cut to maxFlashBytes, so a
+// run of actions without a page view in between can never overflow it.
+const (
+	maxFlashes    = 3
+	maxFlashBytes = 240
+)
+
 // AddFlash keeps a one-off notice for the next page this user sees (after a
 // redirect). It is saved with the session at once.
 func AddFlash(c echo.Context, kind, text string) error {
 	sess := session(c)
 	list, _ := sess.Values[keyFlash].([]string)
-	sess.Values[keyFlash] = append(list, kind+"\x00"+text)
+	list = append(list, kind+"\x00"+clipText(text, maxFlashBytes))
+	if len(list) > maxFlashes {
+		list = append([]string(nil), list[len(list)-maxFlashes:]...)
+	}
+	sess.Values[keyFlash] = list
 	return save(c)
+}
+
+// clipText cuts s to at most n bytes on a character boundary, marking the cut.
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const ellipsis = "…"
+	cut := n - len(ellipsis)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + ellipsis
 }
 
 // TakeFlashes returns and forgets the pending notices.

@@ -6,11 +6,15 @@
 package page
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/a-h/templ"
@@ -67,12 +71,33 @@ func Layout(c echo.Context, title, nav string) layout.Page {
 	return p
 }
 
-// Render writes a templ component as HTML with the given status.
+// Render writes a templ component as HTML with the given status. The page
+// is rendered into a buffer first: a component that fails halfway leaves
+// nothing written, so the error handler can still answer with an error page
+// instead of a truncated 200.
 func Render(c echo.Context, status int, comp templ.Component) error {
-	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
-	c.Response().Header().Set("Cache-Control", "no-store") // customer data stays out of caches
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer putRenderBuffer(buf)
+	buf.Reset()
+	if err := comp.Render(ctxWithRequest(c), buf); err != nil {
+		return fmt.Errorf("render page: %w", err)
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	h.Set("Cache-Control", "no-store") // customer data stays out of caches
+	h.Set(echo.HeaderContentLength, strconv.Itoa(buf.Len()))
 	c.Response().WriteHeader(status)
-	return comp.Render(ctxWithRequest(c), c.Response())
+	_, err := c.Response().Write(buf.Bytes())
+	return err
+}
+
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putRenderBuffer keeps ordinary buffers for reuse, not a rare huge one.
+func putRenderBuffer(b *bytes.Buffer) {
+	if b.Cap() <= 1<<20 {
+		renderBuffers.Put(b)
+	}
 }
 
 func ctxWithRequest(c echo.Context) context.Context { return c.Request().Context() }

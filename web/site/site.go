@@ -76,7 +76,7 @@ func Mount(d Deps) (func(*echo.Echo), func(echo.Context, web.Envelope) error, er
 // the flash area for an htmx request.
 func errorPage(c echo.Context, env web.Envelope) error {
 	info := account.ErrorInfo{Status: env.Status, Title: titleFor(env.Status), Message: env.Message, TraceID: env.TraceID}
-	if env.Status >= 500 {
+	if env.Status >= 500 && env.Status != http.StatusServiceUnavailable { // a 503 says what to do: wait and retry
 		info.Message = "Something went wrong on our side and nothing was changed. Please try again; if it keeps happening, tell support the reference below."
 	}
 	if page.IsHTMX(c) || c.Request().Header.Get("HX-Request") == "true" {
@@ -99,6 +99,10 @@ func titleFor(status int) string {
 		return "Changed by someone else"
 	case http.StatusBadRequest, http.StatusUnprocessableEntity:
 		return "Something is not right in the request"
+	case http.StatusServiceUnavailable:
+		return "Temporarily unavailable"
+	case http.StatusRequestEntityTooLarge:
+		return "Too much to send"
 	}
 	if status >= 500 {
 		return "Something went wrong"
