@@ -42,6 +42,7 @@ func TestDatabaseOutageIs503(t *testing.T) {
 	check("customer page", page.do(page.req(http.MethodGet, "/customers"+ref, nil)), false)
 	check("API", api(""), true)
 	check("API customer", api(ref), true)
+	check("API history", api(ref+"/history"), true)
 	anon := s.client()
 	check("sign-in", anon.postForm("/sign-in", url.Values{"email": {"officer@verity.test"}, "password": {password}}), false)
 }

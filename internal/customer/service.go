@@ -3,6 +3,7 @@ package customer
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -236,7 +237,10 @@ const customerIDSQL = `SELECT id FROM customers WHERE reference = $1`
 func customerID(ctx context.Context, db sqlx.QueryerContext, ref uuid.UUID) (int64, error) {
 	var id int64
 	if err := sqlx.GetContext(ctx, db, &id, customerIDSQL, ref); err != nil {
-		return 0, apperr.NotFound("customer " + ref.String())
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, apperr.NotFound("customer " + ref.String())
+		}
+		return 0, fmt.Errorf("customer id: %w", err) // an outage is not "not found"
 	}
 	return id, nil
 }
