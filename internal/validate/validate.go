@@ -58,8 +58,8 @@ func Text(s string, max int, required bool) string {
 }
 
 // MultilineText is Text for textarea fields (a description, a reason): line
-// breaks (\n, after NormalizeLines) are allowed, every other control
-// character — tabs and a lone \r included — is refused.
+// breaks (\n and \r\n; NormalizeLines stores \n) are allowed, every other
+// control character — tabs and a lone \r included — is refused.
 func MultilineText(s string, max int, required bool) string {
 	return text(s, max, required, true)
 }
@@ -116,8 +116,8 @@ func text(s string, max int, required, multiline bool) string {
 	if max > 0 && utf8.RuneCountInString(s) > max {
 		return tooLong(max)
 	}
-	for _, r := range s {
-		if multiline && r == '\n' {
+	for i, r := range s {
+		if multiline && (r == '\n' || r == '\r' && i+1 < len(s) && s[i+1] == '\n') {
 			continue
 		}
 		if isControl(r) {
