@@ -56,6 +56,15 @@ func (DetailsUpdate) FieldPath(p string) string {
 	if p == "" || p == "riskScore" || strings.HasPrefix(p, "riskScore.") || strings.HasPrefix(p, "riskScore[") {
 		return p
 	}
+	return companyPath(p)
+}
+
+// companyPath puts a body path under company: a quoted odd key is
+// company["…"], any other company.….
+func companyPath(p string) string {
+	if strings.HasPrefix(p, "[") {
+		return "company" + p
+	}
 	return "company." + p
 }
 
@@ -76,7 +85,7 @@ func (AssociatesInput) FieldPath(p string) string {
 	if p == "" {
 		return p
 	}
-	return "company." + p
+	return companyPath(p)
 }
 
 // AssociateInput is one associate as sent by a client or the editor form.

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -229,7 +230,16 @@ func decodeKey(raw []byte) (key, bad string) {
 	return key, ""
 }
 
+// join appends a key to a path; a key that would make the path ambiguous
+// (empty, or with dots, brackets, quotes, spaces or control characters) is
+// written quoted in brackets: company["my field"].
 func join(path, key string) string {
+	if key == "" || strings.ContainsFunc(key, func(r rune) bool {
+		return r == '.' || r == '[' || r == ']' || r == '"' || r == '\\' || r <= ' ' || r == utf8.RuneError || unicode.IsControl(r) || unicode.IsSpace(r)
+	}) {
+		q, _ := json.Marshal(key)
+		return path + "[" + string(q) + "]"
+	}
 	if path == "" {
 		return key
 	}
