@@ -11,6 +11,7 @@ import (
 	"io"
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/verity-kyb/verity/internal/apperr"
 )
@@ -101,8 +102,21 @@ func kind(t reflect.Type) string {
 	return "of another type"
 }
 
+// fieldCache holds jsonFields per struct type: request types are few and
+// fixed, and every request walks them.
+var fieldCache sync.Map // reflect.Type → map[string]reflect.Type
+
 // jsonFields maps JSON names to field types, following embedded structs.
 func jsonFields(t reflect.Type) map[string]reflect.Type {
+	if m, ok := fieldCache.Load(t); ok {
+		return m.(map[string]reflect.Type)
+	}
+	m := structFields(t)
+	fieldCache.Store(t, m)
+	return m
+}
+
+func structFields(t reflect.Type) map[string]reflect.Type {
 	out := map[string]reflect.Type{}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
@@ -116,7 +130,7 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 			for ft.Kind() == reflect.Pointer {
 				ft = ft.Elem()
 			}
-			for k, v := range jsonFields(ft) {
+			for k, v := range structFields(ft) {
 				out[k] = v
 			}
 			continue
