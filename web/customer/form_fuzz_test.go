@@ -70,7 +70,12 @@ func FuzzStatusForm(f *testing.F) {
 		cur := stored(t, s, c)
 		status, body := post(t, s, a, path(c, "/status"), url.Values{"status": {to}, "version": {strconv.Itoa(cur.Version)}, "reason": {reason}})
 		switch status {
-		case http.StatusSeeOther, http.StatusUnprocessableEntity, http.StatusConflict:
+		case http.StatusSeeOther:
+			// a browser follows the redirect, which shows (and clears) the flash
+			if status, body := get(t, s, a, path(c, "")); status != http.StatusOK {
+				t.Fatalf("moved with %q, then the page answers %d:\n%s", reason, status, body)
+			}
+		case http.StatusUnprocessableEntity, http.StatusConflict:
 		case http.StatusBadRequest: // only for a status that does not exist
 			if _, ok := customer.ParseStatus(strings.ToUpper(to)); ok {
 				t.Fatalf("400 for %q %q:\n%s", to, reason, body)
