@@ -34,8 +34,14 @@ type checker struct {
 	path func(string) string
 }
 
+// maxErrors bounds the field errors of one body: a 1 MiB body of unknown
+// keys must not become a several-MiB answer.
+const maxErrors = 100
+
 func (c *checker) add(path, msg string) {
-	c.errs.Add(c.path(path), msg)
+	if len(c.errs) < maxErrors {
+		c.errs.Add(c.path(path), msg)
+	}
 }
 
 func (c *checker) skipSpace() {

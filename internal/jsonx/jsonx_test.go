@@ -2,6 +2,8 @@ package jsonx_test
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/verity-kyb/verity/internal/apperr"
@@ -74,6 +76,20 @@ func TestDecode(t *testing.T) {
 				t.Fatalf("want an error at %q, got %v", tc.path, e.Fields)
 			}
 		})
+	}
+}
+
+func TestDecodeBoundsErrors(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"name": "x"`)
+	for i := range 5000 {
+		fmt.Fprintf(&b, `, "k%d": 1`, i)
+	}
+	b.WriteString("}")
+	var v body
+	var e *apperr.Error
+	if err := jsonx.Decode([]byte(b.String()), &v); !errors.As(err, &e) || len(e.Fields) != 100 {
+		t.Fatalf("want 100 field errors, got %v", err)
 	}
 }
 
