@@ -236,10 +236,16 @@ func decodeKey(raw []byte) (key, bad string) {
 	return key, ""
 }
 
+// maxKeyInPath is how much of an unknown key an error path repeats.
+const maxKeyInPath = 64
+
 // join appends a key to a path; a key that would make the path ambiguous
 // (empty, or with dots, brackets, quotes, spaces or control characters) is
 // written quoted in brackets: company["my field"].
 func join(path, key string) string {
+	if utf8.RuneCountInString(key) > maxKeyInPath {
+		key = string([]rune(key)[:maxKeyInPath]) + "…"
+	}
 	if key == "" || strings.ContainsFunc(key, func(r rune) bool {
 		return r == '.' || r == '[' || r == ']' || r == '"' || r == '\\' || r <= ' ' || r == utf8.RuneError || unicode.IsControl(r) || unicode.IsSpace(r)
 	}) {

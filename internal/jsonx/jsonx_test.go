@@ -93,6 +93,15 @@ func TestDecodeBoundsErrors(t *testing.T) {
 	}
 }
 
+func TestDecodeShortensLongKeys(t *testing.T) {
+	var v body
+	var e *apperr.Error
+	err := jsonx.Decode([]byte(`{"`+strings.Repeat("k", 10000)+`": 1}`), &v)
+	if !errors.As(err, &e) || len(e.Fields[strings.Repeat("k", 64)+"…"]) == 0 {
+		t.Fatalf("want the key shortened to 64 characters, got %v", err)
+	}
+}
+
 func TestCanonical(t *testing.T) {
 	a, err := jsonx.Canonical([]byte(`{"b": [1, {"y": 2, "x": "\u0041"}], "a": null}`))
 	if err != nil {
