@@ -6,8 +6,6 @@ GO    ?= go
 NPM   ?= npm
 NPX   ?= npx
 GOFMT ?= $(shell $(GO) env GOROOT)/bin/gofmt
-# The newest staticcheck known to install with this Go.
-STATICCHECK_VERSION ?= v0.8.2
 # Extra go test flags, e.g. make test GOTESTFLAGS='-run TestCustomer -v'.
 GOTESTFLAGS ?=
 
@@ -18,8 +16,8 @@ help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
 .PHONY: test
-test: deps ## everything CI runs: vet, generated-code check, go tests (-race) against a real PostgreSQL, browser tests
-	$(GO) vet ./...
+test: deps ## everything CI runs: gofmt, vet, staticcheck, generated-code check, go tests (-race, fuzz seeds included) against a real PostgreSQL, browser tests
+	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory check-generated
 	$(GO) test -race -count=1 $(GOTESTFLAGS) ./...
 	@$(MAKE) --no-print-directory test-browser
@@ -85,10 +83,32 @@ generate: ## regenerate templ code (and assets, where mk/assets.mk defines them)
 	@if $(MAKE) -n assets >/dev/null 2>&1; then $(MAKE) --no-print-directory assets; fi
 
 .PHONY: lint
-lint: ## gofmt, go vet and staticcheck
+lint: check-format ## gofmt, go vet and staticcheck (pinned as a tool in go.mod; both cache their results)
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+
+.PHONY: check-format
+check-format:
 	@out=$$(find . -name '*.go' -not -path './node_modules/*' -not -path './.git/*' -print0 | xargs -0 -r $(GOFMT) -l); \
 	if [ -n "$$out" ]; then echo "gofmt: these files need formatting (gofmt -w FILE):" >&2; echo "$$out" >&2; exit 1; fi
-	$(GO) vet ./...
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+# Go native fuzzing: every func FuzzXxx in a *_fuzz_test.go file, one after
+# the other, FUZZTIME each. `make test` runs their seed corpus (f.Add and
+# testdata/fuzz/) as ordinary tests; an input that fails here is written to
+# the package's testdata/fuzz/FuzzXxx/ — commit it with the fix.
+FUZZTIME ?= 30s
+
+.PHONY: fuzz
+fuzz: ## Go native fuzzing of the JSON decoder, form decoding and validation, FUZZTIME (30s) per target
+	@if [ -z "$${TEST_DATABASE_URL:-}" ]; then scripts/ensure-postgres.sh; fi
+	@failed=""; \
+	for file in $$(find . -name '*_fuzz_test.go' -not -path './node_modules/*' | sort); do \
+		pkg=./$$(dirname $${file#./}); \
+		for target in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$file); do \
+			echo "fuzz: $$pkg $$target for $(FUZZTIME)"; \
+			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg || failed="$$failed $$pkg:$$target"; \
+		done; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: failures in$$failed (inputs under testdata/fuzz/)" >&2; exit 1; fi
 
 -include mk/*.mk

@@ -16,13 +16,35 @@ import (
 	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/internal/auth"
+	"github.com/verity-kyb/verity/internal/jsonx"
 )
 
 // Idempotency makes a create safe to retry: the same key with the same body
 // replays the first answer, the same key with another body is a conflict.
+// "The same body" means the same JSON meaning: re-indented or with its keys
+// reordered it is still the same request.
 type Idempotency struct {
 	Key  string
-	Body []byte // the request as sent; its hash is compared
+	Body []byte // the request as sent; the hash of its canonical form is compared
+}
+
+// hash is the SHA-256 of the body's canonical JSON (sorted keys, no
+// insignificant white space), the hash stored with a new key.
+func (i *Idempotency) hash() []byte {
+	canon, err := jsonx.Canonical(i.Body)
+	if err != nil {
+		canon = i.Body // not JSON: the create is refused anyway
+	}
+	sum := sha256.Sum256(canon)
+	return sum[:]
+}
+
+// bytesHash is the SHA-256 of the body as sent, which is what keys stored
+// before hashes became canonical hold: a retry of such a request (the very
+// same bytes) still replays.
+func (i *Idempotency) bytesHash() []byte {
+	sum := sha256.Sum256(i.Body)
+	return sum[:]
 }
 
 // Create adds a COMPANY customer in status PENDING with fresh verification
@@ -37,9 +59,8 @@ func (s *Service) Create(ctx context.Context, a auth.Actor, in CreateInput, idem
 		if k := strings.TrimSpace(idem.Key); k == "" || len(k) > 255 {
 			return nil, false, apperr.BadRequest("invalid_idempotency_key", "Idempotency-Key must be 1–255 characters")
 		}
-		sum := sha256.Sum256(idem.Body)
-		hash = sum[:]
-		if prev, err := s.replay(ctx, s.db, a, idem.Key, hash); prev != nil || err != nil {
+		hash = idem.hash()
+		if prev, err := s.replay(ctx, s.db, a, idem.Key, hash, idem.bytesHash()); prev != nil || err != nil {
 			return prev, prev != nil, err
 		}
 	}
@@ -81,7 +102,7 @@ func (s *Service) Create(ctx context.Context, a auth.Actor, in CreateInput, idem
 		if n, _ := res.RowsAffected(); n == 0 {
 			// a concurrent request with the same key won: answer as it did
 			_ = tx.Rollback()
-			prev, err := s.replay(ctx, s.db, a, idem.Key, hash)
+			prev, err := s.replay(ctx, s.db, a, idem.Key, hash, idem.bytesHash())
 			return prev, prev != nil, err
 		}
 	}
@@ -111,8 +132,10 @@ ON CONFLICT (scope, key) DO NOTHING`
 )
 
 // replay answers a repeated idempotency key: the stored customer when the
-// body is the same, a conflict when it differs, nil when the key is new.
-func (s *Service) replay(ctx context.Context, db sqlx.QueryerContext, a auth.Actor, key string, hash []byte) (*Customer, error) {
+// body is the same (its stored hash is hash, or legacy, the byte hash that
+// keys stored before canonical hashing hold), a conflict when it differs, nil
+// when the key is new.
+func (s *Service) replay(ctx context.Context, db sqlx.QueryerContext, a auth.Actor, key string, hash, legacy []byte) (*Customer, error) {
 	var row struct {
 		Hash     []byte `db:"request_hash"`
 		Response []byte `db:"response"`
@@ -124,7 +147,7 @@ func (s *Service) replay(ctx context.Context, db sqlx.QueryerContext, a auth.Act
 	if err != nil {
 		return nil, err
 	}
-	if !bytes.Equal(row.Hash, hash) {
+	if !bytes.Equal(row.Hash, hash) && !bytes.Equal(row.Hash, legacy) {
 		return nil, apperr.Conflict("idempotency_key_reused", "this Idempotency-Key was already used with a different request body")
 	}
 	var c Customer

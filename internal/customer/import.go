@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -183,16 +182,16 @@ func parseRef(errs apperr.FieldErrors, path string, p *string) uuid.UUID {
 }
 
 // importVerification keeps a given verification or makes a fresh one.
-func (s *Service) importVerification(errs apperr.FieldErrors, path string, raw *json.RawMessage) Verification {
-	if raw == nil {
+func (s *Service) importVerification(errs apperr.FieldErrors, path string, in *VerificationInput) Verification {
+	if in == nil {
 		return s.newVerification()
 	}
 	var v Verification
-	dec := json.NewDecoder(bytes.NewReader(*raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&v); err != nil {
-		errs.Add(path, "must be an object with url and status")
-		return v
+	if in.URL != nil {
+		v.URL = *in.URL
+	}
+	if in.Status != nil {
+		v.Status = *in.Status
 	}
 	if msg := validate.Text(v.URL, validate.MaxURL, true); msg != "" {
 		errs.Add(path+".url", msg)

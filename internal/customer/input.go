@@ -3,6 +3,7 @@ package customer
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 )
 
 // Optional is a JSON field that can be absent (leave as is), null (clear) or
@@ -49,6 +50,24 @@ type AddressUpdate struct {
 	Country      Optional[string] `json:"country"`
 }
 
+// FieldPath names a body field as validation does: the body holds the
+// company's fields at the top level, riskScore is the customer's own.
+func (DetailsUpdate) FieldPath(p string) string {
+	if p == "" || p == "riskScore" || strings.HasPrefix(p, "riskScore.") || strings.HasPrefix(p, "riskScore[") {
+		return p
+	}
+	return companyPath(p)
+}
+
+// companyPath puts a body path under company: a quoted odd key is
+// company["…"], any other company.….
+func companyPath(p string) string {
+	if strings.HasPrefix(p, "[") {
+		return "company" + p
+	}
+	return "company." + p
+}
+
 // StatusChange is PUT /customers/{reference}/status and the status dialogs.
 type StatusChange struct {
 	Status string  `json:"status"`
@@ -60,15 +79,31 @@ type AssociatesInput struct {
 	Associates *[]AssociateInput `json:"associates"`
 }
 
+// FieldPath names a body field as validation does: the list is the
+// company's associates (company.associates[0]…).
+func (AssociatesInput) FieldPath(p string) string {
+	if p == "" {
+		return p
+	}
+	return companyPath(p)
+}
+
 // AssociateInput is one associate as sent by a client or the editor form.
 // Optional strings are pointers: absent, null and "" all mean "none".
 type AssociateInput struct {
-	Person       PersonInput      `json:"person"`
-	Details      DetailsInput     `json:"details"`
-	Title        *string          `json:"title"`
-	RiskScore    *string          `json:"riskScore"`
-	Controls     ControlsInput    `json:"controls"`
-	Verification *json.RawMessage `json:"verification"` // read-only: accepted so a GET body round-trips, ignored
+	Person       PersonInput        `json:"person"`
+	Details      DetailsInput       `json:"details"`
+	Title        *string            `json:"title"`
+	RiskScore    *string            `json:"riskScore"`
+	Controls     ControlsInput      `json:"controls"`
+	Verification *VerificationInput `json:"verification"` // read-only: accepted so a GET body round-trips, ignored
+}
+
+// VerificationInput is a verification link as a GET returns it; clients may
+// send it back unchanged (it is ignored), and import keeps it.
+type VerificationInput struct {
+	URL    *string `json:"url"`
+	Status *string `json:"status"`
 }
 
 // PersonInput is the person part of an associate.
@@ -134,11 +169,11 @@ type CreateInput struct {
 
 // CompanyInput is the company part of a new customer.
 type CompanyInput struct {
-	Name                    *string          `json:"name"`
-	Description             *string          `json:"description"`
-	TaxResidenceCountryCode *string          `json:"taxResidenceCountryCode"`
-	RegistrationNumber      *string          `json:"registrationNumber"`
-	Address                 *AddressInput    `json:"address"`
-	Associates              []AssociateInput `json:"associates"`
-	Verification            *json.RawMessage `json:"verification"` // read-only: accepted so a GET body round-trips, ignored
+	Name                    *string            `json:"name"`
+	Description             *string            `json:"description"`
+	TaxResidenceCountryCode *string            `json:"taxResidenceCountryCode"`
+	RegistrationNumber      *string            `json:"registrationNumber"`
+	Address                 *AddressInput      `json:"address"`
+	Associates              []AssociateInput   `json:"associates"`
+	Verification            *VerificationInput `json:"verification"` // read-only: accepted so a GET body round-trips, ignored
 }

@@ -66,7 +66,8 @@ func TestIdempotentCreate(t *testing.T) {
 		}
 	})
 	t.Run("ErrOtherBodyConflicts", func(t *testing.T) {
-		_, _, err := e.svc.Create(e.ctx, apiKey, in, &customer.Idempotency{Key: "k-1", Body: []byte(seedInput + " ")})
+		other := strings.Replace(seedInput, "Bond Holdings", "Bond Holdings Ltd", 1)
+		_, _, err := e.svc.Create(e.ctx, apiKey, in, &customer.Idempotency{Key: "k-1", Body: []byte(other)})
 		wantKind(t, err, apperr.ErrConflict, "idempotency_key_reused")
 	})
 	t.Run("OK_KeysAreScopedPerCaller", func(t *testing.T) {

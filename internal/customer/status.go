@@ -10,7 +10,6 @@ import (
 	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/internal/auth"
-	"github.com/verity-kyb/verity/internal/validate"
 )
 
 // permissionFor is the permission needed to move a customer into a status.
@@ -109,12 +108,9 @@ func (s *Service) SetStatus(ctx context.Context, a auth.Actor, ref uuid.UUID, in
 	if !ok {
 		return nil, apperr.Invalid(apperr.FieldErrors{"status": {"must be one of PENDING, VERIFIED, REJECTED"}})
 	}
-	reason := ""
-	if in.Reason != nil {
-		reason = strings.TrimSpace(*in.Reason)
-		if msg := validate.Text(reason, validate.MaxReason, false); msg != "" {
-			return nil, apperr.Invalid(apperr.FieldErrors{"reason": {msg}})
-		}
+	reason, err := ReasonText(in.Reason)
+	if err != nil {
+		return nil, err
 	}
 	if err := s.require(a, permissionFor(to), "set status "+string(to)); err != nil {
 		return nil, err

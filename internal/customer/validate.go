@@ -28,16 +28,35 @@ func newChecker(now time.Time) *checker {
 
 func (c *checker) err() error { return apperr.Invalid(c.errs) }
 
-// text checks a string field; an optional one that is blank becomes nil.
+// text checks a single-line string field; an optional one that is blank
+// (white space or invisible characters only) becomes nil.
 func (c *checker) text(path string, p *string, max int, required bool) *string {
-	if p == nil || strings.TrimSpace(*p) == "" {
+	return c.check(path, p, max, required, validate.Text)
+}
+
+// multiline is text for a textarea field (description): line breaks are
+// kept, \r\n stored as \n.
+func (c *checker) multiline(path string, p *string, max int, required bool) *string {
+	if p != nil {
+		v := validate.NormalizeLines(*p)
+		p = &v
+	}
+	return c.check(path, p, max, required, validate.MultilineText)
+}
+
+func (c *checker) check(path string, p *string, max int, required bool, rule func(string, int, bool) string) *string {
+	if p == nil || validate.Blank(*p) {
 		if required {
-			c.errs.Add(path, "is required")
+			msg := "is required"
+			if p != nil {
+				msg = validate.BlankMessage(*p)
+			}
+			c.errs.Add(path, msg)
 		}
 		return nil
 	}
 	v := strings.TrimSpace(*p)
-	if msg := validate.Text(v, max, required); msg != "" {
+	if msg := rule(v, max, required); msg != "" {
 		c.errs.Add(path, msg)
 		return nil
 	}
@@ -90,11 +109,22 @@ func (c *checker) address(path string, in *AddressInput) Address {
 	if code := c.country(path+".countryCode", in.CountryCode, true); code != nil {
 		a.CountryCode = *code
 		a.Country, _ = validate.CountryName(*code)
-		if in.Country != nil && strings.TrimSpace(*in.Country) != "" && !validate.MatchCountryName(*code, strings.TrimSpace(*in.Country)) {
+		if in.Country != nil && !validate.Blank(*in.Country) && !validate.MatchCountryName(*code, strings.TrimSpace(*in.Country)) {
 			c.errs.Add(path+".country", fmt.Sprintf("does not match countryCode %s (%s)", *code, a.Country))
 		}
 	}
 	return a
+}
+
+// ReasonText checks a status reason: several lines allowed (\r\n stored as
+// \n), blank or invisible-only means none.
+func ReasonText(p *string) (string, error) {
+	c := newChecker(time.Time{})
+	v := c.multiline("reason", p, validate.MaxReason, false)
+	if v == nil {
+		return "", c.err()
+	}
+	return *v, c.err()
 }
 
 // ApplyDetails returns cur with the update merged in, or the field errors.
@@ -106,7 +136,7 @@ func ApplyDetails(cur Customer, up DetailsUpdate, now time.Time) (Customer, erro
 		next.Company.Name = c.required("company.name", nullable(up.Name), validate.MaxName)
 	}
 	if up.Description.Set {
-		next.Company.Description = c.text("company.description", nullable(up.Description), validate.MaxDescription, false)
+		next.Company.Description = c.multiline("company.description", nullable(up.Description), validate.MaxDescription, false)
 	}
 	if up.RegistrationNumber.Set {
 		next.Company.RegistrationNumber = c.required("company.registrationNumber", nullable(up.RegistrationNumber), validate.MaxRegistrationNumber)
@@ -180,7 +210,7 @@ func ValidateCreate(in CreateInput, now time.Time) (Customer, []AssociateInput, 
 	}
 	co := in.Company
 	cu.Company.Name = c.required("company.name", co.Name, validate.MaxName)
-	cu.Company.Description = c.text("company.description", co.Description, validate.MaxDescription, false)
+	cu.Company.Description = c.multiline("company.description", co.Description, validate.MaxDescription, false)
 	cu.Company.RegistrationNumber = c.required("company.registrationNumber", co.RegistrationNumber, validate.MaxRegistrationNumber)
 	if v := c.country("company.taxResidenceCountryCode", co.TaxResidenceCountryCode, true); v != nil {
 		cu.Company.TaxResidenceCountryCode = *v
@@ -343,7 +373,7 @@ func taxKey(a *Associate) (string, bool) {
 
 func addressEmpty(a *AddressInput) bool {
 	for _, p := range []*string{a.AddressLine1, a.AddressLine2, a.City, a.PostalCode, a.CountryCode, a.Country} {
-		if p != nil && strings.TrimSpace(*p) != "" {
+		if p != nil && !validate.Blank(*p) {
 			return false
 		}
 	}

@@ -10,34 +10,62 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"sort"
 	"strings"
+	"sync"
 
 	"github.com/verity-kyb/verity/internal/apperr"
 )
 
-// Decode reads exactly one JSON value from body into v.
+// Paths is implemented by request types whose body is not shaped like the
+// customer (a details update is the company's fields at the top level): it
+// turns a path in the body into the customer-shaped path that validation
+// uses, so one request never mixes two path conventions.
+type Paths interface {
+	FieldPath(bodyPath string) string
+}
+
+// Decode reads exactly one JSON value from body into v. Before decoding it
+// refuses, with the customer-shaped path of each problem, what encoding/json
+// would silently accept: unknown fields, duplicate keys, invalid UTF-8 and
+// unpaired surrogate escapes, and values of the wrong type.
 func Decode(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return apperr.BadRequest("malformed_json", "the body is empty; a JSON object is required")
 	}
+	mapPath := func(p string) string { return p }
+	if m, ok := v.(Paths); ok {
+		mapPath = m.FieldPath
+	}
+	if !json.Valid(body) {
+		return syntax(body, v, mapPath)
+	}
+	t := target(reflect.TypeOf(v))
+	if t != nil && t.Kind() == reflect.Struct && bytes.TrimLeft(body, " \t\r\n")[0] != '{' {
+		return apperr.BadRequest("malformed_json", "the body must be a JSON object")
+	}
+	c := checker{data: body, errs: apperr.FieldErrors{}, path: mapPath}
+	c.value("", reflect.TypeOf(v))
+	if len(c.errs) > 0 {
+		return apperr.Invalid(c.errs)
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		if strings.HasPrefix(err.Error(), "json: unknown field ") {
-			if path := unknownPath(body, reflect.TypeOf(v)); path != "" {
-				return apperr.Invalid(apperr.FieldErrors{path: {"is not a known field"}})
-			}
-		}
-		return describe(err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return apperr.BadRequest("malformed_json", "unexpected data after the JSON object")
+		return describe(err, mapPath)
 	}
 	return nil
 }
 
-func describe(err error) error {
+// syntax explains a body that is not one well-formed JSON value.
+func syntax(body []byte, v any, mapPath func(string) string) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(v); err != nil {
+		return describe(err, mapPath)
+	}
+	return apperr.BadRequest("malformed_json", "unexpected data after the JSON object")
+}
+
+func describe(err error, mapPath func(string) string) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -48,7 +76,7 @@ func describe(err error) error {
 		if field == "" {
 			return apperr.BadRequest("malformed_json", "the body must be a JSON object")
 		}
-		return apperr.Invalid(apperr.FieldErrors{field: {fmt.Sprintf("must be %s, not %s", kind(typ.Type), typ.Value)}})
+		return apperr.Invalid(apperr.FieldErrors{mapPath(field): {fmt.Sprintf("must be %s, not %s", kind(typ.Type), typ.Value)}})
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return apperr.BadRequest("malformed_json", "malformed JSON: the body ends too early")
 	}
@@ -74,63 +102,21 @@ func kind(t reflect.Type) string {
 	return "of another type"
 }
 
-// unknownPath finds the full path of the first unknown field in body.
-func unknownPath(body []byte, t reflect.Type) string {
-	var generic any
-	if err := json.Unmarshal(body, &generic); err != nil {
-		return ""
-	}
-	return walk("", generic, t)
-}
-
-func walk(prefix string, v any, t reflect.Type) string {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t.Kind() == reflect.Struct && strings.HasPrefix(t.Name(), "Optional[") {
-		if f, ok := t.FieldByName("Value"); ok {
-			t = f.Type
-		}
-	}
-	switch val := v.(type) {
-	case map[string]any:
-		if t.Kind() != reflect.Struct {
-			return ""
-		}
-		fields := jsonFields(t)
-		keys := make([]string, 0, len(val))
-		for k := range val {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			p := k
-			if prefix != "" {
-				p = prefix + "." + k
-			}
-			ft, ok := fields[k]
-			if !ok {
-				return p
-			}
-			if found := walk(p, val[k], ft); found != "" {
-				return found
-			}
-		}
-	case []any:
-		if t.Kind() != reflect.Slice {
-			return ""
-		}
-		for i, item := range val {
-			if found := walk(fmt.Sprintf("%s[%d]", prefix, i), item, t.Elem()); found != "" {
-				return found
-			}
-		}
-	}
-	return ""
-}
+// fieldCache holds jsonFields per struct type: request types are few and
+// fixed, and every request walks them.
+var fieldCache sync.Map // reflect.Type → map[string]reflect.Type
 
 // jsonFields maps JSON names to field types, following embedded structs.
 func jsonFields(t reflect.Type) map[string]reflect.Type {
+	if m, ok := fieldCache.Load(t); ok {
+		return m.(map[string]reflect.Type)
+	}
+	m := structFields(t)
+	fieldCache.Store(t, m)
+	return m
+}
+
+func structFields(t reflect.Type) map[string]reflect.Type {
 	out := map[string]reflect.Type{}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
@@ -144,7 +130,7 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 			for ft.Kind() == reflect.Pointer {
 				ft = ft.Elem()
 			}
-			for k, v := range jsonFields(ft) {
+			for k, v := range structFields(ft) {
 				out[k] = v
 			}
 			continue
@@ -158,4 +144,17 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 		out[name] = f.Type
 	}
 	return out
+}
+
+// Canonical re-encodes one JSON value with object keys sorted, escapes
+// resolved and no insignificant white space, so two bodies that mean the same
+// (re-indented, keys reordered) give the same bytes.
+func Canonical(body []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return json.Marshal(v)
 }

@@ -3,6 +3,7 @@ package seed
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -99,9 +100,9 @@ func TestGeneratePassesValidation(t *testing.T) {
 		if rec.CreatedAt.After(*rec.UpdatedAt) || rec.UpdatedAt.After(now) || rec.CreatedAt.Before(now.AddDate(-2, 0, -2)) {
 			t.Errorf("customer %d: createdAt %s, updatedAt %s not in the last two years, in order", i, rec.CreatedAt, rec.UpdatedAt)
 		}
-		checkVerification(t, string(*rec.Company.Verification), verifyStatuses)
+		checkVerification(t, rawJSON(t, rec.Company.Verification), verifyStatuses)
 		for j, a := range rec.Company.Associates {
-			checkVerification(t, string(*a.Verification), verifyStatuses)
+			checkVerification(t, rawJSON(t, a.Verification), verifyStatuses)
 			dob, msg := validate.AdultDate(*a.Person.DateOfBirth, now.UTC(), 18)
 			if msg != "" || dob.Year() < 1950 {
 				t.Errorf("customer %d associate %d: date of birth %s: %s", i, j, *a.Person.DateOfBirth, msg)
@@ -125,6 +126,16 @@ func TestGeneratePassesValidation(t *testing.T) {
 
 // checkVerification wants a verification object with a fresh link and a
 // known status word.
+// rawJSON is v as the generator wrote it.
+func rawJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 func checkVerification(t *testing.T, raw string, statuses map[string]bool) {
 	t.Helper()
 	var v customer.Verification

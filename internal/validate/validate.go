@@ -37,6 +37,7 @@ const (
 
 const (
 	msgRequired     = "is required"
+	msgBlank        = "must not be blank"
 	msgInvalidUTF8  = "must be valid UTF-8 text"
 	msgControlChars = "must not contain control characters"
 	msgDocumentType = "must be one of PASSPORT, ID_CARD, DRIVERS_LICENSE, RESIDENCE_PERMIT"
@@ -57,15 +58,55 @@ func Text(s string, max int, required bool) string {
 }
 
 // MultilineText is Text for textarea fields (a description, a reason): line
-// breaks and tabs are allowed, every other control character is refused.
+// breaks (\n and \r\n; NormalizeLines stores \n) are allowed, every other
+// control character — tabs and a lone \r included — is refused.
 func MultilineText(s string, max int, required bool) string {
 	return text(s, max, required, true)
 }
 
-func text(s string, max int, required, multiline bool) string {
+// NormalizeLines turns the \r\n line breaks browsers send from a textarea
+// into \n, the one line break stored.
+func NormalizeLines(s string) string {
+	return strings.ReplaceAll(s, "\r\n", "\n")
+}
+
+// BlankMessage is the message for a required value that is blank: "is
+// required" when nothing was typed, "must not be blank" when it holds only
+// white space or invisible characters.
+func BlankMessage(s string) string {
 	if strings.TrimSpace(s) == "" {
+		return msgRequired
+	}
+	return msgBlank
+}
+
+// Blank reports text that shows nothing: empty, white space, or only
+// invisible characters (zero-width space, ZWNJ/ZWJ, word joiner, BOM, soft
+// hyphen, fillers…), so a name of zero-width spaces counts as no name.
+func Blank(s string) bool {
+	for _, r := range s {
+		if !unicode.IsSpace(r) && !invisible(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// invisible reports runes that render as nothing: format characters (Cf:
+// U+00AD, U+200B–U+200F, U+2060–U+2064, U+FEFF…), variation selectors, the
+// combining grapheme joiner and the Hangul and Braille blanks.
+func invisible(r rune) bool {
+	switch r {
+	case '\u034F', '\u115F', '\u1160', '\u2800', '\u3164', '\uFFA0':
+		return true
+	}
+	return unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Variation_Selector, r)
+}
+
+func text(s string, max int, required, multiline bool) string {
+	if Blank(s) {
 		if required {
-			return msgRequired
+			return BlankMessage(s)
 		}
 		return ""
 	}
@@ -75,8 +116,8 @@ func text(s string, max int, required, multiline bool) string {
 	if max > 0 && utf8.RuneCountInString(s) > max {
 		return tooLong(max)
 	}
-	for _, r := range s {
-		if multiline && (r == '\n' || r == '\r' || r == '\t') {
+	for i, r := range s {
+		if multiline && (r == '\n' || r == '\r' && i+1 < len(s) && s[i+1] == '\n') {
 			continue
 		}
 		if isControl(r) {
@@ -102,9 +143,10 @@ func isControl(r rune) bool {
 }
 
 // EmptyToNil turns an optional string that is absent or blank into nil, so
-// "" and "   " both mean "none"; any other value is returned unchanged.
+// "", "   " and a lone zero-width space all mean "none"; any other value is
+// returned unchanged.
 func EmptyToNil(p *string) *string {
-	if p == nil || strings.TrimSpace(*p) == "" {
+	if p == nil || Blank(*p) {
 		return nil
 	}
 	return p

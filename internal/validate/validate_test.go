@@ -37,6 +37,13 @@ func TestText(t *testing.T) {
 		{"ErrBidiOverride", "Acme \u202egnp.exe", MaxName, true, "must not contain control characters"},
 		{"ErrBidiIsolate", "Acme \u2067Ltd", MaxName, true, "must not contain control characters"},
 		{"ErrInvalidUTF8", "Acme \xff Ltd", MaxName, true, "must be valid UTF-8 text"},
+		{"ErrZeroWidthSpacesOnly", "\u200b\u200b", MaxName, true, "must not be blank"},
+		{"ErrJoinersOnly", "\u200c\u200d", MaxPersonName, true, "must not be blank"},
+		{"ErrBOMAndWordJoiner", " \ufeff\u2060 ", MaxName, true, "must not be blank"},
+		{"ErrSoftHyphenOnly", "\u00ad", MaxName, true, "must not be blank"},
+		{"ErrHangulFiller", "\u3164", MaxName, true, "must not be blank"},
+		{"OK/OptionalInvisibleOnlyIsNone", "\u200b", MaxCity, false, ""},
+		{"OK/VisibleWithZeroWidth", "\u200bAcme", MaxName, true, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,7 +60,9 @@ func TestMultilineText(t *testing.T) {
 	}{
 		{"OK/LineBreaks", "Holding company.\nTrading subsidiaries.", ""},
 		{"OK/WindowsLineBreaks", "Line one\r\nLine two", ""},
-		{"OK/Tab", "Item\tValue", ""},
+		{"ErrTab", "Item\tValue", "must not contain control characters"},
+		{"ErrLoneCarriageReturn", "Line one\rLine two", "must not contain control characters"},
+		{"ErrRequiredOnlyInvisible", "\u200b\u200d", "must not be blank"},
 		{"ErrNUL", "Line one\x00", "must not contain control characters"},
 		{"ErrBidiOverride", "Reason \u202e", "must not contain control characters"},
 		{"ErrOverLimit", strings.Repeat("a", MaxReason+1), "must be at most 1000 characters"},
@@ -65,6 +74,19 @@ func TestMultilineText(t *testing.T) {
 				t.Fatalf("MultilineText(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestBlank(t *testing.T) {
+	for _, in := range []string{"", " ", "\u200b", "\u200c\u200d", "\ufeff", "\u2060", "\u00ad", "\u180e", "\ufe0f", "\u034f", "\u2800"} {
+		if !Blank(in) {
+			t.Errorf("Blank(%q) = false, want true", in)
+		}
+	}
+	for _, in := range []string{"a", "\u200bA", "·", "\xff"} {
+		if Blank(in) {
+			t.Errorf("Blank(%q) = true, want false", in)
+		}
 	}
 }
 

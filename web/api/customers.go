@@ -220,6 +220,9 @@ func (h handlers) handleCustomerHistory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if entries == nil {
+		entries = []audit.Entry{} // an empty page is "content": [], never null
+	}
 	res := historyResponse{Content: entries}
 	if len(entries) > size {
 		res.Content, res.HasNext = entries[:size], true

@@ -74,16 +74,16 @@ func TestAPIStrictJSON(t *testing.T) {
 	ref, _ := s.create("officer")
 	path := "/platform/v1/customers/" + ref
 	t.Run("ErrUnknownNestedField", func(t *testing.T) {
-		wantError(t, s.do("PUT", path, "officer", `{"address": {"cityy": "Paris"}}`), 400, "validation_failed", "address.cityy")
+		wantError(t, s.do("PUT", path, "officer", `{"address": {"cityy": "Paris"}}`), 400, "validation_failed", "company.address.cityy")
 	})
 	t.Run("ErrUnknownTopField", func(t *testing.T) {
-		wantError(t, s.do("PUT", path, "officer", `{"nmae": "x"}`), 400, "validation_failed", "nmae")
+		wantError(t, s.do("PUT", path, "officer", `{"nmae": "x"}`), 400, "validation_failed", "company.nmae")
 	})
 	t.Run("ErrTrailingGarbage", func(t *testing.T) {
 		wantError(t, s.do("PUT", path, "officer", `{"name": "x"} {"name": "y"}`), 400, "malformed_json")
 	})
 	t.Run("ErrWrongType", func(t *testing.T) {
-		wantError(t, s.do("PUT", path, "officer", `{"name": 42}`), 400, "validation_failed", "name")
+		wantError(t, s.do("PUT", path, "officer", `{"name": 42}`), 400, "validation_failed", "company.name")
 	})
 	t.Run("ErrSyntax", func(t *testing.T) {
 		wantError(t, s.do("PUT", path, "officer", `{"name": `), 400, "malformed_json")
@@ -191,7 +191,7 @@ func TestAPIAssociates(t *testing.T) {
 	wantError(t, s.do("PUT", path, "officer", body), 400, "validation_failed",
 		"company.associates[0].details.contactInfo.emailAddress", "company.associates[1].details.contactInfo.emailAddress")
 	wantError(t, s.do("PUT", path, "officer", `{"associates": [{"person": {"firstName": "A", "lastName": "B", "middleName": "X"}}]}`), 400,
-		"validation_failed", "associates[0].person.middleName")
+		"validation_failed", "company.associates[0].person.middleName")
 	if r := s.do("PUT", path, "officer", `{"associates": []}`); r.status != 200 || len(r.json(t)["company"].(map[string]any)["associates"].([]any)) != 0 {
 		t.Fatalf("%d %s", r.status, r.body)
 	}

@@ -1,0 +1,313 @@
+package jsonx
+
+import (
+	"encoding"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/verity-kyb/verity/internal/apperr"
+)
+
+// Messages of the checks that run before decoding.
+const (
+	msgUnknown   = "is not a known field"
+	msgDuplicate = "appears more than once in the same object"
+	msgUTF8      = "must be valid UTF-8 text"
+	msgSurrogate = "must be valid UTF-8 text (it contains an unpaired UTF-16 surrogate escape)"
+)
+
+// checker walks a syntactically valid JSON text beside the Go type it will be
+// decoded into, and reports what encoding/json would silently accept or
+// repair: duplicate keys (the last one wins), invalid UTF-8 and lone
+// surrogate escapes (both turned into U+FFFD), and — with every path, array
+// indices included — unknown fields and values of the wrong type.
+type checker struct {
+	data []byte
+	pos  int
+	errs apperr.FieldErrors
+	path func(string) string
+}
+
+// maxErrors bounds the field errors of one body: a 1 MiB body of unknown
+// keys must not become a several-MiB answer.
+const maxErrors = 100
+
+func (c *checker) add(path, msg string) {
+	if len(c.errs) < maxErrors {
+		c.errs.Add(c.path(path), msg)
+	}
+}
+
+func (c *checker) skipSpace() {
+	for c.pos < len(c.data) {
+		switch c.data[c.pos] {
+		case ' ', '\t', '\n', '\r':
+			c.pos++
+		default:
+			return
+		}
+	}
+}
+
+// value checks the value at c.pos against t (nil: anything goes, but keys
+// and strings are still checked).
+func (c *checker) value(path string, t reflect.Type) {
+	c.skipSpace()
+	t = target(t)
+	switch c.data[c.pos] {
+	case '{':
+		if t != nil && t.Kind() != reflect.Struct && t.Kind() != reflect.Map {
+			c.add(path, mismatch(t, "an object"))
+			t = nil
+		}
+		c.object(path, t)
+	case '[':
+		if t != nil && t.Kind() != reflect.Slice && t.Kind() != reflect.Array {
+			c.add(path, mismatch(t, "an array"))
+			t = nil
+		}
+		var elem reflect.Type
+		if t != nil {
+			elem = t.Elem()
+		}
+		c.array(path, elem)
+	case '"':
+		raw := c.stringLiteral()
+		if msg := badString(raw); msg != "" {
+			c.add(path, msg)
+		} else if t != nil && t.Kind() != reflect.String {
+			c.add(path, mismatch(t, "a string"))
+		}
+	case 't', 'f':
+		c.literal()
+		if t != nil && t.Kind() != reflect.Bool {
+			c.add(path, mismatch(t, "true or false"))
+		}
+	case 'n':
+		c.literal() // null fits every field: it leaves or clears it
+	default:
+		c.literal()
+		if t != nil && !numeric(t.Kind()) {
+			c.add(path, mismatch(t, "a number"))
+		}
+	}
+}
+
+func (c *checker) object(path string, t reflect.Type) {
+	var fields map[string]reflect.Type
+	var elem reflect.Type
+	if t != nil && t.Kind() == reflect.Struct {
+		fields = jsonFields(t)
+	} else if t != nil {
+		elem = t.Elem()
+	}
+	seen := map[string]bool{}
+	c.pos++ // {
+	for {
+		c.skipSpace()
+		if c.data[c.pos] == '}' {
+			c.pos++
+			return
+		}
+		if c.data[c.pos] == ',' {
+			c.pos++
+			continue
+		}
+		raw := c.stringLiteral()
+		key, bad := decodeKey(raw)
+		p := join(path, key)
+		c.skipSpace()
+		c.pos++ // :
+		ft := elem
+		switch {
+		case bad != "":
+			c.add(p, bad)
+			ft = nil
+		case seen[key]:
+			c.add(p, msgDuplicate)
+			ft = nil
+		case fields != nil:
+			f, ok := fields[key]
+			if !ok {
+				c.add(p, unknown(fields, key))
+			}
+			ft = f
+		}
+		seen[key] = true
+		c.value(p, ft)
+	}
+}
+
+func (c *checker) array(path string, elem reflect.Type) {
+	c.pos++ // [
+	for i := 0; ; i++ {
+		c.skipSpace()
+		if c.data[c.pos] == ']' {
+			c.pos++
+			return
+		}
+		if c.data[c.pos] == ',' {
+			c.pos++
+			c.skipSpace()
+		}
+		c.value(fmt.Sprintf("%s[%d]", path, i), elem)
+	}
+}
+
+// stringLiteral returns the raw literal at c.pos, quotes included.
+func (c *checker) stringLiteral() []byte {
+	start := c.pos
+	c.pos++
+	for c.data[c.pos] != '"' {
+		if c.data[c.pos] == '\\' {
+			c.pos++
+		}
+		c.pos++
+	}
+	c.pos++
+	return c.data[start:c.pos]
+}
+
+// literal skips a number, true, false or null.
+func (c *checker) literal() {
+	for c.pos < len(c.data) {
+		switch c.data[c.pos] {
+		case ',', '}', ']', ' ', '\t', '\n', '\r':
+			return
+		}
+		c.pos++
+	}
+}
+
+// badString says what is wrong with a raw string literal's text, or "".
+func badString(raw []byte) string {
+	if !utf8.Valid(raw) {
+		return msgUTF8
+	}
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' {
+			continue
+		}
+		i++
+		if raw[i] != 'u' {
+			continue
+		}
+		r := hex4(raw[i+1 : i+5])
+		i += 4
+		switch {
+		case utf16.IsSurrogate(r) && r < 0xDC00:
+			// a high surrogate must be followed by an escaped low one
+			if i+6 < len(raw) && raw[i+1] == '\\' && raw[i+2] == 'u' {
+				if lo := hex4(raw[i+3 : i+7]); lo >= 0xDC00 && lo <= 0xDFFF {
+					i += 6
+					continue
+				}
+			}
+			return msgSurrogate
+		case utf16.IsSurrogate(r):
+			return msgSurrogate // a low surrogate on its own
+		}
+	}
+	return ""
+}
+
+func hex4(b []byte) rune {
+	n, err := strconv.ParseUint(string(b), 16, 32)
+	if err != nil {
+		return utf8.RuneError
+	}
+	return rune(n)
+}
+
+// decodeKey unquotes an object key; bad says why it cannot name a field.
+func decodeKey(raw []byte) (key, bad string) {
+	if err := json.Unmarshal(raw, &key); err != nil {
+		return string(raw), msgUTF8
+	}
+	if msg := badString(raw); msg != "" {
+		return key, msg
+	}
+	return key, ""
+}
+
+// maxKeyInPath is how much of an unknown key an error path repeats.
+const maxKeyInPath = 64
+
+// join appends a key to a path; a key that would make the path ambiguous
+// (empty, or with dots, brackets, quotes, spaces or control characters) is
+// written quoted in brackets: company["my field"].
+func join(path, key string) string {
+	if utf8.RuneCountInString(key) > maxKeyInPath {
+		key = string([]rune(key)[:maxKeyInPath]) + "…"
+	}
+	if key == "" || strings.ContainsFunc(key, func(r rune) bool {
+		return r == '.' || r == '[' || r == ']' || r == '"' || r == '\\' || r <= ' ' || r == utf8.RuneError || unicode.IsControl(r) || unicode.IsSpace(r)
+	}) {
+		q, _ := json.Marshal(key)
+		return path + "[" + string(q) + "]"
+	}
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// unknown is the message for an unknown key; a known field spelled in
+// another case is named, since field names are case-sensitive.
+func unknown(fields map[string]reflect.Type, key string) string {
+	for name := range fields {
+		if strings.EqualFold(name, key) {
+			return fmt.Sprintf("%s; field names are case-sensitive: %q", msgUnknown, name)
+		}
+	}
+	return msgUnknown
+}
+
+var (
+	unmarshaler     = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
+
+// target is the type a JSON value is checked against: pointers and Optional
+// wrappers are looked through; nil means "accept any value" (interfaces,
+// json.RawMessage, types that decode themselves such as time.Time).
+func target(t reflect.Type) reflect.Type {
+	if t == nil {
+		return nil
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() == reflect.Struct && strings.HasPrefix(t.Name(), "Optional[") {
+		if f, ok := t.FieldByName("Value"); ok {
+			return target(f.Type)
+		}
+	}
+	if t.Kind() == reflect.Interface || t == reflect.TypeFor[json.RawMessage]() {
+		return nil
+	}
+	if reflect.PointerTo(t).Implements(unmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return nil
+	}
+	return t
+}
+
+func numeric(k reflect.Kind) bool {
+	switch k {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return true
+	}
+	return false
+}
+
+func mismatch(t reflect.Type, got string) string {
+	return fmt.Sprintf("must be %s, not %s", kind(t), got)
+}
