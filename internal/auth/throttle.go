@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"hash/fnv"
 	"math"
 	"slices"
@@ -217,6 +216,3 @@ func tooManyAttempts(wait time.Duration) error {
 	return apperr.TooMany("too_many_attempts", time.Duration(math.Ceil(wait.Seconds()))*time.Second,
 		"too many failed sign-ins; please wait %d %s and try again", n, unit)
 }
-
-// isTooMany tells a throttle refusal from other errors.
-func isTooMany(err error) bool { return errors.Is(err, ErrTooManyAttempts) }
