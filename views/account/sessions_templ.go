@@ -131,7 +131,7 @@ func Account(p layout.Page, v AccountView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<section class=\"flex flex-col gap-3\" aria-labelledby=\"sessions-heading\"><div class=\"flex flex-wrap items-center justify-between gap-2\"><h2 id=\"sessions-heading\" class=\"text-lg font-semibold text-slate-900\">Signed-in sessions</h2>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<section class=\"flex flex-col gap-3\" aria-labelledby=\"sessions-heading\"><div class=\"flex flex-wrap items-center justify-between gap-2\"><h2 id=\"sessions-heading\" class=\"text-base font-semibold text-slate-900\">Signed-in sessions</h2>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
