@@ -111,7 +111,7 @@ func (s *Service) SessionUser(ctx context.Context, token string) (*User, error) 
 		return nil, sessionEnded("")
 	}
 	id := sessionID(token)
-	r, err := sessionUser(ctx, s.db, id)
+	r, err := sessionUser(ctx, s.db, s.sessionQuery.get(ctx, s.db), id)
 	if err != nil {
 		return nil, err
 	}

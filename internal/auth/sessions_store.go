@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -37,9 +38,16 @@ FROM staff_sessions s JOIN staff_users u ON u.id = s.user_id
 WHERE s.id = $1`
 
 // sessionUser loads a session and its user; nil, nil when there is none.
-func sessionUser(ctx context.Context, db sqlx.QueryerContext, id []byte) (*sessionUserRow, error) {
+// stmt is sessionUserSQL prepared (nil: run it unprepared).
+func sessionUser(ctx context.Context, db sqlx.QueryerContext, stmt *sqlx.Stmt, id []byte) (*sessionUserRow, error) {
 	var r sessionUserRow
-	if err := sqlx.GetContext(ctx, db, &r, sessionUserSQL, id); err != nil {
+	var err error
+	if stmt != nil {
+		err = stmt.GetContext(ctx, &r, id)
+	} else {
+		err = sqlx.GetContext(ctx, db, &r, sessionUserSQL, id)
+	}
+	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, nil
 		}
@@ -133,4 +141,23 @@ const pruneSessionsSQL = `DELETE FROM staff_sessions WHERE last_seen_at < $1`
 func pruneSessions(ctx context.Context, db sqlx.ExecerContext, before time.Time) error {
 	_, err := db.ExecContext(ctx, pruneSessionsSQL, before)
 	return err
+}
+
+// preparedSessionQuery keeps the per-request query prepared, so PostgreSQL
+// parses and plans the join once per connection instead of on every page.
+type preparedSessionQuery struct {
+	once sync.Once
+	stmt *sqlx.Stmt
+}
+
+// get prepares the statement on first use (the caller holds no connection,
+// so waiting for one cannot deadlock) and returns it; nil when preparing
+// failed, and then the query runs unprepared for the life of the process.
+func (p *preparedSessionQuery) get(ctx context.Context, db *sqlx.DB) *sqlx.Stmt {
+	p.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		p.stmt, _ = db.PreparexContext(ctx, sessionUserSQL)
+	})
+	return p.stmt
 }

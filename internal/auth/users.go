@@ -69,6 +69,7 @@ type Service struct {
 	flushes  sync.WaitGroup // in-flight last_used_at writes, for tests
 	// sessionsPruned is when this process last deleted old sessions (unix s).
 	sessionsPruned atomic.Int64
+	sessionQuery   preparedSessionQuery
 }
 
 // NewService wires the service to its database; one per process, since the
