@@ -111,7 +111,11 @@ func TestCopiedCookieEndsWithTheSession(t *testing.T) {
 		}
 		admin.PostForm("/admin/staff/"+id(s, "admin2")+"/sessions/end", nil).Want(http.StatusSeeOther)
 		wantOut(t, s, thief, "m5@verity.test")
-		two.Get("/customers").Want(http.StatusSeeOther)
+		r = two.Get("/customers").Want(http.StatusSeeOther)
+		r = two.Get(r.Location()).Want(http.StatusOK)
+		if got := r.Text("[data-testid=sign-in-notice]"); got != "Your session has ended (signed out everywhere by an admin). Please sign in again." {
+			t.Errorf("notice: %q", got)
+		}
 		r = admin.Get("/admin/staff").Want(http.StatusOK)
 		if got := r.Text(`#flash [data-flash=success]`); !strings.HasPrefix(got, "Alan Admin is signed out of") {
 			t.Errorf("flash: %q", got)

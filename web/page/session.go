@@ -56,7 +56,7 @@ type SessionOptions struct {
 	Secure bool   // Secure cookie flag: on outside development
 	Auth   *auth.Service
 	Log    *slog.Logger
-	Now    func() time.Time // tests move the clock
+	Now    func() time.Time // tests move the clock (session lifetimes follow auth.Service's clock)
 }
 
 // NewSessions derives separate signing and encryption keys from the secret.
