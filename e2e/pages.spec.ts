@@ -55,6 +55,11 @@ test('viewer reads but is offered no changes, and changes their password', async
   await page.getByLabel('Repeat new password').fill('viewer-new-password-2026');
   await page.getByRole('button', { name: 'Change password' }).click();
   await expect(page.getByText('Your password was changed.')).toBeVisible();
+  // The account page lists this browser's session, the only one left.
+  await expect(page.getByRole('heading', { name: 'Your account', level: 1 })).toBeVisible();
+  await expect(page.getByTestId('session-row')).toHaveCount(1);
+  await expect(page.getByTestId('current-session')).toBeVisible();
+  await checkA11y(page, 'account page');
 
   // Signed out, the old password no longer works and the new one does.
   await page.getByTestId('user-menu').click();

@@ -52,6 +52,7 @@ const (
 	ActionLogin              = "auth.login"
 	ActionLoginFailed        = "auth.login_failed"
 	ActionLogout             = "auth.logout"
+	ActionSessionsEnd        = "auth.sessions_end"
 )
 
 // Record is what a caller hands to Write.

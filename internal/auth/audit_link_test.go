@@ -66,7 +66,7 @@ func TestAuditTrail(t *testing.T) {
 	if _, err := svc.SetRole(ctx, a, o.ID, auth.RoleViewer); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.ChangePassword(ctx, a, pw, pw+" 2"); err != nil {
+	if err := svc.ChangePassword(ctx, a, auth.PasswordChange{Current: pw, Next: pw + " 2"}); err != nil {
 		t.Fatal(err)
 	}
 	k, _, err := svc.CreateAPIKey(ctx, a, "ci-sync", auth.RoleOfficer)
@@ -76,7 +76,7 @@ func TestAuditTrail(t *testing.T) {
 	if err := svc.RevokeAPIKey(ctx, a, k.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.Logout(ctx, a); err != nil {
+	if err := svc.Logout(ctx, a, ""); err != nil {
 		t.Fatal(err)
 	}
 

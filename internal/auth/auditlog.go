@@ -21,6 +21,7 @@ const (
 	actionLogin        = "auth.login"
 	actionLoginFailed  = "auth.login_failed"
 	actionLogout       = "auth.logout"
+	actionSessionsEnd  = "auth.sessions_end"
 )
 
 // auditChange has audit.Change's JSON shape: one field with old and new value.

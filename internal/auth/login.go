@@ -3,9 +3,7 @@ package auth
 import (
 	"context"
 	"fmt"
-	"math"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
@@ -21,90 +19,104 @@ var (
 	// e-mail is unknown, the password wrong or the account deactivated, so the
 	// answer does not tell which accounts exist.
 	ErrBadCredentials = &apperr.Error{Kind: apperr.KindUnauthorized, Code: "bad_credentials"}
-	// ErrTooManyAttempts is a sign-in refused by the throttle.
-	ErrTooManyAttempts = &apperr.Error{Kind: apperr.KindUnauthorized, Code: "too_many_attempts"}
-	// ErrSessionEnded is a session that is no longer valid: the account was
-	// deactivated, its role or password changed, or it no longer exists.
+	// ErrTooManyAttempts is a sign-in refused by the throttle: 429 with Retry-After.
+	ErrTooManyAttempts = &apperr.Error{Kind: apperr.KindTooMany, Code: "too_many_attempts"}
+	// ErrHasherBusy is a sign-in or password change that found every hashing
+	// slot taken for too long: 503 with Retry-After.
+	ErrHasherBusy = &apperr.Error{Kind: apperr.KindUnavailable, Code: codeHasherBusy}
+	// ErrSessionEnded is a session that is no longer valid: signed out, ended
+	// from the account page or by an admin, or its account was deactivated or
+	// had its role or password changed.
 	ErrSessionEnded = &apperr.Error{Kind: apperr.KindUnauthorized, Code: "session_expired"}
+	// ErrSessionIdle is a session that saw no request for SessionIdle.
+	ErrSessionIdle = &apperr.Error{Kind: apperr.KindUnauthorized, Code: "session_idle"}
+	// ErrSessionTooOld is a session older than SessionMaxAge.
+	ErrSessionTooOld = &apperr.Error{Kind: apperr.KindUnauthorized, Code: "session_too_old"}
 )
 
 func badCredentials() error {
 	return apperr.New(apperr.KindUnauthorized, "bad_credentials", "e-mail or password is wrong")
 }
 
-func sessionEnded() error {
-	return apperr.New(apperr.KindUnauthorized, "session_expired", "your session has ended; please sign in again")
-}
-
-// tooManyAttempts says how long to wait, in whole minutes rounded up.
-func tooManyAttempts(wait time.Duration) error {
-	m := int(math.Ceil(wait.Minutes()))
-	unit := "minutes"
-	if m <= 1 {
-		m, unit = 1, "minute"
-	}
-	return apperr.New(apperr.KindUnauthorized, "too_many_attempts",
-		"too many failed sign-ins; please wait %d %s and try again", m, unit)
-}
-
-// Authenticate signs a staff user in by e-mail and password. ip and requestID
-// go into the throttle and the audit trail. Every failure costs one argon2
-// verification (against a dummy hash for unknown e-mails), is charged to both
-// the account and the IP address, and is written to the audit trail.
+// Authenticate checks an e-mail and password under the sign-in throttle and
+// writes the attempt to the audit trail, without starting a session (for
+// callers that only need to know who it is; the web admin uses SignIn).
 func (s *Service) Authenticate(ctx context.Context, email, password, ip, requestID string) (*User, error) {
+	u, _, err := s.login(ctx, email, password, Client{IP: ip}, requestID, false)
+	return u, err
+}
+
+// SignIn signs a staff user in by e-mail and password and starts a
+// server-side session for the browser described by client; the returned
+// token goes into the session cookie and nowhere else.
+func (s *Service) SignIn(ctx context.Context, email, password string, client Client, requestID string) (*User, string, error) {
+	return s.login(ctx, email, password, client, requestID, true)
+}
+
+// login is Authenticate and SignIn. Every attempt is charged to the throttle
+// when it starts; every failure costs one argon2 verification (against a
+// dummy hash for unknown e-mails) unless the password is over-long, and is
+// written to the audit trail.
+func (s *Service) login(ctx context.Context, email, password string, client Client, requestID string, start bool) (*User, string, error) {
 	email = strings.TrimSpace(email)
-	keys := []string{accountKey(email)}
-	if ip != "" {
-		keys = append(keys, ipKey(ip))
-	}
-	at, wait, ok := s.throttle.admit(s.now(), keys...)
-	if !ok {
+	charge, err := s.throttle.admit(ctx, s.now(), email, client.IP)
+	if err != nil {
 		// Not audited: a refusal here costs no hashing, and writing a row for
 		// each one would let a flood of attempts grow the trail unchecked.
-		return nil, tooManyAttempts(wait)
+		return nil, "", err
 	}
-
 	row, why, err := s.checkCredentials(ctx, email, password)
 	if err != nil {
-		s.throttle.forgive(at, keys...) // our failure, not the caller's
-		return nil, err
+		if ferr := s.throttle.forgive(ctx, charge); ferr != nil { // our failure, not the caller's
+			s.log.Error("forgiving a sign-in attempt", "err", ferr)
+		}
+		return nil, "", err
 	}
 	if row == nil {
 		tried := Actor{Kind: ActorAnonymous, Name: clip(email, validate.MaxEmail), RequestID: requestID}
-		if err := writeAudit(ctx, s.db, auditEntry{actor: tried, action: actionLoginFailed, subject: ip, reason: why}); err != nil {
-			return nil, fmt.Errorf("audit failed sign-in: %w", err)
+		if err := writeAudit(ctx, s.db, auditEntry{actor: tried, action: actionLoginFailed, subject: client.IP, reason: why}); err != nil {
+			return nil, "", fmt.Errorf("audit failed sign-in: %w", err)
 		}
-		return nil, badCredentials()
+		return nil, "", badCredentials()
 	}
 
 	var rehash *string
 	if NeedsRehash(row.PasswordHash) {
-		if h, err := HashPassword(password); err == nil {
+		if h, err := s.hasher.hash(ctx, password); err == nil { // a busy hasher just leaves it for next time
 			rehash = &h
 		}
 	}
 	u := row.User
+	var token string
 	err = postgres.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		last, err := recordLogin(ctx, tx, u.ID, s.now(), rehash)
 		if err != nil {
 			return err
 		}
 		u.LastLoginAt = &last
-		return writeAudit(ctx, tx, auditEntry{actor: u.Actor(requestID), action: actionLogin, subject: ip})
+		if start {
+			if token, err = startSession(ctx, tx, &u, client, s.now()); err != nil {
+				return err
+			}
+		}
+		return writeAudit(ctx, tx, auditEntry{actor: u.Actor(requestID), action: actionLogin, subject: client.IP})
 	})
 	if err != nil {
-		s.throttle.forgive(at, keys...)
-		return nil, err
+		if ferr := s.throttle.forgive(ctx, charge); ferr != nil {
+			s.log.Error("forgiving a sign-in attempt", "err", ferr)
+		}
+		return nil, "", err
 	}
-	s.throttle.reset(keys[0])
-	if len(keys) > 1 {
-		s.throttle.forgive(at, keys[1])
+	if err := s.throttle.succeeded(ctx, email, client.IP); err != nil {
+		s.log.Error("clearing sign-in failures", "err", err)
 	}
-	return &u, nil
+	s.maybePruneSessions(ctx)
+	return &u, token, nil
 }
 
 // checkCredentials returns the account when email and password match an
-// active one; otherwise nil and, for the audit trail, why not.
+// active one; otherwise nil and, for the audit trail, why not. An over-long
+// password is refused before any hashing.
 func (s *Service) checkCredentials(ctx context.Context, email, password string) (*userRow, string, error) {
 	var row *userRow
 	if email != "" && len(email) <= 4*validate.MaxEmail { // no account has a longer one
@@ -113,11 +125,17 @@ func (s *Service) checkCredentials(ctx context.Context, email, password string) 
 			return nil, "", err
 		}
 	}
+	if passwordTooLong(password) {
+		return nil, "password too long", nil
+	}
 	hash := dummyHash()
 	if row != nil {
 		hash = row.PasswordHash
 	}
-	match, err := VerifyPassword(hash, password)
+	match, busy, err := s.hasher.verify(ctx, hash, password)
+	if busy != nil {
+		return nil, "", busy
+	}
 	if err != nil && row != nil {
 		s.log.Error("unreadable password hash", "user", row.ID, "err", err)
 	}
@@ -139,18 +157,4 @@ func clip(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n])
-}
-
-// SessionUser is the web layer's check on every request: the account behind a
-// session, but only while it is active and its session version matches. One
-// primary-key read, no hashing.
-func (s *Service) SessionUser(ctx context.Context, userID int64, sessionVersion int) (*User, error) {
-	u, err := sessionUser(ctx, s.db, userID)
-	if err != nil {
-		return nil, err
-	}
-	if u == nil || !u.Active || u.SessionVersion != sessionVersion {
-		return nil, sessionEnded()
-	}
-	return u, nil
 }

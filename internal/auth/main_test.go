@@ -76,3 +76,26 @@ func (e *env) count(query string, args ...any) int {
 	}
 	return n
 }
+
+// signIn starts a session for an account with the test password and returns its token.
+func (e *env) signIn(email, ip string) string {
+	e.t.Helper()
+	_, tok, err := e.svc.SignIn(e.ctx, email, testPassword, Client{IP: ip, UserAgent: "test"}, "req-sign-in")
+	if err != nil {
+		e.t.Fatalf("sign in %s: %v", email, err)
+	}
+	return tok
+}
+
+// endedWhy is why a session ended ("" while open).
+func (e *env) endedWhy(token string) string {
+	e.t.Helper()
+	var why *string
+	if err := e.db.GetContext(e.ctx, &why, `SELECT ended_why FROM staff_sessions WHERE id = $1`, sessionID(token)); err != nil {
+		e.t.Fatal(err)
+	}
+	if why == nil {
+		return ""
+	}
+	return *why
+}

@@ -57,7 +57,7 @@ func hashWith(password string, p argonParams) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("auth: read salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(password), salt, p.time, p.memory, p.threads, p.keyLen)
+	key := idKey(password, salt, p.time, p.memory, p.threads, p.keyLen)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
 		argon2.Version, p.memory, p.time, p.threads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
@@ -69,7 +69,7 @@ func VerifyPassword(encoded, password string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	got := argon2.IDKey([]byte(password), salt, p.time, p.memory, p.threads, uint32(len(want)))
+	got := idKey(password, salt, p.time, p.memory, p.threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
@@ -112,10 +112,31 @@ func decodeHash(encoded string) (p argonParams, salt, key []byte, err error) {
 	return p, salt, key, nil
 }
 
+// idKey is the one call of argon2 in Verity, counted so tests can see how
+// many run at once (argonStats).
+func idKey(password string, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+	argonStats.begin()
+	defer argonStats.end()
+	return argon2.IDKey([]byte(password), salt, time, memory, threads, keyLen)
+}
+
+// passwordTooLong tells a password over MaxPasswordLen characters without
+// hashing it, looking at the byte length first so a megabyte of input costs
+// one comparison.
+func passwordTooLong(pw string) bool {
+	if len(pw) <= MaxPasswordLen {
+		return false
+	}
+	return len(pw) > utf8.UTFMax*MaxPasswordLen || utf8.RuneCountInString(pw) > MaxPasswordLen
+}
+
 // passwordProblem applies the password policy and returns the message for
 // the form field, "" when the password is acceptable. Length is counted in
 // characters so a passphrase in any script is judged alike.
 func passwordProblem(pw string) string {
+	if passwordTooLong(pw) {
+		return fmt.Sprintf("must be at most %d characters", MaxPasswordLen)
+	}
 	if !utf8.ValidString(pw) {
 		return "must be valid UTF-8 text"
 	}

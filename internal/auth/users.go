@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -49,6 +50,11 @@ type NewUser struct {
 type Options struct {
 	Now func() time.Time // the clock; time.Now when nil (tests move it)
 	Log *slog.Logger     // for background failures (API-key last-used writes); slog.Default when nil
+	// HashSlots bounds the password hashes running at once; GOMAXPROCS when 0.
+	HashSlots int
+	// HashWait is how long a sign-in waits for a hashing slot before it is
+	// answered 503; 2 s when 0.
+	HashWait time.Duration
 }
 
 // Service owns staff accounts, sign-in and API keys: every check, transaction
@@ -58,12 +64,17 @@ type Service struct {
 	now      func() time.Time
 	log      *slog.Logger
 	throttle *throttle
+	hasher   *hasher
 	keys     *keyCache
 	flushes  sync.WaitGroup // in-flight last_used_at writes, for tests
+	// sessionsPruned is when this process last deleted old sessions (unix s).
+	sessionsPruned atomic.Int64
+	sessionQuery   preparedSessionQuery
 }
 
 // NewService wires the service to its database; one per process, since the
-// sign-in throttle and the API-key cache live in it.
+// hashing bound and the API-key cache live in it (the sign-in throttle and
+// the sessions live in the database, shared by every process).
 func NewService(db *sqlx.DB, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -75,7 +86,8 @@ func NewService(db *sqlx.DB, opts Options) *Service {
 		db:       db,
 		now:      opts.Now,
 		log:      opts.Log,
-		throttle: newThrottle(maxFailures, failureWindow, maxThrottleKeys),
+		throttle: newThrottle(db),
+		hasher:   newHasher(opts.HashSlots, opts.HashWait),
 		keys:     newKeyCache(),
 	}
 }
@@ -115,7 +127,7 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, in NewUser) (*User, e
 	if err := apperr.Invalid(fe); err != nil {
 		return nil, err
 	}
-	hash, err := HashPassword(in.Password) // before the transaction: it takes tens of ms
+	hash, err := s.hasher.hash(ctx, in.Password) // before the transaction: it takes tens of ms
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +174,7 @@ func (s *Service) SetRole(ctx context.Context, a Actor, userID int64, role Role)
 	if _, ok := ParseRole(string(role)); !ok {
 		return nil, apperr.Invalid(apperr.FieldErrors{"role": {msgRole}})
 	}
-	return s.changeAccess(ctx, a, userID, func(u *User) auditChange {
+	return s.changeAccess(ctx, a, userID, EndRoleChanged, func(u *User) auditChange {
 		return auditChange{Path: "role", Old: u.Role, New: role}
 	}, func(u *User) { u.Role = role })
 }
@@ -170,14 +182,15 @@ func (s *Service) SetRole(ctx context.Context, a Actor, userID int64, role Role)
 // SetActive deactivates (or reactivates) another account; a deactivated user
 // is signed out at their next request.
 func (s *Service) SetActive(ctx context.Context, a Actor, userID int64, active bool) (*User, error) {
-	return s.changeAccess(ctx, a, userID, func(u *User) auditChange {
+	return s.changeAccess(ctx, a, userID, EndDeactivated, func(u *User) auditChange {
 		return auditChange{Path: "active", Old: u.Active, New: active}
 	}, func(u *User) { u.Active = active })
 }
 
 // changeAccess is SetRole's and SetActive's shared path: admin only, never on
-// oneself, a no-op (no audit entry, sessions kept) when nothing changes.
-func (s *Service) changeAccess(ctx context.Context, a Actor, userID int64, diff func(*User) auditChange, apply func(*User)) (*User, error) {
+// oneself, a no-op (no audit entry, sessions kept) when nothing changes;
+// otherwise every session of the account ends, for the reason why.
+func (s *Service) changeAccess(ctx context.Context, a Actor, userID int64, why string, diff func(*User) auditChange, apply func(*User)) (*User, error) {
 	if err := requireAdmin(a, "manage staff accounts"); err != nil {
 		return nil, err
 	}
@@ -200,7 +213,10 @@ func (s *Service) changeAccess(ctx context.Context, a Actor, userID int64, diff 
 		if out, err = updateAccess(ctx, tx, userID, next.Role, next.Active, s.now()); err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, auditEntry{actor: a, action: actionUserUpdate, subject: out.Email, changes: []auditChange{ch}})
+		if err := writeAudit(ctx, tx, auditEntry{actor: a, action: actionUserUpdate, subject: out.Email, changes: []auditChange{ch}}); err != nil {
+			return err
+		}
+		return endSessionsFor(ctx, tx, a, out, nil, why, s.now())
 	})
 	s.keys.dropOwner(userID) // the user's API keys follow a new role or a deactivation at once
 	if err != nil {
@@ -209,62 +225,84 @@ func (s *Service) changeAccess(ctx context.Context, a Actor, userID int64, diff 
 	return out, nil
 }
 
-// ChangePassword lets a signed-in user replace their own password. It returns
-// the new session version: the web layer stores it in the current session,
-// which stays signed in, while every other session of the user ends.
-func (s *Service) ChangePassword(ctx context.Context, a Actor, current, next string) (int, error) {
+// PasswordChange is a signed-in user's request to replace their password.
+type PasswordChange struct {
+	Current, Next string
+	// Session is the token of the session asking: it stays signed in while
+	// every other session of the user ends.
+	Session string
+	// IP is the request's address: guessing the current password from a
+	// stolen session is throttled like signing in.
+	IP string
+}
+
+// ChangePassword lets a signed-in user replace their own password. The
+// asking session goes on; every other session of the user ends.
+func (s *Service) ChangePassword(ctx context.Context, a Actor, in PasswordChange) error {
 	if a.Kind != ActorUser {
-		return 0, apperr.Forbidden("only a signed-in staff user can change their own password")
+		return apperr.Forbidden("only a signed-in staff user can change their own password")
 	}
 	fe := apperr.FieldErrors{}
-	if current == "" {
+	if in.Current == "" {
 		fe.Add("currentPassword", "is required")
 	}
-	if msg := passwordProblem(next); msg != "" {
+	if msg := passwordProblem(in.Next); msg != "" {
 		fe.Add("newPassword", msg)
-	} else if next == current {
+	} else if in.Next == in.Current {
 		fe.Add("newPassword", "must differ from the current password")
 	}
 	if err := apperr.Invalid(fe); err != nil {
-		return 0, err
+		return err
 	}
-	var version int
-	err := postgres.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		u, err := getUser(ctx, tx, a.ID, true)
-		if err != nil {
-			return err
-		}
-		if !u.Active {
-			return sessionEnded()
-		}
-		// Guessing the current password from a stolen session counts against
-		// the same per-account limit as signing in.
-		key := accountKey(u.Email)
-		at, wait, ok := s.throttle.admit(s.now(), key)
-		if !ok {
-			return tooManyAttempts(wait)
-		}
-		match, err := VerifyPassword(u.PasswordHash, current)
-		if err != nil || !match {
-			return apperr.Invalid(apperr.FieldErrors{"currentPassword": {"is wrong"}})
-		}
-		s.throttle.forgive(at, key)
-		hash, err := HashPassword(next)
-		if err != nil {
-			return err
-		}
-		if version, err = updatePassword(ctx, tx, u.ID, hash, s.now()); err != nil {
-			return err
-		}
-		return writeAudit(ctx, tx, auditEntry{actor: a, action: actionUserPassword, subject: u.Email})
-	})
+	u, err := getUser(ctx, s.db, a.ID, false)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	return version, nil
-}
-
-// Logout records a sign-out in the audit trail; the web layer drops the session.
-func (s *Service) Logout(ctx context.Context, a Actor) error {
-	return writeAudit(ctx, s.db, auditEntry{actor: a, action: actionLogout})
+	if !u.Active {
+		return sessionEnded(EndDeactivated)
+	}
+	charge, err := s.throttle.admit(ctx, s.now(), u.Email, in.IP)
+	if err != nil {
+		return err
+	}
+	wrong := apperr.Invalid(apperr.FieldErrors{"currentPassword": {"is wrong"}})
+	if passwordTooLong(in.Current) {
+		return wrong // charged, never hashed
+	}
+	match, busy, err := s.hasher.verify(ctx, u.PasswordHash, in.Current)
+	if busy != nil {
+		_ = s.throttle.forgive(ctx, charge)
+		return busy
+	}
+	if err != nil || !match {
+		return wrong
+	}
+	if err := s.throttle.forgive(ctx, charge); err != nil {
+		return err
+	}
+	hash, err := s.hasher.hash(ctx, in.Next)
+	if err != nil {
+		return err
+	}
+	return postgres.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
+		cur, err := getUser(ctx, tx, a.ID, true)
+		if err != nil {
+			return err
+		}
+		if cur.PasswordHash != u.PasswordHash { // changed meanwhile: verified against an old one
+			return wrong
+		}
+		version, err := updatePassword(ctx, tx, u.ID, hash, s.now())
+		if err != nil {
+			return err
+		}
+		keep := sessionID(in.Session)
+		if err := setSessionVersion(ctx, tx, keep, version); err != nil {
+			return err
+		}
+		if err := writeAudit(ctx, tx, auditEntry{actor: a, action: actionUserPassword, subject: u.Email}); err != nil {
+			return err
+		}
+		return endSessionsFor(ctx, tx, a, &cur.User, keep, EndPassword, s.now())
+	})
 }

@@ -85,22 +85,9 @@ func listUsers(ctx context.Context, db sqlx.QueryerContext) ([]User, error) {
 	return out, nil
 }
 
-const sessionUserSQL = `SELECT ` + userColumns + ` FROM staff_users WHERE id = $1`
-
-// sessionUser is the per-request lookup: one primary-key read, no hash.
-func sessionUser(ctx context.Context, db sqlx.QueryerContext, id int64) (*User, error) {
-	var u User
-	if err := sqlx.GetContext(ctx, db, &u, sessionUserSQL, id); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	return &u, nil
-}
-
 // Every change that alters what a session may do bumps session_version, which
-// voids the sessions that carry the old value at their next request.
+// voids the sessions that started under the old value at their next request
+// (the service also ends them in staff_sessions, with the reason).
 const updateAccessSQL = `
 UPDATE staff_users SET role = $2, active = $3, session_version = session_version + 1, updated_at = $4
 WHERE id = $1

@@ -111,7 +111,8 @@ func TestSetActive(t *testing.T) {
 	u := e.user("olivia@verity.test", RoleOfficer)
 
 	t.Run("OK/EndsSessions", func(t *testing.T) {
-		if _, err := e.svc.SessionUser(e.ctx, u.ID, u.SessionVersion); err != nil {
+		tok := e.signIn(u.Email, "10.0.0.9")
+		if _, err := e.svc.SessionUser(e.ctx, tok); err != nil {
 			t.Fatalf("session before deactivation: %v", err)
 		}
 		got, err := e.svc.SetActive(e.ctx, admin, u.ID, false)
@@ -121,10 +122,14 @@ func TestSetActive(t *testing.T) {
 		if got.Active || got.SessionVersion != u.SessionVersion+1 {
 			t.Fatalf("after deactivation: %+v", got)
 		}
-		for _, v := range []int{u.SessionVersion, got.SessionVersion} {
-			if _, err := e.svc.SessionUser(e.ctx, u.ID, v); !errors.Is(err, ErrSessionEnded) || !errors.Is(err, apperr.ErrUnauthorized) {
-				t.Fatalf("SessionUser(version %d) after deactivation: err = %v, want ErrSessionEnded", v, err)
-			}
+		if _, err := e.svc.SessionUser(e.ctx, tok); !errors.Is(err, ErrSessionEnded) || !errors.Is(err, apperr.ErrUnauthorized) {
+			t.Fatalf("SessionUser after deactivation: err = %v, want ErrSessionEnded", err)
+		}
+		if why := e.endedWhy(tok); why != EndDeactivated {
+			t.Fatalf("session ended for %q, want %q", why, EndDeactivated)
+		}
+		if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = $1 AND subject = $2 AND reason = $3`, actionSessionsEnd, u.Email, EndDeactivated); n != 1 {
+			t.Fatalf("%d audit entries for the ended sessions, want 1", n)
 		}
 		if _, err := e.svc.Authenticate(e.ctx, u.Email, testPassword, "10.0.0.1", "r"); !errors.Is(err, ErrBadCredentials) {
 			t.Fatalf("deactivated user signs in: err = %v, want ErrBadCredentials", err)
@@ -135,7 +140,7 @@ func TestSetActive(t *testing.T) {
 		if err != nil || !got.Active {
 			t.Fatalf("reactivate = %+v, %v", got, err)
 		}
-		if _, err := e.svc.SessionUser(e.ctx, u.ID, got.SessionVersion); err != nil {
+		if _, err := e.svc.SessionUser(e.ctx, e.signIn(u.Email, "10.0.0.9")); err != nil {
 			t.Fatalf("new session after reactivation: %v", err)
 		}
 	})
@@ -169,6 +174,7 @@ func TestSetRole(t *testing.T) {
 	u := e.user("olivia@verity.test", RoleOfficer)
 
 	t.Run("OK", func(t *testing.T) {
+		tok := e.signIn(u.Email, "10.0.0.9")
 		got, err := e.svc.SetRole(e.ctx, admin, u.ID, RoleViewer)
 		if err != nil {
 			t.Fatal(err)
@@ -176,7 +182,7 @@ func TestSetRole(t *testing.T) {
 		if got.Role != RoleViewer || got.SessionVersion != u.SessionVersion+1 {
 			t.Fatalf("after SetRole: %+v", got)
 		}
-		if _, err := e.svc.SessionUser(e.ctx, u.ID, u.SessionVersion); !errors.Is(err, ErrSessionEnded) {
+		if _, err := e.svc.SessionUser(e.ctx, tok); !errors.Is(err, ErrSessionEnded) || e.endedWhy(tok) != EndRoleChanged {
 			t.Fatalf("old session survives a role change: %v", err)
 		}
 		var changes, subject string
@@ -205,40 +211,39 @@ func TestChangePassword(t *testing.T) {
 	u := e.user("olivia@verity.test", RoleOfficer)
 	a := u.Actor("req")
 	const next = "a brand new passphrase"
+	change := func(current, next, session string) error {
+		return e.svc.ChangePassword(e.ctx, a, PasswordChange{Current: current, Next: next, Session: session, IP: "10.0.0.5"})
+	}
 
 	field := func(err error, name string) bool {
 		ae, ok := apperr.As(err)
 		return ok && ae.Kind == apperr.KindInvalid && len(ae.Fields[name]) > 0
 	}
 	t.Run("ErrWrongCurrent", func(t *testing.T) {
-		_, err := e.svc.ChangePassword(e.ctx, a, "not my password", next)
-		if !field(err, "currentPassword") {
+		if err := change("not my password", next, ""); !field(err, "currentPassword") {
 			t.Fatalf("err = %v, want a currentPassword field error", err)
 		}
 	})
 	t.Run("ErrShortNew", func(t *testing.T) {
-		_, err := e.svc.ChangePassword(e.ctx, a, testPassword, "short")
-		if !field(err, "newPassword") {
+		if err := change(testPassword, "short", ""); !field(err, "newPassword") {
 			t.Fatalf("err = %v, want a newPassword field error", err)
 		}
 	})
 	t.Run("ErrNotAUser", func(t *testing.T) {
-		if _, err := e.svc.ChangePassword(e.ctx, System("cli"), testPassword, next); !errors.Is(err, apperr.ErrForbidden) {
+		err := e.svc.ChangePassword(e.ctx, System("cli"), PasswordChange{Current: testPassword, Next: next})
+		if !errors.Is(err, apperr.ErrForbidden) {
 			t.Fatalf("err = %v, want ErrForbidden", err)
 		}
 	})
-	t.Run("OK", func(t *testing.T) {
-		v, err := e.svc.ChangePassword(e.ctx, a, testPassword, next)
-		if err != nil {
+	t.Run("OK/KeepsThisSessionEndsOthers", func(t *testing.T) {
+		this, other := e.signIn(u.Email, "10.0.0.5"), e.signIn(u.Email, "10.0.0.6")
+		if err := change(testPassword, next, this); err != nil {
 			t.Fatal(err)
 		}
-		if v != u.SessionVersion+1 {
-			t.Fatalf("new session version = %d, want %d", v, u.SessionVersion+1)
+		if _, err := e.svc.SessionUser(e.ctx, this); err != nil {
+			t.Fatalf("the current session must stay: %v", err)
 		}
-		if _, err := e.svc.SessionUser(e.ctx, u.ID, v); err != nil {
-			t.Fatalf("the current session (new version) must stay: %v", err)
-		}
-		if _, err := e.svc.SessionUser(e.ctx, u.ID, u.SessionVersion); !errors.Is(err, ErrSessionEnded) {
+		if _, err := e.svc.SessionUser(e.ctx, other); !errors.Is(err, ErrSessionEnded) || e.endedWhy(other) != EndPassword {
 			t.Fatalf("other sessions must end: %v", err)
 		}
 		if _, err := e.svc.Authenticate(e.ctx, u.Email, next, "", "r"); err != nil {
@@ -250,21 +255,28 @@ func TestChangePassword(t *testing.T) {
 		if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = $1 AND actor_id = $2`, actionUserPassword, u.ID); n != 1 {
 			t.Fatalf("%d password audit entries, want 1", n)
 		}
+		if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = $1 AND actor_id = $2 AND reason = $3`, actionSessionsEnd, u.ID, EndPassword); n != 1 {
+			t.Fatalf("%d audit entries for the ended sessions, want 1", n)
+		}
 	})
 }
 
 func TestChangePasswordThrottle(t *testing.T) {
 	e := newEnv(t)
 	a := e.actor("olivia@verity.test", RoleOfficer)
-	for i := range maxFailures {
-		if _, err := e.svc.ChangePassword(e.ctx, a, "guess guess guess", "a brand new passphrase"); !errors.Is(err, apperr.ErrInvalid) {
+	change := func(current string) error {
+		return e.svc.ChangePassword(e.ctx, a, PasswordChange{Current: current, Next: "a brand new passphrase", IP: "198.51.100.4"})
+	}
+	for i := range pairMaxFailures {
+		if err := change("guess guess guess"); !errors.Is(err, apperr.ErrInvalid) {
 			t.Fatalf("guess %d: err = %v, want ErrInvalid", i+1, err)
 		}
 	}
-	if _, err := e.svc.ChangePassword(e.ctx, a, testPassword, "a brand new passphrase"); !errors.Is(err, ErrTooManyAttempts) {
-		t.Fatalf("err = %v, want ErrTooManyAttempts", err)
+	err := change(testPassword)
+	if ae, ok := apperr.As(err); !ok || !errors.Is(err, ErrTooManyAttempts) || ae.RetryAfter <= 0 {
+		t.Fatalf("err = %v, want ErrTooManyAttempts with a Retry-After", err)
 	}
-	if _, err := e.svc.Authenticate(e.ctx, "olivia@verity.test", testPassword, "", "r"); !errors.Is(err, ErrTooManyAttempts) {
-		t.Fatalf("sign-in after guessing: err = %v, want ErrTooManyAttempts (same account limit)", err)
+	if _, err := e.svc.Authenticate(e.ctx, "olivia@verity.test", testPassword, "198.51.100.4", "r"); !errors.Is(err, ErrTooManyAttempts) {
+		t.Fatalf("sign-in from the guessing address: err = %v, want ErrTooManyAttempts (same counter)", err)
 	}
 }

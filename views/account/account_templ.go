@@ -2,7 +2,7 @@
 
 // templ: version: v0.3.1100
 
-// Package account renders the sign-in page, the change-password page and the error page.
+// Package account renders the sign-in page, the account page with its sessions, the change-password page and the error page.
 
 package account
 

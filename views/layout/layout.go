@@ -36,6 +36,7 @@ const (
 	PathCustomers      = "/customers"
 	PathStaff          = "/admin/staff"
 	PathAPIKeys        = "/admin/api-keys"
+	PathAccount        = "/account"
 	PathChangePassword = "/account/password"
 	PathSignOut        = "/sign-out"
 )

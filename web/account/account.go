@@ -1,15 +1,21 @@
-// Package account serves signing in and out and changing one's own password.
+// Package account serves signing in and out, the account page with the
+// user's sessions, and changing one's own password.
 package account
 
 import (
-	"errors"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/verity-kyb/verity/internal/apperr"
+	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/views/account"
+	"github.com/verity-kyb/verity/views/layout"
 	"github.com/verity-kyb/verity/web/page"
 )
 
@@ -28,8 +34,11 @@ func RegisterPublic(g *echo.Group, s page.Services) {
 // Register mounts the signed-in account pages.
 func Register(g *echo.Group, s page.Services) {
 	h := handler{s}
-	g.GET("/account/password", h.passwordPage)
-	g.POST("/account/password", h.changePassword)
+	g.GET(layout.PathAccount, h.accountPage)
+	g.POST(layout.PathAccount+"/sessions/end-others", h.endOtherSessions)
+	g.POST(layout.PathAccount+"/sessions/:handle/end", h.endSession)
+	g.GET(layout.PathChangePassword, h.passwordPage)
+	g.POST(layout.PathChangePassword, h.changePassword)
 }
 
 func (h handler) signInPage(c echo.Context) error {
@@ -56,24 +65,34 @@ func (h handler) signIn(c echo.Context) error {
 		form.CSRFToken = page.CSRFToken(c)
 		return page.Render(c, http.StatusUnprocessableEntity, account.SignIn(form))
 	}
-	u, err := h.s.Auth.Authenticate(c.Request().Context(), email, password, c.RealIP(), page.RequestID(c))
+	client := auth.Client{IP: c.RealIP(), UserAgent: c.Request().UserAgent()}
+	u, token, err := h.s.Auth.SignIn(c.Request().Context(), email, password, client, page.RequestID(c))
 	if err != nil {
-		var e *apperr.Error
-		if !errors.As(err, &e) || e.Kind != apperr.KindUnauthorized {
+		e := page.AppError(err)
+		if e == nil {
 			return err
 		}
-		form.Error = e.Message
+		status := http.StatusUnauthorized
+		switch e.Kind {
+		case apperr.KindUnauthorized:
+		case apperr.KindTooMany:
+			status = http.StatusTooManyRequests
+		case apperr.KindUnavailable:
+			status = http.StatusServiceUnavailable
+		default:
+			return err
+		}
+		if e.RetryAfter > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
+		}
+		form.Error = upperFirst(e.Message) + "."
 		if e.Code == "bad_credentials" {
 			form.Error = "The e-mail or password is not right, or the account is deactivated."
 		}
 		form.CSRFToken = page.CSRFToken(c)
-		status := http.StatusUnauthorized
-		if e.Code == "too_many_attempts" {
-			status = http.StatusTooManyRequests
-		}
 		return page.Render(c, status, account.SignIn(form))
 	}
-	if err := page.SignIn(c, u, h.s.Now()); err != nil {
+	if err := page.SignIn(c, u, token); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, page.SafeNext(next, home))
@@ -81,7 +100,7 @@ func (h handler) signIn(c echo.Context) error {
 
 func (h handler) signOut(c echo.Context) error {
 	if page.User(c) != nil {
-		if err := h.s.Auth.Logout(c.Request().Context(), page.Actor(c)); err != nil {
+		if err := h.s.Auth.Logout(c.Request().Context(), page.Actor(c), page.SessionToken(c)); err != nil {
 			return err
 		}
 	}
@@ -105,7 +124,9 @@ func (h handler) changePassword(c echo.Context) error {
 		return page.Render(c, http.StatusUnprocessableEntity,
 			account.ChangePassword(page.Layout(c, "Change password", ""), account.PasswordForm{Fields: fields}))
 	}
-	version, err := h.s.Auth.ChangePassword(c.Request().Context(), page.Actor(c), current, next)
+	err := h.s.Auth.ChangePassword(c.Request().Context(), page.Actor(c), auth.PasswordChange{
+		Current: current, Next: next, Session: page.SessionToken(c), IP: c.RealIP(),
+	})
 	if fields := page.FieldErrors(err); fields != nil {
 		return page.Render(c, http.StatusUnprocessableEntity,
 			account.ChangePassword(page.Layout(c, "Change password", ""), account.PasswordForm{Fields: fields}))
@@ -113,13 +134,16 @@ func (h handler) changePassword(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	u := *page.User(c)
-	u.SessionVersion = version
-	if err := page.SignIn(c, &u, h.s.Now()); err != nil {
-		return err
-	}
 	if err := page.AddFlash(c, page.FlashSuccess, "Your password was changed. Your other sessions have ended."); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, home)
+	return c.Redirect(http.StatusSeeOther, layout.PathAccount)
+}
+
+// upperFirst starts a service message with a capital, for a sentence on the page.
+func upperFirst(s string) string {
+	if r, size := utf8.DecodeRuneInString(s); size > 0 {
+		return string(unicode.ToUpper(r)) + s[size:]
+	}
+	return s
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -92,6 +93,9 @@ func TestSignIn(t *testing.T) {
 		last.Want(http.StatusTooManyRequests)
 		if !strings.Contains(last.Text("[data-testid=sign-in-error]"), "wait") {
 			t.Errorf("throttle message: %q", last.Text("[data-testid=sign-in-error]"))
+		}
+		if ra, err := strconv.Atoi(last.Header.Get("Retry-After")); err != nil || ra < 1 || ra > 15*60 {
+			t.Errorf("Retry-After %q, want seconds up to 15 minutes", last.Header.Get("Retry-After"))
 		}
 	})
 
@@ -198,4 +202,30 @@ func TestChangePassword(t *testing.T) {
 	if _, err := s.Auth.Authenticate(context.Background(), "officer@verity.test", "a brand new passphrase", "", "t"); err != nil {
 		t.Fatalf("new password does not work: %v", err)
 	}
+}
+
+func TestSignInBoundedHashing(t *testing.T) {
+	s := webtest.New(t, func(o *auth.Options) { o.HashSlots, o.HashWait = 1, 10*time.Millisecond })
+
+	t.Run("a saturated hasher answers 503 with Retry-After", func(t *testing.T) {
+		c := s.Anonymous()
+		release := s.Auth.HoldHashSlots()
+		defer release()
+		r := c.PostForm("/sign-in", url.Values{"email": {"officer@verity.test"}, "password": {webtest.Password}}).Want(http.StatusServiceUnavailable)
+		if ra, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || ra < 1 {
+			t.Errorf("Retry-After %q", r.Header.Get("Retry-After"))
+		}
+		if !strings.Contains(r.Text("[data-testid=sign-in-error]"), "try again") {
+			t.Errorf("message: %q", r.Text("[data-testid=sign-in-error]"))
+		}
+		release()
+		c.PostForm("/sign-in", url.Values{"email": {"officer@verity.test"}, "password": {webtest.Password}}).Want(http.StatusSeeOther)
+	})
+
+	t.Run("an over-long password is a plain wrong answer, without hashing", func(t *testing.T) {
+		c := s.Anonymous()
+		release := s.Auth.HoldHashSlots() // any hashing would now wait and answer 503
+		defer release()
+		c.PostForm("/sign-in", url.Values{"email": {"officer@verity.test"}, "password": {strings.Repeat("x", 20000)}}).Want(http.StatusUnauthorized)
+	})
 }

@@ -31,6 +31,7 @@ func Register(g *echo.Group, s page.Services) {
 	g.POST(layout.PathStaff, h.createUser)
 	g.POST(layout.PathStaff+"/:id/role", h.setRole)
 	g.POST(layout.PathStaff+"/:id/active", h.setActive)
+	g.POST(layout.PathStaff+"/:id/sessions/end", h.endSessions)
 	g.GET(layout.PathAPIKeys, h.keys)
 	g.POST(layout.PathAPIKeys, h.createKey)
 	g.POST(layout.PathAPIKeys+"/:id/revoke", h.revoke)

@@ -8,7 +8,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
@@ -17,30 +20,27 @@ import (
 	"github.com/verity-kyb/verity/internal/auth"
 )
 
-// Session lifetimes: signed out after IdleTimeout without a request, and
-// after MaxLifetime whatever happens.
 const (
-	IdleTimeout = 30 * time.Minute
-	MaxLifetime = 12 * time.Hour
-	cookieName  = "verity_session"
-	// touchEvery limits how often a request rewrites the cookie just to move
-	// the idle clock.
-	touchEvery = time.Minute
+	cookieName      = "verity_session"
+	ctxSessionToken = "page.sessionToken"
 )
 
-// Session values. The cookie is signed and encrypted (securecookie); it
-// holds only ids and clocks. Revocation lives on the server: the user's
-// session version must match (auth.SessionUser), so deactivation, a password
-// change or a sign-out elsewhere ends the session at its next request.
+// Session values. The cookie is signed and encrypted (securecookie) and holds
+// the token of a server-side session (auth.Service.SignIn), the CSRF token
+// and one-off messages. Everything that decides whether the session is
+// valid — open, not idle, not too old, its account active and unchanged —
+// lives in staff_sessions, so signing out, an admin's "sign out everywhere",
+// deactivation, a role or password change end a copied cookie too.
 const (
-	keyUserID  = "uid"
-	keyVersion = "ver"
+	keySession = "sid"
 	keyCSRF    = "csrf"
-	keyStarted = "started"
-	keySeen    = "seen"
 	keyFlash   = "flash"
 	keyNotice  = "notice" // why the user was sent to sign in again
 )
+
+// Values a cookie of the previous release carried; such a session is
+// simply over (its owner signs in once more).
+var legacyKeys = []string{"uid", "ver", "started", "seen"}
 
 // Sessions owns the cookie store and the checks every page request passes.
 type Sessions struct {
@@ -56,7 +56,7 @@ type SessionOptions struct {
 	Secure bool   // Secure cookie flag: on outside development
 	Auth   *auth.Service
 	Log    *slog.Logger
-	Now    func() time.Time // tests move the clock
+	Now    func() time.Time // tests move the clock (session lifetimes follow auth.Service's clock)
 }
 
 // NewSessions derives separate signing and encryption keys from the secret.
@@ -72,9 +72,9 @@ func NewSessions(o SessionOptions) (*Sessions, error) {
 	blockKey := sha256.Sum256(append([]byte("verity session encryption\x00"), secret...))
 	st := sessions.NewCookieStore(hashKey[:], blockKey[:])
 	st.Options = &sessions.Options{
-		Path: "/", MaxAge: int(MaxLifetime / time.Second), HttpOnly: true, Secure: o.Secure, SameSite: http.SameSiteLaxMode,
+		Path: "/", MaxAge: int(auth.SessionMaxAge / time.Second), HttpOnly: true, Secure: o.Secure, SameSite: http.SameSiteLaxMode,
 	}
-	st.MaxAge(int(MaxLifetime / time.Second))
+	st.MaxAge(int(auth.SessionMaxAge / time.Second))
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -100,9 +100,10 @@ func save(c echo.Context) error {
 }
 
 // Load is the middleware for every page route: it decodes the session,
-// makes sure it has a CSRF token, ends it when idle or too old, and puts the
-// signed-in user (re-read from the database, so role and active flag are
-// current) on the context. It does not require a user; RequireUser does.
+// makes sure it has a CSRF token, and puts the signed-in user on the context
+// when the server-side session is valid (auth.Service.SessionUser: one
+// query, so role and active flag are current). It does not require a user;
+// RequireUser does.
 func (s *Sessions) Load(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		sess, err := s.store.Get(c.Request(), cookieName)
@@ -119,33 +120,23 @@ func (s *Sessions) Load(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.Set(ctxCSRF, token)
 
-		now := s.now()
-		if uid, ok := sess.Values[keyUserID].(int64); ok {
-			ver, _ := sess.Values[keyVersion].(int)
-			started, _ := sess.Values[keyStarted].(int64)
-			seen, _ := sess.Values[keySeen].(int64)
+		if sid, ok := sess.Values[keySession].(string); ok {
+			u, err := s.auth.SessionUser(c.Request().Context(), sid)
 			switch {
-			case now.Sub(time.Unix(seen, 0)) > IdleTimeout:
-				s.endSession(sess, "You were signed out after 30 minutes without activity. Please sign in again.")
-				dirty = true
-			case now.Sub(time.Unix(started, 0)) > MaxLifetime:
-				s.endSession(sess, "Your session has ended. Please sign in again.")
+			case err == nil:
+				c.Set(ctxUser, u)
+				c.Set(ctxSessionToken, sid)
+			case errors.Is(err, apperr.ErrUnauthorized):
+				endSession(sess, noticeFor(err))
 				dirty = true
 			default:
-				u, err := s.auth.SessionUser(c.Request().Context(), uid, ver)
-				switch {
-				case err == nil:
-					c.Set(ctxUser, u)
-					if now.Sub(time.Unix(seen, 0)) >= touchEvery {
-						sess.Values[keySeen] = now.Unix()
-						dirty = true
-					}
-				case errors.Is(err, apperr.ErrUnauthorized):
-					s.endSession(sess, "Your session has ended (your account was changed). Please sign in again.")
-					dirty = true
-				default:
-					return err
-				}
+				return err
+			}
+		}
+		for _, k := range legacyKeys {
+			if _, ok := sess.Values[k]; ok {
+				delete(sess.Values, k)
+				dirty = true
 			}
 		}
 		if dirty {
@@ -157,30 +148,51 @@ func (s *Sessions) Load(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func (s *Sessions) endSession(sess *sessions.Session, notice string) {
-	for _, k := range []string{keyUserID, keyVersion, keyStarted, keySeen} {
-		delete(sess.Values, k)
+// noticeFor words why a session ended for the sign-in page.
+func noticeFor(err error) string {
+	switch {
+	case errors.Is(err, auth.ErrSessionIdle):
+		return "You were signed out after 30 minutes without activity. Please sign in again."
+	case errors.Is(err, auth.ErrSessionTooOld):
+		return "Your session has ended after 12 hours. Please sign in again."
 	}
+	if e := AppError(err); e != nil {
+		if r, size := utf8.DecodeRuneInString(e.Message); size > 0 {
+			return string(unicode.ToUpper(r)) + strings.Replace(e.Message[size:], "; please", ". Please", 1) + "."
+		}
+	}
+	return "Your session has ended. Please sign in again."
+}
+
+func endSession(sess *sessions.Session, notice string) {
+	delete(sess.Values, keySession)
 	sess.Values[keyNotice] = notice
 }
 
-// SignIn binds the session to the user and rotates the CSRF token (a fixed
-// pre-sign-in token must not survive into the signed-in session).
-func SignIn(c echo.Context, u *auth.User, now time.Time) error {
+// SignIn binds the cookie to the server-side session just started (token
+// from auth.Service.SignIn) and rotates the CSRF token: a fixed pre-sign-in
+// token must not survive into the signed-in session.
+func SignIn(c echo.Context, u *auth.User, token string) error {
 	sess := session(c)
-	sess.Values[keyUserID] = u.ID
-	sess.Values[keyVersion] = u.SessionVersion
-	sess.Values[keyStarted] = now.Unix()
-	sess.Values[keySeen] = now.Unix()
+	sess.Values[keySession] = token
 	delete(sess.Values, keyNotice)
-	token := newToken()
-	sess.Values[keyCSRF] = token
-	c.Set(ctxCSRF, token)
+	csrf := newToken()
+	sess.Values[keyCSRF] = csrf
+	c.Set(ctxCSRF, csrf)
 	c.Set(ctxUser, u)
+	c.Set(ctxSessionToken, token)
 	return save(c)
 }
 
-// SignOut forgets the user and issues a fresh CSRF token.
+// SessionToken is the server-side session of this request ("" when signed
+// out), for the services that end sessions.
+func SessionToken(c echo.Context) string {
+	t, _ := c.Get(ctxSessionToken).(string)
+	return t
+}
+
+// SignOut forgets the user and issues a fresh CSRF token; the caller ends
+// the server-side session (auth.Service.Logout) first.
 func SignOut(c echo.Context) error {
 	sess := session(c)
 	for k := range sess.Values {
@@ -190,6 +202,7 @@ func SignOut(c echo.Context) error {
 	sess.Values[keyCSRF] = token
 	c.Set(ctxCSRF, token)
 	c.Set(ctxUser, nil)
+	c.Set(ctxSessionToken, "")
 	return save(c)
 }
 

@@ -70,14 +70,20 @@ func (c *Clock) Advance(d time.Duration) {
 }
 
 // New starts the site with four-eyes on and one user per role (plus a
-// second officer and a second admin).
-func New(t testing.TB) *Site {
+// second officer and a second admin). Options, when given, adjust the auth
+// service (e.g. a tiny hashing bound); its clock is always the site's.
+func New(t testing.TB, authOptions ...func(*auth.Options)) *Site {
 	t.Helper()
 	db := pgtest.New(t)
 	ctx := context.Background()
 	clock := &Clock{}
 	cs := customer.NewService(db, customer.Options{FourEyes: true, VerifyBaseURL: "https://verify.example.com"})
-	as := auth.NewService(db, auth.Options{})
+	ao := auth.Options{}
+	for _, o := range authOptions {
+		o(&ao)
+	}
+	ao.Now = clock.Now
+	as := auth.NewService(db, ao)
 	s := &Site{t: t, DB: db, Customers: cs, Auth: as, Users: map[string]*auth.User{}, clock: clock}
 	for _, u := range []struct {
 		name, full string
