@@ -1,5 +1,5 @@
 import { Browser, expect, Page, test } from '@playwright/test';
-import { checkA11y, signIn, users } from './helpers';
+import { checkA11y, shot, signIn, users } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -124,6 +124,7 @@ test('admin creates a staff account and an API key', async ({ page, request }) =
   expect(secret.length).toBeGreaterThan(20);
   await expect(page.locator('[data-testid="apikey-row"][data-name="onboarding sync"]')).toContainText('viewer');
   await checkA11y(page, 'API keys page with a new key');
+  await shot(page, 'api-keys');
 
   const res = await request.get('/platform/v1/customers', { headers: { Authorization: `Bearer ${secret}` } });
   expect(res.status()).toBe(200);

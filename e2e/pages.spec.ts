@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { checkA11y, signIn } from './helpers';
+import { checkA11y, shot, signIn } from './helpers';
 
 test('officer creates a customer: errors first, then the new customer page', async ({ page }) => {
   await signIn(page, 'officer');
@@ -60,6 +60,7 @@ test('viewer reads but is offered no changes, and changes their password', async
   await expect(page.getByTestId('session-row')).toHaveCount(1);
   await expect(page.getByTestId('current-session')).toBeVisible();
   await checkA11y(page, 'account page');
+  await shot(page, 'account-sessions');
 
   // Signed out, the old password no longer works and the new one does.
   await page.getByTestId('user-menu').click();
