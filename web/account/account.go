@@ -14,7 +14,7 @@ import (
 
 	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/internal/auth"
-	"github.com/verity-kyb/verity/views/account"
+	"github.com/verity-kyb/verity/views/accountview"
 	"github.com/verity-kyb/verity/views/layout"
 	"github.com/verity-kyb/verity/web/page"
 )
@@ -46,7 +46,7 @@ func (h handler) signInPage(c echo.Context) error {
 	if page.User(c) != nil {
 		return c.Redirect(http.StatusSeeOther, page.SafeNext(next, home))
 	}
-	return page.Render(c, http.StatusOK, account.SignIn(account.SignInForm{
+	return page.Render(c, http.StatusOK, accountview.SignIn(accountview.SignInForm{
 		CSRFToken: page.CSRFToken(c), Next: next, Notice: page.Notice(c),
 	}))
 }
@@ -54,7 +54,7 @@ func (h handler) signInPage(c echo.Context) error {
 func (h handler) signIn(c echo.Context) error {
 	email, password := strings.TrimSpace(c.FormValue("email")), c.FormValue("password")
 	next := page.SafeNext(c.FormValue("next"), "")
-	form := account.SignInForm{Email: email, Next: next, Fields: map[string][]string{}}
+	form := accountview.SignInForm{Email: email, Next: next, Fields: map[string][]string{}}
 	if email == "" {
 		form.Fields["email"] = []string{"Enter your e-mail address."}
 	}
@@ -63,7 +63,7 @@ func (h handler) signIn(c echo.Context) error {
 	}
 	if len(form.Fields) > 0 {
 		form.CSRFToken = page.CSRFToken(c)
-		return page.Render(c, http.StatusUnprocessableEntity, account.SignIn(form))
+		return page.Render(c, http.StatusUnprocessableEntity, accountview.SignIn(form))
 	}
 	client := auth.Client{IP: c.RealIP(), UserAgent: c.Request().UserAgent()}
 	u, token, err := h.s.Auth.SignIn(c.Request().Context(), email, password, client, page.RequestID(c))
@@ -90,7 +90,7 @@ func (h handler) signIn(c echo.Context) error {
 			form.Error = "The e-mail or password is not right, or the account is deactivated."
 		}
 		form.CSRFToken = page.CSRFToken(c)
-		return page.Render(c, status, account.SignIn(form))
+		return page.Render(c, status, accountview.SignIn(form))
 	}
 	if err := page.SignIn(c, u, token); err != nil {
 		return err
@@ -114,7 +114,7 @@ func (h handler) signOut(c echo.Context) error {
 }
 
 func (h handler) passwordPage(c echo.Context) error {
-	return page.Render(c, http.StatusOK, account.ChangePassword(page.Layout(c, "Change password", ""), account.PasswordForm{}))
+	return page.Render(c, http.StatusOK, accountview.ChangePassword(page.Layout(c, "Change password", ""), accountview.PasswordForm{}))
 }
 
 func (h handler) changePassword(c echo.Context) error {
@@ -122,14 +122,14 @@ func (h handler) changePassword(c echo.Context) error {
 	if next != confirm {
 		fields := map[string][]string{"confirmPassword": {"must match the new password"}}
 		return page.Render(c, http.StatusUnprocessableEntity,
-			account.ChangePassword(page.Layout(c, "Change password", ""), account.PasswordForm{Fields: fields}))
+			accountview.ChangePassword(page.Layout(c, "Change password", ""), accountview.PasswordForm{Fields: fields}))
 	}
 	err := h.s.Auth.ChangePassword(c.Request().Context(), page.Actor(c), auth.PasswordChange{
 		Current: current, Next: next, Session: page.SessionToken(c), IP: c.RealIP(),
 	})
 	if fields := page.FieldErrors(err); fields != nil {
 		return page.Render(c, http.StatusUnprocessableEntity,
-			account.ChangePassword(page.Layout(c, "Change password", ""), account.PasswordForm{Fields: fields}))
+			accountview.ChangePassword(page.Layout(c, "Change password", ""), accountview.PasswordForm{Fields: fields}))
 	}
 	if err != nil {
 		return err

@@ -7,7 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/verity-kyb/verity/internal/apperr"
-	"github.com/verity-kyb/verity/views/account"
+	"github.com/verity-kyb/verity/views/accountview"
 	"github.com/verity-kyb/verity/views/layout"
 	"github.com/verity-kyb/verity/web/page"
 )
@@ -19,7 +19,7 @@ func (h handler) accountPage(c echo.Context) error {
 		return err
 	}
 	u := page.User(c)
-	return page.Render(c, http.StatusOK, account.Account(page.Layout(c, "Your account", ""), account.AccountView{
+	return page.Render(c, http.StatusOK, accountview.Account(page.Layout(c, "Your account", ""), accountview.AccountView{
 		Name: u.Name, Email: u.Email, Role: string(u.Role), Sessions: list,
 	}))
 }

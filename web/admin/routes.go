@@ -16,7 +16,7 @@ import (
 
 	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/internal/auth"
-	view "github.com/verity-kyb/verity/views/admin"
+	"github.com/verity-kyb/verity/views/adminview"
 	"github.com/verity-kyb/verity/views/components"
 	"github.com/verity-kyb/verity/views/layout"
 	"github.com/verity-kyb/verity/web/page"
@@ -37,28 +37,28 @@ func Register(g *echo.Group, s page.Services) {
 	g.POST(layout.PathAPIKeys+"/:id/revoke", h.revoke)
 }
 
-func (h handler) renderStaff(c echo.Context, status int, v view.StaffView) error {
+func (h handler) renderStaff(c echo.Context, status int, v adminview.StaffView) error {
 	users, err := h.s.Auth.ListUsers(c.Request().Context(), page.Actor(c))
 	if err != nil {
 		return err
 	}
 	v.Users, v.SelfID, v.CSRF = users, page.User(c).ID, page.CSRFToken(c)
-	return page.Render(c, status, view.Staff(page.Layout(c, "Staff accounts", layout.NavStaff), v))
+	return page.Render(c, status, adminview.Staff(page.Layout(c, "Staff accounts", layout.NavStaff), v))
 }
 
 func (h handler) staff(c echo.Context) error {
-	return h.renderStaff(c, http.StatusOK, view.StaffView{})
+	return h.renderStaff(c, http.StatusOK, adminview.StaffView{})
 }
 
 func (h handler) createUser(c echo.Context) error {
 	form := map[string]string{"name": strings.TrimSpace(c.FormValue("name")), "email": strings.TrimSpace(c.FormValue("email")), "role": c.FormValue("role")}
 	role, ok := auth.ParseRole(form["role"])
 	if !ok {
-		return h.renderStaff(c, http.StatusUnprocessableEntity, view.StaffView{Form: form, Errors: map[string][]string{"role": {"Role: choose viewer, officer or admin"}}})
+		return h.renderStaff(c, http.StatusUnprocessableEntity, adminview.StaffView{Form: form, Errors: map[string][]string{"role": {"Role: choose viewer, officer or admin"}}})
 	}
 	u, err := h.s.Auth.CreateUser(c.Request().Context(), page.Actor(c), auth.NewUser{Email: form["email"], Name: form["name"], Role: role, Password: c.FormValue("password")})
 	if fields := page.FieldErrors(err); fields != nil {
-		return h.renderStaff(c, http.StatusUnprocessableEntity, view.StaffView{Form: form, Errors: labelled(fields)})
+		return h.renderStaff(c, http.StatusUnprocessableEntity, adminview.StaffView{Form: form, Errors: labelled(fields)})
 	}
 	if err != nil {
 		return err
@@ -152,7 +152,7 @@ func (h handler) setActive(c echo.Context) error {
 	return page.Redirect(c, layout.PathStaff)
 }
 
-func (h handler) renderKeys(c echo.Context, status int, v view.KeysView) error {
+func (h handler) renderKeys(c echo.Context, status int, v adminview.KeysView) error {
 	ctx, actor := c.Request().Context(), page.Actor(c)
 	keys, err := h.s.Auth.ListAPIKeys(ctx, actor)
 	if err != nil {
@@ -168,10 +168,12 @@ func (h handler) renderKeys(c echo.Context, status int, v view.KeysView) error {
 		}
 	}
 	v.Keys, v.CSRF, v.SelfID, v.Now = keys, page.CSRFToken(c), page.User(c).ID, time.Now()
-	return page.Render(c, status, view.APIKeys(page.Layout(c, "API keys", layout.NavAPIKeys), v))
+	return page.Render(c, status, adminview.APIKeys(page.Layout(c, "API keys", layout.NavAPIKeys), v))
 }
 
-func (h handler) keys(c echo.Context) error { return h.renderKeys(c, http.StatusOK, view.KeysView{}) }
+func (h handler) keys(c echo.Context) error {
+	return h.renderKeys(c, http.StatusOK, adminview.KeysView{})
+}
 
 // createKey answers with the page itself (not a redirect), so the new key is
 // shown once and never travels through a cookie, a flash or a URL. The key
@@ -195,16 +197,16 @@ func (h handler) createKey(c echo.Context) error {
 		errs["expires"] = []string{"Expires: choose when the key stops working"}
 	}
 	if len(errs) > 0 {
-		return h.renderKeys(c, http.StatusUnprocessableEntity, view.KeysView{Form: form, Errors: errs})
+		return h.renderKeys(c, http.StatusUnprocessableEntity, adminview.KeysView{Form: form, Errors: errs})
 	}
 	k, secret, err := h.s.Auth.IssueAPIKey(c.Request().Context(), page.Actor(c), in)
 	if fields := page.FieldErrors(err); fields != nil {
-		return h.renderKeys(c, http.StatusUnprocessableEntity, view.KeysView{Form: form, Errors: labelled(fields)})
+		return h.renderKeys(c, http.StatusUnprocessableEntity, adminview.KeysView{Form: form, Errors: labelled(fields)})
 	}
 	if err != nil {
 		return err
 	}
-	return h.renderKeys(c, http.StatusCreated, view.KeysView{Secret: secret, SecretName: k.Name})
+	return h.renderKeys(c, http.StatusCreated, adminview.KeysView{Secret: secret, SecretName: k.Name})
 }
 
 func (h handler) revoke(c echo.Context) error {

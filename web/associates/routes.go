@@ -14,7 +14,7 @@ import (
 
 	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/internal/customer"
-	view "github.com/verity-kyb/verity/views/associates"
+	"github.com/verity-kyb/verity/views/associatesview"
 	"github.com/verity-kyb/verity/views/layout"
 	"github.com/verity-kyb/verity/web/page"
 )
@@ -37,7 +37,7 @@ func (h handler) section(c echo.Context) error {
 	if !page.IsHTMX(c) {
 		return c.Redirect(http.StatusSeeOther, "/customers/"+cu.Reference.String()+"#associates")
 	}
-	return page.Render(c, http.StatusOK, view.Section(view.SectionProps{Customer: cu,
+	return page.Render(c, http.StatusOK, associatesview.Section(associatesview.SectionProps{Customer: cu,
 		CanEdit: h.s.Customers.ActionsFor(page.Actor(c), cu).CanEdit, CSRFToken: page.CSRFToken(c)}))
 }
 
@@ -49,18 +49,18 @@ func (h handler) edit(c echo.Context) error {
 	if !h.s.Customers.ActionsFor(page.Actor(c), cu).CanEdit {
 		return apperr.Forbidden("your role (%s) may not edit associates", page.Actor(c).Role)
 	}
-	v := view.EditorView{C: cu, Version: strconv.Itoa(cu.Version), CSRF: page.CSRFToken(c)}
+	v := associatesview.EditorView{C: cu, Version: strconv.Itoa(cu.Version), CSRF: page.CSRFToken(c)}
 	for i := range cu.Company.Associates {
-		v.Rows = append(v.Rows, view.Row{Index: i, Values: rowValues(&cu.Company.Associates[i])})
+		v.Rows = append(v.Rows, associatesview.Row{Index: i, Values: rowValues(&cu.Company.Associates[i])})
 	}
 	return h.render(c, http.StatusOK, v)
 }
 
-func (h handler) render(c echo.Context, status int, v view.EditorView) error {
+func (h handler) render(c echo.Context, status int, v associatesview.EditorView) error {
 	if page.IsHTMX(c) {
-		return page.Render(c, status, view.Editor(v))
+		return page.Render(c, status, associatesview.Editor(v))
 	}
-	return page.Render(c, status, view.EditorPage(page.Layout(c, "Associates of "+v.C.Company.Name, layout.NavCustomers), v))
+	return page.Render(c, status, associatesview.EditorPage(page.Layout(c, "Associates of "+v.C.Company.Name, layout.NavCustomers), v))
 }
 
 var fieldName = regexp.MustCompile(`^company\.associates\[(\d+)\]\.(.+)$`)
@@ -68,7 +68,7 @@ var fieldName = regexp.MustCompile(`^company\.associates\[(\d+)\]\.(.+)$`)
 // readRows collects the submitted rows in index order (indexes may have gaps
 // after rows were added and removed in the browser) and numbers them by
 // position, the way the service's error paths count.
-func readRows(form map[string][]string) []view.Row {
+func readRows(form map[string][]string) []associatesview.Row {
 	byIndex := map[int]map[string]string{}
 	for key, vals := range form {
 		m := fieldName.FindStringSubmatch(key)
@@ -89,9 +89,9 @@ func readRows(form map[string][]string) []view.Row {
 		idx = append(idx, i)
 	}
 	sort.Ints(idx)
-	rows := make([]view.Row, len(idx))
+	rows := make([]associatesview.Row, len(idx))
 	for pos, i := range idx {
-		rows[pos] = view.Row{Index: pos, Values: byIndex[i]}
+		rows[pos] = associatesview.Row{Index: pos, Values: byIndex[i]}
 	}
 	return rows
 }
@@ -105,7 +105,7 @@ func (h handler) save(c echo.Context) error {
 	if err != nil {
 		return apperr.BadRequest("malformed_form", "the form could not be read")
 	}
-	v := view.EditorView{C: cu, Version: c.FormValue("version"), Rows: readRows(form), CSRF: page.CSRFToken(c)}
+	v := associatesview.EditorView{C: cu, Version: c.FormValue("version"), Rows: readRows(form), CSRF: page.CSRFToken(c)}
 
 	// Without JavaScript, "Add associate" and "Remove" come here as submit
 	// buttons: change the rows and show the editor again, saving nothing.
@@ -115,7 +115,7 @@ func (h handler) save(c echo.Context) error {
 	}
 	switch {
 	case action == "add":
-		v.Rows = append(v.Rows, view.Row{Index: len(v.Rows), Values: map[string]string{}})
+		v.Rows = append(v.Rows, associatesview.Row{Index: len(v.Rows), Values: map[string]string{}})
 		return h.render(c, http.StatusOK, v)
 	case strings.HasPrefix(action, "remove:"):
 		n, err := strconv.Atoi(strings.TrimPrefix(action, "remove:"))

@@ -16,13 +16,13 @@ import (
 	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/static"
-	"github.com/verity-kyb/verity/views/account"
+	"github.com/verity-kyb/verity/views/errorview"
 	"github.com/verity-kyb/verity/web"
-	webaccount "github.com/verity-kyb/verity/web/account"
+	"github.com/verity-kyb/verity/web/account"
 	"github.com/verity-kyb/verity/web/admin"
 	"github.com/verity-kyb/verity/web/associates"
-	webcustomer "github.com/verity-kyb/verity/web/customer"
-	"github.com/verity-kyb/verity/web/customers"
+	"github.com/verity-kyb/verity/web/customerlist"
+	"github.com/verity-kyb/verity/web/customerpage"
 	"github.com/verity-kyb/verity/web/page"
 )
 
@@ -59,13 +59,24 @@ func Mount(d Deps) (func(*echo.Echo), func(echo.Context, web.Envelope) error, er
 			files.ServeHTTP(c.Response(), c.Request())
 			return nil
 		})
+		// Every page route, by area (each Register lists its own beside its handlers):
+		//   account (public)  GET/POST /sign-in, POST /sign-out
+		//   account           GET /account, POST /account/sessions/{end-others,:handle/end},
+		//                     GET/POST /account/password
+		//   customerlist      GET /customers, GET/POST /customers/new
+		//   customerpage      GET /customers/:ref, GET /customers/:ref/details{,/edit}, POST …/details,
+		//                     GET/POST …/status, GET …/history
+		//   associates        GET /customers/:ref/associates{,/edit}, POST …/associates
+		//   admin             GET/POST /admin/staff, POST /admin/staff/:id/{role,active,sessions/end},
+		//                     GET/POST /admin/api-keys, POST /admin/api-keys/:id/revoke
+		// The JSON API (/platform/v1) is mounted by web.New, not here.
 		g := e.Group("", sess.Load, page.CSRF)
-		webaccount.RegisterPublic(g, svc)
+		account.RegisterPublic(g, svc)
 		in := g.Group("", page.RequireUser)
 		in.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/customers") })
-		webaccount.Register(in, svc)
-		customers.Register(in, svc)
-		webcustomer.Register(in, svc)
+		account.Register(in, svc)
+		customerlist.Register(in, svc)
+		customerpage.Register(in, svc)
 		associates.Register(in, svc)
 		admin.Register(in, svc)
 	}
@@ -75,16 +86,16 @@ func Mount(d Deps) (func(*echo.Echo), func(echo.Context, web.Envelope) error, er
 // errorPage renders errors for people: a page for a navigation, a message in
 // the flash area for an htmx request.
 func errorPage(c echo.Context, env web.Envelope) error {
-	info := account.ErrorInfo{Status: env.Status, Title: titleFor(env.Status), Message: env.Message, TraceID: env.TraceID}
+	info := errorview.ErrorInfo{Status: env.Status, Title: titleFor(env.Status), Message: env.Message, TraceID: env.TraceID}
 	if env.Status >= 500 && env.Status != http.StatusServiceUnavailable { // a 503 says what to do: wait and retry
 		info.Message = "Something went wrong on our side and nothing was changed. Please try again; if it keeps happening, tell support the reference below."
 	}
 	if page.IsHTMX(c) || c.Request().Header.Get("HX-Request") == "true" {
 		c.Response().Header().Set("HX-Retarget", "#flash")
 		c.Response().Header().Set("HX-Reswap", "outerHTML")
-		return page.Render(c, env.Status, account.ErrorFlash(info))
+		return page.Render(c, env.Status, errorview.ErrorFlash(info))
 	}
-	return page.Render(c, env.Status, account.Error(page.Layout(c, info.Title, ""), info))
+	return page.Render(c, env.Status, errorview.Error(page.Layout(c, info.Title, ""), info))
 }
 
 func titleFor(status int) string {

@@ -1,0 +1,165 @@
+// Package customers serves the customers list (queues, search as you type,
+// filters, sort, pagination) and the new-customer form.
+package customerlist
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/verity-kyb/verity/internal/apperr"
+	"github.com/verity-kyb/verity/internal/auth"
+	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/views/customerlistview"
+	"github.com/verity-kyb/verity/views/layout"
+	"github.com/verity-kyb/verity/web/page"
+)
+
+type handler struct{ s page.Services }
+
+// Register mounts this area's pages on the signed-in group.
+func Register(g *echo.Group, s page.Services) {
+	h := handler{s}
+	g.GET("/customers", h.list)
+	g.GET("/customers/new", h.newForm)
+	g.POST("/customers/new", h.create)
+}
+
+// list reads the URL into a Filter; a bad parameter is said on the page and
+// replaced by its default, never a 500.
+func (h handler) list(c echo.Context) error {
+	q, problem := readQuery(c)
+	f := customer.Filter{Query: q.Q, Sort: q.Sort, Page: q.Page - 1, Size: 20}
+	if q.Status != "" {
+		f.Statuses = []customer.Status{customer.Status(q.Status)}
+	}
+	if q.Risk != "" {
+		f.Risks = []customer.RiskScore{customer.RiskScore(q.Risk)}
+	}
+	res, err := h.s.Customers.List(c.Request().Context(), page.Actor(c), f)
+	if err != nil {
+		return err
+	}
+	v := customerlistview.ListView{Query: q, Page: res, Problem: problem,
+		CanCreate: page.Actor(c).Role.Can(auth.PermEdit)}
+	if page.IsHTMX(c) {
+		return page.Render(c, http.StatusOK, customerlistview.Results(v))
+	}
+	return page.Render(c, http.StatusOK, customerlistview.List(page.Layout(c, "Customers", layout.NavCustomers), v))
+}
+
+// maxSearchBytes is the longest search the service accepts (customer.Filter.Normalize).
+const maxSearchBytes = 200
+
+// cleanSearch makes any typed or pasted search safe to send to the database:
+// invalid UTF-8 is dropped and control characters (NUL included, which
+// PostgreSQL refuses) become spaces.
+func cleanSearch(s string) string {
+	s = strings.ToValidUTF8(s, "")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.TrimSpace(s)
+}
+
+func readQuery(c echo.Context) (customerlistview.Query, string) {
+	q := customerlistview.Query{Q: cleanSearch(c.QueryParam("q")), Sort: customer.SortUpdated, Page: 1}
+	var problems []string
+	// The service takes at most 200 bytes of search; cut longer text (the
+	// box allows 200 characters, which may be more bytes) at a character
+	// boundary instead of refusing the whole list.
+	if len(q.Q) > maxSearchBytes {
+		q.Q = strings.TrimSpace(strings.ToValidUTF8(q.Q[:maxSearchBytes], ""))
+		problems = append(problems, "The search was too long and was cut to “"+q.Q+"”.")
+	}
+	if s := c.QueryParam("status"); s != "" {
+		if st, ok := customer.ParseStatus(strings.ToUpper(s)); ok {
+			q.Status = string(st)
+		} else {
+			problems = append(problems, "Unknown status “"+s+"”: showing all customers.")
+		}
+	}
+	if r := c.QueryParam("risk"); r != "" {
+		switch strings.ToUpper(r) {
+		case "LOW", "MEDIUM", "HIGH":
+			q.Risk = strings.ToUpper(r)
+		default:
+			problems = append(problems, "Unknown risk “"+r+"”: showing every risk level.")
+		}
+	}
+	switch s := c.QueryParam("sort"); s {
+	case "", customer.SortUpdated:
+	case customer.SortName:
+		q.Sort = s
+	default:
+		problems = append(problems, "Unknown sort “"+s+"”: sorted by last update.")
+	}
+	if p := c.QueryParam("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 50_000 {
+			problems = append(problems, "Page “"+p+"” does not exist: showing the first page.")
+		} else {
+			q.Page = n
+		}
+	}
+	return q, strings.Join(problems, " ")
+}
+
+// newFields are the form's inputs, named by their JSON paths.
+var newFields = []string{
+	"company.name", "company.registrationNumber", "company.taxResidenceCountryCode", "riskScore",
+	"company.description", "company.address.addressLine1", "company.address.addressLine2",
+	"company.address.city", "company.address.postalCode", "company.address.countryCode",
+}
+
+func (h handler) newForm(c echo.Context) error {
+	if !page.Actor(c).Role.Can(auth.PermEdit) {
+		return apperr.Forbidden("your role (%s) may not create customers", page.Actor(c).Role)
+	}
+	return page.Render(c, http.StatusOK, customerlistview.New(page.Layout(c, "New customer", layout.NavCustomers),
+		customerlistview.NewForm{Values: map[string]string{"riskScore": "MEDIUM"}}))
+}
+
+func (h handler) create(c echo.Context) error {
+	vals := map[string]string{}
+	for _, name := range newFields {
+		vals[name] = strings.TrimSpace(c.FormValue(name))
+	}
+	opt := func(name string) *string {
+		if v := vals[name]; v != "" {
+			return &v
+		}
+		return nil
+	}
+	req := func(name string) *string { v := vals[name]; return &v }
+	in := customer.CreateInput{
+		RiskScore: opt("riskScore"),
+		Company: customer.CompanyInput{
+			Name: req("company.name"), Description: opt("company.description"),
+			TaxResidenceCountryCode: opt("company.taxResidenceCountryCode"), RegistrationNumber: req("company.registrationNumber"),
+			Address: &customer.AddressInput{
+				AddressLine1: req("company.address.addressLine1"), AddressLine2: opt("company.address.addressLine2"),
+				City: req("company.address.city"), PostalCode: opt("company.address.postalCode"),
+				CountryCode: opt("company.address.countryCode"),
+			},
+		},
+	}
+	cu, _, err := h.s.Customers.Create(c.Request().Context(), page.Actor(c), in, nil)
+	if fields := page.FieldErrors(err); fields != nil {
+		return page.Render(c, http.StatusUnprocessableEntity, customerlistview.New(
+			page.Layout(c, "New customer", layout.NavCustomers), customerlistview.NewForm{Values: vals, Errors: fields}))
+	}
+	if err != nil {
+		return err
+	}
+	if err := page.AddFlash(c, page.FlashSuccess, "Customer “"+cu.Company.Name+"” created. Add its associates below."); err != nil {
+		return err
+	}
+	return page.Redirect(c, "/customers/"+cu.Reference.String())
+}
