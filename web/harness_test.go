@@ -17,6 +17,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/jmoiron/sqlx"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/internal/customer"
@@ -65,8 +66,8 @@ func newEdgeSite(t *testing.T, o siteOptions) *edgeSite {
 	}
 	cs := customer.NewService(s.DB, customer.Options{FourEyes: true, VerifyBaseURL: "https://verify.example.com"})
 	s.Auth = auth.NewService(s.DB, auth.Options{})
-	for name, role := range map[string]auth.Role{"officer": auth.RoleOfficer, "admin": auth.RoleAdmin} {
-		u, err := s.Auth.CreateUser(ctx, auth.System("test"), auth.NewUser{Email: name + "@verity.test", Name: name, Role: role, Password: password})
+	for name, role := range map[string]access.Role{"officer": access.RoleOfficer, "admin": access.RoleAdmin} {
+		u, err := s.Auth.CreateUser(ctx, access.System("test"), auth.NewUser{Email: name + "@verity.test", Name: name, Role: role, Password: password})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -94,9 +95,9 @@ func newEdgeSite(t *testing.T, o siteOptions) *edgeSite {
 }
 
 // apiKey mints an API key with a role.
-func (s *edgeSite) apiKey(role auth.Role) string {
+func (s *edgeSite) apiKey(role access.Role) string {
 	s.t.Helper()
-	_, secret, err := s.Auth.CreateAPIKey(context.Background(), auth.System("test"), "edge "+string(role), role)
+	_, secret, err := s.Auth.CreateAPIKey(context.Background(), access.System("test"), "edge "+string(role), role)
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/verity-kyb/verity/internal/auth"
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/config"
 )
 
@@ -36,7 +36,7 @@ func TestHSTS(t *testing.T) {
 
 func TestAPIResponsesAreNotStored(t *testing.T) {
 	s := newEdgeSite(t, siteOptions{})
-	key := s.apiKey(auth.RoleAdmin)
+	key := s.apiKey(access.RoleAdmin)
 	c := s.client()
 	cases := []struct {
 		name, method, path, key string
@@ -110,7 +110,7 @@ func TestRequestID(t *testing.T) {
 
 func TestAPIMethodNotAllowed(t *testing.T) {
 	s := newEdgeSite(t, siteOptions{})
-	key := s.apiKey(auth.RoleAdmin)
+	key := s.apiKey(access.RoleAdmin)
 	c := s.client()
 	cases := []struct{ method, path, allow string }{
 		{http.MethodDelete, "/platform/v1/customers", "GET, POST"},

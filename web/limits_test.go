@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/verity-kyb/verity/internal/auth"
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/web"
 )
 
@@ -94,7 +94,7 @@ func TestBodyLimits(t *testing.T) {
 		c := s.client()
 		req := c.req(http.MethodPost, "/platform/v1/customers", strings.NewReader(`{"x":"`+strings.Repeat("a", 1<<20)+`"}`))
 		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+s.apiKey(auth.RoleAdmin))
+		req.Header.Set("Authorization", "Bearer "+s.apiKey(access.RoleAdmin))
 		if r := c.do(req); r.status != http.StatusRequestEntityTooLarge || !strings.Contains(r.body, `"body_too_large"`) {
 			t.Fatalf("status %d %s, want 413 body_too_large", r.status, clip(r.body))
 		}

@@ -8,12 +8,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/verity-kyb/verity/internal/auth"
+	"github.com/verity-kyb/verity/internal/access"
 )
 
 func TestDatabaseOutageIs503(t *testing.T) {
 	s := newEdgeSite(t, siteOptions{proxied: true})
-	key := s.apiKey(auth.RoleAdmin)
+	key := s.apiKey(access.RoleAdmin)
 	page := s.signIn("officer")
 	api := func(path string) result {
 		req := page.req(http.MethodGet, "/platform/v1/customers"+path, nil)

@@ -12,11 +12,12 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/customer"
 )
 
-func cliActor() auth.Actor { return auth.System("cli-" + uuid.NewString()[:8]) }
+func cliActor() access.Actor { return access.System("cli-" + uuid.NewString()[:8]) }
 
 func cmdMigrate(ctx context.Context, stdout io.Writer) error {
 	a, err := openApp(ctx, os.Stderr)
@@ -44,7 +45,7 @@ func cmdUserCreate(ctx context.Context, args []string, stdin io.Reader, stdout i
 	if err != nil && !errors.Is(err, io.EOF) {
 		return fmt.Errorf("read password: %w", err)
 	}
-	r, ok := auth.ParseRole(*role)
+	r, ok := access.ParseRole(*role)
 	if !ok {
 		return fmt.Errorf("--role must be viewer, officer or admin")
 	}
@@ -76,7 +77,7 @@ func cmdAPIKeyCreate(ctx context.Context, args []string, stdout io.Writer) error
 	if fs.NArg() > 0 {
 		return fmt.Errorf("apikey create takes no arguments, got %q", fs.Args())
 	}
-	r, ok := auth.ParseRole(*role)
+	r, ok := access.ParseRole(*role)
 	if !ok {
 		return fmt.Errorf("--role must be viewer, officer or admin")
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/verity-kyb/verity/internal/auth"
+	"github.com/verity-kyb/verity/internal/access"
 )
 
 // Change is one field path with its value before and after.
@@ -23,18 +23,18 @@ type Change struct {
 
 // Entry is one audited action.
 type Entry struct {
-	ID         int64          `json:"id" db:"id"`
-	OccurredAt time.Time      `json:"occurredAt" db:"occurred_at"`
-	ActorType  auth.ActorKind `json:"actorType" db:"actor_type"`
-	ActorID    *int64         `json:"actorId" db:"actor_id"`
-	ActorName  string         `json:"actorName" db:"actor_name"`
-	Action     string         `json:"action" db:"action"`
-	CustomerID *int64         `json:"-" db:"customer_id"`
-	Subject    *string        `json:"subject,omitempty" db:"subject"`
-	Changes    []Change       `json:"changes" db:"-"`
-	ChangesRaw []byte         `json:"-" db:"changes"`
-	Reason     *string        `json:"reason" db:"reason"`
-	RequestID  *string        `json:"requestId" db:"request_id"`
+	ID         int64            `json:"id" db:"id"`
+	OccurredAt time.Time        `json:"occurredAt" db:"occurred_at"`
+	ActorType  access.ActorKind `json:"actorType" db:"actor_type"`
+	ActorID    *int64           `json:"actorId" db:"actor_id"`
+	ActorName  string           `json:"actorName" db:"actor_name"`
+	Action     string           `json:"action" db:"action"`
+	CustomerID *int64           `json:"-" db:"customer_id"`
+	Subject    *string          `json:"subject,omitempty" db:"subject"`
+	Changes    []Change         `json:"changes" db:"-"`
+	ChangesRaw []byte           `json:"-" db:"changes"`
+	Reason     *string          `json:"reason" db:"reason"`
+	RequestID  *string          `json:"requestId" db:"request_id"`
 }
 
 // Actions written to the trail; stable words that the history shows.
@@ -57,7 +57,7 @@ const (
 
 // Record is what a caller hands to Write.
 type Record struct {
-	Actor      auth.Actor
+	Actor      access.Actor
 	Action     string
 	CustomerID *int64
 	Subject    string
@@ -80,7 +80,7 @@ func Write(ctx context.Context, db sqlx.ExecerContext, r Record) error {
 		return err
 	}
 	var actorID *int64
-	if r.Actor.Kind == auth.ActorUser || r.Actor.Kind == auth.ActorAPIKey {
+	if r.Actor.Kind == access.ActorUser || r.Actor.Kind == access.ActorAPIKey {
 		id := r.Actor.ID
 		actorID = &id
 	}

@@ -12,7 +12,9 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
+	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/internal/postgres"
 	"github.com/verity-kyb/verity/internal/validate"
 )
@@ -20,12 +22,12 @@ import (
 // APIKey is what people see of a key: never the secret, which is shown once
 // at creation and stored only as a hash.
 type APIKey struct {
-	ID        int64     `db:"id"`
-	Name      string    `db:"name"`
-	Role      Role      `db:"role"`
-	Prefix    string    `db:"prefix"` // the secret's first characters, to tell keys apart
-	CreatedBy string    `db:"created_by"`
-	CreatedAt time.Time `db:"created_at"`
+	ID        int64       `db:"id"`
+	Name      string      `db:"name"`
+	Role      access.Role `db:"role"`
+	Prefix    string      `db:"prefix"` // the secret's first characters, to tell keys apart
+	CreatedBy string      `db:"created_by"`
+	CreatedAt time.Time   `db:"created_at"`
 	// LastUsedAt lags real use by up to a minute (see AuthenticateAPIKey).
 	LastUsedAt *time.Time `db:"last_used_at"`
 	RevokedAt  *time.Time `db:"revoked_at"`
@@ -66,7 +68,7 @@ func (k *APIKey) State(now time.Time) KeyState {
 // NewAPIKey is what an admin (or the CLI) fills in to issue a key.
 type NewAPIKey struct {
 	Name string
-	Role Role // at most the owner's role
+	Role access.Role // at most the owner's role
 	// OwnerID is the staff user the key acts for. 0 means the acting staff
 	// user, or the owner of an acting key; with neither (the command line's
 	// System actor) the new key is a service principal of its own.
@@ -155,14 +157,14 @@ func keySubject(name, prefix string) string { return fmt.Sprintf("%s (%s…)", n
 // CreateAPIKey issues a key that never expires with the given role, owned
 // by whoever makes it: a staff user's key acts for them, the command line's
 // (System) key is a service principal of its own. See IssueAPIKey.
-func (s *Service) CreateAPIKey(ctx context.Context, a Actor, name string, role Role) (*APIKey, string, error) {
+func (s *Service) CreateAPIKey(ctx context.Context, a access.Actor, name string, role access.Role) (*APIKey, string, error) {
 	return s.IssueAPIKey(ctx, a, NewAPIKey{Name: name, Role: role})
 }
 
 // IssueAPIKey makes a key for automation; admins (and the CLI) only. The
 // owner must be an active staff user whose role is at least the key's. The
 // secret is returned this once and never stored.
-func (s *Service) IssueAPIKey(ctx context.Context, a Actor, in NewAPIKey) (*APIKey, string, error) {
+func (s *Service) IssueAPIKey(ctx context.Context, a access.Actor, in NewAPIKey) (*APIKey, string, error) {
 	if err := requireAdmin(a, "manage API keys"); err != nil {
 		return nil, "", err
 	}
@@ -171,7 +173,7 @@ func (s *Service) IssueAPIKey(ctx context.Context, a Actor, in NewAPIKey) (*APIK
 	if msg := validate.Text(name, validate.MaxName, true); msg != "" {
 		fe.Add("name", msg)
 	}
-	if _, ok := ParseRole(string(in.Role)); !ok {
+	if _, ok := access.ParseRole(string(in.Role)); !ok {
 		fe.Add("role", msgRole)
 	}
 	if in.Lifetime != 0 && (in.Lifetime < MinKeyLifetime || in.Lifetime > MaxKeyLifetime) {
@@ -180,9 +182,9 @@ func (s *Service) IssueAPIKey(ctx context.Context, a Actor, in NewAPIKey) (*APIK
 	owner := in.OwnerID
 	if owner == 0 {
 		switch a.Kind {
-		case ActorUser:
+		case access.ActorUser:
 			owner = a.ID
-		case ActorAPIKey:
+		case access.ActorAPIKey:
 			owner = a.OwnerID
 		}
 	}
@@ -220,12 +222,12 @@ func (s *Service) IssueAPIKey(ctx context.Context, a Actor, in NewAPIKey) (*APIK
 			createdBy: a.String(), owner: owner, expires: expires}, s.now()); err != nil {
 			return err
 		}
-		changes := []auditChange{{Path: "name", New: k.Name}, {Path: "role", New: k.Role}, {Path: "prefix", New: k.Prefix},
+		changes := []audit.Change{{Path: "name", New: k.Name}, {Path: "role", New: k.Role}, {Path: "prefix", New: k.Prefix},
 			{Path: "owner", New: ownerName}}
 		if expires != nil {
-			changes = append(changes, auditChange{Path: "expiresAt", New: expires.UTC()})
+			changes = append(changes, audit.Change{Path: "expiresAt", New: expires.UTC()})
 		}
-		return writeAudit(ctx, tx, auditEntry{actor: a, action: actionAPIKeyCreate, subject: keySubject(k.Name, k.Prefix), changes: changes})
+		return audit.Write(ctx, tx, audit.Record{Actor: a, Action: audit.ActionAPIKeyCreate, Subject: keySubject(k.Name, k.Prefix), Changes: changes})
 	})
 	if err != nil {
 		return nil, "", err
@@ -235,7 +237,7 @@ func (s *Service) IssueAPIKey(ctx context.Context, a Actor, in NewAPIKey) (*APIK
 
 // UserByEmail finds a staff account by e-mail for an admin (the CLI's
 // --owner); NotFound when there is none.
-func (s *Service) UserByEmail(ctx context.Context, a Actor, email string) (*User, error) {
+func (s *Service) UserByEmail(ctx context.Context, a access.Actor, email string) (*User, error) {
 	if err := requireAdmin(a, "manage API keys"); err != nil {
 		return nil, err
 	}
@@ -251,7 +253,7 @@ func (s *Service) UserByEmail(ctx context.Context, a Actor, email string) (*User
 
 // ListAPIKeys returns every key for the admin page, active ones first, with
 // the last use this process has seen even if not yet written down.
-func (s *Service) ListAPIKeys(ctx context.Context, a Actor) ([]APIKey, error) {
+func (s *Service) ListAPIKeys(ctx context.Context, a access.Actor) ([]APIKey, error) {
 	if err := requireAdmin(a, "manage API keys"); err != nil {
 		return nil, err
 	}
@@ -271,7 +273,7 @@ func (s *Service) ListAPIKeys(ctx context.Context, a Actor) ([]APIKey, error) {
 
 // RevokeAPIKey ends a key at once in this process (other processes stop
 // accepting it within apiKeyCacheTTL). Revoking a revoked key is a no-op.
-func (s *Service) RevokeAPIKey(ctx context.Context, a Actor, id int64) error {
+func (s *Service) RevokeAPIKey(ctx context.Context, a access.Actor, id int64) error {
 	if err := requireAdmin(a, "manage API keys"); err != nil {
 		return err
 	}
@@ -288,8 +290,8 @@ func (s *Service) RevokeAPIKey(ctx context.Context, a Actor, id int64) error {
 		if err := revokeAPIKey(ctx, tx, id, s.now()); err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, auditEntry{actor: a, action: actionAPIKeyRevoke, subject: keySubject(k.Name, k.Prefix),
-			changes: []auditChange{{Path: "revoked", Old: false, New: true}}})
+		return audit.Write(ctx, tx, audit.Record{Actor: a, Action: audit.ActionAPIKeyRevoke, Subject: keySubject(k.Name, k.Prefix),
+			Changes: []audit.Change{{Path: "revoked", Old: false, New: true}}})
 	})
 	if hash != nil {
 		// Also after a failed or no-op revoke: dropping a cache entry is always safe.
@@ -312,9 +314,9 @@ func (s *Service) RevokeAPIKey(ctx context.Context, a Actor, id int64) error {
 // A key acts for its owner with the lower of its own role and the owner's
 // current one. An unknown, revoked or expired key, or one whose owner is
 // deactivated, is apperr KindUnauthorized, code "unauthorized".
-func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (Actor, error) {
+func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (access.Actor, error) {
 	if !wellFormed(secret) {
-		return Actor{}, badKey()
+		return access.Actor{}, badKey()
 	}
 	h := hashSecret(secret)
 	now := s.now()
@@ -325,12 +327,12 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, secret string) (Actor,
 	epoch := s.keys.currentEpoch()
 	k, err := getAPIKeyByHash(ctx, s.db, h[:])
 	if err != nil {
-		return Actor{}, err
+		return access.Actor{}, err
 	}
 	if k == nil || k.State(now) != KeyActive {
-		return Actor{}, badKey()
+		return access.Actor{}, badKey()
 	}
-	a := Actor{Kind: ActorAPIKey, ID: k.ID, Name: k.Name, Role: k.Role}
+	a := access.Actor{Kind: access.ActorAPIKey, ID: k.ID, Name: k.Name, Role: k.Role}
 	if k.OwnerID != nil {
 		a.OwnerID = *k.OwnerID
 		a.Name = k.Name + " of " + deref(k.OwnerName)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
 )
 
@@ -18,7 +19,7 @@ import (
 type apiKeyRow struct {
 	APIKey
 	KeyHash   []byte `db:"key_hash"`
-	ownerRole Role
+	ownerRole access.Role
 }
 
 func (r *apiKeyRow) hash() [32]byte {
@@ -41,7 +42,7 @@ func scanKeyRow(rows interface{ Scan(...any) error }) (*apiKeyRow, error) {
 	err := rows.Scan(&r.ID, &r.Name, &r.Role, &r.Prefix, &r.CreatedBy, &r.CreatedAt, &r.LastUsedAt, &r.RevokedAt,
 		&r.ExpiresAt, &r.OwnerID, &r.OwnerName, &r.OwnerActive, &ownerRole, &r.KeyHash)
 	if ownerRole != nil {
-		r.ownerRole = Role(*ownerRole)
+		r.ownerRole = access.Role(*ownerRole)
 	}
 	return &r, err
 }
@@ -49,7 +50,7 @@ func scanKeyRow(rows interface{ Scan(...any) error }) (*apiKeyRow, error) {
 // newKeyRow is what insertAPIKey stores; owner 0 makes a service key.
 type newKeyRow struct {
 	name, prefix, createdBy string
-	role                    Role
+	role                    access.Role
 	hash                    []byte
 	owner                   int64
 	expires                 *time.Time
@@ -145,13 +146,13 @@ const (
 
 // cachedKey is a verified key's actor and its use times (unix nanoseconds).
 type cachedKey struct {
-	actor    Actor
+	actor    access.Actor
 	expires  time.Time
 	lastUsed atomic.Int64 // the latest use seen by this process
 	stored   atomic.Int64 // the last_used_at known to be in the database (or being written)
 }
 
-func newCachedKey(a Actor, now time.Time, stored *time.Time) *cachedKey {
+func newCachedKey(a access.Actor, now time.Time, stored *time.Time) *cachedKey {
 	e := &cachedKey{actor: a, expires: now.Add(apiKeyCacheTTL)}
 	if stored != nil {
 		e.stored.Store(stored.UnixNano())

@@ -7,28 +7,30 @@ import (
 	"testing"
 	"time"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
+	"github.com/verity-kyb/verity/internal/audit"
 )
 
 func TestCreateAPIKey(t *testing.T) {
 	e := newEnv(t)
-	admin := e.actor("ada@verity.test", RoleAdmin)
+	admin := e.actor("ada@verity.test", access.RoleAdmin)
 
 	t.Run("OK", func(t *testing.T) {
-		k, secret, err := e.svc.CreateAPIKey(e.ctx, admin, " ci-sync ", RoleOfficer)
+		k, secret, err := e.svc.CreateAPIKey(e.ctx, admin, " ci-sync ", access.RoleOfficer)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !wellFormed(secret) || !strings.HasPrefix(secret, "vk_") || len(secret) != 43 {
 			t.Fatalf("secret %q is not vk_ and 40 base62 characters", secret)
 		}
-		if k.Name != "ci-sync" || k.Role != RoleOfficer || k.Prefix != secret[:10] || k.CreatedBy != "User ada@verity.test" ||
+		if k.Name != "ci-sync" || k.Role != access.RoleOfficer || k.Prefix != secret[:10] || k.CreatedBy != "User ada@verity.test" ||
 			k.LastUsedAt != nil || k.RevokedAt != nil {
 			t.Fatalf("key = %+v", k)
 		}
 	})
 	t.Run("OK/OnlyTheHashIsStored", func(t *testing.T) {
-		k, secret, err := e.svc.CreateAPIKey(e.ctx, System("cli"), "nightly", RoleViewer)
+		k, secret, err := e.svc.CreateAPIKey(e.ctx, access.System("cli"), "nightly", access.RoleViewer)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,8 +70,8 @@ func TestCreateAPIKey(t *testing.T) {
 
 func TestAPIKeyLifecycle(t *testing.T) {
 	e := newEnv(t)
-	admin := e.actor("ada@verity.test", RoleAdmin)
-	k, secret, err := e.svc.CreateAPIKey(e.ctx, admin, "ci-sync", RoleOfficer)
+	admin := e.actor("ada@verity.test", access.RoleAdmin)
+	k, secret, err := e.svc.CreateAPIKey(e.ctx, admin, "ci-sync", access.RoleOfficer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +82,7 @@ func TestAPIKeyLifecycle(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if a != (Actor{Kind: ActorAPIKey, ID: k.ID, Name: "ci-sync of User ada@verity.test", Role: RoleOfficer, OwnerID: admin.ID}) {
+			if a != (access.Actor{Kind: access.ActorAPIKey, ID: k.ID, Name: "ci-sync of User ada@verity.test", Role: access.RoleOfficer, OwnerID: admin.ID}) {
 				t.Fatalf("actor = %+v", a)
 			}
 		}
@@ -139,7 +141,7 @@ func TestAPIKeyLifecycle(t *testing.T) {
 		if err := e.svc.RevokeAPIKey(e.ctx, admin, k.ID); err != nil {
 			t.Fatalf("second revoke: %v, want nil (idempotent)", err)
 		}
-		if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = $1`, actionAPIKeyRevoke); n != 1 {
+		if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = $1`, audit.ActionAPIKeyRevoke); n != 1 {
 			t.Fatalf("%d revoke entries, want 1", n)
 		}
 		list, _ := e.svc.ListAPIKeys(e.ctx, admin)
@@ -158,7 +160,7 @@ func TestAPIKeyLifecycle(t *testing.T) {
 // once the cached entry expires, at most apiKeyCacheTTL later.
 func TestAPIKeyRevokedElsewhere(t *testing.T) {
 	e := newEnv(t)
-	k, secret, err := e.svc.CreateAPIKey(e.ctx, System("cli"), "ci-sync", RoleOfficer)
+	k, secret, err := e.svc.CreateAPIKey(e.ctx, access.System("cli"), "ci-sync", access.RoleOfficer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,11 +187,11 @@ func TestKeyCacheEpoch(t *testing.T) {
 	var h [32]byte
 	epoch := c.currentEpoch()
 	c.invalidate(h[:])
-	c.put(h, newCachedKey(Actor{ID: 1}, now, nil), epoch, now)
+	c.put(h, newCachedKey(access.Actor{ID: 1}, now, nil), epoch, now)
 	if c.get(h, now) != nil {
 		t.Fatal("an entry read before an invalidation was cached")
 	}
-	c.put(h, newCachedKey(Actor{ID: 1}, now, nil), c.currentEpoch(), now)
+	c.put(h, newCachedKey(access.Actor{ID: 1}, now, nil), c.currentEpoch(), now)
 	if c.get(h, now) == nil || c.get(h, now.Add(apiKeyCacheTTL)) != nil {
 		t.Fatal("entry not cached, or cached past its TTL")
 	}
@@ -200,7 +202,7 @@ func BenchmarkAuthenticateAPIKeyCached(b *testing.B) {
 	secret := newSecret()
 	h := hashSecret(secret)
 	now := time.Now()
-	e := newCachedKey(Actor{Kind: ActorAPIKey, ID: 1, Name: "bench", Role: RoleOfficer}, now.Add(time.Hour), &now)
+	e := newCachedKey(access.Actor{Kind: access.ActorAPIKey, ID: 1, Name: "bench", Role: access.RoleOfficer}, now.Add(time.Hour), &now)
 	s.keys.put(h, e, s.keys.currentEpoch(), now)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {

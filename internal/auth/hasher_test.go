@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/internal/pgtest"
 )
@@ -16,7 +17,7 @@ func TestHasherBound(t *testing.T) {
 	db := pgtest.New(t)
 	svc := NewService(db, Options{HashSlots: 2, HashWait: time.Minute})
 	for i := range 8 {
-		if _, err := svc.CreateUser(t.Context(), System("t"), NewUser{Email: fmt.Sprintf("user%d@verity.test", i), Name: "User", Role: RoleOfficer, Password: testPassword}); err != nil {
+		if _, err := svc.CreateUser(t.Context(), access.System("t"), NewUser{Email: fmt.Sprintf("user%d@verity.test", i), Name: "User", Role: access.RoleOfficer, Password: testPassword}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -43,7 +44,7 @@ func TestHasherBound(t *testing.T) {
 
 func TestHasherBusy(t *testing.T) {
 	e := newEnv(t)
-	u := e.user("olivia@verity.test", RoleOfficer)
+	u := e.user("olivia@verity.test", access.RoleOfficer)
 	svc := NewService(e.db, Options{Now: e.clock.Now, HashSlots: 1, HashWait: 10 * time.Millisecond})
 	release := svc.HoldHashSlots()
 	defer release()
@@ -69,7 +70,7 @@ func TestHasherBusy(t *testing.T) {
 
 func TestOverlongPasswordIsNotHashed(t *testing.T) {
 	e := newEnv(t)
-	u := e.user("olivia@verity.test", RoleOfficer)
+	u := e.user("olivia@verity.test", access.RoleOfficer)
 	for _, pw := range []string{
 		strings.Repeat("a", MaxPasswordLen+1),
 		strings.Repeat("é", MaxPasswordLen+1), // characters, not bytes
@@ -84,7 +85,7 @@ func TestOverlongPasswordIsNotHashed(t *testing.T) {
 		if ae, ok := apperr.As(err); !ok || ae.Kind != apperr.KindInvalid {
 			t.Fatalf("%d-byte current password: err = %v, want a field error", len(pw), err)
 		}
-		_, err = e.svc.CreateUser(e.ctx, System("t"), NewUser{Email: "x@verity.test", Name: "X", Role: RoleViewer, Password: pw})
+		_, err = e.svc.CreateUser(e.ctx, access.System("t"), NewUser{Email: "x@verity.test", Name: "X", Role: access.RoleViewer, Password: pw})
 		if ae, ok := apperr.As(err); !ok || len(ae.Fields["password"]) == 0 {
 			t.Fatalf("%d-byte new password: err = %v, want a password field error", len(pw), err)
 		}

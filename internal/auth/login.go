@@ -8,7 +8,9 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
+	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/internal/postgres"
 	"github.com/verity-kyb/verity/internal/validate"
 )
@@ -73,8 +75,8 @@ func (s *Service) login(ctx context.Context, email, password string, client Clie
 		return nil, "", err
 	}
 	if row == nil {
-		tried := Actor{Kind: ActorAnonymous, Name: clip(email, validate.MaxEmail), RequestID: requestID}
-		if err := writeAudit(ctx, s.db, auditEntry{actor: tried, action: actionLoginFailed, subject: client.IP, reason: why}); err != nil {
+		tried := access.Actor{Kind: access.ActorAnonymous, Name: clip(email, validate.MaxEmail), RequestID: requestID}
+		if err := audit.Write(ctx, s.db, audit.Record{Actor: tried, Action: audit.ActionLoginFailed, Subject: client.IP, Reason: why}); err != nil {
 			return nil, "", fmt.Errorf("audit failed sign-in: %w", err)
 		}
 		return nil, "", badCredentials()
@@ -99,7 +101,7 @@ func (s *Service) login(ctx context.Context, email, password string, client Clie
 				return err
 			}
 		}
-		return writeAudit(ctx, tx, auditEntry{actor: u.Actor(requestID), action: actionLogin, subject: client.IP})
+		return audit.Write(ctx, tx, audit.Record{Actor: u.Actor(requestID), Action: audit.ActionLogin, Subject: client.IP})
 	})
 	if err != nil {
 		if ferr := s.throttle.forgive(ctx, charge); ferr != nil {

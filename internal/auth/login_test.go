@@ -5,14 +5,15 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
 )
 
 func TestAuthenticate(t *testing.T) {
 	e := newEnv(t)
-	u := e.user("Olivia@Verity.test", RoleOfficer)
-	gone := e.user("gone@verity.test", RoleOfficer)
-	if _, err := e.svc.SetActive(e.ctx, System("t"), gone.ID, false); err != nil {
+	u := e.user("Olivia@Verity.test", access.RoleOfficer)
+	gone := e.user("gone@verity.test", access.RoleOfficer)
+	if _, err := e.svc.SetActive(e.ctx, access.System("t"), gone.ID, false); err != nil {
 		t.Fatal(err)
 	}
 
@@ -54,7 +55,7 @@ func TestAuthenticate(t *testing.T) {
 
 func TestAuthenticateRehashes(t *testing.T) {
 	e := newEnv(t)
-	u := e.user("olivia@verity.test", RoleOfficer)
+	u := e.user("olivia@verity.test", access.RoleOfficer)
 	old, _ := hashWith(testPassword, argonParams{memory: 8 * 1024, time: 1, threads: 1, keyLen: 32, saltLen: 16})
 	if _, err := e.db.ExecContext(e.ctx, `UPDATE staff_users SET password_hash = $2 WHERE id = $1`, u.ID, old); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/pgtest"
 )
 
@@ -52,9 +53,9 @@ func newEnv(t *testing.T) *env {
 }
 
 // user creates an account through the service and returns it.
-func (e *env) user(email string, role Role) *User {
+func (e *env) user(email string, role access.Role) *User {
 	e.t.Helper()
-	u, err := e.svc.CreateUser(e.ctx, System("test"), NewUser{Email: email, Name: "User " + email, Role: role, Password: testPassword})
+	u, err := e.svc.CreateUser(e.ctx, access.System("test"), NewUser{Email: email, Name: "User " + email, Role: role, Password: testPassword})
 	if err != nil {
 		e.t.Fatalf("create %s: %v", email, err)
 	}
@@ -62,7 +63,7 @@ func (e *env) user(email string, role Role) *User {
 }
 
 // actor creates an account and returns it acting in a request.
-func (e *env) actor(email string, role Role) Actor {
+func (e *env) actor(email string, role access.Role) access.Actor {
 	e.t.Helper()
 	return e.user(email, role).Actor("req-" + email)
 }

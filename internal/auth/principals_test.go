@@ -9,18 +9,19 @@ import (
 
 	"github.com/pressly/goose/v3"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/migrations"
 )
 
 func TestAPIKeyPrincipal(t *testing.T) {
 	e := newEnv(t)
-	ada := e.user("ada@verity.test", RoleAdmin)
-	olive := e.user("olive@verity.test", RoleOfficer)
+	ada := e.user("ada@verity.test", access.RoleAdmin)
+	olive := e.user("olive@verity.test", access.RoleOfficer)
 	admin := ada.Actor("req")
 
 	t.Run("OK/OwnedByWhoMadeIt", func(t *testing.T) {
-		k, secret, err := e.svc.CreateAPIKey(e.ctx, admin, "crm", RoleAdmin)
+		k, secret, err := e.svc.CreateAPIKey(e.ctx, admin, "crm", access.RoleAdmin)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,7 +43,7 @@ func TestAPIKeyPrincipal(t *testing.T) {
 	t.Run("OK/ServicePrincipals", func(t *testing.T) {
 		var principals []string
 		for _, name := range []string{"nightly", "hourly"} {
-			k, secret, err := e.svc.CreateAPIKey(e.ctx, System("cli"), name, RoleAdmin)
+			k, secret, err := e.svc.CreateAPIKey(e.ctx, access.System("cli"), name, access.RoleAdmin)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -63,17 +64,17 @@ func TestAPIKeyPrincipal(t *testing.T) {
 		}
 	})
 	t.Run("ErrInvalid/RoleAboveOwner", func(t *testing.T) {
-		_, _, err := e.svc.IssueAPIKey(e.ctx, admin, NewAPIKey{Name: "escalate", Role: RoleAdmin, OwnerID: olive.ID})
+		_, _, err := e.svc.IssueAPIKey(e.ctx, admin, NewAPIKey{Name: "escalate", Role: access.RoleAdmin, OwnerID: olive.ID})
 		if ae, ok := apperr.As(err); !ok || len(ae.Fields["role"]) == 0 {
 			t.Fatalf("err = %v, want a field error on role", err)
 		}
-		if _, _, err := e.svc.IssueAPIKey(e.ctx, admin, NewAPIKey{Name: "olive's", Role: RoleOfficer, OwnerID: olive.ID}); err != nil {
+		if _, _, err := e.svc.IssueAPIKey(e.ctx, admin, NewAPIKey{Name: "olive's", Role: access.RoleOfficer, OwnerID: olive.ID}); err != nil {
 			t.Fatalf("a key within the owner's role: %v", err)
 		}
 	})
 	t.Run("ErrInvalid/Owner", func(t *testing.T) {
 		for _, owner := range []int64{olive.ID + 1000} {
-			_, _, err := e.svc.IssueAPIKey(e.ctx, admin, NewAPIKey{Name: "ghost", Role: RoleViewer, OwnerID: owner})
+			_, _, err := e.svc.IssueAPIKey(e.ctx, admin, NewAPIKey{Name: "ghost", Role: access.RoleViewer, OwnerID: owner})
 			if ae, ok := apperr.As(err); !ok || len(ae.Fields["owner"]) == 0 {
 				t.Fatalf("err = %v, want a field error on owner", err)
 			}
@@ -81,7 +82,7 @@ func TestAPIKeyPrincipal(t *testing.T) {
 	})
 	t.Run("ErrInvalid/Lifetime", func(t *testing.T) {
 		for _, d := range []time.Duration{time.Hour, 6 * 366 * 24 * time.Hour} {
-			_, _, err := e.svc.IssueAPIKey(e.ctx, admin, NewAPIKey{Name: "odd", Role: RoleViewer, Lifetime: d})
+			_, _, err := e.svc.IssueAPIKey(e.ctx, admin, NewAPIKey{Name: "odd", Role: access.RoleViewer, Lifetime: d})
 			if ae, ok := apperr.As(err); !ok || len(ae.Fields["expires"]) == 0 {
 				t.Fatalf("lifetime %s: err = %v, want a field error on expires", d, err)
 			}
@@ -103,9 +104,9 @@ func TestAPIKeyPrincipal(t *testing.T) {
 // that deactivated them, within the cache TTL in any other.
 func TestAPIKeyOwnerDeactivated(t *testing.T) {
 	e := newEnv(t)
-	ada := e.actor("ada@verity.test", RoleAdmin)
-	olive := e.user("olive@verity.test", RoleOfficer)
-	_, secret, err := e.svc.IssueAPIKey(e.ctx, ada, NewAPIKey{Name: "olive's", Role: RoleOfficer, OwnerID: olive.ID})
+	ada := e.actor("ada@verity.test", access.RoleAdmin)
+	olive := e.user("olive@verity.test", access.RoleOfficer)
+	_, secret, err := e.svc.IssueAPIKey(e.ctx, ada, NewAPIKey{Name: "olive's", Role: access.RoleOfficer, OwnerID: olive.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,27 +148,27 @@ func TestAPIKeyOwnerDeactivated(t *testing.T) {
 // A key never acts above its owner's current role.
 func TestAPIKeyOwnerDemoted(t *testing.T) {
 	e := newEnv(t)
-	ada := e.actor("ada@verity.test", RoleAdmin)
-	grace := e.user("grace@verity.test", RoleAdmin)
-	_, secret, err := e.svc.IssueAPIKey(e.ctx, ada, NewAPIKey{Name: "grace's", Role: RoleAdmin, OwnerID: grace.ID})
+	ada := e.actor("ada@verity.test", access.RoleAdmin)
+	grace := e.user("grace@verity.test", access.RoleAdmin)
+	_, secret, err := e.svc.IssueAPIKey(e.ctx, ada, NewAPIKey{Name: "grace's", Role: access.RoleAdmin, OwnerID: grace.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a, err := e.svc.AuthenticateAPIKey(e.ctx, secret); err != nil || a.Role != RoleAdmin {
+	if a, err := e.svc.AuthenticateAPIKey(e.ctx, secret); err != nil || a.Role != access.RoleAdmin {
 		t.Fatalf("actor %+v, %v", a, err)
 	}
-	if _, err := e.svc.SetRole(e.ctx, ada, grace.ID, RoleViewer); err != nil {
+	if _, err := e.svc.SetRole(e.ctx, ada, grace.ID, access.RoleViewer); err != nil {
 		t.Fatal(err)
 	}
-	if a, err := e.svc.AuthenticateAPIKey(e.ctx, secret); err != nil || a.Role != RoleViewer {
+	if a, err := e.svc.AuthenticateAPIKey(e.ctx, secret); err != nil || a.Role != access.RoleViewer {
 		t.Fatalf("after the owner became a viewer: actor %+v, %v; want role viewer", a, err)
 	}
 }
 
 func TestAPIKeyExpiry(t *testing.T) {
 	e := newEnv(t)
-	ada := e.actor("ada@verity.test", RoleAdmin)
-	k, secret, err := e.svc.IssueAPIKey(e.ctx, ada, NewAPIKey{Name: "quarterly", Role: RoleOfficer, Lifetime: 90 * 24 * time.Hour})
+	ada := e.actor("ada@verity.test", access.RoleAdmin)
+	k, secret, err := e.svc.IssueAPIKey(e.ctx, ada, NewAPIKey{Name: "quarterly", Role: access.RoleOfficer, Lifetime: 90 * 24 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +207,7 @@ func TestParseLifetime(t *testing.T) {
 // those keys' last_editor marks to their owners.
 func TestMigrationBackfillsOwners(t *testing.T) {
 	e := newEnv(t)
-	ada := e.user("ada@verity.test", RoleAdmin)
+	ada := e.user("ada@verity.test", access.RoleAdmin)
 	provider, err := goose.NewProvider(goose.DialectPostgres, e.db.DB, migrations.FS, goose.WithDisableGlobalRegistry(true))
 	if err != nil {
 		t.Fatal(err)

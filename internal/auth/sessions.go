@@ -9,7 +9,9 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
+	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/internal/postgres"
 )
 
@@ -149,18 +151,18 @@ func (s *Service) expire(ctx context.Context, id []byte, why string, kind *apper
 
 // Logout ends the session of token (the one making the request) and writes
 // the sign-out to the audit trail, in one transaction.
-func (s *Service) Logout(ctx context.Context, a Actor, token string) error {
+func (s *Service) Logout(ctx context.Context, a access.Actor, token string) error {
 	return postgres.WithTx(ctx, s.db, func(tx *sqlx.Tx) error {
 		if _, err := endSession(ctx, tx, sessionID(token), nil, EndSignedOut, s.now()); err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, auditEntry{actor: a, action: actionLogout})
+		return audit.Write(ctx, tx, audit.Record{Actor: a, Action: audit.ActionLogout})
 	})
 }
 
 // requireSelf refuses anyone but a signed-in staff user acting on their own sessions.
-func requireSelf(a Actor) error {
-	if a.Kind != ActorUser {
+func requireSelf(a access.Actor) error {
+	if a.Kind != access.ActorUser {
 		return apperr.Forbidden("only a signed-in staff user has sessions")
 	}
 	return nil
@@ -168,7 +170,7 @@ func requireSelf(a Actor) error {
 
 // ListSessions returns the actor's own open sessions, marking the one of
 // current (the token of the asking session).
-func (s *Service) ListSessions(ctx context.Context, a Actor, current string) ([]Session, error) {
+func (s *Service) ListSessions(ctx context.Context, a access.Actor, current string) ([]Session, error) {
 	if err := requireSelf(a); err != nil {
 		return nil, err
 	}
@@ -185,7 +187,7 @@ func (s *Service) ListSessions(ctx context.Context, a Actor, current string) ([]
 
 // EndSession ends one of the actor's own sessions, named by its handle;
 // another user's session, or one already over, is not found.
-func (s *Service) EndSession(ctx context.Context, a Actor, handle string) error {
+func (s *Service) EndSession(ctx context.Context, a access.Actor, handle string) error {
 	if err := requireSelf(a); err != nil {
 		return err
 	}
@@ -201,13 +203,13 @@ func (s *Service) EndSession(ctx context.Context, a Actor, handle string) error 
 		if !ok {
 			return apperr.NotFound("session")
 		}
-		return writeAudit(ctx, tx, sessionsEndedEntry(a, "", EndByUser, 1))
+		return audit.Write(ctx, tx, sessionsEndedEntry(a, "", EndByUser, 1))
 	})
 }
 
 // EndOtherSessions ends every session of the actor but current (the token
 // of the asking session) and returns how many it ended.
-func (s *Service) EndOtherSessions(ctx context.Context, a Actor, current string) (int, error) {
+func (s *Service) EndOtherSessions(ctx context.Context, a access.Actor, current string) (int, error) {
 	if err := requireSelf(a); err != nil {
 		return 0, err
 	}
@@ -217,14 +219,14 @@ func (s *Service) EndOtherSessions(ctx context.Context, a Actor, current string)
 		if n, err = endUserSessions(ctx, tx, a.ID, sessionID(current), EndByUser, s.now()); err != nil || n == 0 {
 			return err
 		}
-		return writeAudit(ctx, tx, sessionsEndedEntry(a, "", EndByUser, n))
+		return audit.Write(ctx, tx, sessionsEndedEntry(a, "", EndByUser, n))
 	})
 	return n, err
 }
 
 // EndUserSessions is an admin's "sign out everywhere": every session of the
 // account ends at its next request. It is audited even when there was none.
-func (s *Service) EndUserSessions(ctx context.Context, a Actor, userID int64) (*User, int, error) {
+func (s *Service) EndUserSessions(ctx context.Context, a access.Actor, userID int64) (*User, int, error) {
 	if err := requireAdmin(a, "end staff sessions"); err != nil {
 		return nil, 0, err
 	}
@@ -238,7 +240,7 @@ func (s *Service) EndUserSessions(ctx context.Context, a Actor, userID int64) (*
 		if n, err = endUserSessions(ctx, tx, userID, nil, EndEverywhere, s.now()); err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, sessionsEndedEntry(a, u.Email, EndEverywhere, n))
+		return audit.Write(ctx, tx, sessionsEndedEntry(a, u.Email, EndEverywhere, n))
 	})
 	if err != nil {
 		return nil, 0, err
@@ -248,19 +250,19 @@ func (s *Service) EndUserSessions(ctx context.Context, a Actor, userID int64) (*
 
 // endSessionsFor ends a user's sessions (but keep) as part of a change
 // already in tx, with an audit entry when there were any.
-func endSessionsFor(ctx context.Context, tx *sqlx.Tx, a Actor, u *User, keep []byte, why string, now time.Time) error {
+func endSessionsFor(ctx context.Context, tx *sqlx.Tx, a access.Actor, u *User, keep []byte, why string, now time.Time) error {
 	n, err := endUserSessions(ctx, tx, u.ID, keep, why, now)
 	if err != nil || n == 0 {
 		return err
 	}
-	return writeAudit(ctx, tx, sessionsEndedEntry(a, u.Email, why, n))
+	return audit.Write(ctx, tx, sessionsEndedEntry(a, u.Email, why, n))
 }
 
 // sessionsEndedEntry records n sessions of subject (an e-mail; "" for the
 // actor's own) ended, and why.
-func sessionsEndedEntry(a Actor, subject, why string, n int) auditEntry {
-	return auditEntry{actor: a, action: actionSessionsEnd, subject: subject, reason: why,
-		changes: []auditChange{{Path: "sessionsEnded", New: n}}}
+func sessionsEndedEntry(a access.Actor, subject, why string, n int) audit.Record {
+	return audit.Record{Actor: a, Action: audit.ActionSessionsEnd, Subject: subject, Reason: why,
+		Changes: []audit.Change{{Path: "sessionsEnded", New: n}}}
 }
 
 // maybePruneSessions deletes long-finished sessions, at most once an hour per

@@ -5,16 +5,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
+	"github.com/verity-kyb/verity/internal/audit"
 )
 
 func TestSessionUser(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		e := newEnv(t)
-		u := e.user("olivia@verity.test", RoleOfficer)
+		u := e.user("olivia@verity.test", access.RoleOfficer)
 		tok := e.signIn(u.Email, "10.0.0.1")
 		got, err := e.svc.SessionUser(e.ctx, tok)
-		if err != nil || got.ID != u.ID || got.Role != RoleOfficer {
+		if err != nil || got.ID != u.ID || got.Role != access.RoleOfficer {
 			t.Fatalf("SessionUser = %+v, %v", got, err)
 		}
 		var ip, ua string
@@ -30,7 +32,7 @@ func TestSessionUser(t *testing.T) {
 	})
 	t.Run("ErrUnknownToken", func(t *testing.T) {
 		e := newEnv(t)
-		for _, tok := range []string{"", "made-up", e.signIn(e.user("o@verity.test", RoleOfficer).Email, "") + "x"} {
+		for _, tok := range []string{"", "made-up", e.signIn(e.user("o@verity.test", access.RoleOfficer).Email, "") + "x"} {
 			if _, err := e.svc.SessionUser(e.ctx, tok); !errors.Is(err, ErrSessionEnded) {
 				t.Fatalf("SessionUser(%q) = %v, want ErrSessionEnded", tok, err)
 			}
@@ -38,7 +40,7 @@ func TestSessionUser(t *testing.T) {
 	})
 	t.Run("ErrSessionIdle", func(t *testing.T) {
 		e := newEnv(t)
-		tok := e.signIn(e.user("olivia@verity.test", RoleOfficer).Email, "")
+		tok := e.signIn(e.user("olivia@verity.test", access.RoleOfficer).Email, "")
 		e.clock.Advance(SessionIdle - time.Second)
 		if _, err := e.svc.SessionUser(e.ctx, tok); err != nil {
 			t.Fatalf("just inside the idle limit: %v", err)
@@ -57,7 +59,7 @@ func TestSessionUser(t *testing.T) {
 	})
 	t.Run("ErrSessionTooOld", func(t *testing.T) {
 		e := newEnv(t)
-		tok := e.signIn(e.user("olivia@verity.test", RoleOfficer).Email, "")
+		tok := e.signIn(e.user("olivia@verity.test", access.RoleOfficer).Email, "")
 		for elapsed := time.Duration(0); elapsed < SessionMaxAge; elapsed += 20 * time.Minute {
 			if _, err := e.svc.SessionUser(e.ctx, tok); err != nil {
 				t.Fatalf("active after %v: %v", elapsed, err)
@@ -71,7 +73,7 @@ func TestSessionUser(t *testing.T) {
 	})
 	t.Run("OK/LastSeenWrittenOnceAMinute", func(t *testing.T) {
 		e := newEnv(t)
-		tok := e.signIn(e.user("olivia@verity.test", RoleOfficer).Email, "")
+		tok := e.signIn(e.user("olivia@verity.test", access.RoleOfficer).Email, "")
 		start := e.clock.Now()
 		seen := func() time.Time {
 			var at time.Time
@@ -98,7 +100,7 @@ func TestSessionUser(t *testing.T) {
 	t.Run("ErrVersionBumpedElsewhere", func(t *testing.T) {
 		// A binary of the previous release ends sessions by bumping the version only.
 		e := newEnv(t)
-		u := e.user("olivia@verity.test", RoleOfficer)
+		u := e.user("olivia@verity.test", access.RoleOfficer)
 		tok := e.signIn(u.Email, "")
 		if _, err := e.db.ExecContext(e.ctx, `UPDATE staff_users SET session_version = session_version + 1 WHERE id = $1`, u.ID); err != nil {
 			t.Fatal(err)
@@ -111,7 +113,7 @@ func TestSessionUser(t *testing.T) {
 
 func TestLogout(t *testing.T) {
 	e := newEnv(t)
-	u := e.user("olivia@verity.test", RoleOfficer)
+	u := e.user("olivia@verity.test", access.RoleOfficer)
 	tok, other := e.signIn(u.Email, ""), e.signIn(u.Email, "")
 	if err := e.svc.Logout(e.ctx, u.Actor("r"), tok); err != nil {
 		t.Fatal(err)
@@ -126,10 +128,10 @@ func TestLogout(t *testing.T) {
 
 func TestOwnSessions(t *testing.T) {
 	e := newEnv(t)
-	u := e.user("olivia@verity.test", RoleOfficer)
+	u := e.user("olivia@verity.test", access.RoleOfficer)
 	a := u.Actor("r")
 	this, b, c := e.signIn(u.Email, "10.0.0.1"), e.signIn(u.Email, "10.0.0.2"), e.signIn(u.Email, "10.0.0.3")
-	stranger := e.signIn(e.user("sam@verity.test", RoleOfficer).Email, "10.0.0.4")
+	stranger := e.signIn(e.user("sam@verity.test", access.RoleOfficer).Email, "10.0.0.4")
 
 	list, err := e.svc.ListSessions(e.ctx, a, this)
 	if err != nil {
@@ -191,12 +193,12 @@ func TestOwnSessions(t *testing.T) {
 		}
 	})
 	t.Run("OK/Audited", func(t *testing.T) {
-		if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = $1 AND actor_id = $2 AND reason = $3`, actionSessionsEnd, u.ID, EndByUser); n != 2 {
+		if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = $1 AND actor_id = $2 AND reason = $3`, audit.ActionSessionsEnd, u.ID, EndByUser); n != 2 {
 			t.Fatalf("%d audit entries, want 2", n)
 		}
 	})
 	t.Run("ErrForbidden/NotAUser", func(t *testing.T) {
-		if _, err := e.svc.ListSessions(e.ctx, System("cli"), ""); !errors.Is(err, apperr.ErrForbidden) {
+		if _, err := e.svc.ListSessions(e.ctx, access.System("cli"), ""); !errors.Is(err, apperr.ErrForbidden) {
 			t.Fatalf("err = %v, want ErrForbidden", err)
 		}
 	})
@@ -204,9 +206,9 @@ func TestOwnSessions(t *testing.T) {
 
 func TestEndUserSessions(t *testing.T) {
 	e := newEnv(t)
-	admin := e.actor("ada@verity.test", RoleAdmin)
-	officer := e.actor("omar@verity.test", RoleOfficer)
-	u := e.user("olivia@verity.test", RoleOfficer)
+	admin := e.actor("ada@verity.test", access.RoleAdmin)
+	officer := e.actor("omar@verity.test", access.RoleOfficer)
+	u := e.user("olivia@verity.test", access.RoleOfficer)
 	t1, t2 := e.signIn(u.Email, "10.0.0.1"), e.signIn(u.Email, "10.0.0.2")
 
 	t.Run("ErrForbidden/NotAnAdmin", func(t *testing.T) {
@@ -234,7 +236,7 @@ func TestEndUserSessions(t *testing.T) {
 		}
 		var changes string
 		if err := e.db.GetContext(e.ctx, &changes, `SELECT changes::text FROM audit_entries WHERE action = $1 AND actor_id = $2 AND subject = $3`,
-			actionSessionsEnd, admin.ID, u.Email); err != nil {
+			audit.ActionSessionsEnd, admin.ID, u.Email); err != nil {
 			t.Fatal(err)
 		}
 		if changes != `[{"new": 2, "old": null, "path": "sessionsEnded"}]` {

@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
+	"github.com/verity-kyb/verity/internal/audit"
 )
 
 // tooMany fails unless err is a throttle refusal asking to wait about want.
@@ -26,7 +28,7 @@ func tooMany(t *testing.T, err error, want time.Duration) {
 func TestThrottlePerPair(t *testing.T) {
 	t.Run("ErrTooManyAttempts/AttackerIP", func(t *testing.T) {
 		e := newEnv(t)
-		u := e.user("olivia@verity.test", RoleOfficer)
+		u := e.user("olivia@verity.test", access.RoleOfficer)
 		for i := range pairMaxFailures {
 			if _, err := e.svc.Authenticate(e.ctx, u.Email, "wrong password", "203.0.113.9", "r"); !errors.Is(err, ErrBadCredentials) {
 				t.Fatalf("failure %d: err = %v", i+1, err)
@@ -45,14 +47,14 @@ func TestThrottlePerPair(t *testing.T) {
 			t.Fatalf("after the window: %v", err)
 		}
 		// Refused attempts cost nothing and are not written; the failures are.
-		if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = $1`, actionLoginFailed); n != pairMaxFailures {
+		if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = $1`, audit.ActionLoginFailed); n != pairMaxFailures {
 			t.Fatalf("%d failed sign-ins audited, want %d", n, pairMaxFailures)
 		}
 	})
 
 	t.Run("OK/JunkKeysDoNotClearALock", func(t *testing.T) {
 		e := newEnv(t)
-		u := e.user("olivia@verity.test", RoleOfficer)
+		u := e.user("olivia@verity.test", access.RoleOfficer)
 		for range pairMaxFailures {
 			_, _ = e.svc.Authenticate(e.ctx, u.Email, "wrong password", "203.0.113.9", "r")
 		}
@@ -72,7 +74,7 @@ func TestThrottlePerPair(t *testing.T) {
 
 	t.Run("OK/SuccessClearsOwnTypos", func(t *testing.T) {
 		e := newEnv(t)
-		u := e.user("olivia@verity.test", RoleOfficer)
+		u := e.user("olivia@verity.test", access.RoleOfficer)
 		for round := range 3 {
 			for i := range pairMaxFailures - 1 {
 				if _, err := e.svc.Authenticate(e.ctx, u.Email, "typo typo typo", "10.9.9.9", "r"); !errors.Is(err, ErrBadCredentials) {
@@ -87,7 +89,7 @@ func TestThrottlePerPair(t *testing.T) {
 
 	t.Run("ErrTooManyAttempts/ConcurrentBurst", func(t *testing.T) {
 		e := newEnv(t)
-		u := e.user("olivia@verity.test", RoleOfficer)
+		u := e.user("olivia@verity.test", access.RoleOfficer)
 		svc := NewService(e.db, Options{Now: e.clock.Now, HashWait: time.Minute}) // no 503s, however slow the machine
 		var wg sync.WaitGroup
 		var mu sync.Mutex
@@ -112,7 +114,7 @@ func TestThrottlePerPair(t *testing.T) {
 func TestThrottlePerIP(t *testing.T) {
 	t.Run("ErrTooManyAttempts/ManyAccountsOneAddress", func(t *testing.T) {
 		e := newEnv(t)
-		u := e.user("olivia@verity.test", RoleOfficer)
+		u := e.user("olivia@verity.test", access.RoleOfficer)
 		for i := range ipMaxFailures {
 			_, err := e.svc.Authenticate(e.ctx, fmt.Sprintf("guess%d@verity.test", i), testPassword, "192.0.2.7", "r")
 			if !errors.Is(err, ErrBadCredentials) {
@@ -129,7 +131,7 @@ func TestThrottlePerIP(t *testing.T) {
 	t.Run("ErrTooManyAttempts/SharedByTwoProcesses", func(t *testing.T) {
 		e := newEnv(t)
 		other := NewService(e.db, Options{Now: e.clock.Now}) // a second instance on the same database
-		u := e.user("olivia@verity.test", RoleOfficer)
+		u := e.user("olivia@verity.test", access.RoleOfficer)
 		for i := range ipMaxFailures {
 			svc := e.svc
 			if i%2 == 1 {
@@ -155,7 +157,7 @@ func TestThrottlePerIP(t *testing.T) {
 
 func TestThrottlePerAccount(t *testing.T) {
 	e := newEnv(t)
-	u := e.user("olivia@verity.test", RoleOfficer)
+	u := e.user("olivia@verity.test", access.RoleOfficer)
 	// A guesser spread over many addresses, two guesses each.
 	fail := func(n int) {
 		t.Helper()

@@ -1,3 +1,6 @@
+// Package auth owns staff accounts, sign-in, server-side sessions and API keys:
+// every check, transaction and audit entry about who may act, for pages, API
+// and command line alike. Roles and the Actor itself live in package access.
 package auth
 
 import (
@@ -10,7 +13,9 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
+	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/internal/postgres"
 	"github.com/verity-kyb/verity/internal/validate"
 )
@@ -18,10 +23,10 @@ import (
 // User is a staff account as the rest of the app sees it; the password hash
 // never leaves this package.
 type User struct {
-	ID    int64  `db:"id"`
-	Email string `db:"email"`
-	Name  string `db:"name"`
-	Role  Role   `db:"role"`
+	ID    int64       `db:"id"`
+	Email string      `db:"email"`
+	Name  string      `db:"name"`
+	Role  access.Role `db:"role"`
 	// Active is false for a deactivated account, which can no longer sign in.
 	Active bool `db:"active"`
 	// SessionVersion is stored in the session cookie; a session carrying an
@@ -34,15 +39,15 @@ type User struct {
 
 // Actor is the user acting in one request, so role checks and the audit
 // trail see the account's current role and name.
-func (u *User) Actor(requestID string) Actor {
-	return Actor{Kind: ActorUser, ID: u.ID, Name: u.Name, Role: u.Role, RequestID: requestID}
+func (u *User) Actor(requestID string) access.Actor {
+	return access.Actor{Kind: access.ActorUser, ID: u.ID, Name: u.Name, Role: u.Role, RequestID: requestID}
 }
 
 // NewUser is what an admin (or the CLI) fills in to create an account.
 type NewUser struct {
 	Email    string
 	Name     string
-	Role     Role
+	Role     access.Role
 	Password string
 }
 
@@ -93,8 +98,8 @@ func NewService(db *sqlx.DB, opts Options) *Service {
 }
 
 // requireAdmin refuses anyone without PermAdministrate (System holds it).
-func requireAdmin(a Actor, what string) error {
-	if !a.Role.Can(PermAdministrate) {
+func requireAdmin(a access.Actor, what string) error {
+	if !a.Role.Can(access.PermAdministrate) {
 		if a.Role == "" {
 			return apperr.Forbidden("you may not %s", what)
 		}
@@ -106,7 +111,7 @@ func requireAdmin(a Actor, what string) error {
 const msgRole = "must be viewer, officer or admin"
 
 // CreateUser adds a staff account; only an admin (or the CLI's System actor) may.
-func (s *Service) CreateUser(ctx context.Context, a Actor, in NewUser) (*User, error) {
+func (s *Service) CreateUser(ctx context.Context, a access.Actor, in NewUser) (*User, error) {
 	if err := requireAdmin(a, "create staff accounts"); err != nil {
 		return nil, err
 	}
@@ -118,7 +123,7 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, in NewUser) (*User, e
 	if msg := validate.Text(name, validate.MaxName, true); msg != "" {
 		fe.Add("name", msg)
 	}
-	if _, ok := ParseRole(string(in.Role)); !ok {
+	if _, ok := access.ParseRole(string(in.Role)); !ok {
 		fe.Add("role", msgRole)
 	}
 	if msg := passwordProblem(in.Password); msg != "" {
@@ -137,7 +142,7 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, in NewUser) (*User, e
 		if u, err = insertUser(ctx, tx, email, name, in.Role, hash, s.now()); err != nil {
 			return err
 		}
-		return writeAudit(ctx, tx, auditEntry{actor: a, action: actionUserCreate, subject: u.Email, changes: []auditChange{
+		return audit.Write(ctx, tx, audit.Record{Actor: a, Action: audit.ActionUserCreate, Subject: u.Email, Changes: []audit.Change{
 			{Path: "email", New: u.Email}, {Path: "name", New: u.Name}, {Path: "role", New: u.Role}, {Path: "active", New: u.Active},
 		}})
 	})
@@ -148,7 +153,7 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, in NewUser) (*User, e
 }
 
 // ListUsers returns every staff account for the admin page, active ones first.
-func (s *Service) ListUsers(ctx context.Context, a Actor) ([]User, error) {
+func (s *Service) ListUsers(ctx context.Context, a access.Actor) ([]User, error) {
 	if err := requireAdmin(a, "manage staff accounts"); err != nil {
 		return nil, err
 	}
@@ -167,34 +172,34 @@ func (s *Service) GetUser(ctx context.Context, id int64) (*User, error) {
 
 // SetRole changes another account's role and ends its sessions, so the new
 // role applies from the very next request.
-func (s *Service) SetRole(ctx context.Context, a Actor, userID int64, role Role) (*User, error) {
+func (s *Service) SetRole(ctx context.Context, a access.Actor, userID int64, role access.Role) (*User, error) {
 	if err := requireAdmin(a, "manage staff accounts"); err != nil {
 		return nil, err
 	}
-	if _, ok := ParseRole(string(role)); !ok {
+	if _, ok := access.ParseRole(string(role)); !ok {
 		return nil, apperr.Invalid(apperr.FieldErrors{"role": {msgRole}})
 	}
-	return s.changeAccess(ctx, a, userID, EndRoleChanged, func(u *User) auditChange {
-		return auditChange{Path: "role", Old: u.Role, New: role}
+	return s.changeAccess(ctx, a, userID, EndRoleChanged, func(u *User) audit.Change {
+		return audit.Change{Path: "role", Old: u.Role, New: role}
 	}, func(u *User) { u.Role = role })
 }
 
 // SetActive deactivates (or reactivates) another account; a deactivated user
 // is signed out at their next request.
-func (s *Service) SetActive(ctx context.Context, a Actor, userID int64, active bool) (*User, error) {
-	return s.changeAccess(ctx, a, userID, EndDeactivated, func(u *User) auditChange {
-		return auditChange{Path: "active", Old: u.Active, New: active}
+func (s *Service) SetActive(ctx context.Context, a access.Actor, userID int64, active bool) (*User, error) {
+	return s.changeAccess(ctx, a, userID, EndDeactivated, func(u *User) audit.Change {
+		return audit.Change{Path: "active", Old: u.Active, New: active}
 	}, func(u *User) { u.Active = active })
 }
 
 // changeAccess is SetRole's and SetActive's shared path: admin only, never on
 // oneself, a no-op (no audit entry, sessions kept) when nothing changes;
 // otherwise every session of the account ends, for the reason why.
-func (s *Service) changeAccess(ctx context.Context, a Actor, userID int64, why string, diff func(*User) auditChange, apply func(*User)) (*User, error) {
+func (s *Service) changeAccess(ctx context.Context, a access.Actor, userID int64, why string, diff func(*User) audit.Change, apply func(*User)) (*User, error) {
 	if err := requireAdmin(a, "manage staff accounts"); err != nil {
 		return nil, err
 	}
-	if a.Kind == ActorUser && a.ID == userID {
+	if a.Kind == access.ActorUser && a.ID == userID {
 		return nil, apperr.Conflict("self_change", "you cannot change your own role or deactivate yourself")
 	}
 	var out *User
@@ -213,7 +218,7 @@ func (s *Service) changeAccess(ctx context.Context, a Actor, userID int64, why s
 		if out, err = updateAccess(ctx, tx, userID, next.Role, next.Active, s.now()); err != nil {
 			return err
 		}
-		if err := writeAudit(ctx, tx, auditEntry{actor: a, action: actionUserUpdate, subject: out.Email, changes: []auditChange{ch}}); err != nil {
+		if err := audit.Write(ctx, tx, audit.Record{Actor: a, Action: audit.ActionUserUpdate, Subject: out.Email, Changes: []audit.Change{ch}}); err != nil {
 			return err
 		}
 		return endSessionsFor(ctx, tx, a, out, nil, why, s.now())
@@ -238,8 +243,8 @@ type PasswordChange struct {
 
 // ChangePassword lets a signed-in user replace their own password. The
 // asking session goes on; every other session of the user ends.
-func (s *Service) ChangePassword(ctx context.Context, a Actor, in PasswordChange) error {
-	if a.Kind != ActorUser {
+func (s *Service) ChangePassword(ctx context.Context, a access.Actor, in PasswordChange) error {
+	if a.Kind != access.ActorUser {
 		return apperr.Forbidden("only a signed-in staff user can change their own password")
 	}
 	fe := apperr.FieldErrors{}
@@ -300,7 +305,7 @@ func (s *Service) ChangePassword(ctx context.Context, a Actor, in PasswordChange
 		if err := setSessionVersion(ctx, tx, keep, version); err != nil {
 			return err
 		}
-		if err := writeAudit(ctx, tx, auditEntry{actor: a, action: actionUserPassword, subject: u.Email}); err != nil {
+		if err := audit.Write(ctx, tx, audit.Record{Actor: a, Action: audit.ActionUserPassword, Subject: u.Email}); err != nil {
 			return err
 		}
 		return endSessionsFor(ctx, tx, a, &cur.User, keep, EndPassword, s.now())

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/internal/postgres"
 )
@@ -27,7 +28,7 @@ RETURNING ` + userColumns
 
 // insertUser stores a new account; a taken e-mail (compared case-insensitively
 // by the unique index on lower(email)) comes back as a field error.
-func insertUser(ctx context.Context, db sqlx.QueryerContext, email, name string, role Role, hash string, now time.Time) (*User, error) {
+func insertUser(ctx context.Context, db sqlx.QueryerContext, email, name string, role access.Role, hash string, now time.Time) (*User, error) {
 	var u User
 	err := sqlx.GetContext(ctx, db, &u, insertUserSQL, email, name, string(role), hash, now)
 	if isUniqueViolation(err, "staff_users_email_key") {
@@ -94,7 +95,7 @@ WHERE id = $1
 RETURNING ` + userColumns
 
 // updateAccess sets role and active together and ends the user's sessions.
-func updateAccess(ctx context.Context, db sqlx.QueryerContext, id int64, role Role, active bool, now time.Time) (*User, error) {
+func updateAccess(ctx context.Context, db sqlx.QueryerContext, id int64, role access.Role, active bool, now time.Time) (*User, error) {
 	var u User
 	if err := sqlx.GetContext(ctx, db, &u, updateAccessSQL, id, string(role), active, now); err != nil {
 		return nil, err

@@ -4,15 +4,17 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
+	"github.com/verity-kyb/verity/internal/audit"
 )
 
 func TestCreateUser(t *testing.T) {
 	e := newEnv(t)
-	admin := e.actor("ada@verity.test", RoleAdmin)
-	e.user("taken@verity.test", RoleOfficer)
+	admin := e.actor("ada@verity.test", access.RoleAdmin)
+	e.user("taken@verity.test", access.RoleOfficer)
 
-	valid := NewUser{Email: "olivia@verity.test", Name: "Olivia Officer", Role: RoleOfficer, Password: testPassword}
+	valid := NewUser{Email: "olivia@verity.test", Name: "Olivia Officer", Role: access.RoleOfficer, Password: testPassword}
 	with := func(f func(*NewUser)) NewUser { u := valid; f(&u); return u }
 	tests := []struct {
 		name  string
@@ -59,18 +61,18 @@ func TestCreateUser(t *testing.T) {
 
 func TestUserAdminPermissions(t *testing.T) {
 	e := newEnv(t)
-	target := e.user("target@verity.test", RoleViewer)
-	for _, role := range []Role{RoleOfficer, RoleViewer} {
+	target := e.user("target@verity.test", access.RoleViewer)
+	for _, role := range []access.Role{access.RoleOfficer, access.RoleViewer} {
 		a := e.actor(string(role)+"@verity.test", role)
 		ops := map[string]func() error{
 			"CreateUser": func() error {
-				_, err := e.svc.CreateUser(e.ctx, a, NewUser{Email: "x@verity.test", Name: "X", Role: RoleAdmin, Password: testPassword})
+				_, err := e.svc.CreateUser(e.ctx, a, NewUser{Email: "x@verity.test", Name: "X", Role: access.RoleAdmin, Password: testPassword})
 				return err
 			},
 			"ListUsers":    func() error { _, err := e.svc.ListUsers(e.ctx, a); return err },
-			"SetRole":      func() error { _, err := e.svc.SetRole(e.ctx, a, target.ID, RoleAdmin); return err },
+			"SetRole":      func() error { _, err := e.svc.SetRole(e.ctx, a, target.ID, access.RoleAdmin); return err },
 			"SetActive":    func() error { _, err := e.svc.SetActive(e.ctx, a, target.ID, false); return err },
-			"CreateAPIKey": func() error { _, _, err := e.svc.CreateAPIKey(e.ctx, a, "k", RoleAdmin); return err },
+			"CreateAPIKey": func() error { _, _, err := e.svc.CreateAPIKey(e.ctx, a, "k", access.RoleAdmin); return err },
 			"ListAPIKeys":  func() error { _, err := e.svc.ListAPIKeys(e.ctx, a); return err },
 			"RevokeAPIKey": func() error { return e.svc.RevokeAPIKey(e.ctx, a, 1) },
 		}
@@ -83,16 +85,16 @@ func TestUserAdminPermissions(t *testing.T) {
 		}
 	}
 	got, _ := e.svc.GetUser(e.ctx, target.ID)
-	if got.Role != RoleViewer || !got.Active {
+	if got.Role != access.RoleViewer || !got.Active {
 		t.Fatalf("a refused change was applied: %+v", got)
 	}
 }
 
 func TestListUsers(t *testing.T) {
 	e := newEnv(t)
-	admin := e.actor("ada@verity.test", RoleAdmin)
-	gone := e.user("gone@verity.test", RoleOfficer)
-	e.user("bob@verity.test", RoleViewer)
+	admin := e.actor("ada@verity.test", access.RoleAdmin)
+	gone := e.user("gone@verity.test", access.RoleOfficer)
+	e.user("bob@verity.test", access.RoleViewer)
 	if _, err := e.svc.SetActive(e.ctx, admin, gone.ID, false); err != nil {
 		t.Fatal(err)
 	}
@@ -107,8 +109,8 @@ func TestListUsers(t *testing.T) {
 
 func TestSetActive(t *testing.T) {
 	e := newEnv(t)
-	admin := e.actor("ada@verity.test", RoleAdmin)
-	u := e.user("olivia@verity.test", RoleOfficer)
+	admin := e.actor("ada@verity.test", access.RoleAdmin)
+	u := e.user("olivia@verity.test", access.RoleOfficer)
 
 	t.Run("OK/EndsSessions", func(t *testing.T) {
 		tok := e.signIn(u.Email, "10.0.0.9")
@@ -128,7 +130,7 @@ func TestSetActive(t *testing.T) {
 		if why := e.endedWhy(tok); why != EndDeactivated {
 			t.Fatalf("session ended for %q, want %q", why, EndDeactivated)
 		}
-		if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = $1 AND subject = $2 AND reason = $3`, actionSessionsEnd, u.Email, EndDeactivated); n != 1 {
+		if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = $1 AND subject = $2 AND reason = $3`, audit.ActionSessionsEnd, u.Email, EndDeactivated); n != 1 {
 			t.Fatalf("%d audit entries for the ended sessions, want 1", n)
 		}
 		if _, err := e.svc.Authenticate(e.ctx, u.Email, testPassword, "10.0.0.1", "r"); !errors.Is(err, ErrBadCredentials) {
@@ -145,13 +147,13 @@ func TestSetActive(t *testing.T) {
 		}
 	})
 	t.Run("OK/NoChangeNoAudit", func(t *testing.T) {
-		before := e.count(`SELECT count(*) FROM audit_entries WHERE action = $1`, actionUserUpdate)
+		before := e.count(`SELECT count(*) FROM audit_entries WHERE action = $1`, audit.ActionUserUpdate)
 		cur, _ := e.svc.GetUser(e.ctx, u.ID)
 		got, err := e.svc.SetActive(e.ctx, admin, u.ID, true)
 		if err != nil || got.SessionVersion != cur.SessionVersion {
 			t.Fatalf("no-op SetActive = %+v, %v; sessions must survive", got, err)
 		}
-		if after := e.count(`SELECT count(*) FROM audit_entries WHERE action = $1`, actionUserUpdate); after != before {
+		if after := e.count(`SELECT count(*) FROM audit_entries WHERE action = $1`, audit.ActionUserUpdate); after != before {
 			t.Fatalf("no-op wrote an audit entry")
 		}
 	})
@@ -170,16 +172,16 @@ func TestSetActive(t *testing.T) {
 
 func TestSetRole(t *testing.T) {
 	e := newEnv(t)
-	admin := e.actor("ada@verity.test", RoleAdmin)
-	u := e.user("olivia@verity.test", RoleOfficer)
+	admin := e.actor("ada@verity.test", access.RoleAdmin)
+	u := e.user("olivia@verity.test", access.RoleOfficer)
 
 	t.Run("OK", func(t *testing.T) {
 		tok := e.signIn(u.Email, "10.0.0.9")
-		got, err := e.svc.SetRole(e.ctx, admin, u.ID, RoleViewer)
+		got, err := e.svc.SetRole(e.ctx, admin, u.ID, access.RoleViewer)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Role != RoleViewer || got.SessionVersion != u.SessionVersion+1 {
+		if got.Role != access.RoleViewer || got.SessionVersion != u.SessionVersion+1 {
 			t.Fatalf("after SetRole: %+v", got)
 		}
 		if _, err := e.svc.SessionUser(e.ctx, tok); !errors.Is(err, ErrSessionEnded) || e.endedWhy(tok) != EndRoleChanged {
@@ -187,7 +189,7 @@ func TestSetRole(t *testing.T) {
 		}
 		var changes, subject string
 		if err := e.db.QueryRowContext(e.ctx, `SELECT changes::text, subject FROM audit_entries WHERE action = $1 AND actor_id = $2`,
-			actionUserUpdate, admin.ID).Scan(&changes, &subject); err != nil {
+			audit.ActionUserUpdate, admin.ID).Scan(&changes, &subject); err != nil {
 			t.Fatal(err)
 		}
 		if changes != `[{"new": "viewer", "old": "officer", "path": "role"}]` || subject != u.Email {
@@ -200,7 +202,7 @@ func TestSetRole(t *testing.T) {
 		}
 	})
 	t.Run("ErrSelfChange", func(t *testing.T) {
-		if _, err := e.svc.SetRole(e.ctx, admin, admin.ID, RoleViewer); !errors.Is(err, apperr.ErrConflict) {
+		if _, err := e.svc.SetRole(e.ctx, admin, admin.ID, access.RoleViewer); !errors.Is(err, apperr.ErrConflict) {
 			t.Fatalf("err = %v, want ErrConflict", err)
 		}
 	})
@@ -208,7 +210,7 @@ func TestSetRole(t *testing.T) {
 
 func TestChangePassword(t *testing.T) {
 	e := newEnv(t)
-	u := e.user("olivia@verity.test", RoleOfficer)
+	u := e.user("olivia@verity.test", access.RoleOfficer)
 	a := u.Actor("req")
 	const next = "a brand new passphrase"
 	change := func(current, next, session string) error {
@@ -230,7 +232,7 @@ func TestChangePassword(t *testing.T) {
 		}
 	})
 	t.Run("ErrNotAUser", func(t *testing.T) {
-		err := e.svc.ChangePassword(e.ctx, System("cli"), PasswordChange{Current: testPassword, Next: next})
+		err := e.svc.ChangePassword(e.ctx, access.System("cli"), PasswordChange{Current: testPassword, Next: next})
 		if !errors.Is(err, apperr.ErrForbidden) {
 			t.Fatalf("err = %v, want ErrForbidden", err)
 		}
@@ -252,10 +254,10 @@ func TestChangePassword(t *testing.T) {
 		if _, err := e.svc.Authenticate(e.ctx, u.Email, testPassword, "", "r"); !errors.Is(err, ErrBadCredentials) {
 			t.Fatalf("old password still works: %v", err)
 		}
-		if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = $1 AND actor_id = $2`, actionUserPassword, u.ID); n != 1 {
+		if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = $1 AND actor_id = $2`, audit.ActionUserPassword, u.ID); n != 1 {
 			t.Fatalf("%d password audit entries, want 1", n)
 		}
-		if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = $1 AND actor_id = $2 AND reason = $3`, actionSessionsEnd, u.ID, EndPassword); n != 1 {
+		if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = $1 AND actor_id = $2 AND reason = $3`, audit.ActionSessionsEnd, u.ID, EndPassword); n != 1 {
 			t.Fatalf("%d audit entries for the ended sessions, want 1", n)
 		}
 	})
@@ -263,7 +265,7 @@ func TestChangePassword(t *testing.T) {
 
 func TestChangePasswordThrottle(t *testing.T) {
 	e := newEnv(t)
-	a := e.actor("olivia@verity.test", RoleOfficer)
+	a := e.actor("olivia@verity.test", access.RoleOfficer)
 	change := func(current string) error {
 		return e.svc.ChangePassword(e.ctx, a, PasswordChange{Current: current, Next: "a brand new passphrase", IP: "198.51.100.4"})
 	}

@@ -7,9 +7,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/internal/audit"
-	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/validate"
 )
 
@@ -18,8 +18,8 @@ import (
 // identity document, then tax identification, then e-mail — and keeps that
 // associate's reference and verification; unmatched entries are new. Stored
 // associates left out are removed (the audit trail keeps them).
-func (s *Service) ReplaceAssociates(ctx context.Context, a auth.Actor, ref uuid.UUID, in AssociatesInput, ifMatch Versions) (*Customer, error) {
-	if err := s.require(a, auth.PermEdit, "edit customers"); err != nil {
+func (s *Service) ReplaceAssociates(ctx context.Context, a access.Actor, ref uuid.UUID, in AssociatesInput, ifMatch Versions) (*Customer, error) {
+	if err := s.require(a, access.PermEdit, "edit customers"); err != nil {
 		return nil, err
 	}
 	if in.Associates == nil {

@@ -13,9 +13,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/internal/audit"
-	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/jsonx"
 )
 
@@ -50,8 +50,8 @@ func (i *Idempotency) bytesHash() []byte {
 // Create adds a COMPANY customer in status PENDING with fresh verification
 // links for it and each associate. replayed is true when an earlier request
 // with the same idempotency key already created it.
-func (s *Service) Create(ctx context.Context, a auth.Actor, in CreateInput, idem *Idempotency) (c *Customer, replayed bool, err error) {
-	if err := s.require(a, auth.PermEdit, "create customers"); err != nil {
+func (s *Service) Create(ctx context.Context, a access.Actor, in CreateInput, idem *Idempotency) (c *Customer, replayed bool, err error) {
+	if err := s.require(a, access.PermEdit, "create customers"); err != nil {
 		return nil, false, err
 	}
 	var hash []byte
@@ -113,7 +113,7 @@ func (s *Service) Create(ctx context.Context, a auth.Actor, in CreateInput, idem
 }
 
 // insert stores a customer, its associates and its audit entry in tx.
-func (s *Service) insert(ctx context.Context, tx sqlx.ExtContext, a auth.Actor, cu *Customer, action string) error {
+func (s *Service) insert(ctx context.Context, tx sqlx.ExtContext, a access.Actor, cu *Customer, action string) error {
 	if err := insertCustomer(ctx, tx, cu); err != nil {
 		return err
 	}
@@ -135,7 +135,7 @@ ON CONFLICT (scope, key) DO NOTHING`
 // body is the same (its stored hash is hash, or legacy, the byte hash that
 // keys stored before canonical hashing hold), a conflict when it differs, nil
 // when the key is new.
-func (s *Service) replay(ctx context.Context, db sqlx.QueryerContext, a auth.Actor, key string, hash, legacy []byte) (*Customer, error) {
+func (s *Service) replay(ctx context.Context, db sqlx.QueryerContext, a access.Actor, key string, hash, legacy []byte) (*Customer, error) {
 	var row struct {
 		Hash     []byte `db:"request_hash"`
 		Response []byte `db:"response"`

@@ -9,8 +9,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
-	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/pgtest"
 )
@@ -18,11 +18,11 @@ import (
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 var (
-	officer = auth.Actor{Kind: auth.ActorUser, ID: 1, Name: "Olivia Officer", Role: auth.RoleOfficer, RequestID: "req-officer"}
-	admin   = auth.Actor{Kind: auth.ActorUser, ID: 2, Name: "Ada Admin", Role: auth.RoleAdmin, RequestID: "req-admin"}
-	admin2  = auth.Actor{Kind: auth.ActorUser, ID: 3, Name: "Alan Admin", Role: auth.RoleAdmin}
-	viewer  = auth.Actor{Kind: auth.ActorUser, ID: 4, Name: "Vera Viewer", Role: auth.RoleViewer}
-	apiKey  = auth.Actor{Kind: auth.ActorAPIKey, ID: 9, Name: "ci-sync", Role: auth.RoleOfficer}
+	officer = access.Actor{Kind: access.ActorUser, ID: 1, Name: "Olivia Officer", Role: access.RoleOfficer, RequestID: "req-officer"}
+	admin   = access.Actor{Kind: access.ActorUser, ID: 2, Name: "Ada Admin", Role: access.RoleAdmin, RequestID: "req-admin"}
+	admin2  = access.Actor{Kind: access.ActorUser, ID: 3, Name: "Alan Admin", Role: access.RoleAdmin}
+	viewer  = access.Actor{Kind: access.ActorUser, ID: 4, Name: "Vera Viewer", Role: access.RoleViewer}
+	apiKey  = access.Actor{Kind: access.ActorAPIKey, ID: 9, Name: "ci-sync", Role: access.RoleOfficer}
 )
 
 const verifyBase = "https://verify.test/kyb"
@@ -73,7 +73,7 @@ func decode[T any](t *testing.T, s string) T {
 	return v
 }
 
-func (e *env) create(a auth.Actor, body string) *customer.Customer {
+func (e *env) create(a access.Actor, body string) *customer.Customer {
 	e.t.Helper()
 	c, _, err := e.svc.Create(e.ctx, a, decode[customer.CreateInput](e.t, body), nil)
 	if err != nil {

@@ -12,9 +12,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/internal/audit"
-	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/jsonx"
 	"github.com/verity-kyb/verity/internal/validate"
 )
@@ -48,9 +48,9 @@ const importBatch = 500
 // Import reads customers as JSON Lines and stores each valid line; a bad
 // line is reported with its number and nothing of it is stored. Lines are
 // written in batches by a few workers, one transaction per batch.
-func (s *Service) Import(ctx context.Context, a auth.Actor, r io.Reader, report func(LineError)) (ImportResult, error) {
+func (s *Service) Import(ctx context.Context, a access.Actor, r io.Reader, report func(LineError)) (ImportResult, error) {
 	var res ImportResult
-	if err := s.require(a, auth.PermEdit, "import customers"); err != nil {
+	if err := s.require(a, access.PermEdit, "import customers"); err != nil {
 		return res, err
 	}
 	var mu sync.Mutex
@@ -204,7 +204,7 @@ func (s *Service) importVerification(errs apperr.FieldErrors, path string, in *V
 
 // storeBatch writes customers in one transaction; when that fails it falls
 // back to one transaction per customer so a bad one names itself.
-func (s *Service) storeBatch(ctx context.Context, a auth.Actor, cs []*Customer) (int, []error) {
+func (s *Service) storeBatch(ctx context.Context, a access.Actor, cs []*Customer) (int, []error) {
 	errs := make([]error, len(cs))
 	if err := s.storeAll(ctx, a, cs); err == nil {
 		return len(cs), errs
@@ -220,7 +220,7 @@ func (s *Service) storeBatch(ctx context.Context, a auth.Actor, cs []*Customer) 
 	return n, errs
 }
 
-func (s *Service) storeAll(ctx context.Context, a auth.Actor, cs []*Customer) error {
+func (s *Service) storeAll(ctx context.Context, a access.Actor, cs []*Customer) error {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return err

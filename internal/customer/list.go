@@ -12,8 +12,8 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
-	"github.com/verity-kyb/verity/internal/auth"
 )
 
 // Sort orders of the customers list.
@@ -94,8 +94,8 @@ func (f *Filter) Normalize() error {
 // search-as-you-type. Past the limit TotalExact (and CountsExact) is false and
 // TotalElements is a lower bound ("at least"), until a page reaches the last
 // match; HasNext stays exact, because the page is read one row long.
-func (s *Service) List(ctx context.Context, a auth.Actor, f Filter) (*Page, error) {
-	if err := s.require(a, auth.PermRead, "read customers"); err != nil {
+func (s *Service) List(ctx context.Context, a access.Actor, f Filter) (*Page, error) {
+	if err := s.require(a, access.PermRead, "read customers"); err != nil {
 		return nil, err
 	}
 	if err := f.Normalize(); err != nil {

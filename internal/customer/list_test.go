@@ -7,14 +7,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
-	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/customer"
 )
 
 func TestList(t *testing.T) {
 	e := newEnv(t)
-	sys := auth.System("setup")
+	sys := access.System("setup")
 	var all []*customer.Customer
 	for i := 0; i < 7; i++ {
 		body := strings.Replace(seedInput, "Bond Holdings", fmt.Sprintf("Company %02d", i), 1)
@@ -114,7 +114,7 @@ func TestList(t *testing.T) {
 		}
 	})
 	t.Run("ErrAnonymous", func(t *testing.T) {
-		_, err := e.svc.List(e.ctx, auth.Actor{Kind: auth.ActorAnonymous}, customer.Filter{})
+		_, err := e.svc.List(e.ctx, access.Actor{Kind: access.ActorAnonymous}, customer.Filter{})
 		wantKind(t, err, apperr.ErrForbidden, "")
 	})
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/verity-kyb/verity/internal/auth"
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/seed"
 )
@@ -19,7 +19,7 @@ func (e *env) createCompanies(n int) []*customer.Customer {
 	for i := 0; i < n; i++ {
 		body := strings.Replace(seedInput, "Bond Holdings", fmt.Sprintf("Company %02d", i), 1)
 		body = strings.Replace(body, "21-4532998", fmt.Sprintf("REG-%02d", i), 1)
-		all = append(all, e.create(auth.System("setup"), body))
+		all = append(all, e.create(access.System("setup"), body))
 	}
 	e.setStatus(admin2, all[1], "VERIFIED")
 	e.setStatus(admin2, all[2], "REJECTED")

@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
-	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/customer"
 )
 
@@ -13,12 +13,12 @@ import (
 // own are one principal; each service key is one of its own.
 func TestFourEyesPrincipals(t *testing.T) {
 	e := newEnv(t)
-	adaKey := auth.Actor{Kind: auth.ActorAPIKey, ID: 50, Name: "crm of Ada Admin", Role: auth.RoleAdmin, OwnerID: admin.ID}
-	alanKey := auth.Actor{Kind: auth.ActorAPIKey, ID: 51, Name: "crm of Alan Admin", Role: auth.RoleAdmin, OwnerID: admin2.ID}
-	serviceA := auth.Actor{Kind: auth.ActorAPIKey, ID: 60, Name: "nightly", Role: auth.RoleAdmin}
-	serviceB := auth.Actor{Kind: auth.ActorAPIKey, ID: 61, Name: "hourly", Role: auth.RoleAdmin}
+	adaKey := access.Actor{Kind: access.ActorAPIKey, ID: 50, Name: "crm of Ada Admin", Role: access.RoleAdmin, OwnerID: admin.ID}
+	alanKey := access.Actor{Kind: access.ActorAPIKey, ID: 51, Name: "crm of Alan Admin", Role: access.RoleAdmin, OwnerID: admin2.ID}
+	serviceA := access.Actor{Kind: access.ActorAPIKey, ID: 60, Name: "nightly", Role: access.RoleAdmin}
+	serviceB := access.Actor{Kind: access.ActorAPIKey, ID: 61, Name: "hourly", Role: access.RoleAdmin}
 	verify := customer.StatusChange{Status: "VERIFIED"}
-	edit := func(a auth.Actor, c *customer.Customer) {
+	edit := func(a access.Actor, c *customer.Customer) {
 		t.Helper()
 		if _, err := e.svc.Update(e.ctx, a, c.Reference, decode[customer.DetailsUpdate](t, `{"description": "edited by `+a.Name+`"}`), nil); err != nil {
 			t.Fatal(err)
@@ -82,7 +82,7 @@ func TestFourEyesPrincipals(t *testing.T) {
 		if _, err := e.db.ExecContext(e.ctx, `UPDATE customers SET last_editor = 'apikey:' || $2 WHERE reference = $1`, c.Reference, keyID); err != nil {
 			t.Fatal(err)
 		}
-		owner := auth.Actor{Kind: auth.ActorUser, ID: ownerID, Name: "Ada Admin", Role: auth.RoleAdmin}
+		owner := access.Actor{Kind: access.ActorUser, ID: ownerID, Name: "Ada Admin", Role: access.RoleAdmin}
 		_, err := e.svc.SetStatus(e.ctx, owner, c.Reference, verify, nil, false)
 		wantKind(t, err, apperr.ErrConflict, "four_eyes")
 	})
@@ -92,8 +92,8 @@ func TestFourEyesPrincipals(t *testing.T) {
 // a person's two keys names two different requests.
 func TestIdempotencyScopePerCredential(t *testing.T) {
 	e := newEnv(t)
-	k1 := auth.Actor{Kind: auth.ActorAPIKey, ID: 50, Name: "crm of Ada Admin", Role: auth.RoleAdmin, OwnerID: admin.ID}
-	k2 := auth.Actor{Kind: auth.ActorAPIKey, ID: 52, Name: "etl of Ada Admin", Role: auth.RoleAdmin, OwnerID: admin.ID}
+	k1 := access.Actor{Kind: access.ActorAPIKey, ID: 50, Name: "crm of Ada Admin", Role: access.RoleAdmin, OwnerID: admin.ID}
+	k2 := access.Actor{Kind: access.ActorAPIKey, ID: 52, Name: "etl of Ada Admin", Role: access.RoleAdmin, OwnerID: admin.ID}
 	in := decode[customer.CreateInput](t, seedInput)
 	first, _, err := e.svc.Create(e.ctx, k1, in, &customer.Idempotency{Key: "same", Body: []byte(seedInput)})
 	if err != nil {

@@ -15,9 +15,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/internal/audit"
-	"github.com/verity-kyb/verity/internal/auth"
 )
 
 // Options configure a Service.
@@ -102,7 +102,7 @@ func ParseETags(h string) (Versions, bool) {
 	return out, true
 }
 
-func (s *Service) require(a auth.Actor, p auth.Permission, what string) error {
+func (s *Service) require(a access.Actor, p access.Permission, what string) error {
 	if !a.Role.Can(p) {
 		return apperr.Forbidden("your role (%s) may not %s", a.Role, what)
 	}
@@ -110,8 +110,8 @@ func (s *Service) require(a auth.Actor, p auth.Permission, what string) error {
 }
 
 // Get returns one customer with its associates.
-func (s *Service) Get(ctx context.Context, a auth.Actor, ref uuid.UUID) (*Customer, error) {
-	if err := s.require(a, auth.PermRead, "read customers"); err != nil {
+func (s *Service) Get(ctx context.Context, a access.Actor, ref uuid.UUID) (*Customer, error) {
+	if err := s.require(a, access.PermRead, "read customers"); err != nil {
 		return nil, err
 	}
 	return getCustomer(ctx, s.prepared(nil), ref, false)
@@ -119,8 +119,8 @@ func (s *Service) Get(ctx context.Context, a auth.Actor, ref uuid.UUID) (*Custom
 
 // History returns a customer's audit trail, newest first, before entry id
 // `before` (0 for the newest), at most limit entries.
-func (s *Service) History(ctx context.Context, a auth.Actor, ref uuid.UUID, before int64, limit int) ([]audit.Entry, error) {
-	if err := s.require(a, auth.PermRead, "read customers"); err != nil {
+func (s *Service) History(ctx context.Context, a access.Actor, ref uuid.UUID, before int64, limit int) ([]audit.Entry, error) {
+	if err := s.require(a, access.PermRead, "read customers"); err != nil {
 		return nil, err
 	}
 	id, err := customerID(ctx, s.db, ref)
@@ -134,8 +134,8 @@ func (s *Service) History(ctx context.Context, a auth.Actor, ref uuid.UUID, befo
 }
 
 // Update merges a details update into the customer (PUT/PATCH and the form).
-func (s *Service) Update(ctx context.Context, a auth.Actor, ref uuid.UUID, up DetailsUpdate, ifMatch Versions) (*Customer, error) {
-	if err := s.require(a, auth.PermEdit, "edit customers"); err != nil {
+func (s *Service) Update(ctx context.Context, a access.Actor, ref uuid.UUID, up DetailsUpdate, ifMatch Versions) (*Customer, error) {
+	if err := s.require(a, access.PermEdit, "edit customers"); err != nil {
 		return nil, err
 	}
 	return s.mutate(ctx, a, ref, ifMatch, func(cur *Customer) (*change, error) {
@@ -159,7 +159,7 @@ type change struct {
 // mutate runs one write: lock the customer, check the expected version, apply
 // fn, and — when anything changed — store it and its audit entry in the same
 // transaction. A write that changes nothing leaves no trace and keeps the version.
-func (s *Service) mutate(ctx context.Context, a auth.Actor, ref uuid.UUID, ifMatch Versions, fn func(cur *Customer) (*change, error)) (*Customer, error) {
+func (s *Service) mutate(ctx context.Context, a access.Actor, ref uuid.UUID, ifMatch Versions, fn func(cur *Customer) (*change, error)) (*Customer, error) {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -226,7 +226,7 @@ func (s *Service) stale(ctx context.Context, db sqlx.QueryerContext, cur *Custom
 }
 
 func actorLabel(e *audit.Entry) string {
-	if e.ActorType == auth.ActorAPIKey {
+	if e.ActorType == access.ActorAPIKey {
 		return "API key " + e.ActorName
 	}
 	return e.ActorName

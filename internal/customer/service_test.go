@@ -6,8 +6,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
-	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/customer"
 )
 
@@ -190,4 +190,4 @@ func TestAuditEntriesAreImmutable(t *testing.T) {
 	}
 }
 
-var _ = auth.RoleAdmin
+var _ = access.RoleAdmin

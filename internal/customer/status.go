@@ -7,17 +7,17 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/internal/audit"
-	"github.com/verity-kyb/verity/internal/auth"
 )
 
 // permissionFor is the permission needed to move a customer into a status.
-func permissionFor(to Status) auth.Permission {
+func permissionFor(to Status) access.Permission {
 	if to == StatusPending {
-		return auth.PermEdit // reopen
+		return access.PermEdit // reopen
 	}
-	return auth.PermDecide // approve or reject
+	return access.PermDecide // approve or reject
 }
 
 // transitionAllowed is design.md's workflow; same → same is always a no-op.
@@ -68,7 +68,7 @@ func ApprovalProblems(c *Customer) []string {
 // fourEyesProblem says why this actor may not approve, or "". It compares
 // principals, not credentials: a person's page session and every API key they
 // own are the same principal, so minting a key never approves one's own edit.
-func (s *Service) fourEyesProblem(a auth.Actor, c *Customer) string {
+func (s *Service) fourEyesProblem(a access.Actor, c *Customer) string {
 	if s.opts.FourEyes && c.LastEditor != nil && *c.LastEditor == a.Principal() {
 		return "four-eyes rule: you made the latest change to this customer's details or associates, so someone else must approve it"
 	}
@@ -86,12 +86,12 @@ type Actions struct {
 }
 
 // ActionsFor tells the pages what to offer this actor on this customer.
-func (s *Service) ActionsFor(a auth.Actor, c *Customer) Actions {
-	act := Actions{CanEdit: a.Role.Can(auth.PermEdit)}
-	decide := a.Role.Can(auth.PermDecide)
+func (s *Service) ActionsFor(a access.Actor, c *Customer) Actions {
+	act := Actions{CanEdit: a.Role.Can(access.PermEdit)}
+	decide := a.Role.Can(access.PermDecide)
 	act.CanApprove = decide && c.Status == StatusPending
 	act.CanReject = decide && transitionAllowed(c.Status, StatusRejected) && c.Status != StatusRejected
-	act.CanReopen = a.Role.Can(auth.PermEdit) && c.Status != StatusPending
+	act.CanReopen = a.Role.Can(access.PermEdit) && c.Status != StatusPending
 	if act.CanApprove {
 		act.ApproveBlockers = ApprovalProblems(c)
 		if p := s.fourEyesProblem(a, c); p != "" {
@@ -103,7 +103,7 @@ func (s *Service) ActionsFor(a auth.Actor, c *Customer) Actions {
 
 // SetStatus moves a customer through the workflow. interactive marks a
 // person at the pages, who must give a reason for reject and reopen.
-func (s *Service) SetStatus(ctx context.Context, a auth.Actor, ref uuid.UUID, in StatusChange, ifMatch Versions, interactive bool) (*Customer, error) {
+func (s *Service) SetStatus(ctx context.Context, a access.Actor, ref uuid.UUID, in StatusChange, ifMatch Versions, interactive bool) (*Customer, error) {
 	to, ok := ParseStatus(strings.TrimSpace(in.Status))
 	if !ok {
 		return nil, apperr.Invalid(apperr.FieldErrors{"status": {"must be one of PENDING, VERIFIED, REJECTED"}})

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
-	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/customer"
 )
 
@@ -14,7 +14,7 @@ import (
 // and moves it to status.
 func (e *env) atStatus(st customer.Status) *customer.Customer {
 	e.t.Helper()
-	c := e.create(auth.System("setup"), seedInput)
+	c := e.create(access.System("setup"), seedInput)
 	switch st {
 	case customer.StatusVerified:
 		c = e.setStatus(admin2, c, "VERIFIED")
@@ -24,7 +24,7 @@ func (e *env) atStatus(st customer.Status) *customer.Customer {
 	return c
 }
 
-func (e *env) setStatus(a auth.Actor, c *customer.Customer, st string) *customer.Customer {
+func (e *env) setStatus(a access.Actor, c *customer.Customer, st string) *customer.Customer {
 	e.t.Helper()
 	got, err := e.svc.SetStatus(e.ctx, a, c.Reference, customer.StatusChange{Status: st, Reason: ptr("setup")}, nil, false)
 	if err != nil {
@@ -42,28 +42,28 @@ func TestStatusMoves(t *testing.T) {
 	// every move, by every role: "" = allowed, else the error kind
 	cases := []struct {
 		m    move
-		role auth.Role
+		role access.Role
 		want *apperr.Error
 	}{
-		{move{customer.StatusPending, "VERIFIED"}, auth.RoleAdmin, nil},
-		{move{customer.StatusPending, "VERIFIED"}, auth.RoleOfficer, apperr.ErrForbidden},
-		{move{customer.StatusPending, "VERIFIED"}, auth.RoleViewer, apperr.ErrForbidden},
-		{move{customer.StatusPending, "REJECTED"}, auth.RoleAdmin, nil},
-		{move{customer.StatusPending, "REJECTED"}, auth.RoleOfficer, apperr.ErrForbidden},
-		{move{customer.StatusVerified, "REJECTED"}, auth.RoleAdmin, nil},
-		{move{customer.StatusVerified, "REJECTED"}, auth.RoleOfficer, apperr.ErrForbidden},
-		{move{customer.StatusVerified, "PENDING"}, auth.RoleOfficer, nil},
-		{move{customer.StatusVerified, "PENDING"}, auth.RoleAdmin, nil},
-		{move{customer.StatusVerified, "PENDING"}, auth.RoleViewer, apperr.ErrForbidden},
-		{move{customer.StatusRejected, "PENDING"}, auth.RoleOfficer, nil},
-		{move{customer.StatusRejected, "PENDING"}, auth.RoleAdmin, nil},
-		{move{customer.StatusRejected, "VERIFIED"}, auth.RoleAdmin, apperr.ErrConflict},
-		{move{customer.StatusRejected, "VERIFIED"}, auth.RoleOfficer, apperr.ErrForbidden},
-		{move{customer.StatusPending, "PENDING"}, auth.RoleOfficer, nil},
-		{move{customer.StatusPending, "PENDING"}, auth.RoleViewer, apperr.ErrForbidden},
-		{move{customer.StatusVerified, "VERIFIED"}, auth.RoleAdmin, nil},
-		{move{customer.StatusVerified, "VERIFIED"}, auth.RoleOfficer, apperr.ErrForbidden},
-		{move{customer.StatusRejected, "REJECTED"}, auth.RoleAdmin, nil},
+		{move{customer.StatusPending, "VERIFIED"}, access.RoleAdmin, nil},
+		{move{customer.StatusPending, "VERIFIED"}, access.RoleOfficer, apperr.ErrForbidden},
+		{move{customer.StatusPending, "VERIFIED"}, access.RoleViewer, apperr.ErrForbidden},
+		{move{customer.StatusPending, "REJECTED"}, access.RoleAdmin, nil},
+		{move{customer.StatusPending, "REJECTED"}, access.RoleOfficer, apperr.ErrForbidden},
+		{move{customer.StatusVerified, "REJECTED"}, access.RoleAdmin, nil},
+		{move{customer.StatusVerified, "REJECTED"}, access.RoleOfficer, apperr.ErrForbidden},
+		{move{customer.StatusVerified, "PENDING"}, access.RoleOfficer, nil},
+		{move{customer.StatusVerified, "PENDING"}, access.RoleAdmin, nil},
+		{move{customer.StatusVerified, "PENDING"}, access.RoleViewer, apperr.ErrForbidden},
+		{move{customer.StatusRejected, "PENDING"}, access.RoleOfficer, nil},
+		{move{customer.StatusRejected, "PENDING"}, access.RoleAdmin, nil},
+		{move{customer.StatusRejected, "VERIFIED"}, access.RoleAdmin, apperr.ErrConflict},
+		{move{customer.StatusRejected, "VERIFIED"}, access.RoleOfficer, apperr.ErrForbidden},
+		{move{customer.StatusPending, "PENDING"}, access.RoleOfficer, nil},
+		{move{customer.StatusPending, "PENDING"}, access.RoleViewer, apperr.ErrForbidden},
+		{move{customer.StatusVerified, "VERIFIED"}, access.RoleAdmin, nil},
+		{move{customer.StatusVerified, "VERIFIED"}, access.RoleOfficer, apperr.ErrForbidden},
+		{move{customer.StatusRejected, "REJECTED"}, access.RoleAdmin, nil},
 	}
 	for _, tc := range cases {
 		outcome := "OK"
@@ -72,7 +72,7 @@ func TestStatusMoves(t *testing.T) {
 		}
 		t.Run(fmt.Sprintf("%s_%s_to_%s_by_%s", outcome, tc.m.from, tc.m.to, tc.role), func(t *testing.T) {
 			c := e.atStatus(tc.m.from)
-			actor := auth.Actor{Kind: auth.ActorUser, ID: 50, Name: "Actor", Role: tc.role}
+			actor := access.Actor{Kind: access.ActorUser, ID: 50, Name: "Actor", Role: tc.role}
 			before := e.count(`SELECT count(*) FROM audit_entries WHERE customer_id = $1`, c.ID)
 			got, err := e.svc.SetStatus(e.ctx, actor, c.Reference, customer.StatusChange{Status: tc.m.to}, nil, false)
 			after := e.count(`SELECT count(*) FROM audit_entries WHERE customer_id = $1`, c.ID)
@@ -143,7 +143,7 @@ func TestFourEyes(t *testing.T) {
 		}
 	})
 	t.Run("ErrApiKeyEditorCannotApproveEither", func(t *testing.T) {
-		key := auth.Actor{Kind: auth.ActorAPIKey, ID: 77, Name: "ops", Role: auth.RoleAdmin}
+		key := access.Actor{Kind: access.ActorAPIKey, ID: 77, Name: "ops", Role: access.RoleAdmin}
 		if _, err := e.svc.Update(e.ctx, key, c.Reference, decode[customer.DetailsUpdate](t, `{"name": "Edited by key"}`), nil); err != nil {
 			t.Fatal(err)
 		}
@@ -167,11 +167,11 @@ func TestFourEyes(t *testing.T) {
 
 func TestApprovalPreconditions(t *testing.T) {
 	e := newEnv(t)
-	c := e.create(auth.System("setup"), seedInput)
+	c := e.create(access.System("setup"), seedInput)
 	replace := func(body string) {
 		t.Helper()
 		in := decode[customer.AssociatesInput](t, body)
-		if _, err := e.svc.ReplaceAssociates(e.ctx, auth.System("setup"), c.Reference, in, nil); err != nil {
+		if _, err := e.svc.ReplaceAssociates(e.ctx, access.System("setup"), c.Reference, in, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

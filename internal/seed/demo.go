@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/internal/customer"
@@ -38,10 +39,10 @@ type demoAccount struct {
 }
 
 var demoAccounts = []demoAccount{
-	{Credential{string(auth.RoleOfficer), "officer@verity.test", "officer-demo-2026"}, "Olivia Officer"},
-	{Credential{string(auth.RoleAdmin), "admin@verity.test", "admin-demo-2026"}, "Ada Admin"},
-	{Credential{string(auth.RoleAdmin), "admin2@verity.test", "admin2-demo-2026"}, "Grace Second-Admin"},
-	{Credential{string(auth.RoleViewer), "viewer@verity.test", "viewer-demo-2026"}, "Victor Viewer"},
+	{Credential{string(access.RoleOfficer), "officer@verity.test", "officer-demo-2026"}, "Olivia Officer"},
+	{Credential{string(access.RoleAdmin), "admin@verity.test", "admin-demo-2026"}, "Ada Admin"},
+	{Credential{string(access.RoleAdmin), "admin2@verity.test", "admin2-demo-2026"}, "Grace Second-Admin"},
+	{Credential{string(access.RoleViewer), "viewer@verity.test", "viewer-demo-2026"}, "Victor Viewer"},
 }
 
 // DemoCredentials returns the fixed development sign-ins: an officer, an
@@ -176,12 +177,12 @@ func ensureDemoUsers(ctx context.Context, db sqlx.QueryerContext, users *auth.Se
 		have[e] = true
 	}
 	created := make([]bool, len(demoAccounts))
-	actor := auth.System("seed-demo-users")
+	actor := access.System("seed-demo-users")
 	for i, a := range demoAccounts {
 		if have[a.Email] {
 			continue
 		}
-		role, _ := auth.ParseRole(a.Role)
+		role, _ := access.ParseRole(a.Role)
 		_, err := users.CreateUser(ctx, actor, auth.NewUser{Email: a.Email, Name: a.name, Role: role, Password: a.Password})
 		if err == nil {
 			created[i] = true
@@ -208,7 +209,7 @@ func importGenerated(ctx context.Context, customers *customer.Service, n int, se
 		generated <- err
 	}()
 	var refused []string
-	res, err := customers.Import(ctx, auth.System(fmt.Sprintf("seed-demo-%d", seed)), pr, func(le customer.LineError) {
+	res, err := customers.Import(ctx, access.System(fmt.Sprintf("seed-demo-%d", seed)), pr, func(le customer.LineError) {
 		if len(refused) < 3 {
 			refused = append(refused, le.Error())
 		}

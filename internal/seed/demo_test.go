@@ -9,6 +9,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/config"
@@ -55,7 +56,7 @@ func TestDemoCredentials(t *testing.T) {
 		if len(c.Password) < 12 || !strings.HasSuffix(c.Email, "@verity.test") {
 			t.Errorf("%+v: want a password of 12+ characters and an @verity.test address", c)
 		}
-		if _, ok := auth.ParseRole(c.Role); !ok {
+		if _, ok := access.ParseRole(c.Role); !ok {
 			t.Errorf("%+v: unknown role", c)
 		}
 	}
@@ -138,8 +139,8 @@ func TestDemoOnce(t *testing.T) {
 
 func TestDemoOnceLeavesAnExistingInstallAlone(t *testing.T) {
 	e := newDemoEnv(t)
-	if _, err := e.users.CreateUser(e.ctx, auth.System("test"), auth.NewUser{Email: "lead@example.com", Name: "Lead Admin",
-		Role: auth.RoleAdmin, Password: "a-long-enough-password"}); err != nil {
+	if _, err := e.users.CreateUser(e.ctx, access.System("test"), auth.NewUser{Email: "lead@example.com", Name: "Lead Admin",
+		Role: access.RoleAdmin, Password: "a-long-enough-password"}); err != nil {
 		t.Fatal(err)
 	}
 	creds, seeded, err := DemoOnce(e.ctx, e.db, e.customers, e.users, dev, 10)

@@ -3,7 +3,7 @@ package adminview
 import (
 	"strconv"
 
-	"github.com/verity-kyb/verity/internal/auth"
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/views/components"
 )
 
@@ -17,8 +17,8 @@ func orDefault(s, d string) string {
 }
 
 func roleOptions() []components.Option {
-	out := make([]components.Option, len(auth.Roles))
-	for i, r := range auth.Roles {
+	out := make([]components.Option, len(access.Roles))
+	for i, r := range access.Roles {
 		out[i] = components.Option{Value: string(r), Label: string(r)}
 	}
 	return out

@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/audit"
-	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/validate"
 	"github.com/verity-kyb/verity/views/components"
@@ -159,9 +159,9 @@ func actionText(action string) string {
 
 func who(e audit.Entry) string {
 	switch e.ActorType {
-	case auth.ActorAPIKey:
+	case access.ActorAPIKey:
 		return "API key " + e.ActorName
-	case auth.ActorSystem:
+	case access.ActorSystem:
 		return "Verity (" + e.ActorName + ")"
 	}
 	if e.ActorName == "" {

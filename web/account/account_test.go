@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/pgtest"
 	"github.com/verity-kyb/verity/web/webtest"
@@ -146,7 +147,7 @@ func TestSessionEnds(t *testing.T) {
 	t.Run("a role change applies at the next request", func(t *testing.T) {
 		c := s.SignIn("admin2")
 		c.Get("/account/password").Want(http.StatusOK)
-		if _, err := s.Auth.SetRole(ctx, s.Actor("admin"), s.Users["admin2"].ID, auth.RoleViewer); err != nil {
+		if _, err := s.Auth.SetRole(ctx, s.Actor("admin"), s.Users["admin2"].ID, access.RoleViewer); err != nil {
 			t.Fatal(err)
 		}
 		// A role change ends the user's sessions: they sign in again with the new role.

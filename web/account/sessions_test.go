@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/web/webtest"
 )
@@ -81,7 +82,7 @@ func TestCopiedCookieEndsWithTheSession(t *testing.T) {
 		admin.Get("/admin/staff")
 		admin.PostForm("/admin/staff/"+id(s, "admin2")+"/role", url.Values{"role": {"officer"}}).Want(http.StatusSeeOther)
 		wantOut(t, s, thief, "m3@verity.test")
-		if _, err := s.Auth.SetRole(ctx, s.Actor("admin"), s.Users["admin2"].ID, auth.RoleAdmin); err != nil {
+		if _, err := s.Auth.SetRole(ctx, s.Actor("admin"), s.Users["admin2"].ID, access.RoleAdmin); err != nil {
 			t.Fatal(err)
 		}
 	})

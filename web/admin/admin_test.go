@@ -10,7 +10,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"github.com/verity-kyb/verity/internal/auth"
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/pgtest"
 	"github.com/verity-kyb/verity/web/webtest"
 )
@@ -31,7 +31,7 @@ func flash(r *webtest.Response, kind string) string {
 
 func TestAdminPagesAreForAdmins(t *testing.T) {
 	s := webtest.New(t)
-	key, _, err := s.Auth.CreateAPIKey(context.Background(), s.Actor("admin"), "nightly export", auth.RoleViewer)
+	key, _, err := s.Auth.CreateAPIKey(context.Background(), s.Actor("admin"), "nightly export", access.RoleViewer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestAdminPagesAreForAdmins(t *testing.T) {
 			t.Errorf("account created without CSRF token")
 		}
 		u, _ := s.Auth.GetUser(context.Background(), s.Users["officer2"].ID)
-		if u.Role != auth.RoleOfficer || !u.Active {
+		if u.Role != access.RoleOfficer || !u.Active {
 			t.Errorf("officer2 changed without CSRF token: %s active=%v", u.Role, u.Active)
 		}
 		keys, _ := s.Auth.ListAPIKeys(context.Background(), s.Actor("admin"))
@@ -286,7 +286,7 @@ func TestStaffPage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if u.Role != auth.RoleViewer {
+		if u.Role != access.RoleViewer {
 			t.Fatalf("role is %s", u.Role)
 		}
 		r := admin.Get("/admin/staff").Want(http.StatusOK)
@@ -309,7 +309,7 @@ func TestStaffPage(t *testing.T) {
 		if got := flash(r, "error"); got != "Role: must be viewer, officer or admin." {
 			t.Errorf("flash: %q", got)
 		}
-		if u, _ := s.Auth.GetUser(ctx, s.Users["officer2"].ID); u.Role != auth.RoleOfficer {
+		if u, _ := s.Auth.GetUser(ctx, s.Users["officer2"].ID); u.Role != access.RoleOfficer {
 			t.Errorf("role is %s", u.Role)
 		}
 	})
@@ -333,7 +333,7 @@ func TestStaffPage(t *testing.T) {
 			}
 		}
 		u, _ := s.Auth.GetUser(ctx, s.Users["admin"].ID)
-		if u.Role != auth.RoleAdmin || !u.Active {
+		if u.Role != access.RoleAdmin || !u.Active {
 			t.Errorf("admin changed themselves: %s active=%v", u.Role, u.Active)
 		}
 	})
@@ -388,7 +388,7 @@ func TestStaffPage(t *testing.T) {
 		if r.Status >= 300 || !strings.Contains(r.Header.Get("HX-Location"), "/admin/staff") {
 			t.Errorf("htmx answer %d, HX-Location %q", r.Status, r.Header.Get("HX-Location"))
 		}
-		if u, _ := s.Auth.GetUser(ctx, s.Users["viewer"].ID); u.Role != auth.RoleOfficer {
+		if u, _ := s.Auth.GetUser(ctx, s.Users["viewer"].ID); u.Role != access.RoleOfficer {
 			t.Errorf("role is %s", u.Role)
 		}
 	})

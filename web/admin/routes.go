@@ -14,6 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/views/adminview"
@@ -52,7 +53,7 @@ func (h handler) staff(c echo.Context) error {
 
 func (h handler) createUser(c echo.Context) error {
 	form := map[string]string{"name": strings.TrimSpace(c.FormValue("name")), "email": strings.TrimSpace(c.FormValue("email")), "role": c.FormValue("role")}
-	role, ok := auth.ParseRole(form["role"])
+	role, ok := access.ParseRole(form["role"])
 	if !ok {
 		return h.renderStaff(c, http.StatusUnprocessableEntity, adminview.StaffView{Form: form, Errors: map[string][]string{"role": {"Role: choose viewer, officer or admin"}}})
 	}
@@ -121,7 +122,7 @@ func (h handler) setRole(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	role, _ := auth.ParseRole(c.FormValue("role"))
+	role, _ := access.ParseRole(c.FormValue("role"))
 	u, err := h.s.Auth.SetRole(c.Request().Context(), page.Actor(c), id, role)
 	if err != nil {
 		return h.refusal(c, err, layout.PathStaff)
@@ -182,7 +183,7 @@ func (h handler) createKey(c echo.Context) error {
 	form := map[string]string{"name": strings.TrimSpace(c.FormValue("name")), "role": c.FormValue("role"),
 		"owner": c.FormValue("owner"), "expires": c.FormValue("expires")}
 	errs := map[string][]string{}
-	role, ok := auth.ParseRole(form["role"])
+	role, ok := access.ParseRole(form["role"])
 	if !ok {
 		errs["role"] = []string{"Role: choose viewer, officer or admin"}
 	}

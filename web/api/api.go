@@ -15,8 +15,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
-	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/jsonx"
 )
@@ -26,7 +26,7 @@ const MaxBody = 1 << 20
 
 // KeyAuthenticator resolves a bearer API key to the actor it stands for.
 type KeyAuthenticator interface {
-	AuthenticateAPIKey(ctx context.Context, secret string) (auth.Actor, error)
+	AuthenticateAPIKey(ctx context.Context, secret string) (access.Actor, error)
 }
 
 // Deps are the services the API calls.
@@ -122,8 +122,8 @@ func (h handlers) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func actorOf(c echo.Context) auth.Actor {
-	a, _ := c.Get("actor").(auth.Actor)
+func actorOf(c echo.Context) access.Actor {
+	a, _ := c.Get("actor").(access.Actor)
 	return a
 }
 

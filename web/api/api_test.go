@@ -13,6 +13,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/internal/customer"
@@ -38,9 +39,9 @@ func newServer(t *testing.T) *server {
 	cs := customer.NewService(db, customer.Options{FourEyes: true, VerifyBaseURL: "https://verify.com"})
 	as := auth.NewService(db, auth.Options{})
 	s := &server{t: t, db: db, keys: map[string]string{}, svc: cs}
-	for name, role := range map[string]auth.Role{"officer": auth.RoleOfficer, "officer2": auth.RoleOfficer,
-		"admin": auth.RoleAdmin, "admin2": auth.RoleAdmin, "viewer": auth.RoleViewer} {
-		_, secret, err := as.CreateAPIKey(ctx, auth.System("test"), name, role)
+	for name, role := range map[string]access.Role{"officer": access.RoleOfficer, "officer2": access.RoleOfficer,
+		"admin": access.RoleAdmin, "admin2": access.RoleAdmin, "viewer": access.RoleViewer} {
+		_, secret, err := as.CreateAPIKey(ctx, access.System("test"), name, role)
 		if err != nil {
 			t.Fatal(err)
 		}

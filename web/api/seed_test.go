@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/verity-kyb/verity/internal/auth"
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/customer"
 )
 
@@ -73,7 +73,7 @@ func subset(path string, want, got any) string {
 // add createdAt and updatedAt, which the contract allows).
 func TestSeedExamplesHoldWordForWord(t *testing.T) {
 	s := newServer(t)
-	res, err := s.svc.Import(context.Background(), auth.System("seed"), strings.NewReader(compact(t, seedCustomerLine)), func(le customer.LineError) { t.Fatal(le) })
+	res, err := s.svc.Import(context.Background(), access.System("seed"), strings.NewReader(compact(t, seedCustomerLine)), func(le customer.LineError) { t.Fatal(le) })
 	if err != nil || res.Imported != 1 {
 		t.Fatalf("import: %v %+v", err, res)
 	}

@@ -10,8 +10,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
-	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/views/customerlistview"
 	"github.com/verity-kyb/verity/views/layout"
@@ -44,7 +44,7 @@ func (h handler) list(c echo.Context) error {
 		return err
 	}
 	v := customerlistview.ListView{Query: q, Page: res, Problem: problem,
-		CanCreate: page.Actor(c).Role.Can(auth.PermEdit)}
+		CanCreate: page.Actor(c).Role.Can(access.PermEdit)}
 	if page.IsHTMX(c) {
 		return page.Render(c, http.StatusOK, customerlistview.Results(v))
 	}
@@ -119,7 +119,7 @@ var newFields = []string{
 }
 
 func (h handler) newForm(c echo.Context) error {
-	if !page.Actor(c).Role.Can(auth.PermEdit) {
+	if !page.Actor(c).Role.Can(access.PermEdit) {
 		return apperr.Forbidden("your role (%s) may not create customers", page.Actor(c).Role)
 	}
 	return page.Render(c, http.StatusOK, customerlistview.New(page.Layout(c, "New customer", layout.NavCustomers),

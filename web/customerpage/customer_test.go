@@ -12,7 +12,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/uuid"
 
-	"github.com/verity-kyb/verity/internal/auth"
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/pgtest"
 	"github.com/verity-kyb/verity/web/webtest"
@@ -627,7 +627,7 @@ func TestHistory(t *testing.T) {
 
 	t.Run("a change through the API names the key", func(t *testing.T) {
 		c := s.NewCustomer("officer", "")
-		_, secret, err := s.Auth.CreateAPIKey(ctx, s.Actor("admin"), "crm-sync", auth.RoleOfficer)
+		_, secret, err := s.Auth.CreateAPIKey(ctx, s.Actor("admin"), "crm-sync", access.RoleOfficer)
 		if err != nil {
 			t.Fatal(err)
 		}

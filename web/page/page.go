@@ -21,6 +21,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/customer"
@@ -42,10 +43,10 @@ func User(c echo.Context) *auth.User {
 
 // Actor is who acts in this request, for every service call: the signed-in
 // user with their current role, and the request id for the audit trail.
-func Actor(c echo.Context) auth.Actor {
+func Actor(c echo.Context) access.Actor {
 	u := User(c)
 	if u == nil {
-		return auth.Actor{Kind: auth.ActorAnonymous, RequestID: RequestID(c)}
+		return access.Actor{Kind: access.ActorAnonymous, RequestID: RequestID(c)}
 	}
 	return u.Actor(RequestID(c))
 }
@@ -66,7 +67,7 @@ func CSRFToken(c echo.Context) string {
 func Layout(c echo.Context, title, nav string) layout.Page {
 	p := layout.Page{Title: title, CSRFToken: CSRFToken(c), Active: nav, Flash: TakeFlashes(c)}
 	if u := User(c); u != nil {
-		p.User = &layout.CurrentUser{Name: u.Name, Email: u.Email, Role: string(u.Role), IsAdmin: u.Role.Can(auth.PermAdministrate)}
+		p.User = &layout.CurrentUser{Name: u.Name, Email: u.Email, Role: string(u.Role), IsAdmin: u.Role.Can(access.PermAdministrate)}
 	}
 	return p
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/jmoiron/sqlx"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/internal/customer"
@@ -87,13 +88,13 @@ func New(t testing.TB, authOptions ...func(*auth.Options)) *Site {
 	s := &Site{t: t, DB: db, Customers: cs, Auth: as, Users: map[string]*auth.User{}, clock: clock}
 	for _, u := range []struct {
 		name, full string
-		role       auth.Role
+		role       access.Role
 	}{
-		{"viewer", "Vera Viewer", auth.RoleViewer}, {"officer", "Olive Officer", auth.RoleOfficer},
-		{"officer2", "Omar Officer", auth.RoleOfficer}, {"admin", "Ada Admin", auth.RoleAdmin},
-		{"admin2", "Alan Admin", auth.RoleAdmin},
+		{"viewer", "Vera Viewer", access.RoleViewer}, {"officer", "Olive Officer", access.RoleOfficer},
+		{"officer2", "Omar Officer", access.RoleOfficer}, {"admin", "Ada Admin", access.RoleAdmin},
+		{"admin2", "Alan Admin", access.RoleAdmin},
 	} {
-		nu, err := as.CreateUser(ctx, auth.System("test"), auth.NewUser{Email: u.name + "@verity.test", Name: u.full, Role: u.role, Password: Password})
+		nu, err := as.CreateUser(ctx, access.System("test"), auth.NewUser{Email: u.name + "@verity.test", Name: u.full, Role: u.role, Password: Password})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -116,7 +117,7 @@ func New(t testing.TB, authOptions ...func(*auth.Options)) *Site {
 func (s *Site) Clock() *Clock { return s.clock }
 
 // Actor is the named test user as the services see them.
-func (s *Site) Actor(name string) auth.Actor { return s.Users[name].Actor("test") }
+func (s *Site) Actor(name string) access.Actor { return s.Users[name].Actor("test") }
 
 // SeedInput is a valid new customer (shaped like the seed page's example):
 // one associate, Sean Bond, with a complete document and control, so it can

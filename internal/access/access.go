@@ -1,6 +1,8 @@
-// Package auth knows who is acting: staff users, API keys, their roles, and
-// what each role may do. The customer service asks it, so UI and API agree.
-package auth
+// Package access says who acts and what they may do: the roles, their
+// permissions, and the Actor that travels into every service call and into the
+// audit trail. It is a leaf: auth, audit and customer all import it, so none of
+// them needs a copy of another's code to avoid an import cycle.
+package access
 
 import (
 	"fmt"
