@@ -9,18 +9,19 @@ import (
 	"testing"
 
 	"github.com/verity-kyb/verity/internal/config"
+	"github.com/verity-kyb/verity/web/webtest"
 )
 
 // failedSignIn posts a wrong password for a fresh e-mail (so no per-account
 // limit is involved) with the given X-Forwarded-For.
-func failedSignIn(c *client, i int, xff string) int {
-	v := url.Values{"email": {fmt.Sprintf("nobody%d@verity.test", i)}, "password": {"wrong password"}, "_csrf": {c.csrf}}
-	req := c.req(http.MethodPost, "/sign-in", strings.NewReader(v.Encode()))
+func failedSignIn(c *webtest.Client, i int, xff string) int {
+	v := url.Values{"email": {fmt.Sprintf("nobody%d@verity.test", i)}, "password": {"wrong password"}, "_csrf": {c.CSRF}}
+	req := c.Request(http.MethodPost, "/sign-in", strings.NewReader(v.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if xff != "" {
 		req.Header.Set("X-Forwarded-For", xff)
 	}
-	return c.do(req).status
+	return c.Do(req).Status
 }
 
 // auditedSignInIPs is every address the audit trail recorded for failed sign-ins.
@@ -40,7 +41,7 @@ func auditedSignInIPs(t *testing.T, s *edgeSite) map[string]bool {
 func TestClientIP(t *testing.T) {
 	t.Run("ErrRotatingForwardedForFromAnUntrustedPeerStillHitsThePerIPLimit", func(t *testing.T) {
 		s := newEdgeSite(t, siteOptions{})
-		c := s.client()
+		c := s.Anonymous()
 		limited := false
 		for i := 0; i < 500 && !limited; i++ { // stops at the first 429 (today the 6th)
 			limited = failedSignIn(c, i, fmt.Sprintf("198.51.100.%d", i%250+1)) == http.StatusTooManyRequests
@@ -58,7 +59,7 @@ func TestClientIP(t *testing.T) {
 		s := newEdgeSite(t, siteOptions{config: func(c *config.Config) {
 			c.TrustedProxies = mustProxies(t, "127.0.0.1")
 		}})
-		c := s.client()
+		c := s.Anonymous()
 		if st := failedSignIn(c, 1, "203.0.113.7"); st != http.StatusUnauthorized {
 			t.Fatalf("status %d", st)
 		}
@@ -77,7 +78,7 @@ func TestClientIP(t *testing.T) {
 		s := newEdgeSite(t, siteOptions{config: func(c *config.Config) {
 			c.TrustedProxies = mustProxies(t, "10.0.0.0/8")
 		}})
-		c := s.client()
+		c := s.Anonymous()
 		failedSignIn(c, 1, "203.0.113.7")
 		if ips := auditedSignInIPs(t, s); len(ips) != 1 || !ips["127.0.0.1"] {
 			t.Errorf("audit recorded %v, want the peer 127.0.0.1 (not a trusted proxy)", ips)

@@ -18,17 +18,17 @@ func TestHSTS(t *testing.T) {
 		s := newEdgeSite(t, siteOptions{config: func(c *config.Config) {
 			c.Env, c.SessionSecret, c.DatabaseURL = config.EnvProduction, "k3Jd9-vQ2xLm8PzR4tWy7NbC1hGf6SaE", "postgres://x/y"
 		}})
-		c := s.client()
+		c := s.Anonymous()
 		for _, path := range []string{"/sign-in", "/healthz", "/platform/v1/customers"} {
-			if got := c.do(c.req(http.MethodGet, path, nil)).header.Get("Strict-Transport-Security"); got != hsts {
+			if got := c.Do(c.Request(http.MethodGet, path, nil)).Header.Get("Strict-Transport-Security"); got != hsts {
 				t.Errorf("%s: Strict-Transport-Security %q, want %q", path, got, hsts)
 			}
 		}
 	})
 	t.Run("OK_NotInDevelopment", func(t *testing.T) {
 		s := newEdgeSite(t, siteOptions{})
-		c := s.client()
-		if got := c.do(c.req(http.MethodGet, "/sign-in", nil)).header.Get("Strict-Transport-Security"); got != "" {
+		c := s.Anonymous()
+		if got := c.Do(c.Request(http.MethodGet, "/sign-in", nil)).Header.Get("Strict-Transport-Security"); got != "" {
 			t.Errorf("development over plain HTTP sends HSTS %q", got)
 		}
 	})
@@ -36,8 +36,8 @@ func TestHSTS(t *testing.T) {
 
 func TestAPIResponsesAreNotStored(t *testing.T) {
 	s := newEdgeSite(t, siteOptions{})
-	key := s.apiKey(access.RoleAdmin)
-	c := s.client()
+	key := s.APIKey(access.RoleAdmin)
+	c := s.Anonymous()
 	cases := []struct {
 		name, method, path, key string
 		status                  int
@@ -49,15 +49,15 @@ func TestAPIResponsesAreNotStored(t *testing.T) {
 		{"ErrMethod", http.MethodDelete, "/platform/v1/customers", key, http.StatusMethodNotAllowed},
 	}
 	for _, tc := range cases {
-		req := c.req(tc.method, tc.path, nil)
+		req := c.Request(tc.method, tc.path, nil)
 		if tc.key != "" {
 			req.Header.Set("Authorization", "Bearer "+tc.key)
 		}
-		r := c.do(req)
-		if r.status != tc.status {
-			t.Errorf("%s: status %d, want %d", tc.name, r.status, tc.status)
+		r := c.Do(req)
+		if r.Status != tc.status {
+			t.Errorf("%s: status %d, want %d", tc.name, r.Status, tc.status)
 		}
-		if cc := r.header.Get("Cache-Control"); cc != "no-store" {
+		if cc := r.Header.Get("Cache-Control"); cc != "no-store" {
 			t.Errorf("%s: Cache-Control %q, want no-store", tc.name, cc)
 		}
 	}
@@ -65,13 +65,13 @@ func TestAPIResponsesAreNotStored(t *testing.T) {
 
 func TestRequestID(t *testing.T) {
 	s := newEdgeSite(t, siteOptions{})
-	c := s.client()
+	c := s.Anonymous()
 	send := func(id string) string {
-		v := url.Values{"email": {"nobody@verity.test"}, "password": {"wrong password"}, "_csrf": {c.csrf}}
-		req := c.req(http.MethodPost, "/sign-in", strings.NewReader(v.Encode()))
+		v := url.Values{"email": {"nobody@verity.test"}, "password": {"wrong password"}, "_csrf": {c.CSRF}}
+		req := c.Request(http.MethodPost, "/sign-in", strings.NewReader(v.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("X-Request-Id", id)
-		return c.do(req).header.Get("X-Request-Id")
+		return c.Do(req).Header.Get("X-Request-Id")
 	}
 	audited := func() []string {
 		var ids []string
@@ -110,8 +110,8 @@ func TestRequestID(t *testing.T) {
 
 func TestAPIMethodNotAllowed(t *testing.T) {
 	s := newEdgeSite(t, siteOptions{})
-	key := s.apiKey(access.RoleAdmin)
-	c := s.client()
+	key := s.APIKey(access.RoleAdmin)
+	c := s.Anonymous()
 	cases := []struct{ method, path, allow string }{
 		{http.MethodDelete, "/platform/v1/customers", "GET, POST"},
 		{http.MethodPost, "/platform/v1/customers/8b0f6f6e-3c55-4f0e-9d1b-2f1b8f1f0a11", "GET, PUT, PATCH"},
@@ -120,32 +120,32 @@ func TestAPIMethodNotAllowed(t *testing.T) {
 	}
 	for _, tc := range cases {
 		for _, withKey := range []bool{false, true} {
-			req := c.req(tc.method, tc.path, nil)
+			req := c.Request(tc.method, tc.path, nil)
 			if withKey {
 				req.Header.Set("Authorization", "Bearer "+key)
 			}
-			r := c.do(req)
+			r := c.Do(req)
 			var env struct {
 				Code   string `json:"code"`
 				Status int    `json:"status"`
 			}
-			_ = json.Unmarshal([]byte(r.body), &env)
-			if r.status != http.StatusMethodNotAllowed || env.Code != "method_not_allowed" || env.Status != 405 {
-				t.Errorf("%s %s (key %v): %d %s, want 405 method_not_allowed", tc.method, tc.path, withKey, r.status, clip(r.body))
+			_ = json.Unmarshal([]byte(r.Body), &env)
+			if r.Status != http.StatusMethodNotAllowed || env.Code != "method_not_allowed" || env.Status != 405 {
+				t.Errorf("%s %s (key %v): %d %s, want 405 method_not_allowed", tc.method, tc.path, withKey, r.Status, clip(r.Body))
 			}
-			if got := r.header.Get("Allow"); got != tc.allow {
+			if got := r.Header.Get("Allow"); got != tc.allow {
 				t.Errorf("%s %s (key %v): Allow %q, want %q", tc.method, tc.path, withKey, got, tc.allow)
 			}
 		}
 	}
 	// A path that is no endpoint stays 404, with or without a key.
 	for _, withKey := range []bool{false, true} {
-		req := c.req(http.MethodGet, "/platform/v1/customer", nil)
+		req := c.Request(http.MethodGet, "/platform/v1/customer", nil)
 		if withKey {
 			req.Header.Set("Authorization", "Bearer "+key)
 		}
-		if r := c.do(req); r.status != http.StatusNotFound || !strings.Contains(r.body, `"not_found"`) {
-			t.Errorf("unknown endpoint (key %v): %d %s", withKey, r.status, clip(r.body))
+		if r := c.Do(req); r.Status != http.StatusNotFound || !strings.Contains(r.Body, `"not_found"`) {
+			t.Errorf("unknown endpoint (key %v): %d %s", withKey, r.Status, clip(r.Body))
 		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/web"
+	"github.com/verity-kyb/verity/web/webtest"
 )
 
 // signIns counts successful sign-ins: the proof that the handler ran.
@@ -29,8 +30,8 @@ func signIns(t *testing.T, s *edgeSite) int {
 }
 
 // signInForm is a sign-in that would succeed, padded to size bytes.
-func signInForm(s *edgeSite, c *client, size int) string {
-	v := url.Values{"email": {s.Users["officer"].Email}, "password": {password}, "_csrf": {c.csrf}}
+func signInForm(s *edgeSite, c *webtest.Client, size int) string {
+	v := url.Values{"email": {s.Users["officer"].Email}, "password": {webtest.Password}, "_csrf": {c.CSRF}}
 	body := v.Encode()
 	if pad := size - len(body) - len("&pad="); pad > 0 {
 		body += "&pad=" + strings.Repeat("x", pad)
@@ -42,26 +43,26 @@ func TestBodyLimits(t *testing.T) {
 	s := newEdgeSite(t, siteOptions{})
 
 	t.Run("OK_AFormJustUnderTheLimitIsServed", func(t *testing.T) {
-		c := s.client()
-		req := c.req(http.MethodPost, "/sign-in", strings.NewReader(signInForm(s, c, web.MaxFormBody)))
+		c := s.Anonymous()
+		req := c.Request(http.MethodPost, "/sign-in", strings.NewReader(signInForm(s, c, web.MaxFormBody)))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		if r := c.do(req); r.status != http.StatusSeeOther {
-			t.Fatalf("status %d, want 303", r.status)
+		if r := c.Do(req); r.Status != http.StatusSeeOther {
+			t.Fatalf("status %d, want 303", r.Status)
 		}
 	})
 
 	t.Run("ErrOversizedFormIs413WithoutReachingTheHandler", func(t *testing.T) {
-		c := s.client()
+		c := s.Anonymous()
 		before := signIns(t, s)
 		for _, chunked := range []bool{false, true} {
 			var body io.Reader = strings.NewReader(signInForm(s, c, web.MaxFormBody+1))
 			if chunked { // no Content-Length: the limit must hold while reading
 				body = io.MultiReader(body)
 			}
-			req := c.req(http.MethodPost, "/sign-in", body)
+			req := c.Request(http.MethodPost, "/sign-in", body)
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			if r := c.do(req); r.status != http.StatusRequestEntityTooLarge {
-				t.Fatalf("chunked=%v: status %d, want 413", chunked, r.status)
+			if r := c.Do(req); r.Status != http.StatusRequestEntityTooLarge {
+				t.Fatalf("chunked=%v: status %d, want 413", chunked, r.Status)
 			}
 		}
 		if n := signIns(t, s); n != before {
@@ -70,20 +71,20 @@ func TestBodyLimits(t *testing.T) {
 	})
 
 	t.Run("ErrMultipartIs415", func(t *testing.T) {
-		c := s.client()
+		c := s.Anonymous()
 		before := signIns(t, s)
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
 		_ = mw.WriteField("email", s.Users["officer"].Email)
-		_ = mw.WriteField("password", password)
-		_ = mw.WriteField("_csrf", c.csrf)
+		_ = mw.WriteField("password", webtest.Password)
+		_ = mw.WriteField("_csrf", c.CSRF)
 		fw, _ := mw.CreateFormFile("file", "big.bin")
 		_, _ = fw.Write(bytes.Repeat([]byte{'z'}, 32<<10))
 		_ = mw.Close()
-		req := c.req(http.MethodPost, "/sign-in", &buf)
+		req := c.Request(http.MethodPost, "/sign-in", &buf)
 		req.Header.Set("Content-Type", mw.FormDataContentType())
-		if r := c.do(req); r.status != http.StatusUnsupportedMediaType {
-			t.Fatalf("status %d, want 415", r.status)
+		if r := c.Do(req); r.Status != http.StatusUnsupportedMediaType {
+			t.Fatalf("status %d, want 415", r.Status)
 		}
 		if n := signIns(t, s); n != before {
 			t.Errorf("a multipart sign-in form signed in")
@@ -91,12 +92,12 @@ func TestBodyLimits(t *testing.T) {
 	})
 
 	t.Run("ErrAPIBodyOverOneMiBIs413", func(t *testing.T) {
-		c := s.client()
-		req := c.req(http.MethodPost, "/platform/v1/customers", strings.NewReader(`{"x":"`+strings.Repeat("a", 1<<20)+`"}`))
+		c := s.Anonymous()
+		req := c.Request(http.MethodPost, "/platform/v1/customers", strings.NewReader(`{"x":"`+strings.Repeat("a", 1<<20)+`"}`))
 		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+s.apiKey(access.RoleAdmin))
-		if r := c.do(req); r.status != http.StatusRequestEntityTooLarge || !strings.Contains(r.body, `"body_too_large"`) {
-			t.Fatalf("status %d %s, want 413 body_too_large", r.status, clip(r.body))
+		req.Header.Set("Authorization", "Bearer "+s.APIKey(access.RoleAdmin))
+		if r := c.Do(req); r.Status != http.StatusRequestEntityTooLarge || !strings.Contains(r.Body, `"body_too_large"`) {
+			t.Fatalf("status %d %s, want 413 body_too_large", r.Status, clip(r.Body))
 		}
 	})
 }

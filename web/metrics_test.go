@@ -11,28 +11,29 @@ import (
 
 	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/web"
+	"github.com/verity-kyb/verity/web/webtest"
 )
 
 const metricsToken = "test-metrics-token-0123456789"
 
 func withMetricsToken(c *config.Config) { c.MetricsToken = metricsToken }
 
-func scrape(t *testing.T, c *client) string {
+func scrape(t *testing.T, c *webtest.Client) string {
 	t.Helper()
-	req := c.req(http.MethodGet, "/metrics", nil)
+	req := c.Request(http.MethodGet, "/metrics", nil)
 	req.Header.Set("Authorization", "Bearer "+metricsToken)
-	r := c.do(req)
-	if r.status != http.StatusOK {
-		t.Fatalf("/metrics: %d", r.status)
+	r := c.Do(req)
+	if r.Status != http.StatusOK {
+		t.Fatalf("/metrics: %d", r.Status)
 	}
-	return r.body
+	return r.Body
 }
 
 var seriesLine = regexp.MustCompile(`(?m)^verity_http_request_duration_seconds_count\{method="([^"]*)",route="([^"]*)",status="([^"]*)"\}`)
 
 func TestMetricsLabelsAreBounded(t *testing.T) {
 	s := newEdgeSite(t, siteOptions{config: withMetricsToken})
-	c := s.client()
+	c := s.Anonymous()
 	rnd := rand.New(rand.NewPCG(1, 2))
 	word := func(n int) string {
 		b := make([]byte, n)
@@ -48,7 +49,7 @@ func TestMetricsLabelsAreBounded(t *testing.T) {
 			if i%2 == 1 {
 				path = "/platform/v1/" + word(12)
 			}
-			c.do(c.req("X"+word(10), path, nil))
+			c.Do(c.Request("X"+word(10), path, nil))
 		}
 	}
 	scrape(t, c) // the scrape itself is a series too
@@ -83,27 +84,27 @@ func TestMetricsAccess(t *testing.T) {
 	t.Run("ErrNotServedWithoutTokenOrAddress", func(t *testing.T) {
 		s := newEdgeSite(t, siteOptions{})
 		// Anonymous visitors of an unknown page are sent to sign in; staff get 404.
-		c := s.client()
-		if r := c.do(c.req(http.MethodGet, "/metrics", nil)); r.status == http.StatusOK || strings.Contains(r.body, "verity_http") {
-			t.Fatalf("anonymous: status %d, metrics served", r.status)
+		c := s.Anonymous()
+		if r := c.Do(c.Request(http.MethodGet, "/metrics", nil)); r.Status == http.StatusOK || strings.Contains(r.Body, "verity_http") {
+			t.Fatalf("anonymous: status %d, metrics served", r.Status)
 		}
-		c = s.signIn("admin")
-		req := c.req(http.MethodGet, "/metrics", nil)
+		c = s.SignIn("admin")
+		req := c.Request(http.MethodGet, "/metrics", nil)
 		req.Header.Set("Authorization", "Bearer anything")
-		if r := c.do(req); r.status != http.StatusNotFound || strings.Contains(r.body, "verity_http") {
-			t.Fatalf("signed in: status %d, want 404", r.status)
+		if r := c.Do(req); r.Status != http.StatusNotFound || strings.Contains(r.Body, "verity_http") {
+			t.Fatalf("signed in: status %d, want 404", r.Status)
 		}
 	})
 	t.Run("WithToken", func(t *testing.T) {
 		s := newEdgeSite(t, siteOptions{config: withMetricsToken})
-		c := s.client()
+		c := s.Anonymous()
 		for name, auth := range map[string]string{"ErrNoToken": "", "ErrWrongToken": "Bearer " + metricsToken + "x", "ErrBasic": "Basic " + metricsToken} {
-			req := c.req(http.MethodGet, "/metrics", nil)
+			req := c.Request(http.MethodGet, "/metrics", nil)
 			if auth != "" {
 				req.Header.Set("Authorization", auth)
 			}
-			if r := c.do(req); r.status != http.StatusUnauthorized || strings.Contains(r.body, "verity_http") {
-				t.Errorf("%s: status %d, want 401", name, r.status)
+			if r := c.Do(req); r.Status != http.StatusUnauthorized || strings.Contains(r.Body, "verity_http") {
+				t.Errorf("%s: status %d, want 401", name, r.Status)
 			}
 		}
 		if body := scrape(t, c); !strings.Contains(body, "verity_http_request_duration_seconds") {

@@ -25,6 +25,7 @@ import (
 	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/pgtest"
+	"github.com/verity-kyb/verity/internal/postgres"
 	"github.com/verity-kyb/verity/web"
 	"github.com/verity-kyb/verity/web/site"
 )
@@ -70,18 +71,48 @@ func (c *Clock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
+// Options change how NewWith builds the site; the zero value is New's site.
+type Options struct {
+	Auth     func(*auth.Options)  // adjust the auth service (e.g. a tiny hashing bound)
+	Config   func(*config.Config) // adjust the configuration (trusted proxies, metrics token, environment…)
+	Timeouts web.Timeouts         // server timeouts; zero means the production ones
+	// DatabaseURL connects to this database instead of a fresh one, e.g. a
+	// migrated pgtest database reached through a proxy the test can cut.
+	DatabaseURL string
+}
+
 // New starts the site with four-eyes on and one user per role (plus a
-// second officer and a second admin). Options, when given, adjust the auth
+// second officer and a second admin). authOptions adjust the auth
 // service (e.g. a tiny hashing bound); its clock is always the site's.
 func New(t testing.TB, authOptions ...func(*auth.Options)) *Site {
 	t.Helper()
-	db := pgtest.New(t)
+	return NewWith(t, Options{Auth: func(o *auth.Options) {
+		for _, f := range authOptions {
+			f(o)
+		}
+	}})
+}
+
+// NewWith is New with other settings. The site is served by echo's own
+// http.Server, so the timeouts under test are the real ones.
+func NewWith(t testing.TB, o Options) *Site {
+	t.Helper()
 	ctx := context.Background()
+	var db *sqlx.DB
+	if o.DatabaseURL != "" {
+		var err error
+		if db, err = postgres.Open(ctx, o.DatabaseURL); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = db.Close() })
+	} else {
+		db = pgtest.New(t)
+	}
 	clock := &Clock{}
 	cs := customer.NewService(db, customer.Options{FourEyes: true, VerifyBaseURL: "https://verify.example.com"})
 	ao := auth.Options{}
-	for _, o := range authOptions {
-		o(&ao)
+	if o.Auth != nil {
+		o.Auth(&ao)
 	}
 	ao.Now = clock.Now
 	as := auth.NewService(db, ao)
@@ -102,15 +133,42 @@ func New(t testing.TB, authOptions ...func(*auth.Options)) *Site {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cfg := config.Config{Env: config.EnvDevelopment, FourEyes: true}
+	if o.Config != nil {
+		o.Config(&cfg)
+	}
 	pages, errorPage, err := site.Mount(site.Deps{Config: cfg, Log: log, Customers: cs, Auth: as, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := web.New(web.Deps{Config: cfg, Log: log, DB: db, Customers: cs, Keys: as, Pages: pages, ErrorPage: errorPage})
-	ts := httptest.NewServer(e)
+	e := web.New(web.Deps{Config: cfg, Log: log, DB: db, Customers: cs, Keys: as, Pages: pages, ErrorPage: errorPage,
+		Timeouts: o.Timeouts})
+	ts := httptest.NewUnstartedServer(e)
+	e.Server.Handler = e
+	ts.Config = e.Server
+	ts.Start()
 	t.Cleanup(ts.Close)
 	s.URL = ts.URL
 	return s
+}
+
+// APIKey mints a service API key with a role and returns its secret.
+func (s *Site) APIKey(role access.Role) string {
+	s.t.Helper()
+	_, secret, err := s.Auth.CreateAPIKey(context.Background(), access.System("test"), "test "+string(role), role)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return secret
+}
+
+// Request builds a request to the site, for tests that set their own headers.
+func (c *Client) Request(method, path string, body io.Reader) *http.Request {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.site.URL+path, body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return req
 }
 
 // Clock returns the site's clock.
