@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/internal/pgtest"
 	"github.com/verity-kyb/verity/web"
