@@ -250,7 +250,7 @@ func (c *checker) associate(path string, in *AssociateInput) Associate {
 	p := in.Person
 	a.Person.FirstName = c.required(path+".person.firstName", p.FirstName, validate.MaxPersonName)
 	a.Person.LastName = c.required(path+".person.lastName", p.LastName, validate.MaxPersonName)
-	if d := c.text(path+".person.dateOfBirth", p.DateOfBirth, 10, false); d != nil {
+	if d := c.text(path+".person.dateOfBirth", p.DateOfBirth, validate.MaxDate, false); d != nil {
 		if _, msg := validate.AdultDate(*d, c.today, MinAssociateAge); msg != "" {
 			c.errs.Add(path+".person.dateOfBirth", msg)
 		} else {
@@ -270,7 +270,7 @@ func (c *checker) associate(path string, in *AssociateInput) Associate {
 			a.Details.ContactInfo.EmailAddress = e
 		}
 	}
-	if ph := c.text(path+".details.contactInfo.phoneNumber", d.ContactInfo.PhoneNumber, 40, false); ph != nil {
+	if ph := c.text(path+".details.contactInfo.phoneNumber", d.ContactInfo.PhoneNumber, validate.MaxPhone, false); ph != nil {
 		if norm, msg := validate.NormalizePhone(*ph); msg != "" {
 			c.errs.Add(path+".details.contactInfo.phoneNumber", msg)
 		} else {

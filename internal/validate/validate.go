@@ -33,6 +33,8 @@ const (
 	MaxReason             = 1000
 	MaxURL                = 2048
 	MaxVerificationStatus = 64
+	MaxPhone              = 40 // as typed, before spaces, dashes, dots and parentheses are removed
+	MaxDate               = len(DateLayout)
 )
 
 const (

@@ -144,7 +144,7 @@ func TestCheckboxDefaultsValue(t *testing.T) {
 	}
 }
 
-func TestErrorSummaryListsAllMessagesInKeyOrder(t *testing.T) {
+func TestErrorSummaryListsAllMessagesInKeyOrderAsSentences(t *testing.T) {
 	_, doc := render(t, components.ErrorSummary(map[string][]string{
 		"company.name":    {"must not be blank"},
 		"company.address": {"city too long", "postal code too long"},
@@ -154,7 +154,7 @@ func TestErrorSummaryListsAllMessagesInKeyOrder(t *testing.T) {
 		t.Fatal("no role=alert summary")
 	}
 	items := box.Find("li").Map(func(_ int, s *goquery.Selection) string { return s.Text() })
-	want := []string{"city too long", "postal code too long", "must not be blank"}
+	want := []string{"City too long.", "Postal code too long.", "Must not be blank."}
 	if strings.Join(items, "|") != strings.Join(want, "|") {
 		t.Errorf("items = %q, want %q", items, want)
 	}
