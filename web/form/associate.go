@@ -55,7 +55,9 @@ var Associate = &Form[customer.Associate, customer.AssociateInput]{
 			set: func(in *customer.AssociateInput, v string) { in.Details.DocumentInfo.Number = orNil(v) }},
 		{Spec: Spec{Path: "details.documentInfo.issuingCountryCode", Label: "Document issued by", Kind: Country, Empty: "None"},
 			get: func(a *customer.Associate) string { return deref(a.Details.DocumentInfo.IssuingCountryCode) },
-			set: func(in *customer.AssociateInput, v string) { in.Details.DocumentInfo.IssuingCountryCode = upperOrNil(v) }},
+			set: func(in *customer.AssociateInput, v string) {
+				in.Details.DocumentInfo.IssuingCountryCode = upperOrNil(v)
+			}},
 		{Spec: Spec{Path: "details.taxIdentification.number", Label: "Tax number", Kind: Text, MaxLength: validate.MaxTaxNumber},
 			get: func(a *customer.Associate) string { return deref(a.Details.TaxIdentification.Number) },
 			set: func(in *customer.AssociateInput, v string) { in.Details.TaxIdentification.Number = orNil(v) }},
@@ -83,16 +85,24 @@ var Associate = &Form[customer.Associate, customer.AssociateInput]{
 			set: func(in *customer.AssociateInput, v string) { in.Controls.IsSigner = isChecked(v) }},
 		{Spec: Spec{Path: "person.address.addressLine1", Label: "Address line 1", Kind: Text, MaxLength: validate.MaxAddressLine, Group: GroupHomeAddress},
 			get: func(a *customer.Associate) string { return homeAddress(a).AddressLine1 },
-			set: func(in *customer.AssociateInput, v string) { setHome(in, v, func(h *customer.AddressInput, p *string) { h.AddressLine1 = p }) }},
+			set: func(in *customer.AssociateInput, v string) {
+				setHome(in, v, func(h *customer.AddressInput, p *string) { h.AddressLine1 = p })
+			}},
 		{Spec: Spec{Path: "person.address.addressLine2", Label: "Address line 2", Kind: Text, MaxLength: validate.MaxAddressLine, Group: GroupHomeAddress},
 			get: func(a *customer.Associate) string { return deref(homeAddress(a).AddressLine2) },
-			set: func(in *customer.AssociateInput, v string) { setHome(in, v, func(h *customer.AddressInput, p *string) { h.AddressLine2 = p }) }},
+			set: func(in *customer.AssociateInput, v string) {
+				setHome(in, v, func(h *customer.AddressInput, p *string) { h.AddressLine2 = p })
+			}},
 		{Spec: Spec{Path: "person.address.city", Label: "City", Kind: Text, MaxLength: validate.MaxCity, Group: GroupHomeAddress},
 			get: func(a *customer.Associate) string { return homeAddress(a).City },
-			set: func(in *customer.AssociateInput, v string) { setHome(in, v, func(h *customer.AddressInput, p *string) { h.City = p }) }},
+			set: func(in *customer.AssociateInput, v string) {
+				setHome(in, v, func(h *customer.AddressInput, p *string) { h.City = p })
+			}},
 		{Spec: Spec{Path: "person.address.postalCode", Label: "Postal code", Kind: Text, MaxLength: validate.MaxPostalCode, Group: GroupHomeAddress},
 			get: func(a *customer.Associate) string { return homeAddress(a).PostalCode },
-			set: func(in *customer.AssociateInput, v string) { setHome(in, v, func(h *customer.AddressInput, p *string) { h.PostalCode = p }) }},
+			set: func(in *customer.AssociateInput, v string) {
+				setHome(in, v, func(h *customer.AddressInput, p *string) { h.PostalCode = p })
+			}},
 		{Spec: Spec{Path: "person.address.countryCode", Label: "Country", Kind: Country, Empty: "None", Group: GroupHomeAddress,
 			Also: []string{"person.address.country"}},
 			get: func(a *customer.Associate) string { return homeAddress(a).CountryCode },
