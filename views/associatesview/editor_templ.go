@@ -291,7 +291,7 @@ func row(v EditorView, r Row, idx, number string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "</legend><div class=\"row-summary flex flex-wrap items-center gap-x-4 gap-y-1\" data-row-summary data-testid=\"associate-summary\" hidden><span class=\"font-medium text-slate-900\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "</legend><div class=\"flex flex-wrap items-center gap-x-4 gap-y-1\" data-row-summary data-testid=\"associate-summary\" hidden><span class=\"font-medium text-slate-900\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
