@@ -41,18 +41,6 @@ func countryText(code string) string {
 	return code
 }
 
-func riskText(r string) string {
-	switch r {
-	case "LOW":
-		return "Low"
-	case "MEDIUM":
-		return "Medium"
-	case "HIGH":
-		return "High"
-	}
-	return r
-}
-
 func moveText(c *customer.Customer, to customer.Status) string {
 	switch to {
 	case customer.StatusVerified:
