@@ -27,13 +27,6 @@ func dialogID(to customer.Status) string { return "status-dialog-" + strings.ToL
 func itoa(n int) string                  { return strconv.Itoa(n) }
 func int64Text(n int64) string           { return strconv.FormatInt(n, 10) }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
 func countryText(code string) string {
 	if name, ok := validate.CountryName(code); ok {
 		return name + " (" + code + ")"
