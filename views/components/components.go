@@ -202,9 +202,10 @@ var RiskOptions = func() []Option {
 	return out
 }()
 
-// Labelled words each message as a sentence naming its field ("City is
-// required."), so a summary at the top of a form says which field each
-// message is about; fields without a label keep their path.
+// Labelled prefixes each message with its field's label, so a summary at the
+// top of a form says which field each message is about; fields without a
+// label keep their path. (The declared forms of web/form word theirs as
+// sentences instead: form.Sentence.)
 func Labelled(errs map[string][]string, labels map[string]string) map[string][]string {
 	if len(errs) == 0 {
 		return nil
@@ -215,7 +216,9 @@ func Labelled(errs map[string][]string, labels map[string]string) map[string][]s
 		if !ok {
 			label = path
 		}
-		out[path] = form.Sentences(label, msgs)
+		for _, m := range msgs {
+			out[path] = append(out[path], label+": "+m)
+		}
 	}
 	return out
 }
