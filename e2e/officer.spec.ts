@@ -109,9 +109,10 @@ test('officer searches, edits details, edits associates and reopens', async ({ p
   // History shows the changes, newest first.
   await page.getByTestId('history-link').click();
   const entries = page.getByTestId('history-entry');
-  await expect(entries.first()).toContainText('Associates changed');
-  await expect(entries.nth(1)).toContainText('Details changed');
-  await expect(entries.nth(1)).toContainText('Lisbon');
+  await expect(entries.first()).toContainText('Associates changed'); // the title
+  await expect(entries.nth(1)).toContainText('Associates changed'); // Grace added
+  await expect(entries.nth(2)).toContainText('Details changed');
+  await expect(entries.nth(2)).toContainText('Lisbon');
   await checkA11y(page, 'history');
   await shot(page, 'history');
 });
