@@ -63,7 +63,7 @@ test('officer without JavaScript: search, edit details, add an associate, reopen
   await form.getByLabel('Address line 1').fill('12 Rua Augusta');
   expect(await submit(page, page.getByTestId('details-save'))).toBe(422);
   await expect(page.getByLabel('City')).toHaveAttribute('aria-invalid', 'true');
-  await expect(page.getByTestId('error-summary')).toContainText('City');
+  await expect(page.getByTestId('error-summary')).toContainText('City is required.');
   await expect(page.getByLabel('Address line 1')).toHaveValue('12 Rua Augusta');
   await checkA11y(page, 'details form with an error, without JavaScript');
   await page.getByLabel('City').fill('Porto');
@@ -88,18 +88,22 @@ test('officer without JavaScript: search, edit details, add an associate, reopen
   const added = assocRows.last();
   await added.getByLabel('First name').fill('Ada');
   await added.getByLabel('Last name').fill('Lovelace');
-  await added.getByLabel('Date of birth').fill('1971-12-10');
+  await added.getByLabel('Date of birth').fill('12/10/1971'); // not YYYY-MM-DD
   await added.getByLabel('Document type').selectOption('PASSPORT');
   await added.getByLabel('Document number').fill('AL7654321');
-  await added.getByLabel('Document issued by').fill('ZZ'); // not a country
+  await added.getByLabel('Document issued by').selectOption('GB');
   expect(await submit(page, page.getByTestId('associates-save'))).toBe(422);
-  const issued = assocRows.last().getByLabel('Document issued by');
-  await expect(issued).toHaveAttribute('aria-invalid', 'true');
-  await expect(issued).toHaveValue('ZZ');
+  const dob = assocRows.last().getByLabel('Date of birth');
+  await expect(dob).toHaveAttribute('aria-invalid', 'true');
+  await expect(dob).toHaveValue('12/10/1971');
   await expect(assocRows.last().getByLabel('First name')).toHaveValue('Ada');
-  await expect(page.getByTestId('error-summary')).toBeVisible();
+  await expect(assocRows.last().getByLabel('Document issued by')).toHaveValue('GB');
+  await expect(page.getByTestId('error-summary')).toContainText('Date of birth must be a date in the form YYYY-MM-DD.');
+  // Without JavaScript every row is open: no summary line, every input visible.
+  await expect(assocRows.first().getByTestId('associate-summary')).toBeHidden();
+  await expect(assocRows.first().getByLabel('First name')).toBeVisible();
   await checkA11y(page, 'associates editor with an error, without JavaScript');
-  await issued.fill('GB');
+  await dob.fill('1971-12-10');
   expect(await submit(page, page.getByTestId('associates-save'))).toBe(303);
   await expect(page).toHaveURL(url);
   await expect(page.getByTestId('associates-table')).toContainText('Ada Lovelace');

@@ -70,7 +70,7 @@ test('officer searches, edits details, edits associates and reopens', async ({ p
   await added.getByLabel('E-mail').fill('grace.hopper@example.com');
   await added.getByLabel('Document type').selectOption('PASSPORT');
   await added.getByLabel('Document number').fill('GH1234567');
-  await added.getByLabel('Document issued by').fill('US');
+  await added.getByLabel('Document issued by').selectOption('US');
   await added.getByLabel('Control').check();
   await checkA11y(page, 'associates editor');
   await shot(page, 'associates-editor');
@@ -82,12 +82,37 @@ test('officer searches, edits details, edits associates and reopens', async ({ p
   await expect(page.getByTestId('associate')).toHaveCount(before > 0 ? before : 1);
   await shot(page, 'customer-page');
 
+  // Saved associates open as compact rows: a summary line that expands to edit.
+  await page.getByTestId('associates-edit').click();
+  const grace = editor.getByTestId('associate-row').filter({ hasText: 'Grace Hopper' });
+  const summary = grace.getByTestId('associate-summary');
+  await expect(summary).toBeVisible();
+  await expect(summary).toContainText('Control');
+  await expect(summary).toContainText('Born 1960-12-09');
+  await expect(summary).toContainText('Passport GH1234567 (US)');
+  const toggle = grace.getByTestId('associate-toggle');
+  await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+  await expect(grace.getByLabel('First name')).toBeHidden();
+  await checkA11y(page, 'associates editor with compact rows');
+  await toggle.click();
+  await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+  const dob = grace.getByLabel('Date of birth');
+  await expect(dob).toBeVisible();
+  await expect(dob).toHaveValue('1960-12-09'); // ISO, not the browser's mm/dd/yyyy
+  await expect(dob).toHaveAttribute('placeholder', 'YYYY-MM-DD');
+  await grace.getByLabel('Title').fill('Rear Admiral');
+  await toggle.click();
+  await expect(grace.getByLabel('Title')).toBeHidden();
+  await page.getByTestId('associates-save').click(); // folded inputs are sent too
+  await expect(page.getByTestId('associates-table')).toContainText('Rear Admiral');
+
   // History shows the changes, newest first.
   await page.getByTestId('history-link').click();
   const entries = page.getByTestId('history-entry');
-  await expect(entries.first()).toContainText('Associates changed');
-  await expect(entries.nth(1)).toContainText('Details changed');
-  await expect(entries.nth(1)).toContainText('Lisbon');
+  await expect(entries.first()).toContainText('Associates changed'); // the title
+  await expect(entries.nth(1)).toContainText('Associates changed'); // Grace added
+  await expect(entries.nth(2)).toContainText('Details changed');
+  await expect(entries.nth(2)).toContainText('Lisbon');
   await checkA11y(page, 'history');
   await shot(page, 'history');
 });

@@ -71,6 +71,7 @@ type Company struct {
 	Description             *string      `json:"description"`
 	TaxResidenceCountryCode string       `json:"taxResidenceCountryCode"`
 	RegistrationNumber      string       `json:"registrationNumber"`
+	Website                 *string      `json:"website,omitempty"`
 	Address                 Address      `json:"address"`
 	Associates              []Associate  `json:"associates"`
 	Verification            Verification `json:"verification"`

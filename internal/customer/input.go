@@ -36,6 +36,7 @@ type DetailsUpdate struct {
 	Description             Optional[string]        `json:"description"`
 	TaxResidenceCountryCode Optional[string]        `json:"taxResidenceCountryCode"`
 	RegistrationNumber      Optional[string]        `json:"registrationNumber"`
+	Website                 Optional[string]        `json:"website"`
 	RiskScore               Optional[string]        `json:"riskScore"`
 	Address                 Optional[AddressUpdate] `json:"address"`
 }
@@ -173,6 +174,7 @@ type CompanyInput struct {
 	Description             *string            `json:"description"`
 	TaxResidenceCountryCode *string            `json:"taxResidenceCountryCode"`
 	RegistrationNumber      *string            `json:"registrationNumber"`
+	Website                 *string            `json:"website"`
 	Address                 *AddressInput      `json:"address"`
 	Associates              []AssociateInput   `json:"associates"`
 	Verification            *VerificationInput `json:"verification"` // read-only: accepted so a GET body round-trips, ignored

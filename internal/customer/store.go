@@ -36,6 +36,7 @@ type customerRow struct {
 	Description             sql.NullString
 	TaxResidenceCountryCode string
 	RegistrationNumber      string
+	Website                 sql.NullString
 	AddressLine1            string
 	AddressLine2            sql.NullString
 	City                    string
@@ -53,7 +54,7 @@ const customerColumns = customerColumnsBefore + `last_editor` + customerColumnsA
 
 const (
 	customerColumnsBefore = `id, reference, status, type, risk_score, name, description, tax_residence_country_code,
-registration_number, address_line1, address_line2, city, postal_code, country_code, verification_url,
+registration_number, website, address_line1, address_line2, city, postal_code, country_code, verification_url,
 verification_status, version, `
 	customerColumnsAfter = `, created_at, updated_at`
 )
@@ -70,7 +71,7 @@ const lastEditorPrincipal = `CASE WHEN last_editor LIKE 'apikey:%' THEN COALESCE
 // dest is the row's fields in customerColumns order, for Scan.
 func (r *customerRow) dest() []any {
 	return []any{&r.ID, &r.Reference, &r.Status, &r.Type, &r.RiskScore, &r.Name, &r.Description,
-		&r.TaxResidenceCountryCode, &r.RegistrationNumber, &r.AddressLine1, &r.AddressLine2, &r.City, &r.PostalCode,
+		&r.TaxResidenceCountryCode, &r.RegistrationNumber, &r.Website, &r.AddressLine1, &r.AddressLine2, &r.City, &r.PostalCode,
 		&r.CountryCode, &r.VerificationURL, &r.VerificationStatus, &r.Version, &r.LastEditor, &r.CreatedAt, &r.UpdatedAt}
 }
 
@@ -80,7 +81,7 @@ func (r *customerRow) customer() *Customer {
 		ID: r.ID, Reference: r.Reference, Status: Status(r.Status), Type: r.Type, RiskScore: RiskScore(r.RiskScore),
 		Company: Company{
 			Name: r.Name, Description: nullString(r.Description), TaxResidenceCountryCode: r.TaxResidenceCountryCode,
-			RegistrationNumber: r.RegistrationNumber,
+			RegistrationNumber: r.RegistrationNumber, Website: nullString(r.Website),
 			Address: Address{AddressLine1: r.AddressLine1, AddressLine2: nullString(r.AddressLine2), City: r.City,
 				PostalCode: r.PostalCode, CountryCode: r.CountryCode, Country: country},
 			Associates:   []Associate{},
@@ -368,8 +369,8 @@ func attachAssociates(ctx context.Context, db sqlx.ExtContext, list []*Customer)
 const insertCustomerSQL = `
 INSERT INTO customers (reference, status, type, risk_score, name, description, tax_residence_country_code,
   registration_number, address_line1, address_line2, city, postal_code, country_code, verification_url,
-  verification_status, version, last_editor, search_text, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $16, $17, $18, $18)
+  verification_status, version, last_editor, search_text, created_at, updated_at, website)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $16, $17, $18, $18, $19)
 RETURNING id`
 
 // insertCustomer stores a new customer row (not its associates).
@@ -378,7 +379,7 @@ func insertCustomer(ctx context.Context, db sqlx.ExtContext, c *Customer) error 
 	err := queryScalar(ctx, db, &c.ID, insertCustomerSQL, c.Reference, string(c.Status), c.Type, string(c.RiskScore),
 		co.Name, co.Description, co.TaxResidenceCountryCode, co.RegistrationNumber, co.Address.AddressLine1,
 		co.Address.AddressLine2, co.Address.City, co.Address.PostalCode, co.Address.CountryCode,
-		co.Verification.URL, co.Verification.Status, c.LastEditor, searchText(c), c.CreatedAt)
+		co.Verification.URL, co.Verification.Status, c.LastEditor, searchText(c), c.CreatedAt, co.Website)
 	if err != nil {
 		return storeError(err, "customer")
 	}
@@ -389,7 +390,7 @@ func insertCustomer(ctx context.Context, db sqlx.ExtContext, c *Customer) error 
 const updateCustomerSQL = `
 UPDATE customers SET status = $2, risk_score = $3, name = $4, description = $5, tax_residence_country_code = $6,
   registration_number = $7, address_line1 = $8, address_line2 = $9, city = $10, postal_code = $11,
-  country_code = $12, last_editor = $13, search_text = $14, version = version + 1, updated_at = $15
+  country_code = $12, last_editor = $13, search_text = $14, version = version + 1, updated_at = $15, website = $16
 WHERE id = $1
 RETURNING version`
 
@@ -399,7 +400,7 @@ func updateCustomer(ctx context.Context, db sqlx.ExtContext, c *Customer) error 
 	err := queryScalar(ctx, db, &c.Version, updateCustomerSQL, c.ID, string(c.Status), string(c.RiskScore), co.Name,
 		co.Description, co.TaxResidenceCountryCode, co.RegistrationNumber, co.Address.AddressLine1,
 		co.Address.AddressLine2, co.Address.City, co.Address.PostalCode, co.Address.CountryCode,
-		c.LastEditor, searchText(c), c.UpdatedAt)
+		c.LastEditor, searchText(c), c.UpdatedAt, co.Website)
 	if err != nil {
 		return storeError(err, "customer")
 	}

@@ -83,6 +83,19 @@ func (c *checker) country(path string, p *string, required bool) *string {
 	return v
 }
 
+// website checks an optional http or https address of the company.
+func (c *checker) website(path string, p *string) *string {
+	v := c.text(path, p, validate.MaxWebsite, false)
+	if v == nil {
+		return nil
+	}
+	if msg := validate.URL(*v); msg != "" {
+		c.errs.Add(path, msg)
+		return nil
+	}
+	return v
+}
+
 func (c *checker) risk(path string, p *string, required bool) *RiskScore {
 	v := c.text(path, p, 16, required)
 	if v == nil {
@@ -140,6 +153,9 @@ func ApplyDetails(cur Customer, up DetailsUpdate, now time.Time) (Customer, erro
 	}
 	if up.RegistrationNumber.Set {
 		next.Company.RegistrationNumber = c.required("company.registrationNumber", nullable(up.RegistrationNumber), validate.MaxRegistrationNumber)
+	}
+	if up.Website.Set {
+		next.Company.Website = c.website("company.website", nullable(up.Website))
 	}
 	if up.TaxResidenceCountryCode.Set {
 		if v := c.country("company.taxResidenceCountryCode", nullable(up.TaxResidenceCountryCode), true); v != nil {
@@ -212,6 +228,7 @@ func ValidateCreate(in CreateInput, now time.Time) (Customer, []AssociateInput, 
 	cu.Company.Name = c.required("company.name", co.Name, validate.MaxName)
 	cu.Company.Description = c.multiline("company.description", co.Description, validate.MaxDescription, false)
 	cu.Company.RegistrationNumber = c.required("company.registrationNumber", co.RegistrationNumber, validate.MaxRegistrationNumber)
+	cu.Company.Website = c.website("company.website", co.Website)
 	if v := c.country("company.taxResidenceCountryCode", co.TaxResidenceCountryCode, true); v != nil {
 		cu.Company.TaxResidenceCountryCode = *v
 	}
@@ -250,7 +267,7 @@ func (c *checker) associate(path string, in *AssociateInput) Associate {
 	p := in.Person
 	a.Person.FirstName = c.required(path+".person.firstName", p.FirstName, validate.MaxPersonName)
 	a.Person.LastName = c.required(path+".person.lastName", p.LastName, validate.MaxPersonName)
-	if d := c.text(path+".person.dateOfBirth", p.DateOfBirth, 10, false); d != nil {
+	if d := c.text(path+".person.dateOfBirth", p.DateOfBirth, validate.MaxDate, false); d != nil {
 		if _, msg := validate.AdultDate(*d, c.today, MinAssociateAge); msg != "" {
 			c.errs.Add(path+".person.dateOfBirth", msg)
 		} else {
@@ -270,7 +287,7 @@ func (c *checker) associate(path string, in *AssociateInput) Associate {
 			a.Details.ContactInfo.EmailAddress = e
 		}
 	}
-	if ph := c.text(path+".details.contactInfo.phoneNumber", d.ContactInfo.PhoneNumber, 40, false); ph != nil {
+	if ph := c.text(path+".details.contactInfo.phoneNumber", d.ContactInfo.PhoneNumber, validate.MaxPhone, false); ph != nil {
 		if norm, msg := validate.NormalizePhone(*ph); msg != "" {
 			c.errs.Add(path+".details.contactInfo.phoneNumber", msg)
 		} else {

@@ -9,6 +9,10 @@ import (
 // DateLayout is the only accepted date format, YYYY-MM-DD, as in the API.
 const DateLayout = "2006-01-02"
 
+// DatePattern is DateLayout's shape as an HTML pattern, so a form refuses
+// "12/31/1990" before it is sent.
+const DatePattern = `[0-9]{4}-[0-9]{2}-[0-9]{2}`
+
 const (
 	msgDateFormat = "must be a date in the form YYYY-MM-DD"
 	msgDateReal   = "must be a real calendar date"

@@ -32,7 +32,10 @@ const (
 	MaxEmail              = 254
 	MaxReason             = 1000
 	MaxURL                = 2048
+	MaxWebsite            = 200
 	MaxVerificationStatus = 64
+	MaxPhone              = 40 // as typed, before spaces, dashes, dots and parentheses are removed
+	MaxDate               = len(DateLayout)
 )
 
 const (

@@ -304,6 +304,58 @@
     if (summary) summary.focus();
   });
 
+  // ------------------------------------------------ (8) compact associate rows
+  //
+  // A saved row without errors ([data-compact]) folds to its summary line (name, roles, date of
+  // birth, document); its toggle button (aria-expanded, aria-controls) unfolds it to edit. Folded
+  // inputs are only hidden, so they are still sent with the form. Without JavaScript the summary
+  // stays hidden and every row is open.
+
+  function setRowOpen(row, open) {
+    var body = row.querySelector("[data-row-body]");
+    var button = row.querySelector("[data-row-toggle]");
+    if (!body || !button) return;
+    body.hidden = !open;
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    if (button.firstChild && button.firstChild.nodeType === Node.TEXT_NODE) {
+      button.firstChild.nodeValue = open ? "Collapse" : "Edit";
+    }
+  }
+
+  function compactRows(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    var rows = Array.prototype.slice.call(scope.querySelectorAll("[data-row][data-compact]"));
+    if (scope.matches && scope.matches("[data-row][data-compact]")) rows.push(scope);
+    rows.forEach(function (row) {
+      if (row.hasAttribute("data-compacted")) return;
+      var summary = row.querySelector("[data-row-summary]");
+      if (!summary) return;
+      row.setAttribute("data-compacted", "");
+      summary.hidden = false;
+      setRowOpen(row, false);
+    });
+  }
+
+  document.addEventListener("click", function (evt) {
+    var el = evt.target instanceof Element ? evt.target : null;
+    var button = el && el.closest("[data-row-toggle]");
+    var row = button && button.closest("[data-row]");
+    if (!row) return;
+    evt.preventDefault();
+    var open = button.getAttribute("aria-expanded") !== "true";
+    setRowOpen(row, open);
+    if (open) {
+      var first = row.querySelector("[data-row-body] input:not([type=hidden]), [data-row-body] select");
+      if (first) first.focus();
+    }
+  });
+  document.addEventListener("htmx:load", function (evt) { compactRows(evt.target); });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { compactRows(document); });
+  } else {
+    compactRows(document);
+  }
+
   // --------------------------- reveal controls that only work with JavaScript
 
   // Copy buttons render hidden (a dead button is worse than none); show them on load and after swaps.

@@ -1,15 +1,12 @@
 package associatesview
 
 import (
-	"fmt"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/verity-kyb/verity/internal/customer"
-	"github.com/verity-kyb/verity/internal/validate"
-	"github.com/verity-kyb/verity/views/components"
+	"github.com/verity-kyb/verity/web/form"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -21,19 +18,29 @@ func saveURL(c *customer.Customer) string {
 	return "/customers/" + c.Reference.String() + "/associates"
 }
 
-// Paths follow the service's field paths (company.associates[i].person.firstName), so its errors
-// land under the right input; rows are numbered by position when the server renders them.
-func rowPath(idx string) string     { return "company.associates[" + idx + "]" }
-func path(idx, field string) string { return rowPath(idx) + "." + field }
-func name(idx, field string) string { return path(idx, field) }
-func id(idx, field string) string   { return "a" + idx + "-" + strings.ReplaceAll(field, ".", "-") }
+// place is where row idx's inputs sit: named by the service's field paths
+// (company.associates[i].person.firstName) so its errors land under them, with
+// ids a<i>-person-firstName; rows are numbered by position when the server renders them.
+func place(idx, number string) form.Place {
+	return form.Place{Name: form.RowPrefix(idx), ID: "a" + idx + "-", Label: "Associate " + number + " — "}
+}
+
+// rowPath is the path of the row itself, where the service reports problems of the whole associate.
+func rowPath(idx string) string { return strings.TrimSuffix(form.RowPrefix(idx), ".") }
+
+// rowID is the id of a row's fieldset.
+func rowID(idx string) string { return "associate-" + idx }
+
+// bodyID is the id of the part of a row that a compact row folds away.
+func bodyID(idx string) string { return "associate-" + idx + "-body" }
+
 func docText(a customer.Associate) string {
 	d := a.Details.DocumentInfo
 	return documentLabel(*d.Type) + " " + *d.Number + " (" + *d.IssuingCountryCode + ")"
 }
 
 func documentLabel(t string) string {
-	for _, o := range documentTypes {
+	for _, o := range form.DocumentChoices {
 		if o.Value == t {
 			return o.Label
 		}
@@ -44,14 +51,18 @@ func documentLabel(t string) string {
 // missingDocument says in words what approval still needs of an associate's identity document.
 func missingDocument(a customer.Associate) string {
 	d := a.Details.DocumentInfo
+	return lacking(d.Type == nil, d.Number == nil, d.IssuingCountryCode == nil)
+}
+
+func lacking(noType, noNumber, noCountry bool) string {
 	var lacks []string
-	if d.Type == nil {
+	if noType {
 		lacks = append(lacks, "type")
 	}
-	if d.Number == nil {
+	if noNumber {
 		lacks = append(lacks, "number")
 	}
-	if d.IssuingCountryCode == nil {
+	if noCountry {
 		lacks = append(lacks, "issuing country")
 	}
 	if len(lacks) == 3 {
@@ -60,17 +71,39 @@ func missingDocument(a customer.Associate) string {
 	return "Incomplete: no " + strings.Join(lacks, ", no ")
 }
 
+func fullName(r Row) string {
+	return strings.TrimSpace(r.Values["person.firstName"] + " " + r.Values["person.lastName"])
+}
+
 func nameSuffix(r Row) string {
-	n := strings.TrimSpace(r.Values["person.firstName"] + " " + r.Values["person.lastName"])
-	if n == "" {
-		return ""
+	if n := fullName(r); n != "" {
+		return ": " + n
 	}
-	return ": " + n
+	return ""
+}
+
+// rowDocument is a row's identity document as its compact summary shows it, and whether it is complete.
+func rowDocument(r Row) (string, bool) {
+	t, n, c := r.Values["details.documentInfo.type"], r.Values["details.documentInfo.number"], r.Values["details.documentInfo.issuingCountryCode"]
+	if t != "" && n != "" && c != "" {
+		return documentLabel(t) + " " + n + " (" + c + ")", true
+	}
+	return "Document: " + strings.ToLower(lacking(t == "", n == "", c == "")), false
 }
 
 func hasAddress(r Row) bool {
-	for _, f := range []string{"addressLine1", "addressLine2", "city", "postalCode", "countryCode"} {
-		if r.Values["person.address."+f] != "" {
+	for _, s := range form.Associate.Group(form.GroupHomeAddress) {
+		if r.Values[s.Path] != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func hasErrors(v EditorView, idx string) bool {
+	prefix := rowPath(idx)
+	for k := range v.Errors {
+		if k == prefix || strings.HasPrefix(k, prefix+".") {
 			return true
 		}
 	}
@@ -78,7 +111,7 @@ func hasAddress(r Row) bool {
 }
 
 func hasAddressErrors(v EditorView, idx string) bool {
-	prefix := path(idx, "person.address")
+	prefix := form.RowPrefix(idx) + "person.address"
 	for k := range v.Errors {
 		if strings.HasPrefix(k, prefix) {
 			return true
@@ -87,110 +120,39 @@ func hasAddressErrors(v EditorView, idx string) bool {
 	return false
 }
 
-var documentTypes = []components.Option{
-	{Value: "PASSPORT", Label: "Passport"}, {Value: "ID_CARD", Label: "ID card"},
-	{Value: "DRIVERS_LICENSE", Label: "Driver's licence"}, {Value: "RESIDENCE_PERMIT", Label: "Residence permit"},
+// compact tells whether a row starts folded to its summary (with JavaScript): a saved associate
+// without errors. New rows and rows with errors open expanded.
+func compact(v EditorView, r Row, idx string) bool {
+	return r.Values["person.reference"] != "" && !hasErrors(v, idx)
 }
 
-func countries() []components.Option {
-	out := make([]components.Option, 0, 250)
-	for _, c := range validate.CountryCodes() {
-		out = append(out, components.Option{Value: c.Code, Label: c.Name})
-	}
-	return out
-}
-
-var fieldLabels = map[string]string{
-	"person.firstName": "First name", "person.lastName": "Last name", "person.dateOfBirth": "Date of birth",
-	"person.reference": "Reference", "title": "Title", "riskScore": "Risk",
-	"details.contactInfo.emailAddress": "E-mail", "details.contactInfo.phoneNumber": "Phone",
-	"details.birthCountryCode": "Birth country", "details.documentNumber": "Document number",
-	"details.documentInfo.type": "Document type", "details.documentInfo.number": "Document number",
-	"details.documentInfo.issuingCountryCode": "Document issued by", "details.documentInfo": "Document",
-	"details.taxIdentification.number": "Tax number", "details.taxIdentification.taxResidenceCountryCode": "Tax residence country",
-	"person.address.addressLine1": "Address line 1", "person.address.addressLine2": "Address line 2",
-	"person.address.city": "City", "person.address.postalCode": "Postal code",
-	"person.address.countryCode": "Country", "person.address.country": "Country",
-}
-
-var errPath = regexp.MustCompile(`^company\.associates\[(\d+)\](?:\.(.+))?$`)
-
-// fieldOrder is the order of the inputs in a row, so the summary reads like the form.
-var fieldOrder = []string{
-	"person.reference", "person.firstName", "person.lastName", "person.dateOfBirth", "title",
-	"details.contactInfo.emailAddress", "details.contactInfo.phoneNumber", "details.birthCountryCode",
-	"details.documentInfo.type", "details.documentInfo.number", "details.documentNumber", "details.documentInfo",
-	"details.documentInfo.issuingCountryCode", "details.taxIdentification.number",
-	"details.taxIdentification.taxResidenceCountryCode", "riskScore",
-	"controls.hasOwnership", "controls.hasControl", "controls.isSigner",
-	"person.address.addressLine1", "person.address.addressLine2", "person.address.city",
-	"person.address.postalCode", "person.address.countryCode", "person.address.country",
-}
-
-// inputFor is the form input an error suffix is shown under, when the form has one.
-var inputFor = map[string]string{
-	"details.documentNumber": "details.documentInfo.number", "details.documentInfo": "details.documentInfo.number",
-	"person.address.country": "person.address.countryCode",
-}
-
-// summaryItem is one line of the error summary and the element its link goes to.
-type summaryItem struct {
-	Text   string
-	Target string
-	row    int
-	order  int
-}
-
-// summary says, for each message, which associate and which field it is about,
-// with the associate's position as people count (1-based), linked to the input;
-// associates in form order, fields in the order of the row.
-func summary(v EditorView) []summaryItem {
-	var out []summaryItem
+// summary says, for each message, which associate and which field it is about, as a sentence,
+// linked to the input: messages about the list first, then associates in form order, fields in
+// the order of the row.
+func summary(v EditorView) []form.Problem {
+	var out []form.Problem
 	for p, msgs := range v.Errors {
-		it := summaryItem{Text: "Associates", Target: "associate-rows", row: -1}
-		if m := errPath.FindStringSubmatch(p); m != nil {
-			n, _ := strconv.Atoi(m[1])
-			it.row, it.order = n, -1
-			it.Text = fmt.Sprintf("Associate %d", n+1)
-			it.Target = rowID(m[1])
-			if f := m[2]; f != "" {
-				label, ok := fieldLabels[f]
-				if !ok {
-					label = f
-				}
-				it.Text += " — " + label
-				it.order = len(fieldOrder)
-				if i := slices.Index(fieldOrder, f); i >= 0 {
-					it.order = i
-				}
-				if in, ok := inputFor[f]; ok {
-					f = in
-				}
-				if slices.Contains(fieldOrder, f) && f != "person.reference" {
-					it.Target = id(m[1], f)
-				}
+		if _, _, ok := form.RowIndex(p); !ok {
+			for _, m := range msgs {
+				out = append(out, form.Problem{Text: form.Sentence("", humanPaths(m)), Target: "associate-rows"})
 			}
 		}
-		for _, msg := range msgs {
-			line := it
-			line.Text = it.Text + ": " + humanPaths(msg)
-			out = append(out, line)
+	}
+	for i, r := range v.Rows {
+		idx, number := itoa(r.Index), itoa(i+1)
+		for _, m := range v.Errors[rowPath(idx)] {
+			out = append(out, form.Problem{Text: form.Sentence("Associate "+number, humanPaths(m)), Target: rowID(idx)})
+		}
+		for _, p := range form.Associate.Summary(v.Errors, place(idx, number)) {
+			p.Text = humanPaths(p.Text)
+			if p.Target == "" {
+				p.Target = rowID(idx)
+			}
+			out = append(out, p)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b summaryItem) int {
-		if a.row != b.row {
-			return a.row - b.row
-		}
-		if a.order != b.order {
-			return a.order - b.order
-		}
-		return strings.Compare(a.Text, b.Text)
-	})
 	return out
 }
-
-// rowID is the id of a row's fieldset.
-func rowID(idx string) string { return "associate-" + idx }
 
 var inlinePath = regexp.MustCompile(`company\.associates\[(\d+)\]`)
 
@@ -198,6 +160,6 @@ var inlinePath = regexp.MustCompile(`company\.associates\[(\d+)\]`)
 func humanPaths(msg string) string {
 	return inlinePath.ReplaceAllStringFunc(msg, func(s string) string {
 		n, _ := strconv.Atoi(inlinePath.FindStringSubmatch(s)[1])
-		return fmt.Sprintf("associate %d", n+1)
+		return "associate " + itoa(n+1)
 	})
 }

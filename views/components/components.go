@@ -6,9 +6,13 @@ package components
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/a-h/templ"
+
+	"github.com/verity-kyb/verity/internal/validate"
+	"github.com/verity-kyb/verity/web/form"
 )
 
 // FieldProps describes a text-like input; Errors, when present, are rendered under it and tied to it.
@@ -190,11 +194,18 @@ func plusIf(atLeast bool) string {
 }
 
 // RiskOptions are the risk scores as a select offers them, in the API's words.
-var RiskOptions = []Option{{Value: "LOW", Label: "Low"}, {Value: "MEDIUM", Label: "Medium"}, {Value: "HIGH", Label: "High"}}
+var RiskOptions = func() []Option {
+	out := make([]Option, len(form.RiskChoices))
+	for i, c := range form.RiskChoices {
+		out[i] = Option(c)
+	}
+	return out
+}()
 
 // Labelled prefixes each message with its field's label, so a summary at the
 // top of a form says which field each message is about; fields without a
-// label keep their path.
+// label keep their path. (The declared forms of web/form word theirs as
+// sentences instead: form.Sentence.)
 func Labelled(errs map[string][]string, labels map[string]string) map[string][]string {
 	if len(errs) == 0 {
 		return nil
@@ -210,4 +221,80 @@ func Labelled(errs map[string][]string, labels map[string]string) map[string][]s
 		}
 	}
 	return out
+}
+
+// ControlProps is one declared field to render: its definition, the input's
+// id and name, the value as typed and its messages (already sentences).
+type ControlProps struct {
+	Spec   form.Spec
+	ID     string
+	Name   string
+	Value  string
+	Errors []string
+	Attrs  templ.Attributes
+}
+
+// inputType is the HTML type of a text-like kind; dates are text with a
+// pattern, so every browser shows YYYY-MM-DD as the rest of Verity does.
+func inputType(k form.Kind) string {
+	switch k {
+	case form.Email, form.Tel, form.URL:
+		return string(k)
+	}
+	return "text"
+}
+
+// inputAttrs adds what a kind needs beyond FieldProps: the pattern and a
+// numeric keyboard for dates.
+func inputAttrs(s form.Spec, extra templ.Attributes) templ.Attributes {
+	a := templ.Attributes{}
+	for k, v := range extra {
+		a[k] = v
+	}
+	if s.Pattern != "" {
+		a["pattern"] = s.Pattern
+	}
+	if s.Kind == form.Date {
+		a["inputmode"] = "numeric"
+	}
+	return a
+}
+
+var (
+	countryOnce sync.Once
+	countryList []Option
+)
+
+// countryOptions lists the ISO 3166-1 countries the validation accepts, by
+// name with the code ("Germany (DE)"), so typing a name finds it.
+func countryOptions() []Option {
+	countryOnce.Do(func() {
+		for _, c := range validate.CountryCodes() {
+			countryList = append(countryList, Option{Value: c.Code, Label: c.Name + " (" + c.Code + ")"})
+		}
+	})
+	return countryList
+}
+
+// choices are a select's options; a value that is not among them (an
+// outdated stored code, a crafted form) is kept as a first option, so
+// nothing is lost on a re-render.
+func choices(s form.Spec, value string) []Option {
+	var all []Option
+	if s.Kind == form.Country {
+		all = countryOptions()
+	} else {
+		for _, c := range s.Choices {
+			all = append(all, Option(c))
+		}
+	}
+	if value == "" {
+		return all
+	}
+	for _, o := range all {
+		if o.Value == value {
+			return all
+		}
+	}
+	return append([]Option{{Value: value, Label: value + " (unknown code)"}}, all...)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/verity-kyb/verity/views/components"
 	"github.com/verity-kyb/verity/views/layout"
+	"github.com/verity-kyb/verity/web/form"
 )
 
 // render renders c and parses the result, failing the test on any error.
@@ -144,7 +145,7 @@ func TestCheckboxDefaultsValue(t *testing.T) {
 	}
 }
 
-func TestErrorSummaryListsAllMessagesInKeyOrder(t *testing.T) {
+func TestErrorSummaryListsAllMessagesInKeyOrderAsSentences(t *testing.T) {
 	_, doc := render(t, components.ErrorSummary(map[string][]string{
 		"company.name":    {"must not be blank"},
 		"company.address": {"city too long", "postal code too long"},
@@ -154,7 +155,7 @@ func TestErrorSummaryListsAllMessagesInKeyOrder(t *testing.T) {
 		t.Fatal("no role=alert summary")
 	}
 	items := box.Find("li").Map(func(_ int, s *goquery.Selection) string { return s.Text() })
-	want := []string{"city too long", "postal code too long", "must not be blank"}
+	want := []string{"City too long.", "Postal code too long.", "Must not be blank."}
 	if strings.Join(items, "|") != strings.Join(want, "|") {
 		t.Errorf("items = %q, want %q", items, want)
 	}
@@ -258,4 +259,24 @@ func TestBaseLayoutIsCSPSafe(t *testing.T) {
 	if doc.Find(`nav a[href="/admin/staff"]`).Length() != 1 || doc.Find(`nav a[href="/admin/api-keys"]`).Length() != 1 {
 		t.Error("admin nav missing")
 	}
+}
+
+func TestCountryControl(t *testing.T) {
+	spec := form.Spec{Path: "details.birthCountryCode", Label: "Birth country", Kind: form.Country, Empty: "None"}
+	t.Run("ListsCountriesByNameSendingTheCode", func(t *testing.T) {
+		_, doc := render(t, components.Control(components.ControlProps{Spec: spec, ID: "a0-birth", Name: "b", Value: "DE"}))
+		sel := doc.Find("select#a0-birth")
+		if sel.Find("option[selected]").AttrOr("value", "") != "DE" || sel.Find("option[value=DE]").Text() != "Germany (DE)" {
+			t.Errorf("country select: %q selected", sel.Find("option[selected]").Text())
+		}
+		if doc.Find("input").Length() != 0 {
+			t.Error("a country is a select, not a text input")
+		}
+	})
+	t.Run("KeepsAnUnknownCode", func(t *testing.T) {
+		_, doc := render(t, components.Control(components.ControlProps{Spec: spec, ID: "a0-birth", Name: "b", Value: "XK"}))
+		if got := doc.Find("option[selected]"); got.AttrOr("value", "") != "XK" || !strings.Contains(got.Text(), "unknown code") {
+			t.Errorf("unknown code not kept: %q", got.Text())
+		}
+	})
 }

@@ -12,8 +12,6 @@ import (
 	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/validate"
-	"github.com/verity-kyb/verity/views/components"
-	"github.com/verity-kyb/verity/views/customerlistview"
 )
 
 func detailsURL(c *customer.Customer) string {
@@ -29,78 +27,11 @@ func dialogID(to customer.Status) string { return "status-dialog-" + strings.ToL
 func itoa(n int) string                  { return strconv.Itoa(n) }
 func int64Text(n int64) string           { return strconv.FormatInt(n, 10) }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
 func countryText(code string) string {
 	if name, ok := validate.CountryName(code); ok {
 		return name + " (" + code + ")"
 	}
 	return code
-}
-
-func riskText(r string) string {
-	switch r {
-	case "LOW":
-		return "Low"
-	case "MEDIUM":
-		return "Medium"
-	case "HIGH":
-		return "High"
-	}
-	return r
-}
-
-// countryOptions is the country list; a code sent that is not on it (a
-// crafted or outdated form) is kept as an option so the input is not lost.
-func countryOptions(selected string) []components.Option {
-	all := customerlistview.CountryOptions()
-	if selected == "" {
-		return all
-	}
-	for _, o := range all {
-		if o.Value == selected {
-			return all
-		}
-	}
-	return append([]components.Option{{Value: selected, Label: selected + " (unknown code)"}}, all...)
-}
-
-// changedFieldsText names the fields a newer change touched, by their form
-// labels where the form has them.
-func changedFieldsText(c *customer.Customer, paths []string) string {
-	seen := map[string]bool{}
-	names := make([]string, 0, len(paths))
-	for _, p := range paths {
-		name, ok := detailsLabels[p]
-		if !ok {
-			name = fieldText(associateNames(c, audit.Entry{}), p)
-		}
-		if !seen[name] {
-			seen[name] = true
-			names = append(names, name)
-		}
-	}
-	return strings.Join(names, ", ")
-}
-
-// countrySibling is where the service reports a country name that does not
-// match its code: shown under the code's select.
-func countrySibling(name string) string {
-	return strings.TrimSuffix(name, "Code")
-}
-
-var detailsLabels = map[string]string{
-	"company.name": "Company name", "company.registrationNumber": "Registration number",
-	"company.taxResidenceCountryCode": "Tax residence country", "riskScore": "Risk",
-	"company.description": "Description", "company.address": "Address",
-	"company.address.addressLine1": "Address line 1", "company.address.addressLine2": "Address line 2",
-	"company.address.city": "City", "company.address.postalCode": "Postal code",
-	"company.address.countryCode": "Country", "company.address.country": "Country",
 }
 
 func moveText(c *customer.Customer, to customer.Status) string {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/pgtest"
+	"github.com/verity-kyb/verity/internal/validate"
 	"github.com/verity-kyb/verity/web/webtest"
 )
 
@@ -282,8 +283,26 @@ func TestAssociatesEditor(t *testing.T) {
 		if v := attr(r, `input[name="`+field(0, "person.reference")+`"][type=hidden]`, "value"); v != sean.Person.Reference.String() {
 			t.Errorf("hidden reference %q", v)
 		}
-		if v := attr(r, `input[name="`+field(0, "person.dateOfBirth")+`"]`, "type"); v != "date" {
-			t.Errorf("date of birth input type %q", v)
+		// The date of birth reads YYYY-MM-DD as every page does, not the browser's mm/dd/yyyy.
+		dob := `input[name="` + field(0, "person.dateOfBirth") + `"]`
+		if v := attr(r, dob, "type"); v != "text" {
+			t.Errorf("date of birth input type %q, want text", v)
+		}
+		if p, ph, v := attr(r, dob, "pattern"), attr(r, dob, "placeholder"), attr(r, dob, "value"); p != validate.DatePattern || ph != "YYYY-MM-DD" || v != *sean.Person.DateOfBirth {
+			t.Errorf("date of birth pattern %q placeholder %q value %q", p, ph, v)
+		}
+		// Country fields are selects of countries by name, sending the code.
+		if sel := r.Doc.Find(`select[name="` + field(0, "details.documentInfo.issuingCountryCode") + `"]`); sel.Length() != 1 ||
+			sel.Find("option[selected]").AttrOr("value", "") != *sean.Details.DocumentInfo.IssuingCountryCode ||
+			sel.Find(`option[value=DE]`).Text() != "Germany (DE)" {
+			t.Errorf("issuing country is not a country select with the stored code chosen")
+		}
+		// Saved rows start compact (app.js folds them); the summary names them.
+		if rows(r).Eq(0).AttrOr("data-compact", "missing") == "missing" {
+			t.Errorf("a saved row without errors is not compact")
+		}
+		if got := strings.Join(strings.Fields(rows(r).Eq(0).Find("[data-testid=associate-summary]").Text()), " "); !strings.Contains(got, "Sean Bond") || !strings.Contains(got, "Born 2001-01-31") {
+			t.Errorf("row summary %q", got)
 		}
 		if v := attr(r, `select[name="`+field(0, "details.documentInfo.type")+`"] option[selected]`, "value"); v != "PASSPORT" {
 			t.Errorf("document type selected %q", v)

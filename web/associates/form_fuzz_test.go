@@ -10,6 +10,7 @@ import (
 
 	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/web/form"
 )
 
 // seedRow is one associate as the editor posts it (a browser's form body).
@@ -42,17 +43,17 @@ func FuzzAssociatesForm(f *testing.F) {
 	}
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, body string) {
-		form, err := url.ParseQuery(body)
+		posted, err := url.ParseQuery(body)
 		if err != nil {
 			return // the handler answers malformed_form
 		}
-		rows := readRows(form)
+		rows := readRows(posted)
 		list := make([]customer.AssociateInput, len(rows))
 		for i, r := range rows {
 			if r.Index != i {
 				t.Fatalf("row %d numbered %d", i, r.Index)
 			}
-			list[i] = inputOf(r.Values)
+			list[i] = form.Associate.Decode(r.Values)
 		}
 		_, err = customer.ValidateAssociates(list, now)
 		if err == nil {

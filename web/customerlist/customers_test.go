@@ -625,8 +625,19 @@ func TestNewCustomer(t *testing.T) {
 			t.Errorf("country not kept: %q", got)
 		}
 		summary := r.Text("[data-testid=error-summary]")
-		if !strings.Contains(summary, "4 problems") || !strings.Contains(summary, "Company name:") || !strings.Contains(summary, "City:") {
+		if !strings.Contains(summary, "4 problems") || !strings.Contains(summary, "Company name is required.") || !strings.Contains(summary, "City is required.") {
 			t.Errorf("error summary %q", summary)
+		}
+		// In form order, as sentences, each linked to its input.
+		items := r.Doc.Find("[data-testid=error-summary] li").Map(func(_ int, s *goquery.Selection) string { return s.Text() })
+		wantStart := []string{"Company name ", "Tax residence country ", "Risk ", "City "}
+		for i, w := range wantStart {
+			if i >= len(items) || !strings.HasPrefix(items[i], w) || !strings.HasSuffix(items[i], ".") {
+				t.Fatalf("summary items %q, want them to start %q in that order", items, wantStart)
+			}
+		}
+		if r.Doc.Find(`[data-testid=error-summary] a[href="#company-address-city"]`).Length() != 1 {
+			t.Errorf("the summary does not link City to its input")
 		}
 		// The form can be sent again: it carries a fresh CSRF token.
 		if r.Doc.Find(`form[data-testid=new-customer-form] input[name=_csrf]`).AttrOr("value", "") == "" {

@@ -1,4 +1,4 @@
-// Package customers serves the customers list (queues, search as you type,
+// Package customerlist serves the customers list (queues, search as you type,
 // filters, sort, pagination) and the new-customer form.
 package customerlist
 
@@ -10,11 +10,11 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/views/customerlistview"
 	"github.com/verity-kyb/verity/views/layout"
+	"github.com/verity-kyb/verity/web/form"
 	"github.com/verity-kyb/verity/web/page"
 )
 
@@ -44,7 +44,7 @@ func (h handler) list(c echo.Context) error {
 		return err
 	}
 	v := customerlistview.ListView{Query: q, Page: res, Problem: problem,
-		CanCreate: page.Actor(c).Role.Can(access.PermEdit)}
+		CanCreate: h.canCreate(c)}
 	if page.IsHTMX(c) {
 		return page.Render(c, http.StatusOK, customerlistview.Results(v))
 	}
@@ -111,46 +111,28 @@ func readQuery(c echo.Context) (customerlistview.Query, string) {
 	return q, strings.Join(problems, " ")
 }
 
-// newFields are the form's inputs, named by their JSON paths.
-var newFields = []string{
-	"company.name", "company.registrationNumber", "company.taxResidenceCountryCode", "riskScore",
-	"company.description", "company.address.addressLine1", "company.address.addressLine2",
-	"company.address.city", "company.address.postalCode", "company.address.countryCode",
-}
-
+// newForm offers the form to those the service lets create customers (the
+// same permission as editing one); anyone else gets the one 403.
 func (h handler) newForm(c echo.Context) error {
-	if !page.Actor(c).Role.Can(access.PermEdit) {
-		return apperr.Forbidden("your role (%s) may not create customers", page.Actor(c).Role)
+	if !h.canCreate(c) {
+		return page.NotOffered(c)
 	}
 	return page.Render(c, http.StatusOK, customerlistview.New(page.Layout(c, "New customer", layout.NavCustomers),
-		customerlistview.NewForm{Values: map[string]string{"riskScore": "MEDIUM"}}))
+		customerlistview.NewForm{Values: form.NewDefaults()}))
+}
+
+// canCreate asks the service what it offers this actor on a customer yet to be.
+func (h handler) canCreate(c echo.Context) bool {
+	return h.s.Customers.ActionsFor(page.Actor(c), &customer.Customer{Status: customer.StatusPending}).CanEdit
 }
 
 func (h handler) create(c echo.Context) error {
-	vals := map[string]string{}
-	for _, name := range newFields {
-		vals[name] = strings.TrimSpace(c.FormValue(name))
+	posted, err := c.FormParams()
+	if err != nil {
+		return apperr.BadRequest("malformed_form", "the form could not be read")
 	}
-	opt := func(name string) *string {
-		if v := vals[name]; v != "" {
-			return &v
-		}
-		return nil
-	}
-	req := func(name string) *string { v := vals[name]; return &v }
-	in := customer.CreateInput{
-		RiskScore: opt("riskScore"),
-		Company: customer.CompanyInput{
-			Name: req("company.name"), Description: opt("company.description"),
-			TaxResidenceCountryCode: opt("company.taxResidenceCountryCode"), RegistrationNumber: req("company.registrationNumber"),
-			Address: &customer.AddressInput{
-				AddressLine1: req("company.address.addressLine1"), AddressLine2: opt("company.address.addressLine2"),
-				City: req("company.address.city"), PostalCode: opt("company.address.postalCode"),
-				CountryCode: opt("company.address.countryCode"),
-			},
-		},
-	}
-	cu, _, err := h.s.Customers.Create(c.Request().Context(), page.Actor(c), in, nil)
+	vals := form.New.Read(posted, "")
+	cu, _, err := h.s.Customers.Create(c.Request().Context(), page.Actor(c), form.New.Decode(vals), nil)
 	if fields := page.FieldErrors(err); fields != nil {
 		return page.Render(c, http.StatusUnprocessableEntity, customerlistview.New(
 			page.Layout(c, "New customer", layout.NavCustomers), customerlistview.NewForm{Values: vals, Errors: fields}))

@@ -1,4 +1,4 @@
-// Package customer serves the customer page: its header and status actions,
+// Package customerpage serves the customer page: its header and status actions,
 // company details edited in place, and the history. Every rule and
 // permission is the customer service's; these handlers translate forms.
 package customerpage
@@ -15,6 +15,7 @@ import (
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/views/customerview"
 	"github.com/verity-kyb/verity/views/layout"
+	"github.com/verity-kyb/verity/web/form"
 	"github.com/verity-kyb/verity/web/page"
 )
 
@@ -65,106 +66,68 @@ func (h handler) detailsCard(c echo.Context) error {
 	return page.Render(c, http.StatusOK, customerview.DetailsCard(cu, h.s.Customers.ActionsFor(page.Actor(c), cu).CanEdit))
 }
 
-// detailsFields are the form's inputs, named by their JSON paths so the
-// service's field errors land under them as they are.
-var detailsFields = []string{
-	"company.name", "company.registrationNumber", "company.taxResidenceCountryCode", "riskScore",
-	"company.description", "company.address.addressLine1", "company.address.addressLine2",
-	"company.address.city", "company.address.postalCode", "company.address.countryCode",
-}
-
-func valuesOf(cu *customer.Customer) map[string]string {
-	deref := func(s *string) string {
-		if s == nil {
-			return ""
-		}
-		return *s
-	}
-	a := cu.Company.Address
-	return map[string]string{
-		"version": strconv.Itoa(cu.Version), "company.name": cu.Company.Name,
-		"company.registrationNumber": cu.Company.RegistrationNumber, "company.taxResidenceCountryCode": cu.Company.TaxResidenceCountryCode,
-		"riskScore": string(cu.RiskScore), "company.description": deref(cu.Company.Description),
-		"company.address.addressLine1": a.AddressLine1, "company.address.addressLine2": deref(a.AddressLine2),
-		"company.address.city": a.City, "company.address.postalCode": a.PostalCode, "company.address.countryCode": a.CountryCode,
-	}
-}
-
 func (h handler) detailsEdit(c echo.Context) error {
 	cu, err := h.s.Customer(c)
 	if err != nil {
 		return err
 	}
 	if !h.s.Customers.ActionsFor(page.Actor(c), cu).CanEdit {
-		return apperr.Forbidden("your role (%s) may not edit customers", page.Actor(c).Role)
+		return page.NotOffered(c)
 	}
-	form := customerview.DetailsFormView{C: cu, Values: valuesOf(cu), CSRF: page.CSRFToken(c)}
-	return h.renderDetailsForm(c, http.StatusOK, cu, form)
+	v := customerview.DetailsFormView{C: cu, Version: strconv.Itoa(cu.Version), Values: form.Details.Encode(cu), CSRF: page.CSRFToken(c)}
+	return h.renderDetailsForm(c, http.StatusOK, cu, v)
 }
 
 // renderDetailsForm answers htmx with the form alone and a plain browser
 // with the whole customer page around it.
-func (h handler) renderDetailsForm(c echo.Context, status int, cu *customer.Customer, form customerview.DetailsFormView) error {
+func (h handler) renderDetailsForm(c echo.Context, status int, cu *customer.Customer, v customerview.DetailsFormView) error {
 	if page.IsHTMX(c) {
-		return page.Render(c, status, customerview.DetailsForm(form))
+		return page.Render(c, status, customerview.DetailsForm(v))
 	}
-	v, err := h.view(c, cu)
+	pv, err := h.view(c, cu)
 	if err != nil {
 		return err
 	}
-	v.EditDetails = &form
-	return page.Render(c, status, customerview.Page(page.Layout(c, "Edit "+cu.Company.Name, layout.NavCustomers), v))
+	pv.EditDetails = &v
+	return page.Render(c, status, customerview.Page(page.Layout(c, "Edit "+cu.Company.Name, layout.NavCustomers), pv))
 }
 
+// detailsSave hands the form to the service's Update, which loads the
+// customer itself; only a form that must be shown again reads it here.
 func (h handler) detailsSave(c echo.Context) error {
-	cu, err := h.s.Customer(c)
+	ref, err := page.Ref(c)
 	if err != nil {
 		return err
 	}
-	vals := map[string]string{"version": c.FormValue("version")}
-	for _, name := range detailsFields {
-		vals[name] = strings.TrimSpace(c.FormValue(name))
+	posted, err := c.FormParams()
+	if err != nil {
+		return apperr.BadRequest("malformed_form", "the form could not be read")
 	}
-	version, verr := strconv.Atoi(vals["version"])
-	if verr != nil {
-		version = -1 // a form without its version is treated as stale
-	}
-	set := func(name string) customer.Optional[string] { return customer.Some(vals[name]) }
-	opt := func(name string) customer.Optional[string] {
-		if vals[name] == "" {
-			return customer.Optional[string]{Set: true, Null: true}
+	vals := form.Details.Read(posted, "")
+	saved, err := h.s.Customers.Update(c.Request().Context(), page.Actor(c), ref, form.Details.Decode(vals), page.Version(c))
+	if err == nil {
+		// The rest of the page changed too (version, history, approval blockers):
+		// htmx reloads it whole (HX-Location), a plain form follows the 303.
+		if err := page.AddFlash(c, page.FlashSuccess, "Company details saved."); err != nil {
+			return err
 		}
-		return customer.Some(vals[name])
+		return page.Redirect(c, "/customers/"+saved.Reference.String())
 	}
-	up := customer.DetailsUpdate{
-		Name: set("company.name"), Description: opt("company.description"),
-		TaxResidenceCountryCode: set("company.taxResidenceCountryCode"), RegistrationNumber: set("company.registrationNumber"),
-		RiskScore: set("riskScore"),
-		Address: customer.Some(customer.AddressUpdate{
-			AddressLine1: set("company.address.addressLine1"), AddressLine2: opt("company.address.addressLine2"),
-			City: set("company.address.city"), PostalCode: set("company.address.postalCode"),
-			CountryCode: set("company.address.countryCode"),
-		}),
-	}
-	saved, err := h.s.Customers.Update(c.Request().Context(), page.Actor(c), cu.Reference, up, customer.Versions{version})
-	form := customerview.DetailsFormView{C: cu, Values: vals, CSRF: page.CSRFToken(c)}
-	if fields := page.FieldErrors(err); fields != nil {
-		form.Errors = fields
-		return h.renderDetailsForm(c, http.StatusUnprocessableEntity, cu, form)
-	}
-	if e := page.AppError(err); e != nil && e.Kind == apperr.KindStale {
-		form.Stale = staleOf(e)
-		return h.renderDetailsForm(c, http.StatusConflict, cu, form)
-	}
-	if err != nil {
+	fields, e := page.FieldErrors(err), page.AppError(err)
+	stale := e != nil && e.Kind == apperr.KindStale
+	if fields == nil && !stale {
 		return err
 	}
-	// The rest of the page changed too (version, history, approval blockers):
-	// htmx reloads it whole (HX-Location), a plain form follows the 303.
-	if err := page.AddFlash(c, page.FlashSuccess, "Company details saved."); err != nil {
-		return err
+	cu, gerr := h.s.Customer(c)
+	if gerr != nil {
+		return gerr
 	}
-	return page.Redirect(c, "/customers/"+saved.Reference.String())
+	v := customerview.DetailsFormView{C: cu, Version: c.FormValue("version"), Values: vals, Errors: fields, CSRF: page.CSRFToken(c)}
+	if stale {
+		v.Stale = staleOf(e)
+		return h.renderDetailsForm(c, http.StatusConflict, cu, v)
+	}
+	return h.renderDetailsForm(c, http.StatusUnprocessableEntity, cu, v)
 }
 
 // staleOf reads who made the newer change, when, and what it touched from
