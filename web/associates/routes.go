@@ -144,7 +144,7 @@ func (h handler) save(c echo.Context) error {
 	}
 	if e := page.AppError(err); e != nil && (e.Kind == apperr.KindStale || e.Kind == apperr.KindConflict) {
 		if e.Kind == apperr.KindStale {
-			v.Stale = e.Message
+			v.Stale = staleNotice(err)
 		} else {
 			v.Errors = map[string][]string{"company.associates": {e.Message}}
 		}
