@@ -1,6 +1,9 @@
 package customer
 
 import (
+	"cmp"
+	"math"
+	"slices"
 	"strings"
 
 	"github.com/verity-kyb/verity/internal/audit"
@@ -51,9 +54,10 @@ func (p PersonChange) Value(field string) any {
 }
 
 // SplitChanges sorts an entry's changes into those of the customer itself
-// (status, risk, company details) and those of each associate, people in
-// the order they first appear. c, the customer as it is now, names people
-// still on it; the entry's own values name the others.
+// (status, risk, company details) and those of each associate: people in the
+// order of the list the entry left behind, those removed after them. c, the
+// customer as it is now, names people still on it (and places those whose
+// position the entry did not change); the entry's own values name the others.
 func SplitChanges(c *Customer, changes []audit.Change) (own []audit.Change, people []PersonChange) {
 	byRef := map[string]int{}
 	for _, ch := range changes {
@@ -73,11 +77,12 @@ func SplitChanges(c *Customer, changes []audit.Change) (own []audit.Change, peop
 		p.Added = p.Added && ch.Old == nil
 		p.Removed = p.Removed && ch.New == nil
 	}
-	current := map[string]string{}
+	current, index := map[string]string{}, map[string]int{}
 	if c != nil {
 		for i := range c.Company.Associates {
 			a := &c.Company.Associates[i]
 			current[a.Person.Reference.String()] = a.FullName()
+			index[a.Person.Reference.String()] = i
 		}
 	}
 	for i := range people {
@@ -90,7 +95,36 @@ func SplitChanges(c *Customer, changes []audit.Change) (own []audit.Change, peop
 			p.Name = recordedName(p)
 		}
 	}
+	slices.SortStableFunc(people, func(a, b PersonChange) int {
+		if a.Removed != b.Removed {
+			if a.Removed {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Compare(placeOf(a, index), placeOf(b, index))
+	})
 	return own, people
+}
+
+// placeOf is where a person stands in the list the entry left behind (where
+// they stood, for someone removed); unknown places sort last.
+func placeOf(p PersonChange, index map[string]int) float64 {
+	if p.Removed {
+		if f, ok := p.Value("position").(float64); ok {
+			return f
+		}
+		return math.MaxInt32
+	}
+	for _, c := range p.Changes {
+		if f, ok := c.New.(float64); ok && c.Path == "position" {
+			return f
+		}
+	}
+	if i, ok := index[p.Reference]; ok {
+		return float64(i)
+	}
+	return math.MaxInt32
 }
 
 // recordedName is the person's name as the entry recorded it: the old name
