@@ -98,31 +98,30 @@ func Messages(problems []Problem) []string {
 	return out
 }
 
-// ApprovalError is a refused approval with every problem as data. It
-// unwraps to the apperr conflict (approval_preconditions or four_eyes), so
-// the one error handler answers 409 with details.unmet (the sentences) and
-// details.problems ({code, path, message}).
+// ApprovalError is a refused approval with every problem as data. The
+// service returns it as the Detail of an apperr conflict
+// (approval_preconditions or four_eyes), so the one error handler answers
+// 409 with details.unmet (the sentences) and details.problems ({code, path,
+// message}), and the pages read it with errors.As.
 type ApprovalError struct {
 	Problems []Problem
-	err      *apperr.Error
+	message  string
 }
 
-func newApprovalError(code string, problems []Problem) *ApprovalError {
+func newApprovalError(code string, problems []Problem) error {
 	e := apperr.Conflict(code, "The customer cannot be approved: %s", strings.Join(Messages(problems), " "))
 	e.Extra = map[string]any{"unmet": Messages(problems), "problems": problems}
-	return &ApprovalError{Problems: problems, err: e}
+	e.Detail = &ApprovalError{Problems: problems, message: e.Message}
+	return e
 }
 
-func (e *ApprovalError) Error() string { return e.err.Error() }
-
-// Unwrap exposes the conflict to errors.Is/As and the error handler.
-func (e *ApprovalError) Unwrap() error { return e.err }
+func (e *ApprovalError) Error() string { return e.message }
 
 // StaleError is a write refused because the customer changed since the
 // writer loaded it: who made the newer change, when, and what it touched.
-// It unwraps to the apperr stale kind (412 version_mismatch) whose details
-// keep the documented names (currentVersion, etag, changedBy, changedAt,
-// changedFields, changes).
+// The service returns it as the Detail of the apperr stale kind (412
+// version_mismatch), whose details keep the documented names
+// (currentVersion, etag, changedBy, changedAt, changedFields, changes).
 type StaleError struct {
 	Current int            // the customer's version now
 	ETag    string         // its entity tag
@@ -130,10 +129,10 @@ type StaleError struct {
 	At      time.Time      // when
 	Fields  []string       // the paths it changed
 	Changes []audit.Change // what it changed, old and new
-	err     *apperr.Error
+	message string
 }
 
-func newStaleError(cur *Customer, last *audit.Entry) *StaleError {
+func newStaleError(cur *Customer, last *audit.Entry) error {
 	s := &StaleError{Current: cur.Version, ETag: cur.ETag()}
 	e := apperr.New(apperr.KindStale, "version_mismatch",
 		"This customer has changed since you loaded it (now version %d).", cur.Version)
@@ -150,14 +149,12 @@ func newStaleError(cur *Customer, last *audit.Entry) *StaleError {
 		e.Extra["changedFields"] = s.Fields
 		e.Extra["changes"] = s.Changes
 	}
-	s.err = e
-	return s
+	s.message = e.Message
+	e.Detail = s
+	return e
 }
 
-func (e *StaleError) Error() string { return e.err.Error() }
+func (e *StaleError) Error() string { return e.message }
 
 // Message is the sentence a person reads.
-func (e *StaleError) Message() string { return e.err.Message }
-
-// Unwrap exposes the stale kind to errors.Is/As and the error handler.
-func (e *StaleError) Unwrap() error { return e.err }
+func (e *StaleError) Message() string { return e.message }

@@ -143,10 +143,15 @@ func TestUpdateDetails(t *testing.T) {
 			!slices.Contains(se.Fields, "company.name") || !strings.Contains(se.Message(), "API key ci-sync") {
 			t.Fatalf("stale error must say who changed what and when: %q %s %d %s %v", se.By, se.At, se.Current, se.ETag, se.Fields)
 		}
-		// The API's details keep their documented names.
+		// The API's details keep their documented names, and the kind's
+		// *apperr.Error (what the pages hold) leads to the same typed facts.
 		ae, _ := apperr.As(err)
 		if ae.Extra["changedBy"] != "API key ci-sync" || ae.Extra["currentVersion"] != 2 || ae.Extra["etag"] != `"v2"` {
 			t.Fatalf("details: %v", ae.Extra)
+		}
+		var again *customer.StaleError
+		if !errors.As(error(ae), &again) || again != se {
+			t.Fatal("the *apperr.Error does not lead to the StaleError")
 		}
 		if e.get(c).Company.Name != "Updated Company Name" {
 			t.Fatal("a stale write changed the customer")

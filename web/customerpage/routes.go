@@ -152,8 +152,8 @@ func (h handler) detailsSave(c echo.Context) error {
 		form.Errors = fields
 		return h.renderDetailsForm(c, http.StatusUnprocessableEntity, cu, form)
 	}
-	if st := staleOf(err); st != nil {
-		form.Stale = st
+	if e := page.AppError(err); e != nil && e.Kind == apperr.KindStale {
+		form.Stale = staleOf(e)
 		return h.renderDetailsForm(c, http.StatusConflict, cu, form)
 	}
 	if err != nil {
@@ -168,7 +168,8 @@ func (h handler) detailsSave(c echo.Context) error {
 }
 
 // staleOf reads who made the newer change, when, and what it touched from
-// the service's typed refusal; nil when err is not one.
+// the service's typed refusal (err or its *apperr.Error); nil when err is
+// not one.
 func staleOf(err error) *customerview.Stale {
 	var se *customer.StaleError
 	if !errors.As(err, &se) {
