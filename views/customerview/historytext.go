@@ -110,24 +110,36 @@ func lowerFirst(s string) string {
 	return strings.ToLower(s[:1]) + s[1:]
 }
 
-// peopleSummary is the preview's short line for an associates change:
-// "Grace Hopper added; Maria Costa removed; Elias Fischer changed".
-func peopleSummary(c *customer.Customer, e audit.Entry) string {
-	_, people := customer.SplitChanges(c, e.Changes)
-	parts := make([]string, 0, len(people))
-	for _, p := range people {
-		name := p.Name
-		if name == "" {
-			name = associateName(c, p.Reference, "")
+// previewText is the customer page's short line for an entry: what happened
+// to whom for an associates change ("Grace Hopper added; Maria Costa
+// removed"), else how many fields changed and, for a creation or import,
+// how many associates came with it.
+func previewText(c *customer.Customer, e audit.Entry) string {
+	own, people := customer.SplitChanges(c, e.Changes)
+	if e.Action == audit.ActionCustomerAssociates {
+		parts := make([]string, 0, len(people))
+		for _, p := range people {
+			name := p.Name
+			if name == "" {
+				name = associateName(c, p.Reference, "")
+			}
+			switch {
+			case p.Added:
+				parts = append(parts, name+" added")
+			case p.Removed:
+				parts = append(parts, name+" removed")
+			default:
+				parts = append(parts, name+" changed")
+			}
 		}
-		switch {
-		case p.Added:
-			parts = append(parts, name+" added")
-		case p.Removed:
-			parts = append(parts, name+" removed")
-		default:
-			parts = append(parts, name+" changed")
-		}
+		return strings.Join(parts, "; ")
 	}
-	return strings.Join(parts, "; ")
+	var parts []string
+	if len(own) > 0 {
+		parts = append(parts, plural(len(own), "field changed", "fields changed"))
+	}
+	if len(people) > 0 {
+		parts = append(parts, plural(len(people), "associate", "associates"))
+	}
+	return strings.Join(parts, ", ")
 }

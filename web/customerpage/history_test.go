@@ -89,4 +89,13 @@ func TestHistoryGroupsAssociatesByPerson(t *testing.T) {
 			t.Errorf("preview: %q", txt)
 		}
 	})
+
+	t.Run("the preview counts a creation's associates, not their fields", func(t *testing.T) {
+		seeded := s.NewCustomer("officer", "")
+		p := s.SignIn("viewer").Get(path(seeded, "")).Want(http.StatusOK).Doc.Find("[data-testid=history-preview] li").First()
+		txt := strings.Join(strings.Fields(p.Text()), " ")
+		if !strings.HasSuffix(txt, " fields changed, 1 associate") || strings.Contains(txt, "company.") {
+			t.Errorf("preview: %q", txt)
+		}
+	})
 }
