@@ -37,17 +37,18 @@ test('four-eyes: the admin who edited cannot approve; a second admin can', async
   // ...so the page no longer offers approval to them, and says why.
   const approve = admin.getByTestId('action-approve');
   await expect(approve).toBeDisabled();
-  await expect(admin.getByTestId('approve-blockers')).toContainText('four-eyes rule');
+  await expect(admin.getByTestId('approve-blockers')).toContainText('Four-eyes rule');
   await checkA11y(admin, 'customer page with approval blocked');
 
   // Asking anyway (the form page a browser without JavaScript uses) is refused with the reason.
   await admin.goto(`${href}/status?to=VERIFIED`);
-  await expect(admin.getByTestId('status-problem')).toContainText('four-eyes rule');
+  await expect(admin.getByTestId('status-problem')).toContainText('Four-eyes rule');
   await checkA11y(admin, 'approve page');
   const refused = admin.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/status'));
   await admin.getByTestId('status-submit').click();
   expect((await refused).status()).toBe(409);
-  await expect(admin.getByTestId('status-problem')).toContainText('cannot be approved: four-eyes rule');
+  await expect(admin.getByTestId('status-problem')).toContainText('The customer cannot be approved');
+  await expect(admin.getByTestId('status-problem')).toContainText('Four-eyes rule');
   await admin.goto(href);
   await expect(admin.getByTestId('customer-status')).toContainText('Pending');
 
@@ -70,7 +71,7 @@ test('four-eyes: the admin who edited cannot approve; a second admin can', async
   await expect(entries.first()).toContainText('Grace Second-Admin');
   const edit = entries.nth(1);
   await expect(edit).toContainText('Ada Admin');
-  await expect(edit.getByTestId('history-change').filter({ hasText: 'company.description' }))
+  await expect(edit.getByTestId('history-change').filter({ hasText: 'Description' }))
     .toContainText('Reviewed the register extract; all matches.');
   await checkA11y(admin2, 'history after approval');
 

@@ -37,8 +37,13 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  map[string][]string
-	// Extra carries structured facts for the caller (e.g. who made the newer change).
+	// Extra carries structured facts for the API's details (e.g. who made the
+	// newer change); the web error handler copies it into the envelope as is.
 	Extra map[string]any
+	// Detail is the typed error behind this one (customer.StaleError,
+	// customer.ApprovalError): code reads its facts with errors.As, never
+	// from Extra. It is not a cause: Error() leaves it out.
+	Detail error
 	// RetryAfter, for KindTooMany and KindUnavailable, is how long the caller
 	// should wait before trying again (sent as Retry-After, whole seconds).
 	RetryAfter time.Duration
@@ -62,6 +67,12 @@ func (e *Error) Error() string {
 
 // Unwrap lets errors.Is/As see a wrapped cause.
 func (e *Error) Unwrap() error { return e.Err }
+
+// As lets errors.As find the typed Detail behind the kind, so a caller
+// holding either the error or its *Error gets the same facts.
+func (e *Error) As(target any) bool {
+	return e != nil && e.Detail != nil && errors.As(e.Detail, target)
+}
 
 // Is makes errors.Is(err, apperr.ErrNotFound) match any error of that kind and code.
 func (e *Error) Is(target error) bool {

@@ -151,10 +151,10 @@ func (s *Service) parseImport(raw []byte) (*Customer, error) {
 	}
 	c.CreatedAt, c.UpdatedAt = now, now
 	if rec.CreatedAt != nil {
-		c.CreatedAt = rec.CreatedAt.UTC()
+		c.CreatedAt = atStoredPrecision(*rec.CreatedAt)
 	}
 	if rec.UpdatedAt != nil {
-		c.UpdatedAt = rec.UpdatedAt.UTC()
+		c.UpdatedAt = atStoredPrecision(*rec.UpdatedAt)
 	}
 	c.Company.Verification = s.importVerification(errs, "company.verification", rec.Company.Verification)
 	for i := range c.Company.Associates {

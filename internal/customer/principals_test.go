@@ -1,7 +1,6 @@
 package customer_test
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/verity-kyb/verity/internal/access"
@@ -42,7 +41,7 @@ func TestFourEyesPrincipals(t *testing.T) {
 		}
 		_, err := e.svc.SetStatus(e.ctx, admin, c.Reference, verify, nil, false)
 		wantKind(t, err, apperr.ErrConflict, "four_eyes")
-		if acts := e.svc.ActionsFor(admin, e.get(c)); len(acts.ApproveBlockers) != 1 || !strings.Contains(acts.ApproveBlockers[0], "four-eyes") {
+		if acts := e.svc.ActionsFor(admin, e.get(c)); len(acts.ApproveBlockers) != 1 || acts.ApproveBlockers[0].Code != customer.ProblemFourEyes {
 			t.Fatalf("the page must say why: %v", acts.ApproveBlockers)
 		}
 		// The audit trail still names the key and whose it is.

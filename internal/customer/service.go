@@ -24,7 +24,7 @@ import (
 type Options struct {
 	FourEyes      bool             // the approver may not be the latest editor
 	VerifyBaseURL string           // where fresh verification links point
-	Now           func() time.Time // the clock; time.Now when nil
+	Now           func() time.Time // the clock; time.Now when nil (read at PostgreSQL's precision)
 	// SearchCountLimit is how many matches of a search (q) List counts
 	// before it reports the total as "at least"; DefaultSearchCountLimit when 0.
 	SearchCountLimit int
@@ -44,15 +44,24 @@ type Service struct {
 
 // NewService wires the service to its database.
 func NewService(db *sqlx.DB, opts Options) *Service {
-	if opts.Now == nil {
-		opts.Now = time.Now
+	clock := opts.Now
+	if clock == nil {
+		clock = time.Now
 	}
+	// Every timestamp the service makes (created, updated, imported) is cut to
+	// the microsecond PostgreSQL keeps, so what a write answers equals what a
+	// later read returns.
+	opts.Now = func() time.Time { return atStoredPrecision(clock()) }
 	if opts.SearchCountLimit <= 0 {
 		opts.SearchCountLimit = DefaultSearchCountLimit
 	}
 	opts.VerifyBaseURL = strings.TrimRight(opts.VerifyBaseURL, "/")
 	return &Service{db: db, stmts: newStatements(db), opts: opts}
 }
+
+// atStoredPrecision is t in UTC cut to the microsecond, the precision of
+// PostgreSQL's timestamptz.
+func atStoredPrecision(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 // prepared runs the store's fixed statements prepared, on the pool (tx nil)
 // or in tx.
@@ -206,23 +215,11 @@ func (s *Service) mutate(ctx context.Context, a access.Actor, ref uuid.UUID, ifM
 
 // stale builds the 412 error naming who made the newer change and when.
 func (s *Service) stale(ctx context.Context, db sqlx.QueryerContext, cur *Customer) error {
-	e := apperr.New(apperr.KindStale, "version_mismatch",
-		"This customer has changed since you loaded it (now version %d).", cur.Version)
-	e.Extra = map[string]any{"currentVersion": cur.Version, "etag": cur.ETag()}
 	last, err := audit.Latest(ctx, db, cur.ID)
-	if err == nil {
-		paths := make([]string, 0, len(last.Changes))
-		for _, c := range last.Changes {
-			paths = append(paths, c.Path)
-		}
-		e.Message = fmt.Sprintf("This customer was changed by %s at %s since you loaded it.",
-			actorLabel(last), last.OccurredAt.UTC().Format("2 Jan 2006 15:04 UTC"))
-		e.Extra["changedBy"] = actorLabel(last)
-		e.Extra["changedAt"] = last.OccurredAt.UTC()
-		e.Extra["changedFields"] = paths
-		e.Extra["changes"] = last.Changes
+	if err != nil {
+		last = nil // the refusal stands; it just cannot say who
 	}
-	return e
+	return newStaleError(cur, last)
 }
 
 func actorLabel(e *audit.Entry) string {

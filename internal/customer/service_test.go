@@ -1,6 +1,8 @@
 package customer_test
 
 import (
+	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -133,9 +135,23 @@ func TestUpdateDetails(t *testing.T) {
 	t.Run("ErrStaleIfMatch", func(t *testing.T) {
 		_, err := e.svc.Update(e.ctx, officer, c.Reference, decode[customer.DetailsUpdate](t, `{"name": "Stale"}`), customer.Versions{1})
 		wantKind(t, err, apperr.ErrStale, "version_mismatch")
+		var se *customer.StaleError
+		if !errors.As(err, &se) {
+			t.Fatalf("want a *customer.StaleError, got %T", err)
+		}
+		if se.By != "API key ci-sync" || se.At.IsZero() || se.Current != 2 || se.ETag != `"v2"` ||
+			!slices.Contains(se.Fields, "company.name") || !strings.Contains(se.Message(), "API key ci-sync") {
+			t.Fatalf("stale error must say who changed what and when: %q %s %d %s %v", se.By, se.At, se.Current, se.ETag, se.Fields)
+		}
+		// The API's details keep their documented names, and the kind's
+		// *apperr.Error (what the pages hold) leads to the same typed facts.
 		ae, _ := apperr.As(err)
-		if ae.Extra["changedBy"] != "API key ci-sync" || !strings.Contains(ae.Message, "API key ci-sync") {
-			t.Fatalf("stale error must name who changed it: %v %v", ae.Message, ae.Extra)
+		if ae.Extra["changedBy"] != "API key ci-sync" || ae.Extra["currentVersion"] != 2 || ae.Extra["etag"] != `"v2"` {
+			t.Fatalf("details: %v", ae.Extra)
+		}
+		var again *customer.StaleError
+		if !errors.As(error(ae), &again) || again != se {
+			t.Fatal("the *apperr.Error does not lead to the StaleError")
 		}
 		if e.get(c).Company.Name != "Updated Company Name" {
 			t.Fatal("a stale write changed the customer")

@@ -41,48 +41,25 @@ func ReasonRequired(from, to Status) bool {
 	return from != to && (to == StatusRejected || to == StatusPending)
 }
 
-// ApprovalProblems lists every unmet approval precondition, in words.
-func ApprovalProblems(c *Customer) []string {
-	var out []string
-	list := c.Company.Associates
-	if len(list) == 0 {
-		return []string{"the customer has no associates; add at least one"}
-	}
-	control := false
-	for i := range list {
-		a := &list[i]
-		control = control || a.Controls.HasControl
-		if a.Person.DateOfBirth == nil {
-			out = append(out, fmt.Sprintf("%s (company.associates[%d]) has no date of birth", a.FullName(), i))
-		}
-		if !a.HasCompleteDocument() {
-			out = append(out, fmt.Sprintf("%s (company.associates[%d]) has no complete identity document (type, number and issuing country)", a.FullName(), i))
-		}
-	}
-	if !control {
-		out = append([]string{"no associate has control (controls.hasControl)"}, out...)
-	}
-	return out
-}
-
-// fourEyesProblem says why this actor may not approve, or "". It compares
+// fourEyesProblem says why this actor may not approve, or nil. It compares
 // principals, not credentials: a person's page session and every API key they
 // own are the same principal, so minting a key never approves one's own edit.
-func (s *Service) fourEyesProblem(a access.Actor, c *Customer) string {
+func (s *Service) fourEyesProblem(a access.Actor, c *Customer) *Problem {
 	if s.opts.FourEyes && c.LastEditor != nil && *c.LastEditor == a.Principal() {
-		return "four-eyes rule: you made the latest change to this customer's details or associates, so someone else must approve it"
+		return &Problem{Code: ProblemFourEyes, Associate: -1,
+			Message: "Four-eyes rule: you made the latest change to this customer's details or associates, so someone else must approve it."}
 	}
-	return ""
+	return nil
 }
 
 // Actions are the status moves and edits the actor may make on a customer,
-// with the reasons approval would be refused; the pages render only these.
+// with every reason approval would be refused; the pages render only these.
 type Actions struct {
 	CanEdit         bool
 	CanApprove      bool
 	CanReject       bool
 	CanReopen       bool
-	ApproveBlockers []string
+	ApproveBlockers []Problem
 }
 
 // ActionsFor tells the pages what to offer this actor on this customer.
@@ -94,8 +71,8 @@ func (s *Service) ActionsFor(a access.Actor, c *Customer) Actions {
 	act.CanReopen = a.Role.Can(access.PermEdit) && c.Status != StatusPending
 	if act.CanApprove {
 		act.ApproveBlockers = ApprovalProblems(c)
-		if p := s.fourEyesProblem(a, c); p != "" {
-			act.ApproveBlockers = append(act.ApproveBlockers, p)
+		if p := s.fourEyesProblem(a, c); p != nil {
+			act.ApproveBlockers = append(act.ApproveBlockers, *p)
 		}
 	}
 	return act
@@ -131,14 +108,10 @@ func (s *Service) SetStatus(ctx context.Context, a access.Actor, ref uuid.UUID, 
 		}
 		if to == StatusVerified {
 			if problems := ApprovalProblems(cur); len(problems) > 0 {
-				e := apperr.Conflict("approval_preconditions", "The customer cannot be approved: %s.", strings.Join(problems, "; "))
-				e.Extra = map[string]any{"unmet": problems}
-				return nil, e
+				return nil, newApprovalError("approval_preconditions", problems)
 			}
-			if p := s.fourEyesProblem(a, cur); p != "" {
-				e := apperr.Conflict("four_eyes", "The customer cannot be approved: %s.", p)
-				e.Extra = map[string]any{"unmet": []string{p}}
-				return nil, e
+			if p := s.fourEyesProblem(a, cur); p != nil {
+				return nil, newApprovalError("four_eyes", []Problem{*p})
 			}
 		}
 		next := *cur

@@ -1,6 +1,7 @@
 package customer_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -138,7 +139,8 @@ func TestFourEyes(t *testing.T) {
 		_, err := e.svc.SetStatus(e.ctx, admin, c.Reference, customer.StatusChange{Status: "VERIFIED"}, nil, false)
 		wantKind(t, err, apperr.ErrConflict, "four_eyes")
 		acts := e.svc.ActionsFor(admin, e.get(c))
-		if len(acts.ApproveBlockers) != 1 || !strings.Contains(acts.ApproveBlockers[0], "four-eyes") {
+		if len(acts.ApproveBlockers) != 1 || acts.ApproveBlockers[0].Code != customer.ProblemFourEyes ||
+			acts.ApproveBlockers[0].Path != "" || !strings.Contains(acts.ApproveBlockers[0].Message, "Four-eyes") {
 			t.Fatalf("the page must say why: %v", acts.ApproveBlockers)
 		}
 	})
@@ -165,6 +167,56 @@ func TestFourEyes(t *testing.T) {
 	})
 }
 
+// TestApprovalProblems: every unmet condition is listed, as data a page can
+// link (code, customer-shape path, the associate and its input).
+func TestApprovalProblems(t *testing.T) {
+	complete := func(first string, control bool) customer.Associate {
+		return customer.Associate{Person: customer.Person{FirstName: first, LastName: "Lee", DateOfBirth: ptr("1990-01-01")},
+			Details:  customer.Details{DocumentInfo: customer.DocumentInfo{Type: ptr("PASSPORT"), Number: ptr("P1"), IssuingCountryCode: ptr("GB")}},
+			Controls: customer.Controls{HasControl: control}}
+	}
+	bare := func(first string) customer.Associate {
+		a := complete(first, false)
+		a.Person.DateOfBirth, a.Details.DocumentInfo = nil, customer.DocumentInfo{}
+		return a
+	}
+	noNumber := complete("Bo", false)
+	noNumber.Details.DocumentInfo.Number = nil
+	cases := []struct {
+		name string
+		list []customer.Associate
+		want []customer.Problem
+	}{
+		{"ErrNoAssociatesAndNoControl", nil, []customer.Problem{
+			{Code: "no_associates", Path: "company.associates", Associate: -1},
+			{Code: "no_control", Path: "company.associates", Associate: -1}}},
+		{"ErrEveryUnmetCondition", []customer.Associate{bare("Ann")}, []customer.Problem{
+			{Code: "no_control", Path: "company.associates", Associate: -1},
+			{Code: "missing_date_of_birth", Path: "company.associates[0].person.dateOfBirth", Associate: 0, Field: "person.dateOfBirth"},
+			{Code: "incomplete_document", Path: "company.associates[0].details.documentInfo", Associate: 0, Field: "details.documentInfo.type"}}},
+		{"ErrSecondAssociateIncomplete", []customer.Associate{complete("Ann", true), noNumber}, []customer.Problem{
+			{Code: "incomplete_document", Path: "company.associates[1].details.documentInfo", Associate: 1, Field: "details.documentInfo.number"}}},
+		{"OK", []customer.Associate{complete("Ann", true), complete("Bo", false)}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := customer.ApprovalProblems(&customer.Customer{Company: customer.Company{Associates: tc.list}})
+			if len(got) != len(tc.want) {
+				t.Fatalf("want %d problems, got %+v", len(tc.want), got)
+			}
+			for i, p := range got {
+				w := tc.want[i]
+				if p.Code != w.Code || p.Path != w.Path || p.Associate != w.Associate || p.Field != w.Field {
+					t.Errorf("problem %d: want %+v, got %+v", i, w, p)
+				}
+				if p.Message == "" || strings.Contains(p.Message, "company.associates") || strings.Contains(p.Message, "[") {
+					t.Errorf("message must be a sentence without paths: %q", p.Message)
+				}
+			}
+		})
+	}
+}
+
 func TestApprovalPreconditions(t *testing.T) {
 	e := newEnv(t)
 	c := e.create(access.System("setup"), seedInput)
@@ -175,30 +227,45 @@ func TestApprovalPreconditions(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	approve := func() []string {
+	approve := func() *customer.ApprovalError {
 		t.Helper()
 		_, err := e.svc.SetStatus(e.ctx, admin, c.Reference, customer.StatusChange{Status: "VERIFIED"}, nil, false)
 		wantKind(t, err, apperr.ErrConflict, "approval_preconditions")
-		ae, _ := apperr.As(err)
-		return ae.Extra["unmet"].([]string)
+		var ae *customer.ApprovalError
+		if !errors.As(err, &ae) {
+			t.Fatalf("want a *customer.ApprovalError, got %T", err)
+		}
+		// The API's details: the sentences (unmet) and the problems beside them.
+		e, _ := apperr.As(err)
+		if unmet, _ := e.Extra["unmet"].([]string); strings.Join(unmet, "|") != strings.Join(customer.Messages(ae.Problems), "|") {
+			t.Fatalf("unmet %v", e.Extra["unmet"])
+		}
+		if p, _ := e.Extra["problems"].([]customer.Problem); len(p) != len(ae.Problems) {
+			t.Fatalf("problems %v", e.Extra["problems"])
+		}
+		return ae
+	}
+	codes := func(ps []customer.Problem) string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, p.Code)
+		}
+		return strings.Join(out, " ")
 	}
 	t.Run("ErrNoAssociates", func(t *testing.T) {
 		replace(`{"associates": []}`)
-		if unmet := approve(); len(unmet) != 1 || !strings.Contains(unmet[0], "no associates") {
-			t.Fatalf("unmet %v", unmet)
+		ae := approve()
+		if got := codes(ae.Problems); got != "no_associates no_control" {
+			t.Fatalf("problems %s", got)
+		}
+		if !strings.Contains(ae.Error(), "has no associates") || !strings.Contains(ae.Error(), "No associate has control") {
+			t.Fatalf("message %q", ae.Error())
 		}
 	})
 	t.Run("ErrListsEveryUnmetCondition", func(t *testing.T) {
 		replace(`{"associates": [{"person": {"firstName": "Ann", "lastName": "Lee"}, "controls": {"isSigner": true}}]}`)
-		unmet := approve()
-		joined := strings.Join(unmet, "|")
-		for _, want := range []string{"has control", "date of birth", "identity document"} {
-			if !strings.Contains(joined, want) {
-				t.Errorf("missing %q in %v", want, unmet)
-			}
-		}
-		if len(unmet) != 3 {
-			t.Fatalf("want 3 unmet conditions, got %v", unmet)
+		if got := codes(approve().Problems); got != "no_control missing_date_of_birth incomplete_document" {
+			t.Fatalf("problems %s", got)
 		}
 	})
 	t.Run("OK_AllMet", func(t *testing.T) {

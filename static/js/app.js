@@ -356,6 +356,81 @@
     compactRows(document);
   }
 
+  // ------------------------ (9) hold a control while a form on the page has unsaved edits
+  //
+  //   <a href="…?to=VERIFIED" data-hold-while="details" data-hold-note-id="approve-hold">Approve</a>
+  //   <p id="approve-hold" hidden>Save or cancel your edits to the company details first.</p>
+  //
+  // While the element #details holds a form whose inputs differ from what it was loaded with, or that
+  // came back from a refused save (it then shows an alert or invalid inputs, and holds the user's input,
+  // not the stored one), the control is held: aria-disabled, dimmed, its click stopped, and the note
+  // shown and tied to it. Saving or cancelling swaps the form out, which releases it. Without
+  // JavaScript the form is a page of its own and nothing is held.
+
+  function formChanged(form) {
+    for (var i = 0; i < form.elements.length; i++) {
+      var el = form.elements[i];
+      if (el.type === "hidden" || el.type === "submit" || el.type === "button") continue;
+      if (el.type === "checkbox" || el.type === "radio") {
+        if (el.checked !== el.defaultChecked) return true;
+      } else if (el.tagName === "SELECT") {
+        for (var j = 0; j < el.options.length; j++) {
+          if (el.options[j].selected !== el.options[j].defaultSelected) return true;
+        }
+      } else if ("defaultValue" in el && el.value !== el.defaultValue) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  function editing(boxID) {
+    var box = document.getElementById(boxID);
+    var form = box && box.querySelector("form");
+    if (!form) return false;
+    return !!box.querySelector("[aria-invalid='true'], [role='alert']") || formChanged(form);
+  }
+
+  function updateHolds() {
+    var held = document.querySelectorAll("[data-hold-while]");
+    for (var i = 0; i < held.length; i++) {
+      var el = held[i];
+      var on = editing(el.getAttribute("data-hold-while"));
+      var note = document.getElementById(el.getAttribute("data-hold-note-id") || "");
+      if (on === (el.getAttribute("aria-disabled") === "true")) continue;
+      if (on) {
+        el.setAttribute("aria-disabled", "true");
+        if (note) el.setAttribute("aria-describedby", note.id);
+        el.style.opacity = "0.5";
+        el.style.cursor = "not-allowed";
+      } else {
+        el.removeAttribute("aria-disabled");
+        el.removeAttribute("aria-describedby");
+        el.style.opacity = "";
+        el.style.cursor = "";
+      }
+      if (note) note.hidden = !on;
+    }
+  }
+
+  document.addEventListener("input", updateHolds);
+  document.addEventListener("change", updateHolds);
+  document.addEventListener("htmx:afterSettle", updateHolds);
+  // Capture phase: a held control's click never reaches the dialog opener or the link.
+  document.addEventListener("click", function (evt) {
+    var el = evt.target instanceof Element ? evt.target.closest("[data-hold-while][aria-disabled='true']") : null;
+    if (!el) return;
+    evt.preventDefault();
+    evt.stopPropagation();
+    var note = document.getElementById(el.getAttribute("data-hold-note-id") || "");
+    if (note) announce(note.textContent.trim());
+  }, true);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", updateHolds);
+  } else {
+    updateHolds();
+  }
+
   // --------------------------- reveal controls that only work with JavaScript
 
   // Copy buttons render hidden (a dead button is worse than none); show them on load and after swaps.

@@ -3,7 +3,6 @@ package customerview
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -106,82 +105,6 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
-}
-
-var assocPath = regexp.MustCompile(`^(?:company\.)?associates\[([0-9a-f-]{36})\]\.(.+)$`)
-
-var fieldLabels = map[string]string{
-	"status": "Status", "riskScore": "Risk", "name": "Company name", "description": "Description",
-	"registrationNumber": "Registration number", "taxResidenceCountryCode": "Tax residence country",
-	"address.addressLine1": "Address line 1", "address.addressLine2": "Address line 2", "address.city": "City",
-	"address.postalCode": "Postal code", "address.countryCode": "Country code", "address.country": "Country",
-	"verification.status": "Verification status", "verification.url": "Verification link",
-	"person.firstName": "First name", "person.lastName": "Last name", "person.dateOfBirth": "Date of birth",
-	"person.address.addressLine1": "Home address line 1", "person.address.addressLine2": "Home address line 2",
-	"person.address.city": "Home city", "person.address.postalCode": "Home postal code",
-	"person.address.countryCode": "Home country code", "person.address.country": "Home country",
-	"details.birthCountryCode": "Birth country", "details.contactInfo.emailAddress": "E-mail",
-	"details.contactInfo.phoneNumber": "Phone", "details.documentInfo.type": "Document type",
-	"details.documentInfo.number": "Document number", "details.documentInfo.issuingCountryCode": "Document issued by",
-	"details.taxIdentification.number": "Tax number", "details.taxIdentification.taxResidenceCountryCode": "Tax residence country",
-	"title": "Title", "controls.hasOwnership": "Owner", "controls.hasControl": "Control", "controls.isSigner": "Signer",
-	"position": "Position in the list",
-}
-
-// associateNames finds each associate's name for an entry: from the customer
-// as it is now, else from the entry's own changes (a removed associate's old
-// first and last name are in the entry that removed it).
-func associateNames(c *customer.Customer, e audit.Entry) map[string]string {
-	names := map[string]string{}
-	for i := range c.Company.Associates {
-		a := &c.Company.Associates[i]
-		names[a.Person.Reference.String()] = a.FullName()
-	}
-	parts := map[string][2]string{}
-	for _, ch := range e.Changes {
-		m := assocPath.FindStringSubmatch(ch.Path)
-		if m == nil || names[m[1]] != "" {
-			continue
-		}
-		v, _ := ch.Old.(string)
-		if v == "" {
-			v, _ = ch.New.(string)
-		}
-		p := parts[m[1]]
-		switch m[2] {
-		case "person.firstName":
-			p[0] = v
-		case "person.lastName":
-			p[1] = v
-		}
-		parts[m[1]] = p
-	}
-	for ref, p := range parts {
-		if n := strings.TrimSpace(p[0] + " " + p[1]); n != "" {
-			names[ref] = n + " (removed)"
-		}
-	}
-	return names
-}
-
-// fieldText makes an audit path readable: "Company name", "Associate Ada
-// Lovelace — E-mail"; unknown paths are shown as they are.
-func fieldText(names map[string]string, path string) string {
-	if m := assocPath.FindStringSubmatch(path); m != nil {
-		who := names[m[1]]
-		if who == "" {
-			who = "associate " + m[1][:8]
-		}
-		label := fieldLabels[m[2]]
-		if label == "" {
-			label = m[2]
-		}
-		return who + " — " + label
-	}
-	if label := fieldLabels[strings.TrimPrefix(path, "company.")]; label != "" {
-		return label
-	}
-	return path
 }
 
 // manyChanges folds the long change lists of a creation or import (every

@@ -34,9 +34,17 @@ type server struct {
 
 func newServer(t *testing.T) *server {
 	t.Helper()
+	return newServerWith(t, customer.Options{})
+}
+
+// newServerWith is newServer with the customer service's clock (or other
+// options) given; four-eyes is always on.
+func newServerWith(t *testing.T, opts customer.Options) *server {
+	t.Helper()
 	db := pgtest.New(t)
 	ctx := context.Background()
-	cs := customer.NewService(db, customer.Options{FourEyes: true, VerifyBaseURL: "https://verify.com"})
+	opts.FourEyes, opts.VerifyBaseURL = true, "https://verify.com"
+	cs := customer.NewService(db, opts)
 	as := auth.NewService(db, auth.Options{})
 	s := &server{t: t, db: db, keys: map[string]string{}, svc: cs}
 	for name, role := range map[string]access.Role{"officer": access.RoleOfficer, "officer2": access.RoleOfficer,

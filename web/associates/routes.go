@@ -142,9 +142,6 @@ func (h handler) save(c echo.Context) error {
 	return h.render(c, http.StatusConflict, v)
 }
 
-// staleNotice is what the editor says when a newer change got in the way.
-func staleNotice(e *apperr.Error) string { return e.Message }
-
 // changeRows adds or removes a row for a browser without JavaScript, when
 // the service offers this actor editing at all.
 func (h handler) changeRows(c echo.Context, action string, rows []associatesview.Row) error {

@@ -4,10 +4,10 @@
 package customerpage
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -131,13 +131,14 @@ func (h handler) detailsSave(c echo.Context) error {
 }
 
 // staleOf reads who made the newer change, when, and what it touched from
-// the service's version_mismatch error.
-func staleOf(e *apperr.Error) *customerview.Stale {
-	st := &customerview.Stale{Message: e.Message}
-	st.By, _ = e.Extra["changedBy"].(string)
-	st.At, _ = e.Extra["changedAt"].(time.Time)
-	st.Fields, _ = e.Extra["changedFields"].([]string)
-	return st
+// the service's typed refusal (err or its *apperr.Error); nil when err is
+// not one.
+func staleOf(err error) *customerview.Stale {
+	var se *customer.StaleError
+	if !errors.As(err, &se) {
+		return nil
+	}
+	return &customerview.Stale{Message: se.Message(), By: se.By, At: se.At, Fields: se.Fields}
 }
 
 func parseStatus(s string) (customer.Status, bool) { return customer.ParseStatus(strings.ToUpper(s)) }
@@ -159,10 +160,8 @@ func (h handler) statusPage(c echo.Context) error {
 		return apperr.Forbidden("%s is not one of your actions on this %s customer", submitTitle(to), strings.ToLower(string(cu.Status)))
 	}
 	v := customerview.StatusFormView{C: cu, To: to, CSRF: page.CSRFToken(c)}
-	if to == customer.StatusVerified {
-		if b := acts.ApproveBlockers; len(b) > 0 {
-			v.Problem = "Approval is not possible yet: " + strings.Join(b, "; ") + "."
-		}
+	if to == customer.StatusVerified && len(acts.ApproveBlockers) > 0 {
+		v.Problem, v.Blockers = "Approval is not possible yet:", acts.ApproveBlockers
 	}
 	return page.Render(c, http.StatusOK, customerview.StatusPage(page.Layout(c, submitTitle(to)+" "+cu.Company.Name, layout.NavCustomers), v))
 }
@@ -202,11 +201,17 @@ func (h handler) statusSave(c echo.Context) error {
 		v.Errors = fields
 		return h.renderStatusForm(c, http.StatusUnprocessableEntity, v)
 	}
-	if e := page.AppError(err); e != nil && (e.Kind == apperr.KindConflict || e.Kind == apperr.KindStale) {
+	var refused *customer.ApprovalError
+	if errors.As(err, &refused) {
+		v.Problem, v.Blockers = "The customer cannot be approved:", refused.Problems
+		return h.renderStatusForm(c, http.StatusConflict, v)
+	}
+	if st := staleOf(err); st != nil {
+		v.Problem = st.Message + " Reload the page to see the change, then decide again."
+		return h.renderStatusForm(c, http.StatusConflict, v)
+	}
+	if e := page.AppError(err); e != nil && e.Kind == apperr.KindConflict {
 		v.Problem = e.Message
-		if e.Kind == apperr.KindStale {
-			v.Problem += " Reload the page to see the change, then decide again."
-		}
 		return h.renderStatusForm(c, http.StatusConflict, v)
 	}
 	if err != nil {
