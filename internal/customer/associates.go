@@ -101,9 +101,9 @@ func (s *Service) match(stored, list []Associate, refs []*uuid.UUID) ([]Associat
 		}
 		if found {
 			if j, dup := claimedBy[idx]; dup {
-				msg := "matches the same stored associate (%s) as company.associates[%d]"
-				errs.Add(path, fmt.Sprintf(msg, stored[idx].FullName(), j))
-				errs.Add(fmt.Sprintf("company.associates[%d]", j), fmt.Sprintf(msg, stored[idx].FullName(), i))
+				msg := "matches the same stored associate (%s) as associate %d"
+				errs.Add(path, fmt.Sprintf(msg, stored[idx].FullName(), j+1))
+				errs.Add(fmt.Sprintf("company.associates[%d]", j), fmt.Sprintf(msg, stored[idx].FullName(), i+1))
 				continue
 			}
 			claimedBy[idx] = i

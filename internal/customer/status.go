@@ -62,6 +62,10 @@ type Actions struct {
 	ApproveBlockers []Problem
 }
 
+// CanCreate tells the pages whether to offer this actor the new-customer
+// form: the same permission Create checks.
+func (s *Service) CanCreate(a access.Actor) bool { return a.Role.Can(access.PermEdit) }
+
 // ActionsFor tells the pages what to offer this actor on this customer.
 func (s *Service) ActionsFor(a access.Actor, c *Customer) Actions {
 	act := Actions{CanEdit: a.Role.Can(access.PermEdit)}

@@ -366,8 +366,10 @@ func (c *checker) duplicates(list []Associate) {
 func (c *checker) sameAs(i, j int, suffix, what string) {
 	pi := fmt.Sprintf("company.associates[%d]", i)
 	pj := fmt.Sprintf("company.associates[%d]", j)
-	c.errs.Add(pi+suffix, fmt.Sprintf("has the same %s as %s", what, pj))
-	c.errs.Add(pj+suffix, fmt.Sprintf("has the same %s as %s", what, pi))
+	// Both entries are named by their paths; each message says the other
+	// one as people count the list (associate 1 is company.associates[0]).
+	c.errs.Add(pi+suffix, fmt.Sprintf("has the same %s as associate %d", what, j+1))
+	c.errs.Add(pj+suffix, fmt.Sprintf("has the same %s as associate %d", what, i+1))
 }
 
 // documentKey identifies a complete identity document.

@@ -1,7 +1,6 @@
 package associatesview
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -134,17 +133,16 @@ func summary(v EditorView) []form.Problem {
 	for p, msgs := range v.Errors {
 		if _, _, ok := form.RowIndex(p); !ok {
 			for _, m := range msgs {
-				out = append(out, form.Problem{Text: form.Sentence("", humanPaths(m)), Target: "associate-rows"})
+				out = append(out, form.Problem{Text: form.Sentence("", m), Target: "associate-rows"})
 			}
 		}
 	}
 	for i, r := range v.Rows {
 		idx, number := itoa(r.Index), itoa(i+1)
 		for _, m := range v.Errors[rowPath(idx)] {
-			out = append(out, form.Problem{Text: form.Sentence("Associate "+number, humanPaths(m)), Target: rowID(idx)})
+			out = append(out, form.Problem{Text: form.Sentence("Associate "+number, m), Target: rowID(idx)})
 		}
 		for _, p := range form.Associate.Summary(v.Errors, place(idx, number)) {
-			p.Text = humanPaths(p.Text)
 			if p.Target == "" {
 				p.Target = rowID(idx)
 			}
@@ -152,14 +150,4 @@ func summary(v EditorView) []form.Problem {
 		}
 	}
 	return out
-}
-
-var inlinePath = regexp.MustCompile(`company\.associates\[(\d+)\]`)
-
-// humanPaths rewrites paths inside a message ("… as company.associates[0]") as people say them.
-func humanPaths(msg string) string {
-	return inlinePath.ReplaceAllStringFunc(msg, func(s string) string {
-		n, _ := strconv.Atoi(inlinePath.FindStringSubmatch(s)[1])
-		return "associate " + itoa(n+1)
-	})
 }

@@ -121,10 +121,8 @@ func (h handler) newForm(c echo.Context) error {
 		customerlistview.NewForm{Values: form.NewDefaults()}))
 }
 
-// canCreate asks the service what it offers this actor on a customer yet to be.
-func (h handler) canCreate(c echo.Context) bool {
-	return h.s.Customers.ActionsFor(page.Actor(c), &customer.Customer{Status: customer.StatusPending}).CanEdit
-}
+// canCreate asks the service whether it offers this actor a new customer.
+func (h handler) canCreate(c echo.Context) bool { return h.s.Customers.CanCreate(page.Actor(c)) }
 
 func (h handler) create(c echo.Context) error {
 	posted, err := c.FormParams()

@@ -51,7 +51,7 @@ func TestHistoryGroupsAssociatesByPerson(t *testing.T) {
 	entry := r.Doc.Find("[data-testid=history-entry][data-action='customer.associates']").First()
 	var lines []string
 	entry.Find("[data-testid=history-person]").Each(func(_ int, li *goquery.Selection) { lines = append(lines, li.Text()) })
-	want := []string{"Elias Fischer: e-mail a@example.com → b@example.com", "Elias Fischer: position 2 → 1",
+	want := []string{"Elias Fischer: e-mail a@example.com → b@example.com", "Elias Fischer: position in the list 2 → 1",
 		"Grace Hopper added: Director, owner, control", "Maria Costa removed"}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Errorf("lines:\n%s\nwant (in list order, the removed last):\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))

@@ -115,6 +115,12 @@ func TestLimitsInTheHTMLAreTheService(t *testing.T) {
 		}
 	}
 
+	// The status dialog's reason box (reject asks for one).
+	reason := s.SignIn("admin").Get(ref + "/status?to=REJECTED").Want(http.StatusOK).Doc.Find(`textarea[name="reason"]`)
+	if got := reason.AttrOr("maxlength", ""); got != strconv.Itoa(validate.MaxReason) || form.Reason.MaxLength != validate.MaxReason {
+		t.Errorf("status: reason maxlength %s (definition %d), the service allows %d", got, form.Reason.MaxLength, validate.MaxReason)
+	}
+
 	// One character over each limit: the service refuses each field by its own limit.
 	over := func(specs []form.Spec, rules map[string]rule, prefix string, base map[string]string) (map[string]string, map[string]int) {
 		vals := map[string]string{}
