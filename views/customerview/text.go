@@ -51,7 +51,8 @@ func reasonLabel(c *customer.Customer, to customer.Status) string {
 	return "Reason (optional)"
 }
 
-func submitText(to customer.Status) string {
+// MoveName is the word for a status move, on its button and in page titles.
+func MoveName(to customer.Status) string {
 	switch to {
 	case customer.StatusVerified:
 		return "Approve"

@@ -157,23 +157,13 @@ func (h handler) statusPage(c echo.Context) error {
 	offered := map[customer.Status]bool{customer.StatusVerified: acts.CanApprove, customer.StatusRejected: acts.CanReject,
 		customer.StatusPending: acts.CanReopen}[to]
 	if !offered {
-		return apperr.Forbidden("%s is not one of your actions on this %s customer", submitTitle(to), strings.ToLower(string(cu.Status)))
+		return apperr.Forbidden("%s is not one of your actions on this %s customer", customerview.MoveName(to), strings.ToLower(string(cu.Status)))
 	}
 	v := customerview.StatusFormView{C: cu, To: to, CSRF: page.CSRFToken(c)}
 	if to == customer.StatusVerified && len(acts.ApproveBlockers) > 0 {
 		v.Problem, v.Blockers = "Approval is not possible yet:", acts.ApproveBlockers
 	}
-	return page.Render(c, http.StatusOK, customerview.StatusPage(page.Layout(c, submitTitle(to)+" "+cu.Company.Name, layout.NavCustomers), v))
-}
-
-func submitTitle(to customer.Status) string {
-	switch to {
-	case customer.StatusVerified:
-		return "Approve"
-	case customer.StatusRejected:
-		return "Reject"
-	}
-	return "Reopen"
+	return page.Render(c, http.StatusOK, customerview.StatusPage(page.Layout(c, customerview.MoveName(to)+" "+cu.Company.Name, layout.NavCustomers), v))
 }
 
 func (h handler) statusSave(c echo.Context) error {
@@ -229,7 +219,7 @@ func (h handler) renderStatusForm(c echo.Context, status int, v customerview.Sta
 	if page.IsHTMX(c) {
 		return page.Render(c, status, customerview.StatusForm(v))
 	}
-	return page.Render(c, status, customerview.StatusPage(page.Layout(c, submitTitle(v.To)+" "+v.C.Company.Name, layout.NavCustomers), v))
+	return page.Render(c, status, customerview.StatusPage(page.Layout(c, customerview.MoveName(v.To)+" "+v.C.Company.Name, layout.NavCustomers), v))
 }
 
 const historyPage = 50
