@@ -93,7 +93,7 @@ test('admin creates a staff account and an API key', async ({ page, request }) =
   await form.getByLabel('Role').selectOption('officer');
   await form.getByLabel('Initial password').fill('short');
   await form.getByRole('button', { name: 'Create account' }).click();
-  await expect(page.getByTestId('error-summary')).toContainText('Password');
+  await expect(page.getByTestId('error-summary')).toContainText('Initial password must be at least 12 characters.');
   await expect(page.getByLabel('Initial password')).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByTestId('staff-new-form').getByLabel('E-mail')).toHaveValue(email); // input kept
   await checkA11y(page, 'staff page with errors');

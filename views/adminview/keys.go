@@ -2,22 +2,38 @@ package adminview
 
 import (
 	"github.com/verity-kyb/verity/internal/auth"
-	"github.com/verity-kyb/verity/views/components"
+	"github.com/verity-kyb/verity/web/form"
 )
 
-// ownerOptions are the staff users a key may act for, "Name (role)".
-func ownerOptions(users []auth.User) []components.Option {
-	out := make([]components.Option, len(users))
-	for i, u := range users {
-		out[i] = components.Option{Value: id(u.ID), Label: u.Name + " (" + string(u.Role) + ")"}
+// keySpecs are the new key form's fields, the owner offering the active staff.
+func keySpecs(owners []auth.User) []form.Spec {
+	choices := make([]form.Choice, len(owners))
+	for i, u := range owners {
+		choices[i] = form.Choice{Value: id(u.ID), Label: u.Name + " (" + string(u.Role) + ")"}
 	}
-	return out
+	specs := form.APIKey.Specs()
+	for i := range specs {
+		if specs[i].Path == "owner" {
+			specs[i] = form.WithChoices(specs[i], choices)
+		}
+	}
+	return specs
 }
 
-// expiryOptions are the lifetimes the page offers (auth.ParseLifetime reads them).
-func expiryOptions() []components.Option {
-	return []components.Option{{Value: "30d", Label: "in 30 days"}, {Value: "90d", Label: "in 90 days"},
-		{Value: "365d", Label: "in a year"}, {Value: "never", Label: "never"}}
+// keyValues are the new key form's values: as typed, else the defaults.
+func keyValues(v KeysView) form.Values {
+	if v.Values != nil {
+		return v.Values
+	}
+	return form.APIKeyDefaults(v.SelfID)
+}
+
+// staffValues are the new account form's values: as typed, else the defaults.
+func staffValues(v StaffView) form.Values {
+	if v.Values != nil {
+		return v.Values
+	}
+	return form.StaffDefaults()
 }
 
 // ownerName is a key's owner as the page names them.

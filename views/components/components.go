@@ -234,11 +234,19 @@ type ControlProps struct {
 	Attrs  templ.Attributes
 }
 
+// shownValue is the value an input shows: a password is never sent back.
+func shownValue(p ControlProps) string {
+	if p.Spec.Kind == form.Password {
+		return ""
+	}
+	return p.Value
+}
+
 // inputType is the HTML type of a text-like kind; dates are text with a
 // pattern, so every browser shows YYYY-MM-DD as the rest of Verity does.
 func inputType(k form.Kind) string {
 	switch k {
-	case form.Email, form.Tel, form.URL:
+	case form.Email, form.Tel, form.URL, form.Password:
 		return string(k)
 	}
 	return "text"

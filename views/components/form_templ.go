@@ -945,7 +945,7 @@ func Control(p ControlProps) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		default:
-			templ_7745c5c3_Err = Field(FieldProps{ID: p.ID, Name: p.Name, Label: p.Spec.Label, Value: p.Value, Type: inputType(p.Spec.Kind),
+			templ_7745c5c3_Err = Field(FieldProps{ID: p.ID, Name: p.Name, Label: p.Spec.Label, Value: shownValue(p), Type: inputType(p.Spec.Kind),
 				Hint: p.Spec.Hint, Autocomplete: p.Spec.Autocomplete, Placeholder: p.Spec.Placeholder, Required: p.Spec.Required,
 				Errors: p.Errors, MaxLength: p.Spec.MaxLength, Attrs: inputAttrs(p.Spec, p.Attrs)}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {

@@ -306,7 +306,7 @@ func TestStaffPage(t *testing.T) {
 		admin.Get("/admin/staff")
 		admin.PostForm(staffURL(s, "officer2", "role"), url.Values{"role": {"superuser"}}).Want(http.StatusSeeOther)
 		r := admin.Get("/admin/staff").Want(http.StatusOK)
-		if got := flash(r, "error"); got != "Role: must be viewer, officer or admin." {
+		if got := flash(r, "error"); got != "Role must be viewer, officer or admin." {
 			t.Errorf("flash: %q", got)
 		}
 		if u, _ := s.Auth.GetUser(ctx, s.Users["officer2"].ID); u.Role != access.RoleOfficer {

@@ -3,9 +3,7 @@
 package admin
 
 import (
-	"maps"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,10 +14,9 @@ import (
 
 	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
-	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/views/adminview"
-	"github.com/verity-kyb/verity/views/components"
 	"github.com/verity-kyb/verity/views/layout"
+	"github.com/verity-kyb/verity/web/form"
 	"github.com/verity-kyb/verity/web/page"
 )
 
@@ -52,14 +49,15 @@ func (h handler) staff(c echo.Context) error {
 }
 
 func (h handler) createUser(c echo.Context) error {
-	form := map[string]string{"name": strings.TrimSpace(c.FormValue("name")), "email": strings.TrimSpace(c.FormValue("email")), "role": c.FormValue("role")}
-	role, ok := access.ParseRole(form["role"])
-	if !ok {
-		return h.renderStaff(c, http.StatusUnprocessableEntity, adminview.StaffView{Form: form, Errors: map[string][]string{"role": {"Role: choose viewer, officer or admin"}}})
+	posted, err := c.FormParams()
+	if err != nil {
+		return apperr.BadRequest("malformed_form", "the form could not be read")
 	}
-	u, err := h.s.Auth.CreateUser(c.Request().Context(), page.Actor(c), auth.NewUser{Email: form["email"], Name: form["name"], Role: role, Password: c.FormValue("password")})
+	vals := form.Staff.Read(posted, "")
+	u, err := h.s.Auth.CreateUser(c.Request().Context(), page.Actor(c), form.Staff.Decode(vals))
 	if fields := page.FieldErrors(err); fields != nil {
-		return h.renderStaff(c, http.StatusUnprocessableEntity, adminview.StaffView{Form: form, Errors: labelled(fields)})
+		delete(vals, "password") // never sent back to the browser
+		return h.renderStaff(c, http.StatusUnprocessableEntity, adminview.StaffView{Values: vals, Errors: fields})
 	}
 	if err != nil {
 		return err
@@ -68,13 +66,6 @@ func (h handler) createUser(c echo.Context) error {
 		return err
 	}
 	return page.Redirect(c, layout.PathStaff)
-}
-
-var labels = map[string]string{"name": "Name", "email": "E-mail", "role": "Role", "password": "Password", "owner": "Owner", "expires": "Expires"}
-
-// labelled names the field in each message, for the summary above the form.
-func labelled(fields map[string][]string) map[string][]string {
-	return components.Labelled(fields, labels)
 }
 
 func userID(c echo.Context) (int64, error) {
@@ -101,12 +92,11 @@ func (h handler) refusal(c echo.Context, err error, back string) error {
 func refusalText(e *apperr.Error) string {
 	msg := e.Message
 	if len(e.Fields) > 0 {
-		fields := labelled(e.Fields)
 		var parts []string
-		for _, k := range slices.Sorted(maps.Keys(fields)) {
-			parts = append(parts, fields[k]...)
+		for _, p := range form.Staff.Summary(e.Fields, form.Place{}) {
+			parts = append(parts, p.Text)
 		}
-		msg = strings.Join(parts, ". ")
+		msg = strings.Join(parts, " ")
 	}
 	if r, size := utf8.DecodeRuneInString(msg); size > 0 {
 		msg = string(unicode.ToUpper(r)) + msg[size:]
@@ -180,29 +170,14 @@ func (h handler) keys(c echo.Context) error {
 // shown once and never travels through a cookie, a flash or a URL. The key
 // belongs to the chosen owner (the admin by default).
 func (h handler) createKey(c echo.Context) error {
-	form := map[string]string{"name": strings.TrimSpace(c.FormValue("name")), "role": c.FormValue("role"),
-		"owner": c.FormValue("owner"), "expires": c.FormValue("expires")}
-	errs := map[string][]string{}
-	role, ok := access.ParseRole(form["role"])
-	if !ok {
-		errs["role"] = []string{"Role: choose viewer, officer or admin"}
+	posted, err := c.FormParams()
+	if err != nil {
+		return apperr.BadRequest("malformed_form", "the form could not be read")
 	}
-	in := auth.NewAPIKey{Name: form["name"], Role: role, OwnerID: page.User(c).ID}
-	var err error
-	if form["owner"] != "" {
-		if in.OwnerID, err = strconv.ParseInt(form["owner"], 10, 64); err != nil || in.OwnerID <= 0 {
-			errs["owner"] = []string{"Owner: choose a staff member"}
-		}
-	}
-	if in.Lifetime, err = auth.ParseLifetime(form["expires"]); err != nil {
-		errs["expires"] = []string{"Expires: choose when the key stops working"}
-	}
-	if len(errs) > 0 {
-		return h.renderKeys(c, http.StatusUnprocessableEntity, adminview.KeysView{Form: form, Errors: errs})
-	}
-	k, secret, err := h.s.Auth.IssueAPIKey(c.Request().Context(), page.Actor(c), in)
+	vals := form.APIKey.Read(posted, "")
+	k, secret, err := h.s.Auth.IssueAPIKey(c.Request().Context(), page.Actor(c), form.APIKey.Decode(vals))
 	if fields := page.FieldErrors(err); fields != nil {
-		return h.renderKeys(c, http.StatusUnprocessableEntity, adminview.KeysView{Form: form, Errors: labelled(fields)})
+		return h.renderKeys(c, http.StatusUnprocessableEntity, adminview.KeysView{Values: vals, Errors: fields})
 	}
 	if err != nil {
 		return err

@@ -29,6 +29,7 @@ const (
 	Checkbox Kind = "checkbox"
 	Country  Kind = "country" // a select of countries by name sending the ISO 3166-1 alpha-2 code
 	Hidden   Kind = "hidden"
+	Password Kind = "password" // sent as typed: never trimmed
 )
 
 // Choice is one option of a select.
@@ -64,6 +65,14 @@ type Field[S, I any] struct {
 	Spec
 	get func(*S) string
 	set func(*I, string)
+}
+
+// clean trims surrounding spaces, except from a password, which is sent as typed.
+func (f *Field[S, I]) clean(v string) string {
+	if f.Kind == Password {
+		return v
+	}
+	return strings.TrimSpace(v)
 }
 
 // Form is one form's fields in the order they are shown.
@@ -110,7 +119,7 @@ func (f *Form[S, I]) Read(posted url.Values, prefix string) Values {
 	v := Values{}
 	for i := range f.Fields {
 		if vals := posted[prefix+f.Fields[i].Path]; len(vals) > 0 {
-			v[f.Fields[i].Path] = strings.TrimSpace(vals[len(vals)-1])
+			v[f.Fields[i].Path] = f.Fields[i].clean(vals[len(vals)-1])
 		}
 	}
 	return v
@@ -122,7 +131,7 @@ func (f *Form[S, I]) Decode(v Values) I {
 	var in I
 	for i := range f.Fields {
 		if f.Fields[i].set != nil {
-			f.Fields[i].set(&in, strings.TrimSpace(v[f.Fields[i].Path]))
+			f.Fields[i].set(&in, f.Fields[i].clean(v[f.Fields[i].Path]))
 		}
 	}
 	return in

@@ -8,6 +8,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/pgtest"
 	"github.com/verity-kyb/verity/internal/validate"
@@ -42,6 +43,21 @@ var companyRules = map[string]rule{
 	"company.address.countryCode":     {required: true},
 }
 
+// staffRules and keyRules are the auth service's rules of the admin forms.
+var staffRules = map[string]rule{
+	"name":     {max: validate.MaxName, required: true},
+	"email":    {max: validate.MaxEmail, required: true},
+	"role":     {required: true},
+	"password": {max: auth.MaxPasswordLen, required: true},
+}
+
+var keyRules = map[string]rule{
+	"name":    {max: validate.MaxName, required: true},
+	"owner":   {required: true},
+	"role":    {required: true},
+	"expires": {required: true},
+}
+
 // rowRules are the service's rules of an associate's fields, by path in the row.
 var rowRules = map[string]rule{
 	"person.reference":                                  {},
@@ -72,7 +88,7 @@ var rowRules = map[string]rule{
 type page struct {
 	name   string
 	rules  map[string]rule
-	doc    *goquery.Document
+	doc    *goquery.Selection // where the form's inputs are
 	specs  []form.Spec
 	prefix string
 }
@@ -85,11 +101,14 @@ func TestLimitsInTheHTMLAreTheService(t *testing.T) {
 	s := webtest.New(t)
 	cu := s.NewCustomer("officer", "")
 	c := s.SignIn("officer")
+	admin := s.SignIn("admin")
 	ref := "/customers/" + cu.Reference.String()
 	pages := []page{
-		{"details", companyRules, c.Get(ref + "/details/edit").Want(http.StatusOK).Doc, form.Details.Specs(), ""},
-		{"new customer", companyRules, c.Get("/customers/new").Want(http.StatusOK).Doc, form.New.Specs(), ""},
-		{"associates", rowRules, c.Get(ref + "/associates/edit").Want(http.StatusOK).Doc, form.Associate.Specs(), form.RowPrefix("0")},
+		{"details", companyRules, c.Get(ref + "/details/edit").Want(http.StatusOK).Doc.Selection, form.Details.Specs(), ""},
+		{"new customer", companyRules, c.Get("/customers/new").Want(http.StatusOK).Doc.Selection, form.New.Specs(), ""},
+		{"associates", rowRules, c.Get(ref + "/associates/edit").Want(http.StatusOK).Doc.Selection, form.Associate.Specs(), form.RowPrefix("0")},
+		{"staff", staffRules, admin.Get("/admin/staff").Want(http.StatusOK).Doc.Find(`[data-testid="staff-new-form"]`), form.Staff.Specs(), ""},
+		{"API key", keyRules, admin.Get("/admin/api-keys").Want(http.StatusOK).Doc.Find(`[data-testid="apikey-new-form"]`), form.APIKey.Specs(), ""},
 	}
 	for _, p := range pages {
 		for _, spec := range p.specs {
@@ -116,7 +135,7 @@ func TestLimitsInTheHTMLAreTheService(t *testing.T) {
 	}
 
 	// The status dialog's reason box (reject asks for one).
-	reason := s.SignIn("admin").Get(ref + "/status?to=REJECTED").Want(http.StatusOK).Doc.Find(`textarea[name="reason"]`)
+	reason := admin.Get(ref + "/status?to=REJECTED").Want(http.StatusOK).Doc.Find(`textarea[name="reason"]`)
 	if got := reason.AttrOr("maxlength", ""); got != strconv.Itoa(validate.MaxReason) || form.Reason.MaxLength != validate.MaxReason {
 		t.Errorf("status: reason maxlength %s (definition %d), the service allows %d", got, form.Reason.MaxLength, validate.MaxReason)
 	}
