@@ -34,8 +34,10 @@ CREATE TRIGGER customer_notes_no_truncate BEFORE TRUNCATE ON customer_notes
 -- newest first by id; these keep a rare kind or actor from scanning the trail.
 CREATE INDEX audit_entries_kind_idx ON audit_entries ((split_part(action, '.', 1)), id DESC);
 CREATE INDEX audit_entries_actor_trgm_idx ON audit_entries USING gin (lower(actor_name) gin_trgm_ops);
+CREATE INDEX audit_entries_staff_idx ON audit_entries (actor_id, id DESC) WHERE actor_type = 'user';
 
 -- +goose Down
+DROP INDEX audit_entries_staff_idx;
 DROP INDEX audit_entries_actor_trgm_idx;
 DROP INDEX audit_entries_kind_idx;
 DROP TABLE customer_notes;

@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
@@ -52,13 +52,12 @@ func (l *Log) List(ctx context.Context, a access.Actor, f Filter, limit int) ([]
 	if limit <= 0 || limit > MaxPage+1 {
 		limit = MaxPage
 	}
-	q, args, err := l.query(a, f)
+	q, args, err := l.query(ctx, a, f, limit)
 	if err != nil {
 		return nil, err
 	}
-	args = append(args, limit)
 	var out []LogEntry
-	if err := sqlx.SelectContext(ctx, l.db, &out, q+" LIMIT $"+strconv.Itoa(len(args)), args...); err != nil {
+	if err := sqlx.SelectContext(ctx, l.db, &out, q, args...); err != nil {
 		return nil, err
 	}
 	for i := range out {
@@ -72,7 +71,7 @@ func (l *Log) List(ctx context.Context, a access.Actor, f Filter, limit int) ([]
 // Each calls fn with every entry the filter finds (f.Before applies),
 // newest first, as the rows are read: an export never holds them all.
 func (l *Log) Each(ctx context.Context, a access.Actor, f Filter, fn func(*LogEntry) error) error {
-	q, args, err := l.query(a, f)
+	q, args, err := l.query(ctx, a, f, 0)
 	if err != nil {
 		return err
 	}
@@ -106,13 +105,22 @@ WHERE true`
 // parameter's number); the indexes of migration 00007 serve kind and actor.
 const (
 	logKindSQL         = ` AND split_part(a.action, '.', 1) = $%d`
-	logActorSQL        = ` AND (lower(a.actor_name) LIKE $%[1]d OR (a.actor_type = 'user' AND a.actor_id IN (SELECT id FROM staff_users WHERE lower(email) LIKE $%[1]d)))`
+	logActorSQL        = ` AND lower(a.actor_name) LIKE $%d`
+	logActorStaffSQL   = ` AND (lower(a.actor_name) LIKE $%d OR (a.actor_type = 'user' AND a.actor_id = ANY($%d)))`
 	logCustomerRefSQL  = ` AND a.customer_id = (SELECT id FROM customers WHERE reference = $%d)`
 	logCustomerNameSQL = ` AND a.customer_id IN (SELECT id FROM customers WHERE search_text LIKE $%[1]d AND lower(name) LIKE $%[1]d)`
 	logFromSQL         = ` AND a.occurred_at >= $%d`
 	logUntilSQL        = ` AND a.occurred_at < $%d`
 	logBeforeSQL       = ` AND a.id < $%d`
 	logOrderSQL        = ` ORDER BY a.id DESC`
+	logLimitSQL        = ` LIMIT $%d`
+	// A page filtered by an actor text that matches staff e-mails takes the
+	// newest entries by name and the newest of each of those staff apart,
+	// each with its own index, then merges them: one OR (or one ANY) would
+	// make the planner walk the whole trail for someone who rarely acts.
+	logStaffUnionSQL = ` AND a.id IN ((SELECT a.id FROM audit_entries a WHERE lower(a.actor_name) LIKE $%[1]d%[3]s ORDER BY a.id DESC LIMIT $%[4]d)
+ UNION ALL (SELECT x.id FROM unnest($%[2]d::bigint[]) s (staff_id) CROSS JOIN LATERAL
+   (SELECT a.id FROM audit_entries a WHERE a.actor_type = 'user' AND a.actor_id = s.staff_id%[3]s ORDER BY a.id DESC LIMIT $%[4]d) x))`
 )
 
 // Allowed refuses anyone but administrators: the log shows every staff
@@ -124,18 +132,18 @@ func (l *Log) Allowed(a access.Actor) error {
 	return nil
 }
 
-// query builds the log's SQL from the fixed fragments of the filters set;
-// values are always parameters. Only administrators read the log.
-func (l *Log) query(a access.Actor, f Filter) (string, []any, error) {
+// query builds the log's SQL from the fixed fragments of the filters set,
+// at most limit rows (0: all); values are always parameters. Only
+// administrators read the log.
+func (l *Log) query(ctx context.Context, a access.Actor, f Filter, limit int) (string, []any, error) {
 	if err := l.Allowed(a); err != nil {
 		return "", nil, err
 	}
-	var b strings.Builder
-	b.WriteString(logSelectSQL)
+	var where strings.Builder
 	var args []any
 	add := func(fragment string, v any) {
 		args = append(args, v)
-		fmt.Fprintf(&b, fragment, len(args))
+		fmt.Fprintf(&where, fragment, len(args))
 	}
 	if k := strings.TrimSpace(f.Kind); k != "" {
 		known := false
@@ -146,9 +154,6 @@ func (l *Log) query(a access.Actor, f Filter) (string, []any, error) {
 			return "", nil, apperr.Invalid(apperr.FieldErrors{"kind": {"must be one of " + strings.Join(Kinds, ", ")}})
 		}
 		add(logKindSQL, k)
-	}
-	if s := strings.ToLower(strings.TrimSpace(f.Actor)); s != "" {
-		add(logActorSQL, likePattern(s))
 	}
 	if s := strings.TrimSpace(f.Customer); s != "" {
 		if ref, err := uuid.Parse(s); err == nil {
@@ -166,9 +171,34 @@ func (l *Log) query(a access.Actor, f Filter) (string, []any, error) {
 	if f.Before > 0 {
 		add(logBeforeSQL, f.Before)
 	}
-	b.WriteString(logOrderSQL)
-	return b.String(), args, nil
+	filters := where.String()
+	if s := strings.ToLower(strings.TrimSpace(f.Actor)); s != "" {
+		// Staff whose e-mail matches are looked up first: a name alone
+		// can then use the trigram index.
+		var staff []int64
+		if err := sqlx.SelectContext(ctx, l.db, &staff, staffByEmailSQL, likePattern(s)); err != nil {
+			return "", nil, err
+		}
+		switch {
+		case len(staff) == 0:
+			add(logActorSQL, likePattern(s))
+		case limit == 0:
+			args = append(args, likePattern(s), pq.Array(staff))
+			fmt.Fprintf(&where, logActorStaffSQL, len(args)-1, len(args))
+		default:
+			args = append(args, likePattern(s), pq.Array(staff), limit)
+			fmt.Fprintf(&where, logStaffUnionSQL, len(args)-2, len(args)-1, filters, len(args))
+		}
+	}
+	q := logSelectSQL + where.String() + logOrderSQL
+	if limit > 0 {
+		args = append(args, limit)
+		q += fmt.Sprintf(logLimitSQL, len(args))
+	}
+	return q, args, nil
 }
+
+const staffByEmailSQL = `SELECT id FROM staff_users WHERE lower(email) LIKE $1 LIMIT 100`
 
 // likePattern finds s anywhere, its own % _ and \ taken literally.
 func likePattern(s string) string {

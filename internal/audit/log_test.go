@@ -101,6 +101,8 @@ func TestLog(t *testing.T) {
 		eq(actions(audit.Filter{Actor: "officer"}, 10), "customer.note", "customer.create")    // by name
 		eq(actions(audit.Filter{Actor: "mallory"}, 10), "auth.login_failed")
 		eq(actions(audit.Filter{Actor: "%"}, 10)) // taken literally
+		eq(actions(audit.Filter{Actor: "olive@", Kind: "customer"}, 1), "customer.note")
+		eq(actions(audit.Filter{Actor: "Olive", Before: 1 << 40}, 1), "customer.note")
 	})
 	t.Run("OK_Customer", func(t *testing.T) {
 		eq(actions(audit.Filter{Customer: c.Reference.String()}, 10), "customer.note", "customer.create")
