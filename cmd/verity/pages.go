@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/web"
 	"github.com/verity-kyb/verity/web/site"
 )
@@ -26,7 +27,7 @@ func mountPages(a *app) (func(*echo.Echo), func(echo.Context, web.Envelope) erro
 		}
 		cfg.SessionSecret = secret
 	}
-	return site.Mount(site.Deps{Config: cfg, Log: a.log, Customers: a.customers, Auth: a.auth})
+	return site.Mount(site.Deps{Config: cfg, Log: a.log, Customers: a.customers, Auth: a.auth, AuditLog: audit.NewLog(a.db)})
 }
 
 // devSessionSecret keeps a generated session secret under the data directory

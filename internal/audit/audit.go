@@ -44,6 +44,7 @@ const (
 	ActionCustomerUpdate     = "customer.update"
 	ActionCustomerAssociates = "customer.associates"
 	ActionCustomerStatus     = "customer.status"
+	ActionCustomerNote       = "customer.note"
 	ActionUserCreate         = "staff.create"
 	ActionUserUpdate         = "staff.update"
 	ActionUserPassword       = "staff.password"
@@ -71,13 +72,35 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
 
 // Write appends one entry using the caller's transaction (or pool).
 func Write(ctx context.Context, db sqlx.ExecerContext, r Record) error {
+	args, err := r.args()
+	if err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, insertSQL, args...)
+	return err
+}
+
+// WriteID is Write answering the new entry's id, for records that point at it
+// (a status change's note).
+func WriteID(ctx context.Context, db sqlx.QueryerContext, r Record) (int64, error) {
+	args, err := r.args()
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = sqlx.GetContext(ctx, db, &id, insertSQL+" RETURNING id", args...)
+	return id, err
+}
+
+// args are insertSQL's parameters for r.
+func (r Record) args() ([]any, error) {
 	changes := r.Changes
 	if changes == nil {
 		changes = []Change{}
 	}
 	raw, err := json.Marshal(changes)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var actorID *int64
 	if r.Actor.Kind == access.ActorUser || r.Actor.Kind == access.ActorAPIKey {
@@ -88,9 +111,8 @@ func Write(ctx context.Context, db sqlx.ExecerContext, r Record) error {
 	if name == "" {
 		name = string(r.Actor.Kind)
 	}
-	_, err = db.ExecContext(ctx, insertSQL, string(r.Actor.Kind), actorID, name, r.Action, r.CustomerID,
-		nullString(r.Subject), string(raw), nullString(r.Reason), nullString(r.Actor.RequestID))
-	return err
+	return []any{string(r.Actor.Kind), actorID, name, r.Action, r.CustomerID,
+		nullString(r.Subject), string(raw), nullString(r.Reason), nullString(r.Actor.RequestID)}, nil
 }
 
 const listByCustomerSQL = `

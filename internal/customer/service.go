@@ -163,6 +163,7 @@ type change struct {
 	reason     string
 	edit       bool // counts as a change to details or associates (four-eyes)
 	associates bool // the associates list must be rewritten
+	note       bool // the reason becomes a note linked to this change
 }
 
 // mutate runs one write: lock the customer, check the expected version, apply
@@ -204,8 +205,14 @@ func (s *Service) mutate(ctx context.Context, a access.Actor, ref uuid.UUID, ifM
 			return nil, err
 		}
 	}
-	if err := audit.Write(ctx, db, audit.Record{Actor: a, Action: ch.action, CustomerID: &next.ID, Changes: diff, Reason: ch.reason}); err != nil {
+	entryID, err := audit.WriteID(ctx, db, audit.Record{Actor: a, Action: ch.action, CustomerID: &next.ID, Changes: diff, Reason: ch.reason})
+	if err != nil {
 		return nil, err
+	}
+	if ch.note && ch.reason != "" { // the reason is also the note of this change (notes.go)
+		if _, err := insertNote(ctx, db, a, next.ID, ch.reason, &entryID, cur.Status, next.Status, next.UpdatedAt); err != nil {
+			return nil, err
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, err

@@ -120,6 +120,6 @@ func (s *Service) SetStatus(ctx context.Context, a access.Actor, ref uuid.UUID, 
 		}
 		next := *cur
 		next.Status = to
-		return &change{next: &next, action: audit.ActionCustomerStatus, reason: reason}, nil
+		return &change{next: &next, action: audit.ActionCustomerStatus, reason: reason, note: true}, nil
 	})
 }

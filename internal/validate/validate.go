@@ -31,6 +31,7 @@ const (
 	MaxRegistrationNumber = 64
 	MaxEmail              = 254
 	MaxReason             = 1000
+	MaxNote               = 5000 // a note on a customer (schema: customer_notes.body)
 	MaxURL                = 2048
 	MaxWebsite            = 200
 	MaxVerificationStatus = 64

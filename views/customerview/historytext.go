@@ -143,3 +143,40 @@ func previewText(c *customer.Customer, e audit.Entry) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// entryTitle names an entry in the timeline: a note is "Note", anything
+// else its action in words.
+func entryTitle(e audit.Entry) string {
+	if e.Action == audit.ActionCustomerNote {
+		return "Note"
+	}
+	return actionText(e.Action)
+}
+
+// isNote tells a stand-alone note's entry (whose reason is the note's text)
+// from a change; a status change's reason is that change's note and shows
+// with it, once.
+func isNote(e audit.Entry) bool { return e.Action == audit.ActionCustomerNote && e.Reason != nil }
+
+// noteAuthor names who wrote a note, as the history names actors.
+func noteAuthor(n customer.Note) string {
+	return who(audit.Entry{ActorType: n.AuthorType, ActorName: n.AuthorName})
+}
+
+// noteMove words the status change a note gave the reason for.
+func noteMove(n customer.Note) string {
+	if n.StatusFrom == nil || n.StatusTo == nil {
+		return ""
+	}
+	return "reason for " + strings.ToLower(MoveName(*n.StatusTo)) + " (" + string(*n.StatusFrom) + " → " + string(*n.StatusTo) + ")"
+}
+
+// previewNote shortens a note for the recent changes: the first 200
+// characters; the history shows it whole.
+func previewNote(s string) string {
+	r := []rune(s)
+	if len(r) <= 200 {
+		return s
+	}
+	return string(r[:200]) + "…"
+}

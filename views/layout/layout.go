@@ -29,6 +29,7 @@ const (
 	NavCustomers = "customers"
 	NavStaff     = "staff"
 	NavAPIKeys   = "api-keys"
+	NavAuditLog  = "audit-log"
 )
 
 // Paths the shell links to; the router must serve them.
@@ -36,6 +37,7 @@ const (
 	PathCustomers      = "/customers"
 	PathStaff          = "/admin/staff"
 	PathAPIKeys        = "/admin/api-keys"
+	PathAuditLog       = "/admin/audit-log"
 	PathAccount        = "/account"
 	PathChangePassword = "/account/password"
 	PathSignOut        = "/sign-out"

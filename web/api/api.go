@@ -56,6 +56,8 @@ func Register(g *echo.Group, d Deps) {
 	add(http.MethodPut, "/customers/:reference/status", h.handleCustomerStatus)
 	add(http.MethodPut, "/customers/:reference/associates", h.handleCustomerAssociates)
 	add(http.MethodGet, "/customers/:reference/history", h.handleCustomerHistory)
+	add(http.MethodGet, "/customers/:reference/notes", h.handleNoteList)
+	add(http.MethodPost, "/customers/:reference/notes", h.handleNoteCreate)
 	g.RouteNotFound("", rt.unrouted)
 	g.RouteNotFound("/*", rt.unrouted)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/internal/customer"
@@ -21,6 +22,7 @@ import (
 	"github.com/verity-kyb/verity/web/account"
 	"github.com/verity-kyb/verity/web/admin"
 	"github.com/verity-kyb/verity/web/associates"
+	"github.com/verity-kyb/verity/web/auditlog"
 	"github.com/verity-kyb/verity/web/customerlist"
 	"github.com/verity-kyb/verity/web/customerpage"
 	"github.com/verity-kyb/verity/web/page"
@@ -32,6 +34,7 @@ type Deps struct {
 	Log       *slog.Logger
 	Customers *customer.Service
 	Auth      *auth.Service
+	AuditLog  *audit.Log
 	Now       func() time.Time // tests move the clock; time.Now when nil
 }
 
@@ -65,10 +68,11 @@ func Mount(d Deps) (func(*echo.Echo), func(echo.Context, web.Envelope) error, er
 		//                     GET/POST /account/password
 		//   customerlist      GET /customers, GET/POST /customers/new
 		//   customerpage      GET /customers/:ref, GET /customers/:ref/details{,/edit}, POST …/details,
-		//                     GET/POST …/status, GET …/history
+		//                     GET/POST …/status, GET …/history, POST …/notes
 		//   associates        GET /customers/:ref/associates{,/edit}, POST …/associates
 		//   admin             GET/POST /admin/staff, POST /admin/staff/:id/{role,active,sessions/end},
 		//                     GET/POST /admin/api-keys, POST /admin/api-keys/:id/revoke
+		//   auditlog          GET /admin/audit-log, GET /admin/audit-log.csv
 		// The JSON API (/platform/v1) is mounted by web.New, not here.
 		g := e.Group("", sess.Load, page.CSRF)
 		account.RegisterPublic(g, svc)
@@ -79,6 +83,7 @@ func Mount(d Deps) (func(*echo.Echo), func(echo.Context, web.Envelope) error, er
 		customerpage.Register(in, svc)
 		associates.Register(in, svc)
 		admin.Register(in, svc)
+		auditlog.Register(in, d.AuditLog)
 	}
 	return mount, errorPage, nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/verity-kyb/verity/internal/access"
+	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/internal/customer"
@@ -136,7 +137,7 @@ func NewWith(t testing.TB, o Options) *Site {
 	if o.Config != nil {
 		o.Config(&cfg)
 	}
-	pages, errorPage, err := site.Mount(site.Deps{Config: cfg, Log: log, Customers: cs, Auth: as, Now: clock.Now})
+	pages, errorPage, err := site.Mount(site.Deps{Config: cfg, Log: log, Customers: cs, Auth: as, AuditLog: audit.NewLog(db), Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
