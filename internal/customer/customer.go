@@ -60,6 +60,10 @@ type Customer struct {
 	UpdatedAt  time.Time `json:"updatedAt"`
 	Version    int       `json:"-"`
 	LastEditor *string   `json:"-"`
+	// Assignee owns the case (null when nobody does); StatusSince is when
+	// the customer entered its current status — its time in queue.
+	Assignee    *Assignee `json:"assignee"`
+	StatusSince time.Time `json:"statusSince"`
 }
 
 // ETag is the entity tag of this version of the customer.
