@@ -110,6 +110,7 @@ func ParseETags(h string) (Versions, bool) {
 	for _, part := range strings.Split(h, ",") {
 		p := strings.TrimPrefix(strings.TrimSpace(part), "W/")
 		p = strings.Trim(p, `"`)
+		p, _, _ = strings.Cut(p, ".") // the assignee suffix is not part of the version
 		n, err := strconv.Atoi(strings.TrimPrefix(p, "v"))
 		if err != nil || !strings.HasPrefix(p, "v") {
 			continue

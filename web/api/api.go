@@ -56,6 +56,8 @@ func Register(g *echo.Group, d Deps) {
 	add(http.MethodPut, "/customers/:reference/status", h.handleCustomerStatus)
 	add(http.MethodPut, "/customers/:reference/associates", h.handleCustomerAssociates)
 	add(http.MethodGet, "/customers/:reference/history", h.handleCustomerHistory)
+	add(http.MethodPut, "/customers/:reference/assignee", h.handleCustomerAssignee)
+	add(http.MethodPost, "/cases/next", h.handleNextCase)
 	g.RouteNotFound("", rt.unrouted)
 	g.RouteNotFound("/*", rt.unrouted)
 }
