@@ -266,3 +266,8 @@ func (s *Service) NextCase(ctx context.Context, a access.Actor) (*Customer, erro
 	}
 	return c, tx.Commit()
 }
+
+// CanTakeCases tells the pages whether to offer "Next case": a person who may edit.
+func (s *Service) CanTakeCases(a access.Actor) bool {
+	return a.Role.Can(access.PermEdit) && PersonID(a) != 0
+}
