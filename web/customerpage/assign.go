@@ -58,4 +58,3 @@ func (h handler) assign(c echo.Context) error {
 	}
 	return page.Redirect(c, "/customers/"+cu.Reference.String())
 }
-
