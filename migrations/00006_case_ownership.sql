@@ -30,8 +30,9 @@ CREATE TRIGGER customers_status_since BEFORE UPDATE ON customers FOR EACH ROW
 -- "Mine" (and the assignee filter), newest change first, and its count.
 CREATE INDEX customers_assignee_updated_idx ON customers (assignee_id, updated_at DESC, id DESC)
     WHERE assignee_id IS NOT NULL;
--- Time in queue: oldest-first queues and the overdue count (status_since below a cut-off).
-CREATE INDEX customers_status_since_idx ON customers (status, status_since, id);
+-- Time in queue: oldest-first queues and the overdue count (status_since below a cut-off);
+-- the risk and the assignee ride along so those filters read the index alone.
+CREATE INDEX customers_status_since_idx ON customers (status, status_since, id) INCLUDE (risk_score, assignee_id);
 -- Next case: the oldest unassigned PENDING customer.
 CREATE INDEX customers_next_case_idx ON customers (status_since, id)
     WHERE status = 'PENDING' AND assignee_id IS NULL;
