@@ -129,7 +129,7 @@ func tabs(v ListView) []components.Tab {
 func Age(since, now time.Time) string {
 	d := now.Sub(since)
 	if d < time.Minute {
-		return "just now"
+		return "< 1 min"
 	}
 	days, hours, mins := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
 	switch {

@@ -57,7 +57,7 @@ func TestQueues(t *testing.T) {
 		r := officer.Get("/customers?status=PENDING").Want(http.StatusOK)
 		wantNames(t, r, "Old Mill", "Middle Row", "Fresh Start")
 		rows := r.Doc.Find("[data-testid=customer-row]")
-		ages := []string{"4 d 4 h", "1 d 6 h", "just now"}
+		ages := []string{"4 d 4 h", "1 d 6 h", "< 1 min"}
 		for i, want := range ages {
 			if got := strings.TrimSpace(rows.Eq(i).Find("[data-testid=age]").Text()); got != want {
 				t.Errorf("row %d age %q, want %q", i, got, want)
