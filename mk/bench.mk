@@ -7,6 +7,6 @@ bench: ## load 100,000 customers and drive the API; prints req/s, p50, p99 and p
 	scripts/bench.sh
 
 .PHONY: bench-pages
-bench-pages: ## the web pages (list, queue, search, customer) on 1,000,000 customers
+bench-pages: ## the web pages (list, queue, Mine, Overdue, search, customer) on 1,000,000 customers
 	@if [ -z "$${DATABASE_URL:-}" ]; then scripts/ensure-postgres.sh; fi
 	scripts/bench-pages.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench-pages: the web admin's list, queue, search and customer pages on
+# make bench-pages: the web admin's list, queues (Pending, Mine, Overdue), search and customer pages on
 # a large table (default 1,000,000 customers), signed in as the demo officer.
 # Prints requests/s, p50 and p99 per page. Seeding a million customers takes
 # a while (see docs/performance.md); set BENCH_DATA_DIR to keep the database

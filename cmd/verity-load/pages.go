@@ -12,7 +12,7 @@ import (
 
 // The web admin's pages, driven like the API: a signed-in session (one per
 // run, shared by the clients) reading the customers list, a filtered queue,
-// a search and a customer page — the HTML a compliance officer waits for.
+// the Mine and Overdue queues, a search and a customer page — the HTML a compliance officer waits for.
 
 var csrfMeta = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)"`)
 var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
@@ -58,6 +58,12 @@ func pageScenarios(pool []customerDoc) []scenario {
 		}},
 		{"page search", func(cl, i int) (string, string, string, []byte) {
 			return "GET", "/customers?q=" + url.QueryEscape(queries[(cl+i)%len(queries)]), "", nil
+		}},
+		{"page mine", func(cl, i int) (string, string, string, []byte) {
+			return "GET", "/customers?assignee=me", "", nil
+		}},
+		{"page overdue", func(cl, i int) (string, string, string, []byte) {
+			return "GET", fmt.Sprintf("/customers?status=PENDING&overdue=1&page=%d", 1+(cl*7+i)%20), "", nil
 		}},
 		{"page customer", func(cl, i int) (string, string, string, []byte) {
 			return "GET", "/customers/" + pool[(cl*131+i)%len(pool)].Reference, "", nil

@@ -54,7 +54,8 @@ func openApp(ctx context.Context, logOut io.Writer) (*app, error) {
 		a.close()
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	a.customers = customer.NewService(a.db, customer.Options{FourEyes: cfg.FourEyes, VerifyBaseURL: cfg.VerifyBaseURL})
+	a.customers = customer.NewService(a.db, customer.Options{FourEyes: cfg.FourEyes, VerifyBaseURL: cfg.VerifyBaseURL,
+		ReviewSLA: cfg.ReviewSLA, HighRiskFirst: cfg.NextCaseHighRiskFirst})
 	a.auth = auth.NewService(a.db, auth.Options{})
 	return a, nil
 }

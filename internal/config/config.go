@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Environments Verity knows.
@@ -22,14 +23,20 @@ const (
 // Config is every setting, typed. Zero values never reach the program: Load
 // fills defaults meant for development.
 type Config struct {
-	Env           string     // VERITY_ENV: development (default) or production
-	DatabaseURL   string     // DATABASE_URL: empty means "start a private PostgreSQL under DataDir"
-	Addr          string     // ADDR: listen address, default 127.0.0.1:8080
-	SessionSecret string     // SESSION_SECRET: at least 32 characters; required in production
-	FourEyes      bool       // FOUR_EYES: the latest editor may not approve (default true)
-	VerifyBaseURL string     // VERIFY_BASE_URL: base of verification links
-	LogLevel      slog.Level // LOG_LEVEL: debug, info (default), warn, error
-	DataDir       string     // DATA_DIR: where the private PostgreSQL keeps its data, default ./data
+	Env           string // VERITY_ENV: development (default) or production
+	DatabaseURL   string // DATABASE_URL: empty means "start a private PostgreSQL under DataDir"
+	Addr          string // ADDR: listen address, default 127.0.0.1:8080
+	SessionSecret string // SESSION_SECRET: at least 32 characters; required in production
+	FourEyes      bool   // FOUR_EYES: the latest editor may not approve (default true)
+	// ReviewSLA (REVIEW_SLA, a Go duration, default 72h) is how long a
+	// PENDING case may wait before it shows as overdue.
+	ReviewSLA time.Duration
+	// NextCaseHighRiskFirst (NEXT_CASE_HIGH_RISK_FIRST, default false) makes
+	// "next case" hand out HIGH risk cases before older lower-risk ones.
+	NextCaseHighRiskFirst bool
+	VerifyBaseURL         string     // VERIFY_BASE_URL: base of verification links
+	LogLevel              slog.Level // LOG_LEVEL: debug, info (default), warn, error
+	DataDir               string     // DATA_DIR: where the private PostgreSQL keeps its data, default ./data
 	// TrustedProxies (TRUSTED_PROXIES: comma-separated CIDRs or addresses,
 	// default none) are the peers whose X-Forwarded-For is believed.
 	TrustedProxies []*net.IPNet
@@ -53,6 +60,7 @@ func Load(getenv func(string) string) (Config, error) {
 		VerifyBaseURL: or(getenv("VERIFY_BASE_URL"), "https://verify.example.com/kyb"),
 		DataDir:       or(getenv("DATA_DIR"), "data"),
 		FourEyes:      true,
+		ReviewSLA:     DefaultReviewSLA,
 		MetricsToken:  strings.TrimSpace(getenv("METRICS_TOKEN")),
 		MetricsAddr:   strings.TrimSpace(getenv("METRICS_ADDR")),
 	}
@@ -68,6 +76,20 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("FOUR_EYES: %q is not true or false", v))
 		}
 		c.FourEyes = b
+	}
+	if v := getenv("REVIEW_SLA"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("REVIEW_SLA: %q is not a duration such as 72h or 48h30m", v))
+		}
+		c.ReviewSLA = d
+	}
+	if v := getenv("NEXT_CASE_HIGH_RISK_FIRST"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("NEXT_CASE_HIGH_RISK_FIRST: %q is not true or false", v))
+		}
+		c.NextCaseHighRiskFirst = b
 	}
 	if v := getenv("LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
@@ -107,6 +129,9 @@ func (c Config) Validate() error {
 			errs = append(errs, errors.New("METRICS_ADDR: must differ from ADDR"))
 		}
 	}
+	if c.ReviewSLA < time.Minute || c.ReviewSLA > 365*24*time.Hour {
+		errs = append(errs, fmt.Errorf("REVIEW_SLA: %s must be between 1m and 8760h", c.ReviewSLA))
+	}
 	if c.DatabaseURL == "" && !c.Development() {
 		errs = append(errs, errors.New("DATABASE_URL: required outside development"))
 	}
@@ -115,6 +140,9 @@ func (c Config) Validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// DefaultReviewSLA is how long a PENDING case may wait before it is overdue.
+const DefaultReviewSLA = 72 * time.Hour
 
 // Secrets need this many different characters: a SESSION_SECRET of spaces,
 // one repeated character or "abababab…" is refused however long it is.

@@ -5,6 +5,7 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 )
 
 // goodSecret is a SESSION_SECRET that passes every check.
@@ -20,6 +21,16 @@ func TestLoad(t *testing.T) {
 		}
 		if !c.FourEyes || c.Addr != "127.0.0.1:8080" || !c.Development() || c.LogLevel != slog.LevelInfo {
 			t.Fatalf("defaults: %+v", c)
+		}
+	})
+	t.Run("OK_ReviewSLA", func(t *testing.T) {
+		c, err := Load(env(nil))
+		if err != nil || c.ReviewSLA != 72*time.Hour || c.NextCaseHighRiskFirst {
+			t.Fatalf("default SLA %v, high first %v, %v", c.ReviewSLA, c.NextCaseHighRiskFirst, err)
+		}
+		c, err = Load(env(map[string]string{"REVIEW_SLA": "48h30m", "NEXT_CASE_HIGH_RISK_FIRST": "true"}))
+		if err != nil || c.ReviewSLA != 48*time.Hour+30*time.Minute || !c.NextCaseHighRiskFirst {
+			t.Fatalf("parsed SLA %v, high first %v, %v", c.ReviewSLA, c.NextCaseHighRiskFirst, err)
 		}
 	})
 	t.Run("OK_Production", func(t *testing.T) {
@@ -38,6 +49,9 @@ func TestLoad(t *testing.T) {
 		"ErrShortSecret":             {"SESSION_SECRET": "short"},
 		"ErrFourEyes":                {"FOUR_EYES": "maybe"},
 		"ErrLogLevel":                {"LOG_LEVEL": "loud"},
+		"ErrReviewSLA":               {"REVIEW_SLA": "3 days"},
+		"ErrReviewSLANegative":       {"REVIEW_SLA": "-1h"},
+		"ErrNextCaseFlag":            {"NEXT_CASE_HIGH_RISK_FIRST": "often"},
 		"ErrAddr":                    {"ADDR": "8080"},
 		"ErrVerifyURL":               {"VERIFY_BASE_URL": "ftp://x"},
 		"ErrEnv":                     {"VERITY_ENV": "staging"},

@@ -60,10 +60,23 @@ type Customer struct {
 	UpdatedAt  time.Time `json:"updatedAt"`
 	Version    int       `json:"-"`
 	LastEditor *string   `json:"-"`
+	// Assignee owns the case (null when nobody does); StatusSince is when
+	// the customer entered its current status — its time in queue.
+	Assignee    *Assignee `json:"assignee"`
+	StatusSince time.Time `json:"statusSince"`
 }
 
-// ETag is the entity tag of this version of the customer.
-func (c *Customer) ETag() string { return `"v` + strconv.Itoa(c.Version) + `"` }
+// ETag is the entity tag of this version of the customer: "v3", or "v3.a7"
+// while staff user 7 owns the case. An assignment keeps the version, so the
+// suffix is what tells a cache the representation changed; a write's
+// If-Match compares the version alone (ParseETags).
+func (c *Customer) ETag() string {
+	tag := `"v` + strconv.Itoa(c.Version)
+	if c.Assignee != nil {
+		tag += ".a" + strconv.FormatInt(c.Assignee.ID, 10)
+	}
+	return tag + `"`
+}
 
 // Company holds the company's details, address, associates and verification.
 type Company struct {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -26,6 +27,10 @@ type ImportRecord struct {
 	Status    *string    `json:"status"`
 	CreatedAt *time.Time `json:"createdAt"`
 	UpdatedAt *time.Time `json:"updatedAt"`
+	// StatusSince is kept; Assignee is accepted (an exported customer
+	// imports as is) but ignored: staff ids belong to one database.
+	StatusSince *time.Time      `json:"statusSince"`
+	Assignee    json.RawMessage `json:"assignee"`
 	CreateInput
 }
 
@@ -155,6 +160,9 @@ func (s *Service) parseImport(raw []byte) (*Customer, error) {
 	}
 	if rec.UpdatedAt != nil {
 		c.UpdatedAt = atStoredPrecision(*rec.UpdatedAt)
+	}
+	if rec.StatusSince != nil {
+		c.StatusSince = atStoredPrecision(*rec.StatusSince)
 	}
 	c.Company.Verification = s.importVerification(errs, "company.verification", rec.Company.Verification)
 	for i := range c.Company.Associates {

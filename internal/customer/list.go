@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -33,6 +34,12 @@ type Filter struct {
 	Sort     string
 	Page     int // 0-based
 	Size     int // default 20, at most MaxPageSize
+	// Assignee narrows to one owner: "" anyone, AssignMe, AssigneeNone or a staff id.
+	Assignee string
+	Overdue  bool // only PENDING customers waiting longer than the review SLA
+
+	assigneeID    int64     // Assignee resolved by List
+	overdueBefore time.Time // the SLA cut-off, set by List
 }
 
 // Page is one page of customers with the totals the API and the tabs show.
@@ -51,6 +58,8 @@ type Page struct {
 	Counts map[Status]int64
 	// CountsExact is false when Counts are lower bounds, for the same reason.
 	CountsExact bool
+	// Queues are the "Mine" and "Overdue" tab counts (see queue.go).
+	Queues Queues
 }
 
 // Normalize checks a filter and fills defaults, naming bad fields.
@@ -71,10 +80,11 @@ func (f *Filter) Normalize() error {
 	switch f.Sort {
 	case "":
 		f.Sort = SortUpdated
-	case SortUpdated, SortName:
+	case SortUpdated, SortName, SortOldest:
 	default:
-		errs.Add("sort", "must be updated or name")
+		errs.Add("sort", "must be updated, name or oldest")
 	}
+	f.normalizeQueue(errs)
 	f.Query = strings.TrimSpace(f.Query)
 	if len(f.Query) > 200 {
 		errs.Add("q", "must be at most 200 characters")
@@ -102,8 +112,11 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) (*Page, er
 		return nil, err
 	}
 	p := &Page{Page: f.Page, Size: f.Size}
+	if err := s.resolveQueue(ctx, a, &f, p); err != nil {
+		return nil, err
+	}
 	var err error
-	if f.Query == "" {
+	if f.Query == "" && !f.narrowed() {
 		err = s.counterTotals(ctx, f, p)
 	} else {
 		err = s.searchTotals(ctx, f, p)
@@ -162,8 +175,11 @@ func (p *Page) finish(f Filter, offset int64, more bool) {
 func (f *Filter) listSQL() (string, []any) {
 	where, args := f.where()
 	order := ` ORDER BY updated_at DESC, id DESC`
-	if f.Sort == SortName {
+	switch f.Sort {
+	case SortName:
 		order = ` ORDER BY lower(name), id`
+	case SortOldest:
+		order = ` ORDER BY status_since, id`
 	}
 	args = append(args, f.Size+1, f.Page*f.Size)
 	inner := `SELECT id FROM customers` + where + order + fmt.Sprintf(` LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
@@ -225,6 +241,7 @@ func (f *Filter) riskAndQuery(add func(string, any), conds *[]string, args *[]an
 	default:
 		add("risk_score = ANY($%d::risk_score[])", pq.Array(riskStrings(f.Risks)))
 	}
+	f.queueConds(add, conds)
 	if f.Query == "" {
 		return
 	}

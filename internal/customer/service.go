@@ -28,7 +28,15 @@ type Options struct {
 	// SearchCountLimit is how many matches of a search (q) List counts
 	// before it reports the total as "at least"; DefaultSearchCountLimit when 0.
 	SearchCountLimit int
+	// ReviewSLA is how long a PENDING case may wait before it is overdue;
+	// DefaultReviewSLA when 0.
+	ReviewSLA time.Duration
+	// HighRiskFirst makes NextCase hand out the oldest HIGH risk case first.
+	HighRiskFirst bool
 }
+
+// DefaultReviewSLA is REVIEW_SLA's default.
+const DefaultReviewSLA = 72 * time.Hour
 
 // DefaultSearchCountLimit bounds the rows a search reads to count its
 // matches (ten pages of 20); see List and docs/performance.md.
@@ -54,6 +62,9 @@ func NewService(db *sqlx.DB, opts Options) *Service {
 	opts.Now = func() time.Time { return atStoredPrecision(clock()) }
 	if opts.SearchCountLimit <= 0 {
 		opts.SearchCountLimit = DefaultSearchCountLimit
+	}
+	if opts.ReviewSLA <= 0 {
+		opts.ReviewSLA = DefaultReviewSLA
 	}
 	opts.VerifyBaseURL = strings.TrimRight(opts.VerifyBaseURL, "/")
 	return &Service{db: db, stmts: newStatements(db), opts: opts}
@@ -99,6 +110,7 @@ func ParseETags(h string) (Versions, bool) {
 	for _, part := range strings.Split(h, ",") {
 		p := strings.TrimPrefix(strings.TrimSpace(part), "W/")
 		p = strings.Trim(p, `"`)
+		p, _, _ = strings.Cut(p, ".") // the assignee suffix is not part of the version
 		n, err := strconv.Atoi(strings.TrimPrefix(p, "v"))
 		if err != nil || !strings.HasPrefix(p, "v") {
 			continue

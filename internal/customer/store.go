@@ -48,6 +48,10 @@ type customerRow struct {
 	LastEditor              sql.NullString
 	CreatedAt               time.Time
 	UpdatedAt               time.Time
+	StatusSince             time.Time
+	AssigneeID              sql.NullInt64
+	AssigneeEmail           sql.NullString
+	AssigneeName            sql.NullString
 }
 
 const customerColumns = customerColumnsBefore + `last_editor` + customerColumnsAfter
@@ -56,7 +60,8 @@ const (
 	customerColumnsBefore = `id, reference, status, type, risk_score, name, description, tax_residence_country_code,
 registration_number, website, address_line1, address_line2, city, postal_code, country_code, verification_url,
 verification_status, version, `
-	customerColumnsAfter = `, created_at, updated_at`
+	customerColumnsAfter = `, created_at, updated_at, status_since, assignee_id,
+(SELECT su.email FROM staff_users su WHERE su.id = assignee_id), (SELECT su.name FROM staff_users su WHERE su.id = assignee_id)`
 )
 
 // lastEditorPrincipal reads last_editor as a principal even when a binary of
@@ -72,7 +77,8 @@ const lastEditorPrincipal = `CASE WHEN last_editor LIKE 'apikey:%' THEN COALESCE
 func (r *customerRow) dest() []any {
 	return []any{&r.ID, &r.Reference, &r.Status, &r.Type, &r.RiskScore, &r.Name, &r.Description,
 		&r.TaxResidenceCountryCode, &r.RegistrationNumber, &r.Website, &r.AddressLine1, &r.AddressLine2, &r.City, &r.PostalCode,
-		&r.CountryCode, &r.VerificationURL, &r.VerificationStatus, &r.Version, &r.LastEditor, &r.CreatedAt, &r.UpdatedAt}
+		&r.CountryCode, &r.VerificationURL, &r.VerificationStatus, &r.Version, &r.LastEditor, &r.CreatedAt, &r.UpdatedAt,
+		&r.StatusSince, &r.AssigneeID, &r.AssigneeEmail, &r.AssigneeName}
 }
 
 func (r *customerRow) customer() *Customer {
@@ -88,6 +94,7 @@ func (r *customerRow) customer() *Customer {
 			Verification: Verification{URL: r.VerificationURL, Status: r.VerificationStatus},
 		},
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: int(r.Version), LastEditor: nullString(r.LastEditor),
+		StatusSince: r.StatusSince.UTC(), Assignee: r.assignee(),
 	}
 }
 
@@ -201,6 +208,11 @@ func queryAssociates(ctx context.Context, db sqlx.QueryerContext, q string, args
 
 // queryScalar reads the one value of the one row q returns.
 func queryScalar[T any](ctx context.Context, db sqlx.QueryerContext, dest *T, q string, args ...any) error {
+	return queryRow(ctx, db, []any{dest}, q, args...)
+}
+
+// queryRow reads the values of the one row q returns into dest.
+func queryRow(ctx context.Context, db sqlx.QueryerContext, dest []any, q string, args ...any) error {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
@@ -212,7 +224,7 @@ func queryScalar[T any](ctx context.Context, db sqlx.QueryerContext, dest *T, q 
 		}
 		return sql.ErrNoRows
 	}
-	if err := rows.Scan(dest); err != nil {
+	if err := rows.Scan(dest...); err != nil {
 		return err
 	}
 	return rows.Close()
@@ -369,17 +381,20 @@ func attachAssociates(ctx context.Context, db sqlx.ExtContext, list []*Customer)
 const insertCustomerSQL = `
 INSERT INTO customers (reference, status, type, risk_score, name, description, tax_residence_country_code,
   registration_number, address_line1, address_line2, city, postal_code, country_code, verification_url,
-  verification_status, version, last_editor, search_text, created_at, updated_at, website)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $16, $17, $18, $18, $19)
+  verification_status, version, last_editor, search_text, created_at, updated_at, website, status_since)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $16, $17, $18, $18, $19, $20)
 RETURNING id`
 
 // insertCustomer stores a new customer row (not its associates).
 func insertCustomer(ctx context.Context, db sqlx.ExtContext, c *Customer) error {
 	co := &c.Company
+	if c.StatusSince.IsZero() {
+		c.StatusSince = c.CreatedAt
+	}
 	err := queryScalar(ctx, db, &c.ID, insertCustomerSQL, c.Reference, string(c.Status), c.Type, string(c.RiskScore),
 		co.Name, co.Description, co.TaxResidenceCountryCode, co.RegistrationNumber, co.Address.AddressLine1,
 		co.Address.AddressLine2, co.Address.City, co.Address.PostalCode, co.Address.CountryCode,
-		co.Verification.URL, co.Verification.Status, c.LastEditor, searchText(c), c.CreatedAt, co.Website)
+		co.Verification.URL, co.Verification.Status, c.LastEditor, searchText(c), c.CreatedAt, co.Website, c.StatusSince)
 	if err != nil {
 		return storeError(err, "customer")
 	}
@@ -392,18 +407,19 @@ UPDATE customers SET status = $2, risk_score = $3, name = $4, description = $5, 
   registration_number = $7, address_line1 = $8, address_line2 = $9, city = $10, postal_code = $11,
   country_code = $12, last_editor = $13, search_text = $14, version = version + 1, updated_at = $15, website = $16
 WHERE id = $1
-RETURNING version`
+RETURNING version, status_since`
 
 // updateCustomer writes every mutable column of the customer row and bumps its version.
 func updateCustomer(ctx context.Context, db sqlx.ExtContext, c *Customer) error {
 	co := &c.Company
-	err := queryScalar(ctx, db, &c.Version, updateCustomerSQL, c.ID, string(c.Status), string(c.RiskScore), co.Name,
+	err := queryRow(ctx, db, []any{&c.Version, &c.StatusSince}, updateCustomerSQL, c.ID, string(c.Status), string(c.RiskScore), co.Name,
 		co.Description, co.TaxResidenceCountryCode, co.RegistrationNumber, co.Address.AddressLine1,
 		co.Address.AddressLine2, co.Address.City, co.Address.PostalCode, co.Address.CountryCode,
 		c.LastEditor, searchText(c), c.UpdatedAt, co.Website)
 	if err != nil {
 		return storeError(err, "customer")
 	}
+	c.StatusSince = c.StatusSince.UTC()
 	return nil
 }
 

@@ -99,6 +99,9 @@ func DemoOnce(ctx context.Context, db *sqlx.DB, customers *customer.Service, use
 			if _, err := importGenerated(ctx, customers, n, firstStartSeed); err != nil {
 				return nil, false, err
 			}
+			if err := assignDemoCases(ctx, db, customers); err != nil {
+				return nil, false, err
+			}
 			seeded = true
 		}
 	}
@@ -125,7 +128,10 @@ func DemoWithSeed(ctx context.Context, db *sqlx.DB, customers *customer.Service,
 	if _, err := ensureDemoUsers(ctx, db, users); err != nil {
 		return 0, err
 	}
-	return importGenerated(ctx, customers, n, seed)
+	if imported, err = importGenerated(ctx, customers, n, seed); err != nil {
+		return imported, err
+	}
+	return imported, assignDemoCases(ctx, db, customers)
 }
 
 // CustomersWithSeed imports n generated customers and nothing else: no staff

@@ -177,7 +177,27 @@ func (g *generator) customer() customer.Customer {
 	}
 	c.Company.Associates = g.associates(home, slug(base, '-')+"."+tld, c.Status)
 	c.CreatedAt, c.UpdatedAt = g.timestamps()
+	c.StatusSince = g.statusSince(&c)
 	return c
+}
+
+// statusSince is when the customer entered its status: its last update,
+// or for a PENDING case up to six days ago, so the demo queues hold fresh
+// and overdue cases alike. It is derived from the reference rather than
+// drawn, so the rest of a seed's data stays what it was.
+func (g *generator) statusSince(c *customer.Customer) time.Time {
+	if c.Status != customer.StatusPending {
+		return c.UpdatedAt
+	}
+	age := time.Duration(binary.BigEndian.Uint64(c.Reference[8:])%uint64(6*24*time.Hour/time.Second)) * time.Second
+	return maxTime(c.CreatedAt, g.today.Add(-age))
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // associates makes 1–4 associates with distinct e-mails and documents, then

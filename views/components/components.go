@@ -98,6 +98,7 @@ type Tab struct {
 	// AtLeast marks Count as a lower bound (a broad search is counted only so far): shown as "200+".
 	AtLeast bool
 	Active  bool
+	TestID  string // data-testid, for tabs tests look up
 }
 
 // fieldID falls back to the field name so a form never renders a label pointing nowhere.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/views/components"
@@ -12,11 +13,35 @@ import (
 // Query is the list's state as it stands in the URL: ?q=&status=&risk=&sort=&page=.
 // Page is 1-based here, for people; the service's Filter is 0-based like the API.
 type Query struct {
-	Q      string
-	Status string // "" means all
-	Risk   string
-	Sort   string // "updated" (default) or "name"
-	Page   int
+	Q        string
+	Status   string // "" means all
+	Risk     string
+	Sort     string // "updated", "name" or "oldest"; DefaultSort when not in the URL
+	Page     int
+	Assignee string // "" anyone, "me", "none" or a staff id
+	Overdue  bool   // only PENDING cases past the review SLA
+}
+
+// DefaultSort is the sort a queue has when the URL names none: the pending
+// and overdue queues show the longest-waiting case first, the others the
+// latest change.
+func (q Query) DefaultSort() string {
+	if q.Status == string(customer.StatusPending) || q.Overdue {
+		return customer.SortOldest
+	}
+	return customer.SortUpdated
+}
+
+// queue is q moved to another queue tab: search, risk and a chosen sort
+// stay; the assignee and page start afresh, and a default sort becomes the
+// new queue's default.
+func (q Query) queue(status, assignee string, overdue bool) Query {
+	chosen := q.Sort != "" && q.Sort != q.DefaultSort()
+	q.Status, q.Assignee, q.Overdue, q.Page = status, assignee, overdue, 1
+	if !chosen {
+		q.Sort = q.DefaultSort()
+	}
+	return q
 }
 
 // With returns a copy changed by fn.
@@ -37,8 +62,14 @@ func (q Query) URL() string {
 	if q.Risk != "" {
 		v.Set("risk", q.Risk)
 	}
-	if q.Sort != "" && q.Sort != customer.SortUpdated {
+	if q.Sort != "" && q.Sort != q.DefaultSort() {
 		v.Set("sort", q.Sort)
+	}
+	if q.Assignee != "" {
+		v.Set("assignee", q.Assignee)
+	}
+	if q.Overdue {
+		v.Set("overdue", "1")
 	}
 	if q.Page > 1 {
 		v.Set("page", strconv.Itoa(q.Page))
@@ -49,7 +80,17 @@ func (q Query) URL() string {
 	return "/customers?" + v.Encode()
 }
 
-var sortOptions = []components.Option{{Value: "updated", Label: "Recently updated"}, {Value: "name", Label: "Name A–Z"}}
+var sortOptions = []components.Option{{Value: "updated", Label: "Recently updated"}, {Value: "name", Label: "Name A–Z"},
+	{Value: "oldest", Label: "Oldest in queue"}}
+
+// assigneeOptions are the assignee filter's choices: me, nobody, then each person.
+func assigneeOptions(v ListView) []components.Option {
+	out := []components.Option{{Value: customer.AssignMe, Label: "Me"}, {Value: customer.AssigneeNone, Label: "Unassigned"}}
+	for _, a := range v.Assignees {
+		out = append(out, components.Option{Value: strconv.FormatInt(a.ID, 10), Label: a.Name})
+	}
+	return out
+}
 
 // tabs are the queues; each count is under the current search and risk filter.
 func tabs(v ListView) []components.Tab {
@@ -61,16 +102,43 @@ func tabs(v ListView) []components.Tab {
 	for _, n := range counts {
 		all += n
 	}
+	plain := v.Query.Assignee == "" && !v.Query.Overdue
 	mk := func(label, status string, n int64) components.Tab {
-		return components.Tab{Label: label, Count: int(n), AtLeast: v.Page != nil && !v.Page.CountsExact, Active: v.Query.Status == status,
-			URL: v.Query.With(func(q *Query) { q.Status, q.Page = status, 1 }).URL()}
+		return components.Tab{Label: label, Count: int(n), AtLeast: v.Page != nil && !v.Page.CountsExact,
+			Active: plain && v.Query.Status == status, URL: v.Query.queue(status, "", false).URL()}
+	}
+	var qs customer.Queues
+	if v.Page != nil {
+		qs = v.Page.Queues
 	}
 	return []components.Tab{
 		mk("Pending", string(customer.StatusPending), counts[customer.StatusPending]),
 		mk("Verified", string(customer.StatusVerified), counts[customer.StatusVerified]),
 		mk("Rejected", string(customer.StatusRejected), counts[customer.StatusRejected]),
 		mk("All", "", all),
+		{Label: "Mine", Count: int(qs.Mine), AtLeast: !qs.MineExact, TestID: "tab-mine",
+			Active: v.Query.Assignee == customer.AssignMe && v.Query.Status == "" && !v.Query.Overdue,
+			URL:    v.Query.queue("", customer.AssignMe, false).URL()},
+		{Label: "Overdue", Count: int(qs.Overdue), AtLeast: !qs.OverdueExact, TestID: "tab-overdue",
+			Active: v.Query.Overdue && v.Query.Assignee == "" && v.Query.Status == string(customer.StatusPending),
+			URL:    v.Query.queue(string(customer.StatusPending), "", true).URL()},
 	}
+}
+
+// Age is how long a customer has been in its status, as people say it: "3 d 4 h", "5 h 12 min", "7 min".
+func Age(since, now time.Time) string {
+	d := now.Sub(since)
+	if d < time.Minute {
+		return "< 1 min"
+	}
+	days, hours, mins := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
+	switch {
+	case days > 0:
+		return fmt.Sprintf("%d d %d h", days, hours)
+	case hours > 0:
+		return fmt.Sprintf("%d h %d min", hours, mins)
+	}
+	return fmt.Sprintf("%d min", mins)
 }
 
 func pageLinks(v ListView) components.PageLinks {

@@ -84,6 +84,8 @@ func actionText(action string) string {
 		return "Associates changed"
 	case audit.ActionCustomerStatus:
 		return "Status changed"
+	case customer.ActionCustomerAssign:
+		return "Assignee changed"
 	}
 	return action
 }

@@ -58,6 +58,8 @@ func Register(g *echo.Group, d Deps) {
 	add(http.MethodGet, "/customers/:reference/history", h.handleCustomerHistory)
 	add(http.MethodGet, "/customers/:reference/notes", h.handleNoteList)
 	add(http.MethodPost, "/customers/:reference/notes", h.handleNoteCreate)
+	add(http.MethodPut, "/customers/:reference/assignee", h.handleCustomerAssignee)
+	add(http.MethodPost, "/cases/next", h.handleNextCase)
 	g.RouteNotFound("", rt.unrouted)
 	g.RouteNotFound("/*", rt.unrouted)
 }

@@ -161,6 +161,14 @@ func filterFromQuery(c echo.Context) (customer.Filter, error) {
 	}
 	f.Query = qs.Get("q")
 	f.Sort = qs.Get("sort")
+	f.Assignee = qs.Get("assignee")
+	if v := qs.Get("overdue"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs.Add("overdue", "must be true or false")
+		}
+		f.Overdue = b
+	}
 	f.Page = intParam(errs, qs.Get("page"), "page")
 	f.Size = intParam(errs, qs.Get("size"), "size")
 	if err := apperr.Invalid(errs); err != nil {

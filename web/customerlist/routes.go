@@ -26,13 +26,14 @@ func Register(g *echo.Group, s page.Services) {
 	g.GET("/customers", h.list)
 	g.GET("/customers/new", h.newForm)
 	g.POST("/customers/new", h.create)
+	g.POST("/cases/next", h.nextCase)
 }
 
 // list reads the URL into a Filter; a bad parameter is said on the page and
 // replaced by its default, never a 500.
 func (h handler) list(c echo.Context) error {
 	q, problem := readQuery(c)
-	f := customer.Filter{Query: q.Q, Sort: q.Sort, Page: q.Page - 1, Size: 20}
+	f := customer.Filter{Query: q.Q, Sort: q.Sort, Page: q.Page - 1, Size: 20, Assignee: q.Assignee, Overdue: q.Overdue}
 	if q.Status != "" {
 		f.Statuses = []customer.Status{customer.Status(q.Status)}
 	}
@@ -44,7 +45,10 @@ func (h handler) list(c echo.Context) error {
 		return err
 	}
 	v := customerlistview.ListView{Query: q, Page: res, Problem: problem,
-		CanCreate: h.canCreate(c)}
+		CanCreate: h.canCreate(c), CanTake: h.s.Customers.CanTakeCases(page.Actor(c)), CSRF: page.CSRFToken(c)}
+	if v.Assignees, err = h.s.Customers.Assignees(c.Request().Context(), page.Actor(c)); err != nil {
+		return err
+	}
 	if page.IsHTMX(c) {
 		return page.Render(c, http.StatusOK, customerlistview.Results(v))
 	}
@@ -69,7 +73,7 @@ func cleanSearch(s string) string {
 }
 
 func readQuery(c echo.Context) (customerlistview.Query, string) {
-	q := customerlistview.Query{Q: cleanSearch(c.QueryParam("q")), Sort: customer.SortUpdated, Page: 1}
+	q := customerlistview.Query{Q: cleanSearch(c.QueryParam("q")), Page: 1}
 	var problems []string
 	// The service takes at most 200 bytes of search; cut longer text (the
 	// box allows 200 characters, which may be more bytes) at a character
@@ -93,12 +97,15 @@ func readQuery(c echo.Context) (customerlistview.Query, string) {
 			problems = append(problems, "Unknown risk “"+r+"”: showing every risk level.")
 		}
 	}
+	problems = readQueue(c, &q, problems)
 	switch s := c.QueryParam("sort"); s {
-	case "", customer.SortUpdated:
-	case customer.SortName:
+	case "":
+		q.Sort = q.DefaultSort()
+	case customer.SortUpdated, customer.SortName, customer.SortOldest:
 		q.Sort = s
 	default:
-		problems = append(problems, "Unknown sort “"+s+"”: sorted by last update.")
+		q.Sort = q.DefaultSort()
+		problems = append(problems, "Unknown sort “"+s+"”: sorted the usual way.")
 	}
 	if p := c.QueryParam("page"); p != "" {
 		n, err := strconv.Atoi(p)

@@ -32,6 +32,7 @@ func Register(g *echo.Group, s page.Services) {
 	g.POST("/customers/:ref/status", h.statusSave)
 	g.GET("/customers/:ref/history", h.history)
 	g.POST("/customers/:ref/notes", h.noteAdd)
+	g.POST("/customers/:ref/assignee", h.assign)
 }
 
 const previewEntries = 5
@@ -45,7 +46,11 @@ func (h handler) view(c echo.Context, cu *customer.Customer) (customerview.View,
 	if err != nil {
 		return customerview.View{}, err
 	}
-	return customerview.View{C: cu, Actions: h.s.Customers.ActionsFor(page.Actor(c), cu), History: hist, Notes: notes, CSRF: page.CSRFToken(c)}, nil
+	cv, err := h.caseView(c, cu)
+	if err != nil {
+		return customerview.View{}, err
+	}
+	return customerview.View{C: cu, Actions: h.s.Customers.ActionsFor(page.Actor(c), cu), Case: cv, History: hist, Notes: notes, CSRF: page.CSRFToken(c)}, nil
 }
 
 func (h handler) show(c echo.Context) error {

@@ -23,5 +23,8 @@ func Label(path string) string {
 	if l, ok := Details.Label("company." + path); ok && !strings.HasPrefix(path, "company.") {
 		return l
 	}
+	if path == Assignee.Path {
+		return "Assignee" // customer.assign entries
+	}
 	return path
 }

@@ -1,0 +1,122 @@
+package customer
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/verity-kyb/verity/internal/access"
+	"github.com/verity-kyb/verity/internal/apperr"
+)
+
+// SortOldest lists the longest-waiting first: by time in its current status.
+const SortOldest = "oldest"
+
+// AssigneeNone selects the cases nobody owns (Filter.Assignee).
+const AssigneeNone = "none"
+
+// QueueCountLimit caps the "Mine" and "Overdue" counts: each is read from an
+// index, at most this many entries, so the tabs stay fast on a million
+// customers; past it the tab says "10,000+".
+const QueueCountLimit = 10_000
+
+// Queues are the case-work tab counts. They do not follow the search or the
+// risk filter: they are the size of the queue itself.
+type Queues struct {
+	Mine         int64 // cases assigned to the acting person, any status
+	MineExact    bool
+	Overdue      int64 // PENDING cases older than the review SLA
+	OverdueExact bool
+	SLA          time.Duration // the review SLA that makes a case overdue
+	Now          time.Time     // when the list was read; ages count from here
+}
+
+// ReviewSLA is how long a PENDING case may wait before it is overdue.
+func (s *Service) ReviewSLA() time.Duration { return s.opts.ReviewSLA }
+
+// Now is the service's clock, so pages count ages as the service does.
+func (s *Service) Now() time.Time { return s.opts.Now() }
+
+// IsOverdue tells whether c waited longer than sla in PENDING at now.
+func (c *Customer) IsOverdue(sla time.Duration, now time.Time) bool {
+	return c.Status == StatusPending && now.Sub(c.StatusSince) > sla
+}
+
+// SLADeadline is when a PENDING customer becomes overdue.
+func (c *Customer) SLADeadline(sla time.Duration) time.Time { return c.StatusSince.Add(sla) }
+
+// narrowed tells whether the filter selects by a column the maintained
+// status counters do not count (assignee, overdue): its totals are counted.
+func (f *Filter) narrowed() bool { return f.Assignee != "" || f.Overdue }
+
+func (f *Filter) normalizeQueue(errs apperr.FieldErrors) {
+	switch f.Assignee {
+	case "", AssignMe, AssigneeNone:
+	default:
+		if id, err := strconv.ParseInt(f.Assignee, 10, 64); err != nil || id <= 0 {
+			errs.Add("assignee", "must be me, none or a staff id")
+		}
+	}
+}
+
+// resolveQueue fixes the filter's assignee and SLA cut-off and counts the queues.
+func (s *Service) resolveQueue(ctx context.Context, a access.Actor, f *Filter, p *Page) error {
+	now := s.opts.Now()
+	f.overdueBefore = now.Add(-s.opts.ReviewSLA)
+	me := PersonID(a)
+	switch f.Assignee {
+	case AssignMe:
+		if me == 0 {
+			return apperr.Invalid(apperr.FieldErrors{"assignee": {"a service key owns no cases: use a staff id"}})
+		}
+		f.assigneeID = me
+	case "", AssigneeNone:
+	default:
+		f.assigneeID, _ = strconv.ParseInt(f.Assignee, 10, 64)
+	}
+	q := Queues{SLA: s.opts.ReviewSLA, Now: now}
+	var err error
+	if me != 0 {
+		if q.Mine, err = s.countUpTo(ctx, mineCountSQL, me); err != nil {
+			return err
+		}
+	}
+	if q.Overdue, err = s.countUpTo(ctx, overdueCountSQL, f.overdueBefore); err != nil {
+		return err
+	}
+	q.MineExact, q.OverdueExact = q.Mine <= QueueCountLimit, q.Overdue <= QueueCountLimit
+	q.Mine, q.Overdue = min(q.Mine, QueueCountLimit), min(q.Overdue, QueueCountLimit)
+	p.Queues = q
+	return nil
+}
+
+// The queue counts read at most QueueCountLimit+1 index entries
+// (customers_assignee_updated_idx, customers_status_since_idx).
+const (
+	mineCountSQL    = `SELECT count(*) FROM (SELECT 1 FROM customers WHERE assignee_id = $1 LIMIT $2) m`
+	overdueCountSQL = `SELECT count(*) FROM (SELECT 1 FROM customers WHERE status = 'PENDING' AND status_since < $1 LIMIT $2) m`
+)
+
+func (s *Service) countUpTo(ctx context.Context, q string, arg any) (int64, error) {
+	var n int64
+	if err := sqlx.GetContext(ctx, s.prepared(nil), &n, q, arg, QueueCountLimit+1); err != nil {
+		return 0, fmt.Errorf("count queue: %w", err)
+	}
+	return n, nil
+}
+
+// queueConds adds the assignee and overdue conditions of the filter.
+func (f *Filter) queueConds(add func(string, any), conds *[]string) {
+	switch {
+	case f.Assignee == AssigneeNone:
+		*conds = append(*conds, "assignee_id IS NULL")
+	case f.assigneeID != 0:
+		add("assignee_id = $%d", f.assigneeID)
+	}
+	if f.Overdue {
+		add("status = 'PENDING' AND status_since < $%d", f.overdueBefore)
+	}
+}
