@@ -74,4 +74,3 @@ func TestReviewBanner(t *testing.T) {
 		admin2.PostForm(path+"/review", url.Values{"version": {strconv.Itoa(got.Version)}, "reason": {"again"}}).Want(http.StatusConflict)
 	})
 }
-
