@@ -1,6 +1,7 @@
 package customer_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/verity-kyb/verity/internal/access"
@@ -155,4 +156,36 @@ func TestReviewRequired(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestReviewRequiredAssociates: a contact or title change of an associate
+// keeps a VERIFIED customer settled; adding or removing one raises review.
+func TestReviewRequiredAssociates(t *testing.T) {
+	e := newEnv(t)
+	c := e.verified()
+	sean := func(email, title string) string {
+		return `{"person": {"reference": "` + c.Company.Associates[0].Person.Reference.String() + `", "firstName": "Sean", "lastName": "Bond", "dateOfBirth": "2001-01-31"},
+		  "details": {"birthCountryCode": "US", "contactInfo": {"emailAddress": "` + email + `"},
+		    "documentInfo": {"number": "123456789", "type": "DRIVERS_LICENSE", "issuingCountryCode": "US"},
+		    "taxIdentification": {"number": "914764628", "taxResidenceCountryCode": "US"}},
+		  "title": "` + title + `", "riskScore": "LOW", "controls": {"hasOwnership": true, "hasControl": true, "isSigner": false}}`
+	}
+	got, err := e.replace(c, `{"associates": [`+sean("sean@new.example", "Chair")+`]}`)
+	if err != nil || got.Version == c.Version {
+		t.Fatalf("contact edit: %v (version %d)", err, got.Version)
+	}
+	if got.ReviewRequired {
+		t.Fatalf("a contact and title edit raised review: %+v", got.ReviewChanges)
+	}
+	got, err = e.replace(c, `{"associates": [`+sean("sean@new.example", "Chair")+`, `+person("Grace", "Hopper", "grace@x.example", "")+`]}`)
+	if err != nil || !got.ReviewRequired {
+		t.Fatalf("adding an associate must raise review: %v", err)
+	}
+	found := false
+	for _, ch := range got.ReviewChanges {
+		found = found || (strings.HasSuffix(ch.Path, ".person.firstName") && ch.Old == nil && ch.New == "Grace")
+	}
+	if !found {
+		t.Fatalf("changes since approval: %+v", got.ReviewChanges)
+	}
 }
