@@ -74,3 +74,31 @@ func TestReviewBanner(t *testing.T) {
 		admin2.PostForm(path+"/review", url.Values{"version": {strconv.Itoa(got.Version)}, "reason": {"again"}}).Want(http.StatusConflict)
 	})
 }
+
+// TestReviewConfirmHistory: the confirmation reads as words in the history,
+// its reason as the note of that change.
+func TestReviewConfirmHistory(t *testing.T) {
+	s := webtest.New(t)
+	ctx := context.Background()
+	c := s.NewCustomer("officer", "")
+	if _, err := s.Customers.SetStatus(ctx, s.Actor("admin2"), c.Reference, customer.StatusChange{Status: "VERIFIED"}, nil, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Customers.Update(ctx, s.Actor("officer"), c.Reference,
+		customer.DetailsUpdate{Name: customer.Optional[string]{Set: true, Value: "Bond Group"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Customers.ConfirmReview(ctx, s.Actor("admin"), c.Reference, "Registry extract checked", nil, true); err != nil {
+		t.Fatal(err)
+	}
+	r := s.SignIn("viewer").Get("/customers/" + c.Reference.String() + "/history").Want(http.StatusOK)
+	body := strings.Join(strings.Fields(r.Text("main")), " ")
+	for _, want := range []string{"Verification confirmed", "Review required", "Registry extract checked"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("history lacks %q: %s", want, body)
+		}
+	}
+	if strings.Contains(body, "customer.review_confirm") || strings.Contains(body, "VERIFIED → VERIFIED") {
+		t.Errorf("history shows raw words: %s", body)
+	}
+}
