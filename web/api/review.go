@@ -15,6 +15,15 @@ type customerJSON struct {
 	RequiredActions []customer.Problem `json:"requiredActions"`
 }
 
+// withRequiredActions is a page of customers as the API sends them.
+func withRequiredActions(list []*customer.Customer) []customerJSON {
+	out := make([]customerJSON, len(list))
+	for i, c := range list {
+		out[i] = customerJSON{Customer: c, RequiredActions: customer.RequiredActions(c)}
+	}
+	return out
+}
+
 // reviewConfirmInput is the body of POST /customers/{reference}/review/confirm.
 type reviewConfirmInput struct {
 	Reason string `json:"reason"`

@@ -89,3 +89,26 @@ func TestAPIReview(t *testing.T) {
 		}
 	})
 }
+
+// TestAPIReviewList: the list's items carry the added fields, and
+// reviewRequired=true is the "Changed since approval" queue.
+func TestAPIReviewList(t *testing.T) {
+	k := newCaseAPI(t)
+	c := k.verifiedCustomer()
+	k.verifiedCustomer()
+	if st, _, m := k.do("PATCH", "/platform/v1/customers/"+c.Reference.String(), "officer", `{"registrationNumber": "NEW-1"}`); st != 200 {
+		t.Fatalf("%d %v", st, m)
+	}
+	st, _, m := k.do("GET", "/platform/v1/customers?reviewRequired=true", "viewer", "")
+	list, _ := m["content"].([]any)
+	if st != 200 || len(list) != 1 {
+		t.Fatalf("%d %v", st, m)
+	}
+	item := list[0].(map[string]any)
+	if item["reference"] != c.Reference.String() || item["reviewRequired"] != true || len(actionCodes(item)) != 1 {
+		t.Fatalf("item %v", item)
+	}
+	if st, _, _ := k.do("GET", "/platform/v1/customers?reviewRequired=maybe", "viewer", ""); st != 400 {
+		t.Fatalf("bad flag: %d", st)
+	}
+}
