@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/verity-kyb/verity/internal/audit"
 )
 
 // Status is where a customer stands in verification.
@@ -64,6 +66,12 @@ type Customer struct {
 	// the customer entered its current status — its time in queue.
 	Assignee    *Assignee `json:"assignee"`
 	StatusSince time.Time `json:"statusSince"`
+	// ReviewRequired is set by a material change to a VERIFIED customer
+	// (review.go); ReviewChanges are those changes since approval and
+	// ReviewEditor the principal who made the latest of them.
+	ReviewRequired bool           `json:"reviewRequired"`
+	ReviewChanges  []audit.Change `json:"-"`
+	ReviewEditor   *string        `json:"-"`
 }
 
 // ETag is the entity tag of this version of the customer: "v3", or "v3.a7"

@@ -31,6 +31,10 @@ type ImportRecord struct {
 	// imports as is) but ignored: staff ids belong to one database.
 	StatusSince *time.Time      `json:"statusSince"`
 	Assignee    json.RawMessage `json:"assignee"`
+	// ReviewRequired and RequiredActions are accepted and ignored: an
+	// imported customer starts settled (review.go).
+	ReviewRequired  json.RawMessage `json:"reviewRequired"`
+	RequiredActions json.RawMessage `json:"requiredActions"`
 	CreateInput
 }
 

@@ -37,6 +37,7 @@ type Filter struct {
 	// Assignee narrows to one owner: "" anyone, AssignMe, AssigneeNone or a staff id.
 	Assignee string
 	Overdue  bool // only PENDING customers waiting longer than the review SLA
+	Review   bool // only customers changed since approval (review required)
 
 	assigneeID    int64     // Assignee resolved by List
 	overdueBefore time.Time // the SLA cut-off, set by List

@@ -30,6 +30,8 @@ type Queues struct {
 	MineExact    bool
 	Overdue      int64 // PENDING cases older than the review SLA
 	OverdueExact bool
+	Review       int64 // customers changed since approval ("Changed since approval")
+	ReviewExact  bool
 	SLA          time.Duration // the review SLA that makes a case overdue
 	Now          time.Time     // when the list was read; ages count from here
 }
@@ -50,7 +52,7 @@ func (c *Customer) SLADeadline(sla time.Duration) time.Time { return c.StatusSin
 
 // narrowed tells whether the filter selects by a column the maintained
 // status counters do not count (assignee, overdue): its totals are counted.
-func (f *Filter) narrowed() bool { return f.Assignee != "" || f.Overdue }
+func (f *Filter) narrowed() bool { return f.Assignee != "" || f.Overdue || f.Review }
 
 func (f *Filter) normalizeQueue(errs apperr.FieldErrors) {
 	switch f.Assignee {
@@ -87,6 +89,10 @@ func (s *Service) resolveQueue(ctx context.Context, a access.Actor, f *Filter, p
 	if q.Overdue, err = s.countUpTo(ctx, overdueCountSQL, f.overdueBefore); err != nil {
 		return err
 	}
+	if err := sqlx.GetContext(ctx, s.prepared(nil), &q.Review, reviewCountSQL, QueueCountLimit+1); err != nil {
+		return fmt.Errorf("count queue: %w", err)
+	}
+	q.ReviewExact, q.Review = q.Review <= QueueCountLimit, min(q.Review, QueueCountLimit)
 	q.MineExact, q.OverdueExact = q.Mine <= QueueCountLimit, q.Overdue <= QueueCountLimit
 	q.Mine, q.Overdue = min(q.Mine, QueueCountLimit), min(q.Overdue, QueueCountLimit)
 	p.Queues = q
@@ -98,6 +104,8 @@ func (s *Service) resolveQueue(ctx context.Context, a access.Actor, f *Filter, p
 const (
 	mineCountSQL    = `SELECT count(*) FROM (SELECT 1 FROM customers WHERE assignee_id = $1 LIMIT $2) m`
 	overdueCountSQL = `SELECT count(*) FROM (SELECT 1 FROM customers WHERE status = 'PENDING' AND status_since < $1 LIMIT $2) m`
+	// "Changed since approval" reads the partial index customers_review_required_idx.
+	reviewCountSQL = `SELECT count(*) FROM (SELECT 1 FROM customers WHERE review_required LIMIT $1) m`
 )
 
 func (s *Service) countUpTo(ctx context.Context, q string, arg any) (int64, error) {
@@ -115,6 +123,9 @@ func (f *Filter) queueConds(add func(string, any), conds *[]string) {
 		*conds = append(*conds, "assignee_id IS NULL")
 	case f.assigneeID != 0:
 		add("assignee_id = $%d", f.assigneeID)
+	}
+	if f.Review {
+		*conds = append(*conds, "review_required")
 	}
 	if f.Overdue {
 		add("status = 'PENDING' AND status_since < $%d", f.overdueBefore)

@@ -209,6 +209,7 @@ func (s *Service) mutate(ctx context.Context, a access.Actor, ref uuid.UUID, ifM
 		who := a.Principal()
 		next.LastEditor = &who
 	}
+	markReview(a, cur, next, diff, ch.edit)
 	if err := updateCustomer(ctx, db, next); err != nil {
 		return nil, err
 	}

@@ -52,6 +52,9 @@ type customerRow struct {
 	AssigneeID              sql.NullInt64
 	AssigneeEmail           sql.NullString
 	AssigneeName            sql.NullString
+	ReviewRequired          bool
+	ReviewChanges           []byte
+	ReviewEditor            sql.NullString
 }
 
 const customerColumns = customerColumnsBefore + `last_editor` + customerColumnsAfter
@@ -61,7 +64,8 @@ const (
 registration_number, website, address_line1, address_line2, city, postal_code, country_code, verification_url,
 verification_status, version, `
 	customerColumnsAfter = `, created_at, updated_at, status_since, assignee_id,
-(SELECT su.email FROM staff_users su WHERE su.id = assignee_id), (SELECT su.name FROM staff_users su WHERE su.id = assignee_id)`
+(SELECT su.email FROM staff_users su WHERE su.id = assignee_id), (SELECT su.name FROM staff_users su WHERE su.id = assignee_id),
+review_required, review_changes, review_editor`
 )
 
 // lastEditorPrincipal reads last_editor as a principal even when a binary of
@@ -78,7 +82,7 @@ func (r *customerRow) dest() []any {
 	return []any{&r.ID, &r.Reference, &r.Status, &r.Type, &r.RiskScore, &r.Name, &r.Description,
 		&r.TaxResidenceCountryCode, &r.RegistrationNumber, &r.Website, &r.AddressLine1, &r.AddressLine2, &r.City, &r.PostalCode,
 		&r.CountryCode, &r.VerificationURL, &r.VerificationStatus, &r.Version, &r.LastEditor, &r.CreatedAt, &r.UpdatedAt,
-		&r.StatusSince, &r.AssigneeID, &r.AssigneeEmail, &r.AssigneeName}
+		&r.StatusSince, &r.AssigneeID, &r.AssigneeEmail, &r.AssigneeName, &r.ReviewRequired, &r.ReviewChanges, &r.ReviewEditor}
 }
 
 func (r *customerRow) customer() *Customer {
@@ -95,6 +99,7 @@ func (r *customerRow) customer() *Customer {
 		},
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: int(r.Version), LastEditor: nullString(r.LastEditor),
 		StatusSince: r.StatusSince.UTC(), Assignee: r.assignee(),
+		ReviewRequired: r.ReviewRequired, ReviewChanges: reviewChangesOf(r.ReviewChanges), ReviewEditor: nullString(r.ReviewEditor),
 	}
 }
 
@@ -405,7 +410,8 @@ func insertCustomer(ctx context.Context, db sqlx.ExtContext, c *Customer) error 
 const updateCustomerSQL = `
 UPDATE customers SET status = $2, risk_score = $3, name = $4, description = $5, tax_residence_country_code = $6,
   registration_number = $7, address_line1 = $8, address_line2 = $9, city = $10, postal_code = $11,
-  country_code = $12, last_editor = $13, search_text = $14, version = version + 1, updated_at = $15, website = $16
+  country_code = $12, last_editor = $13, search_text = $14, version = version + 1, updated_at = $15, website = $16,
+  review_required = $17, review_changes = $18, review_editor = $19
 WHERE id = $1
 RETURNING version, status_since`
 
@@ -415,7 +421,7 @@ func updateCustomer(ctx context.Context, db sqlx.ExtContext, c *Customer) error 
 	err := queryRow(ctx, db, []any{&c.Version, &c.StatusSince}, updateCustomerSQL, c.ID, string(c.Status), string(c.RiskScore), co.Name,
 		co.Description, co.TaxResidenceCountryCode, co.RegistrationNumber, co.Address.AddressLine1,
 		co.Address.AddressLine2, co.Address.City, co.Address.PostalCode, co.Address.CountryCode,
-		c.LastEditor, searchText(c), c.UpdatedAt, co.Website)
+		c.LastEditor, searchText(c), c.UpdatedAt, co.Website, c.ReviewRequired, string(reviewChangesJSON(c.ReviewChanges)), c.ReviewEditor)
 	if err != nil {
 		return storeError(err, "customer")
 	}

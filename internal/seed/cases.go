@@ -24,7 +24,8 @@ const oldestUnassignedSQL = `SELECT reference FROM customers WHERE status = 'PEN
 ORDER BY status_since, id LIMIT $1`
 
 // assignDemoCases gives the demo staff their cases through the customer
-// service, so each assignment is audited like any other.
+// service, so each assignment is audited like any other, and changes a few
+// verified customers materially so "Changed since approval" has cases.
 func assignDemoCases(ctx context.Context, db sqlx.QueryerContext, customers *customer.Service) error {
 	actor := access.System("seed-demo-cases")
 	for _, da := range demoAssignments {
@@ -36,6 +37,44 @@ func assignDemoCases(ctx context.Context, db sqlx.QueryerContext, customers *cus
 			if _, err := customers.Assign(ctx, actor, ref, da.email, nil); err != nil {
 				return fmt.Errorf("assign demo case to %s: %w", da.email, err)
 			}
+		}
+	}
+	return reviewDemoCases(ctx, db, customers)
+}
+
+// demoReviewEdits are the material changes made to the first verified demo
+// customers after their approval: a new address line, a new registration
+// number, a new name.
+var demoReviewEdits = []func(c *customer.Customer) customer.DetailsUpdate{
+	func(*customer.Customer) customer.DetailsUpdate {
+		return customer.DetailsUpdate{Address: customer.Optional[customer.AddressUpdate]{Set: true,
+			Value: customer.AddressUpdate{AddressLine1: customer.Optional[string]{Set: true, Value: "2 Harbour Road"}}}}
+	},
+	func(c *customer.Customer) customer.DetailsUpdate {
+		return customer.DetailsUpdate{RegistrationNumber: customer.Optional[string]{Set: true, Value: c.Company.RegistrationNumber + "-R"}}
+	},
+	func(c *customer.Customer) customer.DetailsUpdate {
+		return customer.DetailsUpdate{Name: customer.Optional[string]{Set: true, Value: c.Company.Name + " Group"}}
+	},
+}
+
+const firstVerifiedSQL = `SELECT reference FROM customers WHERE status = 'VERIFIED' AND NOT review_required ORDER BY id LIMIT $1`
+
+// reviewDemoCases edits the first verified customers through the service,
+// so each is flagged review required as a real edit would flag it.
+func reviewDemoCases(ctx context.Context, db sqlx.QueryerContext, customers *customer.Service) error {
+	actor := access.System("seed-demo-review")
+	var refs []uuid.UUID
+	if err := sqlx.SelectContext(ctx, db, &refs, firstVerifiedSQL, len(demoReviewEdits)); err != nil {
+		return fmt.Errorf("pick demo reviews: %w", err)
+	}
+	for i, ref := range refs {
+		c, err := customers.Get(ctx, actor, ref)
+		if err != nil {
+			return err
+		}
+		if _, err := customers.Update(ctx, actor, ref, demoReviewEdits[i](c), nil); err != nil {
+			return fmt.Errorf("demo review edit: %w", err)
 		}
 	}
 	return nil

@@ -29,4 +29,7 @@ func TestDemoCases(t *testing.T) {
 	if unassigned == 0 || overdue == 0 || fresh == 0 {
 		t.Errorf("pending cases: %d unassigned, %d overdue, %d within the SLA; want some of each", unassigned, overdue, fresh)
 	}
+	if n := e.count(t, `SELECT count(*) FROM customers WHERE status = 'VERIFIED' AND review_required`); n != 3 {
+		t.Errorf("%d review-required customers, want 3", n)
+	}
 }

@@ -20,6 +20,7 @@ type Query struct {
 	Page     int
 	Assignee string // "" anyone, "me", "none" or a staff id
 	Overdue  bool   // only PENDING cases past the review SLA
+	Review   bool   // only customers changed since approval
 }
 
 // DefaultSort is the sort a queue has when the URL names none: the pending
@@ -37,7 +38,7 @@ func (q Query) DefaultSort() string {
 // new queue's default.
 func (q Query) queue(status, assignee string, overdue bool) Query {
 	chosen := q.Sort != "" && q.Sort != q.DefaultSort()
-	q.Status, q.Assignee, q.Overdue, q.Page = status, assignee, overdue, 1
+	q.Status, q.Assignee, q.Overdue, q.Review, q.Page = status, assignee, overdue, false, 1
 	if !chosen {
 		q.Sort = q.DefaultSort()
 	}
@@ -71,6 +72,9 @@ func (q Query) URL() string {
 	if q.Overdue {
 		v.Set("overdue", "1")
 	}
+	if q.Review {
+		v.Set("review", "1")
+	}
 	if q.Page > 1 {
 		v.Set("page", strconv.Itoa(q.Page))
 	}
@@ -102,7 +106,7 @@ func tabs(v ListView) []components.Tab {
 	for _, n := range counts {
 		all += n
 	}
-	plain := v.Query.Assignee == "" && !v.Query.Overdue
+	plain := v.Query.Assignee == "" && !v.Query.Overdue && !v.Query.Review
 	mk := func(label, status string, n int64) components.Tab {
 		return components.Tab{Label: label, Count: int(n), AtLeast: v.Page != nil && !v.Page.CountsExact,
 			Active: plain && v.Query.Status == status, URL: v.Query.queue(status, "", false).URL()}
@@ -117,11 +121,14 @@ func tabs(v ListView) []components.Tab {
 		mk("Rejected", string(customer.StatusRejected), counts[customer.StatusRejected]),
 		mk("All", "", all),
 		{Label: "Mine", Count: int(qs.Mine), AtLeast: !qs.MineExact, TestID: "tab-mine",
-			Active: v.Query.Assignee == customer.AssignMe && v.Query.Status == "" && !v.Query.Overdue,
+			Active: v.Query.Assignee == customer.AssignMe && v.Query.Status == "" && !v.Query.Overdue && !v.Query.Review,
 			URL:    v.Query.queue("", customer.AssignMe, false).URL()},
 		{Label: "Overdue", Count: int(qs.Overdue), AtLeast: !qs.OverdueExact, TestID: "tab-overdue",
-			Active: v.Query.Overdue && v.Query.Assignee == "" && v.Query.Status == string(customer.StatusPending),
+			Active: v.Query.Overdue && v.Query.Assignee == "" && v.Query.Status == string(customer.StatusPending) && !v.Query.Review,
 			URL:    v.Query.queue(string(customer.StatusPending), "", true).URL()},
+		{Label: "Changed since approval", Count: int(qs.Review), AtLeast: !qs.ReviewExact, TestID: "tab-review",
+			Active: v.Query.Review && v.Query.Assignee == "" && v.Query.Status == "" && !v.Query.Overdue,
+			URL:    v.Query.queue("", "", false).With(func(q *Query) { q.Review = true }).URL()},
 	}
 }
 

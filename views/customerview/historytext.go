@@ -168,6 +168,9 @@ func noteMove(n customer.Note) string {
 	if n.StatusFrom == nil || n.StatusTo == nil {
 		return ""
 	}
+	if *n.StatusFrom == *n.StatusTo { // "Confirm verification" keeps the status
+		return "reason for confirming the verification"
+	}
 	return "reason for " + strings.ToLower(MoveName(*n.StatusTo)) + " (" + string(*n.StatusFrom) + " → " + string(*n.StatusTo) + ")"
 }
 

@@ -8,4 +8,9 @@ import "github.com/verity-kyb/verity/web/form"
 // ("company.associates[0].details.contactInfo.emailAddress") → "E-mail".
 // The labels are the form definitions' (web/form), so a field's label is
 // written once for its input, its errors and its history.
-func pathLabel(path string) string { return form.Label(path) }
+func pathLabel(path string) string {
+	if path == "reviewRequired" { // customer.review_confirm entries
+		return "Review required"
+	}
+	return form.Label(path)
+}

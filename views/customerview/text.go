@@ -86,6 +86,8 @@ func actionText(action string) string {
 		return "Status changed"
 	case customer.ActionCustomerAssign:
 		return "Assignee changed"
+	case customer.ActionCustomerReviewConfirm:
+		return "Verification confirmed"
 	}
 	return action
 }

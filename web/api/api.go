@@ -60,6 +60,7 @@ func Register(g *echo.Group, d Deps) {
 	add(http.MethodPost, "/customers/:reference/notes", h.handleNoteCreate)
 	add(http.MethodPut, "/customers/:reference/assignee", h.handleCustomerAssignee)
 	add(http.MethodPost, "/cases/next", h.handleNextCase)
+	add(http.MethodPost, "/customers/:reference/review/confirm", h.handleReviewConfirm)
 	g.RouteNotFound("", rt.unrouted)
 	g.RouteNotFound("/*", rt.unrouted)
 }
@@ -165,5 +166,5 @@ func ifMatch(c echo.Context) customer.Versions {
 // writeCustomer answers with the customer and its ETag.
 func writeCustomer(c echo.Context, status int, cu *customer.Customer) error {
 	c.Response().Header().Set("ETag", cu.ETag())
-	return c.JSON(status, cu)
+	return c.JSON(status, customerJSON{Customer: cu, RequiredActions: customer.RequiredActions(cu)})
 }

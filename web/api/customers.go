@@ -113,12 +113,12 @@ func (h handlers) handleCustomerCreate(c echo.Context) error {
 
 // listResponse is the page shape of GET /customers.
 type listResponse struct {
-	Content       []*customer.Customer `json:"content"`
-	Page          int                  `json:"page"`
-	Size          int                  `json:"size"`
-	TotalElements int64                `json:"totalElements"`
-	TotalPages    int                  `json:"totalPages"`
-	HasNext       bool                 `json:"hasNext"`
+	Content       []customerJSON `json:"content"`
+	Page          int            `json:"page"`
+	Size          int            `json:"size"`
+	TotalElements int64          `json:"totalElements"`
+	TotalPages    int            `json:"totalPages"`
+	HasNext       bool           `json:"hasNext"`
 	// TotalExact is false when a search matched more customers than are
 	// counted: totalElements (and totalPages) are then lower bounds.
 	TotalExact bool `json:"totalExact"`
@@ -133,7 +133,7 @@ func (h handlers) handleCustomerList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listResponse{Content: p.Content, Page: p.Page, Size: p.Size,
+	return c.JSON(http.StatusOK, listResponse{Content: withRequiredActions(p.Content), Page: p.Page, Size: p.Size,
 		TotalElements: p.TotalElements, TotalPages: p.TotalPages, HasNext: p.HasNext, TotalExact: p.TotalExact})
 }
 
@@ -168,6 +168,13 @@ func filterFromQuery(c echo.Context) (customer.Filter, error) {
 			errs.Add("overdue", "must be true or false")
 		}
 		f.Overdue = b
+	}
+	if v := qs.Get("reviewRequired"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs.Add("reviewRequired", "must be true or false")
+		}
+		f.Review = b
 	}
 	f.Page = intParam(errs, qs.Get("page"), "page")
 	f.Size = intParam(errs, qs.Get("size"), "size")

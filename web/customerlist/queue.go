@@ -31,6 +31,13 @@ func readQueue(c echo.Context, q *customerlistview.Query, problems []string) []s
 	default:
 		problems = append(problems, "Unknown overdue “"+o+"”: showing every case.")
 	}
+	switch r := c.QueryParam("review"); r {
+	case "", "0", "false":
+	case "1", "true":
+		q.Review = true
+	default:
+		problems = append(problems, "Unknown review “"+r+"”: showing every case.")
+	}
 	return problems
 }
 

@@ -33,7 +33,7 @@ func Register(g *echo.Group, s page.Services) {
 // replaced by its default, never a 500.
 func (h handler) list(c echo.Context) error {
 	q, problem := readQuery(c)
-	f := customer.Filter{Query: q.Q, Sort: q.Sort, Page: q.Page - 1, Size: 20, Assignee: q.Assignee, Overdue: q.Overdue}
+	f := customer.Filter{Query: q.Q, Sort: q.Sort, Page: q.Page - 1, Size: 20, Assignee: q.Assignee, Overdue: q.Overdue, Review: q.Review}
 	if q.Status != "" {
 		f.Statuses = []customer.Status{customer.Status(q.Status)}
 	}

@@ -33,6 +33,8 @@ func Register(g *echo.Group, s page.Services) {
 	g.GET("/customers/:ref/history", h.history)
 	g.POST("/customers/:ref/notes", h.noteAdd)
 	g.POST("/customers/:ref/assignee", h.assign)
+	g.GET("/customers/:ref/review", h.reviewPage)
+	g.POST("/customers/:ref/review", h.reviewConfirm)
 }
 
 const previewEntries = 5
@@ -50,7 +52,7 @@ func (h handler) view(c echo.Context, cu *customer.Customer) (customerview.View,
 	if err != nil {
 		return customerview.View{}, err
 	}
-	return customerview.View{C: cu, Actions: h.s.Customers.ActionsFor(page.Actor(c), cu), Case: cv, History: hist, Notes: notes, CSRF: page.CSRFToken(c)}, nil
+	return customerview.View{C: cu, Actions: h.s.Customers.ActionsFor(page.Actor(c), cu), Case: cv, Review: h.reviewView(c, cu), History: hist, Notes: notes, CSRF: page.CSRFToken(c)}, nil
 }
 
 func (h handler) show(c echo.Context) error {
