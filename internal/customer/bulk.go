@@ -175,3 +175,17 @@ func (s *Service) MatchingRefs(ctx context.Context, a access.Actor, f Filter, li
 	}
 	return out, nil
 }
+
+// BulkActions are the bulk buttons the list offers this actor.
+type BulkActions struct {
+	CanAssign   bool // "Assign to…" me or nobody
+	CanAssignTo bool // any officer or admin (admins)
+	CanReject   bool // admins
+}
+
+// BulkActionsFor tells the list which bulk actions to offer; "Export
+// selected" is for anyone who may read.
+func (s *Service) BulkActionsFor(a access.Actor) BulkActions {
+	decide := a.Role.Can(access.PermDecide)
+	return BulkActions{CanAssign: decide || s.CanTakeCases(a), CanAssignTo: decide, CanReject: decide}
+}
