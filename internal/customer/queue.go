@@ -66,21 +66,12 @@ func (f *Filter) normalizeQueue(errs apperr.FieldErrors) {
 
 // resolveQueue fixes the filter's assignee and SLA cut-off and counts the queues.
 func (s *Service) resolveQueue(ctx context.Context, a access.Actor, f *Filter, p *Page) error {
-	now := s.opts.Now()
-	f.overdueBefore = now.Add(-s.opts.ReviewSLA)
-	me := PersonID(a)
-	switch f.Assignee {
-	case AssignMe:
-		if me == 0 {
-			return apperr.Invalid(apperr.FieldErrors{"assignee": {"a service key owns no cases: use a staff id"}})
-		}
-		f.assigneeID = me
-	case "", AssigneeNone:
-	default:
-		f.assigneeID, _ = strconv.ParseInt(f.Assignee, 10, 64)
+	now, err := s.resolveFilter(a, f)
+	if err != nil {
+		return err
 	}
+	me := PersonID(a)
 	q := Queues{SLA: s.opts.ReviewSLA, Now: now}
-	var err error
 	if me != 0 {
 		if q.Mine, err = s.countUpTo(ctx, mineCountSQL, me); err != nil {
 			return err
@@ -97,6 +88,25 @@ func (s *Service) resolveQueue(ctx context.Context, a access.Actor, f *Filter, p
 	q.Mine, q.Overdue = min(q.Mine, QueueCountLimit), min(q.Overdue, QueueCountLimit)
 	p.Queues = q
 	return nil
+}
+
+// resolveFilter fixes the filter's assignee and SLA cut-off; it returns the
+// time the cut-off counts from.
+func (s *Service) resolveFilter(a access.Actor, f *Filter) (time.Time, error) {
+	now := s.opts.Now()
+	f.overdueBefore = now.Add(-s.opts.ReviewSLA)
+	switch f.Assignee {
+	case AssignMe:
+		me := PersonID(a)
+		if me == 0 {
+			return now, apperr.Invalid(apperr.FieldErrors{"assignee": {"a service key owns no cases: use a staff id"}})
+		}
+		f.assigneeID = me
+	case "", AssigneeNone:
+	default:
+		f.assigneeID, _ = strconv.ParseInt(f.Assignee, 10, 64)
+	}
+	return now, nil
 }
 
 // The queue counts read at most QueueCountLimit+1 index entries

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/verity-kyb/verity/internal/customer"
@@ -171,4 +172,57 @@ func caption(v ListView) string {
 		s += fmt.Sprintf(", matching %q", v.Query.Q)
 	}
 	return s
+}
+
+// CSVURL is the CSV export of the view (every page of it).
+func CSVURL(q Query) string { return "/customers.csv" + viewQuery(q) }
+
+// bulkURL is where the bulk form posts: its query is the view, which "all matching" applies.
+func bulkURL(q Query) string { return "/customers/bulk" + viewQuery(q) }
+
+// viewQuery is the view's query string ("?status=PENDING"), without the page.
+func viewQuery(q Query) string {
+	q.Page = 1
+	return strings.TrimPrefix(q.URL(), "/customers")
+}
+
+// allMatching words the "all N matching" choice.
+func allMatching(v ListView) string {
+	if v.Page == nil {
+		return "All matching this view"
+	}
+	n := strconv.FormatInt(v.Page.TotalElements, 10)
+	if !v.Page.TotalExact {
+		n += "+"
+	}
+	return "All " + n + " matching this view"
+}
+
+// bulkAssignees are the bulk assignee choices: me, nobody, then (admins) each person.
+func bulkAssignees(v ListView) []components.Option {
+	out := []components.Option{{Value: customer.AssignMe, Label: "Me"}, {Value: "none", Label: "Nobody (unassign)"}}
+	if v.Bulk.CanAssignTo {
+		for _, a := range v.Assignees {
+			out = append(out, components.Option{Value: strconv.FormatInt(a.ID, 10), Label: a.Name})
+		}
+	}
+	return out
+}
+
+func bulkTitle(v BulkView) string {
+	if v.Action == customer.BulkReject {
+		return "Bulk reject"
+	}
+	return "Bulk assign"
+}
+
+func bulkSummary(v BulkView) string {
+	ok := 0
+	for _, r := range v.Results {
+		if r.OK {
+			ok++
+		}
+	}
+	return fmt.Sprintf("%d of %d done, %d refused. Each customer was changed on its own, with its own history entry.",
+		ok, len(v.Results), len(v.Results)-ok)
 }

@@ -27,25 +27,22 @@ func Register(g *echo.Group, s page.Services) {
 	g.GET("/customers/new", h.newForm)
 	g.POST("/customers/new", h.create)
 	g.POST("/cases/next", h.nextCase)
+	g.GET(PathCSV, h.export)
+	g.POST(PathBulk, h.bulk)
 }
 
 // list reads the URL into a Filter; a bad parameter is said on the page and
 // replaced by its default, never a 500.
 func (h handler) list(c echo.Context) error {
 	q, problem := readQuery(c)
-	f := customer.Filter{Query: q.Q, Sort: q.Sort, Page: q.Page - 1, Size: 20, Assignee: q.Assignee, Overdue: q.Overdue, Review: q.Review}
-	if q.Status != "" {
-		f.Statuses = []customer.Status{customer.Status(q.Status)}
-	}
-	if q.Risk != "" {
-		f.Risks = []customer.RiskScore{customer.RiskScore(q.Risk)}
-	}
+	f := filterOf(q)
 	res, err := h.s.Customers.List(c.Request().Context(), page.Actor(c), f)
 	if err != nil {
 		return err
 	}
 	v := customerlistview.ListView{Query: q, Page: res, Problem: problem,
-		CanCreate: h.canCreate(c), CanTake: h.s.Customers.CanTakeCases(page.Actor(c)), CSRF: page.CSRFToken(c)}
+		CanCreate: h.canCreate(c), CanTake: h.s.Customers.CanTakeCases(page.Actor(c)), CSRF: page.CSRFToken(c),
+		Bulk: h.s.Customers.BulkActionsFor(page.Actor(c))}
 	if v.Assignees, err = h.s.Customers.Assignees(c.Request().Context(), page.Actor(c)); err != nil {
 		return err
 	}
@@ -53,6 +50,18 @@ func (h handler) list(c echo.Context) error {
 		return page.Render(c, http.StatusOK, customerlistview.Results(v))
 	}
 	return page.Render(c, http.StatusOK, customerlistview.List(page.Layout(c, "Customers", layout.NavCustomers), v))
+}
+
+// filterOf is the service's filter for the list's address (page 20 rows).
+func filterOf(q customerlistview.Query) customer.Filter {
+	f := customer.Filter{Query: q.Q, Sort: q.Sort, Page: q.Page - 1, Size: 20, Assignee: q.Assignee, Overdue: q.Overdue, Review: q.Review}
+	if q.Status != "" {
+		f.Statuses = []customer.Status{customer.Status(q.Status)}
+	}
+	if q.Risk != "" {
+		f.Risks = []customer.RiskScore{customer.RiskScore(q.Risk)}
+	}
+	return f
 }
 
 // maxSearchBytes is the longest search the service accepts (customer.Filter.Normalize).
