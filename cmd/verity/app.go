@@ -55,7 +55,8 @@ func openApp(ctx context.Context, logOut io.Writer) (*app, error) {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	a.customers = customer.NewService(a.db, customer.Options{FourEyes: cfg.FourEyes, VerifyBaseURL: cfg.VerifyBaseURL,
-		ReviewSLA: cfg.ReviewSLA, HighRiskFirst: cfg.NextCaseHighRiskFirst})
+		ReviewSLA: cfg.ReviewSLA, HighRiskFirst: cfg.NextCaseHighRiskFirst,
+		QueueCountTTL: customer.DefaultQueueCountTTL})
 	a.auth = auth.NewService(a.db, auth.Options{})
 	return a, nil
 }

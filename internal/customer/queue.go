@@ -77,11 +77,19 @@ func (s *Service) resolveQueue(ctx context.Context, a access.Actor, f *Filter, p
 			return err
 		}
 	}
-	if q.Overdue, err = s.countUpTo(ctx, overdueCountSQL, f.overdueBefore); err != nil {
+	q.Overdue, q.Review, err = s.queues.get(ctx, s.opts.QueueCountTTL, now, func(ctx context.Context) (int64, int64, error) {
+		overdue, err := s.countUpTo(ctx, overdueCountSQL, f.overdueBefore)
+		if err != nil {
+			return 0, 0, err
+		}
+		var review int64
+		if err := sqlx.GetContext(ctx, s.prepared(nil), &review, reviewCountSQL, QueueCountLimit+1); err != nil {
+			return 0, 0, fmt.Errorf("count queue: %w", err)
+		}
+		return overdue, review, nil
+	})
+	if err != nil {
 		return err
-	}
-	if err := sqlx.GetContext(ctx, s.prepared(nil), &q.Review, reviewCountSQL, QueueCountLimit+1); err != nil {
-		return fmt.Errorf("count queue: %w", err)
 	}
 	q.ReviewExact, q.Review = q.Review <= QueueCountLimit, min(q.Review, QueueCountLimit)
 	q.MineExact, q.OverdueExact = q.Mine <= QueueCountLimit, q.Overdue <= QueueCountLimit

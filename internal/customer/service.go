@@ -33,6 +33,10 @@ type Options struct {
 	ReviewSLA time.Duration
 	// HighRiskFirst makes NextCase hand out the oldest HIGH risk case first.
 	HighRiskFirst bool
+	// QueueCountTTL is how long the Overdue and "Changed since approval"
+	// counts of the list are reused (DefaultQueueCountTTL in serve); 0 counts
+	// on every request.
+	QueueCountTTL time.Duration
 }
 
 // DefaultReviewSLA is REVIEW_SLA's default.
@@ -45,9 +49,10 @@ const DefaultSearchCountLimit = 200
 // Service is the one way to read and change customers. Every rule, permission
 // check, transaction and audit entry lives here, so pages and API agree.
 type Service struct {
-	db    *sqlx.DB
-	stmts *statements
-	opts  Options
+	db     *sqlx.DB
+	stmts  *statements
+	opts   Options
+	queues queueCounts
 }
 
 // NewService wires the service to its database.
