@@ -159,19 +159,11 @@ func (s *Service) Assign(ctx context.Context, a access.Actor, ref uuid.UUID, who
 	if err := s.require(a, access.PermEdit, "assign cases"); err != nil {
 		return nil, err
 	}
-	tx, err := s.db.BeginTxx(ctx, nil)
+	tx, cur, err := s.locked(ctx, ref, ifMatch)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
-	db := s.prepared(tx)
-	cur, err := getCustomer(ctx, db, ref, true)
-	if err != nil {
-		return nil, err
-	}
-	if !ifMatch.matches(cur.Version) {
-		return nil, s.stale(ctx, tx, cur)
-	}
 	next, err := resolveAssignee(ctx, tx, a, who)
 	if err != nil {
 		return nil, err

@@ -147,19 +147,12 @@ func (s *Service) ConfirmReview(ctx context.Context, a access.Actor, ref uuid.UU
 	if interactive && reason == "" {
 		return nil, apperr.Invalid(apperr.FieldErrors{"reason": {"is required"}})
 	}
-	tx, err := s.db.BeginTxx(ctx, nil)
+	tx, cur, err := s.locked(ctx, ref, ifMatch)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
 	db := s.prepared(tx)
-	cur, err := getCustomer(ctx, db, ref, true)
-	if err != nil {
-		return nil, err
-	}
-	if !ifMatch.matches(cur.Version) {
-		return nil, s.stale(ctx, tx, cur)
-	}
 	if !cur.ReviewRequired {
 		return nil, apperr.Conflict("not_review_required", "the customer has no changes since approval to confirm")
 	}

@@ -183,23 +183,35 @@ type change struct {
 	note       bool // the reason becomes a note linked to this change
 }
 
+// locked begins the write transaction of one customer: its row locked and
+// the expected version checked (412 naming the newer change otherwise). The
+// caller commits, or rolls back.
+func (s *Service) locked(ctx context.Context, ref uuid.UUID, ifMatch Versions) (*sqlx.Tx, *Customer, error) {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	cur, err := getCustomer(ctx, s.prepared(tx), ref, true)
+	if err == nil && !ifMatch.matches(cur.Version) {
+		err = s.stale(ctx, tx, cur)
+	}
+	if err != nil {
+		_ = tx.Rollback()
+		return nil, nil, err
+	}
+	return tx, cur, nil
+}
+
 // mutate runs one write: lock the customer, check the expected version, apply
 // fn, and — when anything changed — store it and its audit entry in the same
 // transaction. A write that changes nothing leaves no trace and keeps the version.
 func (s *Service) mutate(ctx context.Context, a access.Actor, ref uuid.UUID, ifMatch Versions, fn func(cur *Customer) (*change, error)) (*Customer, error) {
-	tx, err := s.db.BeginTxx(ctx, nil)
+	tx, cur, err := s.locked(ctx, ref, ifMatch)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
 	db := s.prepared(tx)
-	cur, err := getCustomer(ctx, db, ref, true)
-	if err != nil {
-		return nil, err
-	}
-	if !ifMatch.matches(cur.Version) {
-		return nil, s.stale(ctx, tx, cur)
-	}
 	ch, err := fn(cur)
 	if err != nil {
 		return nil, err
