@@ -17,6 +17,7 @@ import (
 
 	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/internal/document"
 	"github.com/verity-kyb/verity/web/api"
 )
 
@@ -26,6 +27,7 @@ type Deps struct {
 	Log       *slog.Logger
 	DB        *sqlx.DB
 	Customers *customer.Service
+	Documents *document.Service
 	Keys      api.KeyAuthenticator
 	// Pages mounts the web admin; nil serves the API only.
 	Pages func(e *echo.Echo)
@@ -69,7 +71,7 @@ func New(d Deps) *echo.Echo {
 		e.GET("/metrics", metricsHandler(d.Config.MetricsToken))
 	}
 
-	api.Register(e.Group("/platform/v1"), api.Deps{Customers: d.Customers, Keys: d.Keys})
+	api.Register(e.Group("/platform/v1"), api.Deps{Customers: d.Customers, Documents: d.Documents, Keys: d.Keys})
 	if d.Pages != nil {
 		d.Pages(e)
 	}

@@ -44,7 +44,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	e := web.New(web.Deps{Config: a.cfg, Log: a.log, DB: a.db, Customers: a.customers, Keys: a.auth,
+	e := web.New(web.Deps{Config: a.cfg, Log: a.log, DB: a.db, Customers: a.customers, Documents: a.documents, Keys: a.auth,
 		Pages: pages, ErrorPage: errorPage})
 
 	// Counter deltas left by imports and statistics missing after a bulk

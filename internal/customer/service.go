@@ -37,6 +37,18 @@ type Options struct {
 	// counts of the list are reused (DefaultQueueCountTTL in serve); 0 counts
 	// on every request.
 	QueueCountTTL time.Duration
+	// Evidence, when set, is one more approval precondition: the documents
+	// the customer must have (package document's rule when
+	// APPROVAL_REQUIRES_DOCUMENTS is on). It runs inside the approving
+	// transaction, with the customer row locked.
+	Evidence EvidenceChecker
+}
+
+// EvidenceChecker says which evidence a customer still lacks for approval.
+// db is the approving transaction; the customer row is locked, so a document
+// review (which takes the same lock) cannot change the answer before commit.
+type EvidenceChecker interface {
+	Missing(ctx context.Context, db sqlx.QueryerContext, c *Customer) ([]Problem, error)
 }
 
 // DefaultReviewSLA is REVIEW_SLA's default.
@@ -202,17 +214,31 @@ func (s *Service) locked(ctx context.Context, ref uuid.UUID, ifMatch Versions) (
 	return tx, cur, nil
 }
 
+// BeginWrite begins a write that belongs to the customer without changing
+// it (a document upload or review): the customer row is locked FOR UPDATE,
+// as every customer write does, so such a write and an approval never
+// overlap. The caller commits or rolls back; the version is not bumped.
+func (s *Service) BeginWrite(ctx context.Context, ref uuid.UUID) (*sqlx.Tx, *Customer, error) {
+	return s.locked(ctx, ref, nil)
+}
+
 // mutate runs one write: lock the customer, check the expected version, apply
 // fn, and — when anything changed — store it and its audit entry in the same
 // transaction. A write that changes nothing leaves no trace and keeps the version.
 func (s *Service) mutate(ctx context.Context, a access.Actor, ref uuid.UUID, ifMatch Versions, fn func(cur *Customer) (*change, error)) (*Customer, error) {
+	return s.mutateTx(ctx, a, ref, ifMatch, func(_ sqlx.ExtContext, cur *Customer) (*change, error) { return fn(cur) })
+}
+
+// mutateTx is mutate for changes that read more inside the transaction
+// (the approval's evidence check).
+func (s *Service) mutateTx(ctx context.Context, a access.Actor, ref uuid.UUID, ifMatch Versions, fn func(db sqlx.ExtContext, cur *Customer) (*change, error)) (*Customer, error) {
 	tx, cur, err := s.locked(ctx, ref, ifMatch)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
 	db := s.prepared(tx)
-	ch, err := fn(cur)
+	ch, err := fn(db, cur)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/internal/document"
 	"github.com/verity-kyb/verity/internal/jsonx"
 )
 
@@ -32,6 +33,7 @@ type KeyAuthenticator interface {
 // Deps are the services the API calls.
 type Deps struct {
 	Customers *customer.Service
+	Documents *document.Service
 	Keys      KeyAuthenticator
 }
 
