@@ -56,7 +56,7 @@ func New(d Deps) *echo.Echo {
 	e.Use(securityHeaders(!d.Config.Development()))
 	e.Use(metrics(routes))
 	e.Use(apiNoStore)
-	e.Use(bodyLimits)
+	e.Use(bodyLimits(uploadRoutes(d.Config)))
 
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", func(c echo.Context) error {

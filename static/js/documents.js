@@ -106,7 +106,15 @@
       });
       xhr.addEventListener("load", function () {
         if (xhr.status === 204 && xhr.getResponseHeader("HX-Location")) {
-          window.location.assign(xhr.getResponseHeader("HX-Location"));
+          // Load the page afresh (its list, history and blockers changed), even when only the
+          // fragment differs from the address shown now.
+          var to = new URL(xhr.getResponseHeader("HX-Location"), window.location.href);
+          if (to.pathname === window.location.pathname && to.search === window.location.search) {
+            window.location.hash = to.hash;
+            window.location.reload();
+          } else {
+            window.location.assign(to.href);
+          }
           return;
         }
         if (submit) submit.disabled = false;

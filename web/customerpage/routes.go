@@ -52,7 +52,12 @@ func (h handler) view(c echo.Context, cu *customer.Customer) (customerview.View,
 	if err != nil {
 		return customerview.View{}, err
 	}
-	return customerview.View{C: cu, Actions: h.s.Customers.ActionsFor(page.Actor(c), cu), Case: cv, Review: h.reviewView(c, cu), History: hist, Notes: notes, CSRF: page.CSRFToken(c)}, nil
+	docs, err := h.documentsView(c, cu)
+	if err != nil {
+		return customerview.View{}, err
+	}
+	return customerview.View{C: cu, Actions: actionsWith(h.s.Customers.ActionsFor(page.Actor(c), cu), docs), Case: cv,
+		Review: h.reviewView(c, cu), History: hist, Notes: notes, Documents: docs, CSRF: page.CSRFToken(c)}, nil
 }
 
 func (h handler) show(c echo.Context) error {
@@ -165,7 +170,11 @@ func (h handler) statusPage(c echo.Context) error {
 		return apperr.NotFound("status move " + c.QueryParam("to"))
 	}
 	// Only the moves the customer page offers this actor get a form.
-	acts := h.s.Customers.ActionsFor(page.Actor(c), cu)
+	docs, err := h.documentsView(c, cu)
+	if err != nil {
+		return err
+	}
+	acts := actionsWith(h.s.Customers.ActionsFor(page.Actor(c), cu), docs)
 	offered := map[customer.Status]bool{customer.StatusVerified: acts.CanApprove, customer.StatusRejected: acts.CanReject,
 		customer.StatusPending: acts.CanReopen}[to]
 	if !offered {

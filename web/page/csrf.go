@@ -95,4 +95,3 @@ func Multipart(c echo.Context) (*multipart.Reader, error) {
 	}
 	return mr, nil
 }
-

@@ -146,7 +146,7 @@ func NewWith(t testing.TB, o Options) *Site {
 		s.Users[u.name] = nu
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	pages, errorPage, err := site.Mount(site.Deps{Config: cfg, Log: log, Customers: cs, Auth: as, AuditLog: audit.NewLog(db), Now: clock.Now})
+	pages, errorPage, err := site.Mount(site.Deps{Config: cfg, Log: log, Customers: cs, Documents: ds, Auth: as, AuditLog: audit.NewLog(db), Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,41 @@
+package customerpage
+
+import (
+	"github.com/labstack/echo/v4"
+
+	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/views/customerview"
+	"github.com/verity-kyb/verity/web/form"
+	"github.com/verity-kyb/verity/web/page"
+)
+
+// documentsView is the Documents section for this actor: every document
+// (superseded ones folded under their replacement), the evidence the
+// approval rule misses, and the upload form when the service would take a
+// file from them. (Uploads, the viewer and reviews are web/documents'.)
+func (h handler) documentsView(c echo.Context, cu *customer.Customer) (customerview.DocumentsView, error) {
+	ctx, a := c.Request().Context(), page.Actor(c)
+	docs, err := h.s.Documents.List(ctx, a, cu.Reference)
+	if err != nil {
+		return customerview.DocumentsView{}, err
+	}
+	missing, err := h.s.Documents.Missing(ctx, a, cu)
+	if err != nil {
+		return customerview.DocumentsView{}, err
+	}
+	opts := h.s.Documents.Options()
+	limit := customerview.LimitText(opts.MaxFileSize)
+	return customerview.DocumentsView{C: cu, Groups: customerview.GroupDocuments(cu, docs), Missing: missing,
+		Required: opts.RequireForApproval, CanUpload: h.s.Documents.CanUpload(a),
+		Upload: customerview.UploadFormView{C: cu, Values: form.Values{}, Whose: customerview.WhoseChoices(cu), MaxSize: limit,
+			CSRF: page.CSRFToken(c)}}, nil
+}
+
+// actionsWith adds the missing evidence to Approve's blockers when the rule
+// is on (the approval itself checks it again in its transaction).
+func actionsWith(acts customer.Actions, docs customerview.DocumentsView) customer.Actions {
+	if acts.CanApprove && docs.Required && len(docs.Missing) > 0 {
+		acts.ApproveBlockers = append(append([]customer.Problem(nil), acts.ApproveBlockers...), docs.Missing...)
+	}
+	return acts
+}
