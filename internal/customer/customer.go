@@ -72,6 +72,9 @@ type Customer struct {
 	ReviewRequired bool           `json:"reviewRequired"`
 	ReviewChanges  []audit.Change `json:"-"`
 	ReviewEditor   *string        `json:"-"`
+	// Evidence is the documents approval still lacks, read with the
+	// customer when the evidence rule is on (Options.Evidence); nil otherwise.
+	Evidence []Problem `json:"-"`
 }
 
 // ETag is the entity tag of this version of the customer: "v3", or "v3.a7"

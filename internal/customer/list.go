@@ -146,6 +146,9 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) (*Page, er
 	if err := attachAssociates(ctx, s.prepared(nil), p.Content); err != nil {
 		return nil, err
 	}
+	if err := s.attachEvidence(ctx, s.db, p.Content...); err != nil {
+		return nil, err
+	}
 	p.finish(f, offset, more)
 	return p, nil
 }

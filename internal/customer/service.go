@@ -49,6 +49,25 @@ type Options struct {
 // review (which takes the same lock) cannot change the answer before commit.
 type EvidenceChecker interface {
 	Missing(ctx context.Context, db sqlx.QueryerContext, c *Customer) ([]Problem, error)
+	// MissingEach is Missing for many customers in a fixed number of
+	// queries (a list page); the answer is in the order of list.
+	MissingEach(ctx context.Context, db sqlx.QueryerContext, list []*Customer) ([][]Problem, error)
+}
+
+// attachEvidence fills Evidence of the customers when the evidence rule is
+// on, so RequiredActions and the approve action list what documents lack.
+func (s *Service) attachEvidence(ctx context.Context, db sqlx.QueryerContext, list ...*Customer) error {
+	if s.opts.Evidence == nil || len(list) == 0 {
+		return nil
+	}
+	missing, err := s.opts.Evidence.MissingEach(ctx, db, list)
+	if err != nil {
+		return err
+	}
+	for i, c := range list {
+		c.Evidence = missing[i]
+	}
+	return nil
 }
 
 // DefaultReviewSLA is REVIEW_SLA's default.
@@ -152,7 +171,11 @@ func (s *Service) Get(ctx context.Context, a access.Actor, ref uuid.UUID) (*Cust
 	if err := s.require(a, access.PermRead, "read customers"); err != nil {
 		return nil, err
 	}
-	return getCustomer(ctx, s.prepared(nil), ref, false)
+	c, err := getCustomer(ctx, s.prepared(nil), ref, false)
+	if err != nil {
+		return nil, err
+	}
+	return c, s.attachEvidence(ctx, s.db, c)
 }
 
 // History returns a customer's audit trail, newest first, before entry id
@@ -244,6 +267,9 @@ func (s *Service) mutateTx(ctx context.Context, a access.Actor, ref uuid.UUID, i
 	}
 	diff := changes(cur, ch.next)
 	if len(diff) == 0 {
+		if err := s.attachEvidence(ctx, db, cur); err != nil {
+			return nil, err
+		}
 		return cur, tx.Commit()
 	}
 	next := ch.next
@@ -269,6 +295,9 @@ func (s *Service) mutateTx(ctx context.Context, a access.Actor, ref uuid.UUID, i
 		if _, err := insertNote(ctx, db, a, next.ID, ch.reason, &entryID, cur.Status, next.Status, next.UpdatedAt); err != nil {
 			return nil, err
 		}
+	}
+	if err := s.attachEvidence(ctx, db, next); err != nil {
+		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, err

@@ -75,7 +75,7 @@ func (s *Service) ActionsFor(a access.Actor, c *Customer) Actions {
 	act.CanReject = decide && transitionAllowed(c.Status, StatusRejected) && c.Status != StatusRejected
 	act.CanReopen = a.Role.Can(access.PermEdit) && c.Status != StatusPending
 	if act.CanApprove {
-		act.ApproveBlockers = ApprovalProblems(c)
+		act.ApproveBlockers = append(ApprovalProblems(c), c.Evidence...)
 		if p := s.fourEyesProblem(a, c); p != nil {
 			act.ApproveBlockers = append(act.ApproveBlockers, *p)
 		}

@@ -2,8 +2,9 @@ package document
 
 import (
 	"context"
-	"errors"
+	"database/sql"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,7 +12,9 @@ import (
 
 	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
+	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/internal/validate"
 )
 
 // Audit actions, written to the customer's history in the same transaction
@@ -54,37 +57,126 @@ func NewService(db *sqlx.DB, customers *customer.Service, opts Options) *Service
 // Options are the service's settings (limits for the pages' hints).
 func (s *Service) Options() Options { return s.opts }
 
-var errNotImplemented = errors.New("not implemented")
-
-// Upload stores files in one transaction with one audit entry per document
-// (all or nothing). next yields the files in order and returns io.EOF after
-// the last. A new current document of the same person, type and sub-type
-// supersedes the old one.
-func (s *Service) Upload(ctx context.Context, a access.Actor, customerRef uuid.UUID, next func() (*Upload, error)) ([]Uploaded, error) {
-	return nil, errNotImplemented
-}
-
 // List returns all of a customer's documents, superseded ones too: company
-// first, then by person, newest first.
+// first, then by person (in the associates' order, removed associates
+// last), newest first.
 func (s *Service) List(ctx context.Context, a access.Actor, customerRef uuid.UUID) ([]Document, error) {
-	return nil, errNotImplemented
+	if err := require(a, access.PermRead, "read documents"); err != nil {
+		return nil, err
+	}
+	rows, err := listDocuments(ctx, s.db, customerRef)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 { // no documents, or no such customer
+		if _, err := s.customers.Get(ctx, a, customerRef); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]Document, len(rows))
+	for i := range rows {
+		out[i] = rows[i].document()
+	}
+	return out, nil
 }
 
 // Get returns one document of a customer.
 func (s *Service) Get(ctx context.Context, a access.Actor, customerRef, docRef uuid.UUID) (*Document, error) {
-	return nil, errNotImplemented
+	if err := require(a, access.PermRead, "read documents"); err != nil {
+		return nil, err
+	}
+	r, err := getDocument(ctx, s.db, customerRef, docRef, false)
+	if err != nil {
+		return nil, err
+	}
+	d := r.document()
+	return &d, nil
 }
 
 // WriteContent calls head(doc) before the first byte (set headers there),
-// then streams the bytes to w.
+// then streams the bytes to w one stored chunk at a time, so a download
+// holds one chunk in memory whatever the file's size. Chunks never change
+// once written, so reading them outside a transaction is consistent.
 func (s *Service) WriteContent(ctx context.Context, a access.Actor, customerRef, docRef uuid.UUID, head func(*Document), w io.Writer) error {
-	return errNotImplemented
+	if err := require(a, access.PermRead, "read documents"); err != nil {
+		return err
+	}
+	r, err := getDocument(ctx, s.db, customerRef, docRef, false)
+	if err != nil {
+		return err
+	}
+	d := r.document()
+	head(&d)
+	chunks := int((r.Size + ChunkSize - 1) / ChunkSize)
+	for seq := 0; seq < chunks; seq++ {
+		data, err := readChunk(ctx, s.db, r.ID, seq)
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(data); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// Review records a decision on a pending document.
+// Review records a decision on a current document pending review. The
+// customer row is locked as for every customer write (so an approval and a
+// review never overlap) but its version does not change. A decision is
+// final: to change one, upload the document again (it supersedes).
 func (s *Service) Review(ctx context.Context, a access.Actor, customerRef, docRef uuid.UUID, in ReviewInput) (*Document, error) {
-	return nil, errNotImplemented
+	if err := require(a, access.PermEdit, "review documents"); err != nil {
+		return nil, err
+	}
+	reason := strings.TrimSpace(validate.NormalizeLines(in.Reason))
+	errs := apperr.FieldErrors{}
+	if in.Decision != StateAccepted && in.Decision != StateRejected {
+		errs.Add("decision", "must be ACCEPTED or REJECTED")
+	}
+	if msg := validate.MultilineText(in.Reason, MaxReason, in.Decision == StateRejected); msg != "" {
+		errs.Add("reason", msg)
+	}
+	if err := apperr.Invalid(errs); err != nil {
+		return nil, err
+	}
+	tx, cur, err := s.customers.BeginWrite(ctx, customerRef)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
+	r, err := getDocument(ctx, tx, customerRef, docRef, true)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case r.SupersededBy != nil:
+		return nil, apperr.Conflict("document_superseded", "This document was replaced by a newer upload; review that one.")
+	case State(r.State) != StatePending:
+		return nil, apperr.Conflict("document_reviewed", "This document was already %s; upload it again to have it reviewed anew.", strings.ToLower(string(r.State)))
+	case r.UploadedPrincipal == a.Principal():
+		return nil, apperr.Conflict("four_eyes", "Four-eyes rule: you uploaded this document, so someone else must review it.")
+	}
+	now := s.opts.Now()
+	old := r.State
+	r.State, r.Reason, r.ReviewedAt = string(in.Decision), reason, &now
+	r.ReviewedBy = sql.NullString{String: a.String(), Valid: true}
+	r.ReviewedPrincipal = sql.NullString{String: a.Principal(), Valid: true}
+	if err := reviewDocument(ctx, tx, r); err != nil {
+		return nil, err
+	}
+	if err := audit.Write(ctx, tx, audit.Record{Actor: a, Action: ActionReview, CustomerID: &cur.ID, Subject: r.Reference.String(),
+		Changes: []audit.Change{{Path: "state", Old: old, New: r.State}}, Reason: reason}); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	d := r.document()
+	return &d, nil
 }
+
+// MaxReason bounds a review's reason.
+const MaxReason = 2000
 
 // CanUpload tells whether the actor may upload documents: officers and
 // admins (the edit permission).
@@ -103,7 +195,7 @@ func (s *Service) Missing(ctx context.Context, a access.Actor, c *customer.Custo
 	if err := require(a, access.PermRead, "read documents"); err != nil {
 		return nil, err
 	}
-	return nil, errNotImplemented
+	return rule{}.Missing(ctx, s.db, c)
 }
 
 func require(a access.Actor, p access.Permission, what string) error {
