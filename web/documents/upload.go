@@ -82,8 +82,8 @@ func uploadErrors(err error) map[string][]string {
 	if tooLarge(err) {
 		return map[string][]string{"file": {"is larger than the upload limit"}}
 	}
-	if e := page.AppError(err); e != nil && (e.Kind == apperr.KindUnsupported || e.Kind == apperr.KindTooLarge) {
-		return map[string][]string{"file": {e.Message}}
+	if e := page.AppError(err); e != nil && (e.Kind == apperr.KindUnsupported || e.Kind == apperr.KindTooLarge) && len(e.Fields) > 0 {
+		return form.UploadErrors(e.Fields)
 	}
 	return nil
 }

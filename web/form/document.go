@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/verity-kyb/verity/internal/document"
-	"github.com/verity-kyb/verity/internal/validate"
 )
 
 // DocumentAccept is what the upload's file picker offers; the service decides
@@ -68,7 +67,7 @@ var Document = Form[document.Document, document.Meta]{Fields: []Field[document.D
 		Hint: "Which company document, or which side of a card."},
 		get: func(d *document.Document) string { return string(d.SubType) },
 		set: func(in *document.Meta, v string) { in.SubType = v }},
-	{Spec: Spec{Path: "description", Label: "Description", Kind: Textarea, MaxLength: validate.MaxDescription, Wide: true,
+	{Spec: Spec{Path: "description", Label: "Description", Kind: Textarea, MaxLength: document.MaxDescription, Wide: true,
 		Hint: "Optional: anything a reviewer should know."},
 		get: func(d *document.Document) string { return d.Description },
 		set: func(in *document.Meta, v string) { in.Description = v }},
@@ -95,6 +94,6 @@ func UploadErrors(errs map[string][]string) map[string][]string {
 }
 
 // DocumentReason is the one field of the viewer's Reject form; the service
-// requires it for a rejection (its limit is the status reason's).
-var DocumentReason = Spec{Path: "reason", Label: "Reason for rejecting", Kind: Textarea, Required: true, MaxLength: validate.MaxReason,
+// requires it for a rejection.
+var DocumentReason = Spec{Path: "reason", Label: "Reason for rejecting", Kind: Textarea, Required: true, MaxLength: document.MaxReason,
 	Hint: "Required to reject. Kept in the customer's history."}
