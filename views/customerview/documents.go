@@ -14,6 +14,7 @@ import (
 // DocumentsView is the customer page's Documents section.
 type DocumentsView struct {
 	C      *customer.Customer
+	List   []document.Document // every document, as the service lists them
 	Groups []DocumentGroup
 	// Missing is the evidence the approval rule wants and the customer
 	// lacks; Required says the rule is on (APPROVAL_REQUIRES_DOCUMENTS), so

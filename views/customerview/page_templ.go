@@ -757,7 +757,7 @@ func historyPreview(v View) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				if s := previewText(v.C, e); s != "" {
+				if s := previewText(v.C, IndexDocuments(v.Documents.List), e); s != "" {
 					var templ_7745c5c3_Var29 string
 					templ_7745c5c3_Var29, templ_7745c5c3_Err = templ.JoinStringErrs(" · " + s)
 					if templ_7745c5c3_Err != nil {

@@ -25,7 +25,7 @@ func (h handler) documentsView(c echo.Context, cu *customer.Customer) (customerv
 	}
 	opts := h.s.Documents.Options()
 	limit := customerview.LimitText(opts.MaxFileSize)
-	return customerview.DocumentsView{C: cu, Groups: customerview.GroupDocuments(cu, docs), Missing: missing,
+	return customerview.DocumentsView{C: cu, List: docs, Groups: customerview.GroupDocuments(cu, docs), Missing: missing,
 		Required: opts.RequireForApproval, CanUpload: h.s.Documents.CanUpload(a),
 		Upload: customerview.UploadFormView{C: cu, Values: form.Values{}, Whose: customerview.WhoseChoices(cu), MaxSize: limit,
 			CSRF: page.CSRFToken(c)}}, nil

@@ -258,7 +258,11 @@ func (h handler) history(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := customerview.HistoryView{C: cu, Newest: before == 0}
+	docs, err := h.s.Documents.List(c.Request().Context(), page.Actor(c), cu.Reference)
+	if err != nil {
+		return err
+	}
+	v := customerview.HistoryView{C: cu, Newest: before == 0, Docs: customerview.IndexDocuments(docs)}
 	if len(entries) > historyPage {
 		entries = entries[:historyPage]
 		v.NextURL = "/customers/" + cu.Reference.String() + "/history?before=" + strconv.FormatInt(entries[len(entries)-1].ID, 10)
