@@ -136,6 +136,8 @@ func stored(t testing.TB, s *webtest.Site, by string, c *customer.Customer, meta
 // personRef is the reference of the customer's first associate.
 func personRef(c *customer.Customer) string { return c.Company.Associates[0].Person.Reference.String() }
 
-func path(c *customer.Customer, rest string) string { return "/customers/" + c.Reference.String() + rest }
+func path(c *customer.Customer, rest string) string {
+	return "/customers/" + c.Reference.String() + rest
+}
 
 func squash(s string) string { return strings.Join(strings.Fields(s), " ") }

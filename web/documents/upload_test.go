@@ -103,7 +103,7 @@ func TestUploadRefusedComesBackNamingTheField(t *testing.T) {
 			if got := r.Text("#" + tc.input + "-error"); !strings.Contains(got, tc.want) {
 				t.Fatalf("message under %s: %q, want %q; summary %q", tc.input, got, tc.want, r.Text("[data-testid=error-summary]"))
 			}
-			if inv := r.Doc.Find("#" + tc.input).AttrOr("aria-invalid", ""); inv != "true" {
+			if inv := r.Doc.Find("#"+tc.input).AttrOr("aria-invalid", ""); inv != "true" {
 				t.Errorf("%s aria-invalid=%q", tc.input, inv)
 			}
 			if !r.Has("[data-testid=error-summary]") || !r.Has("html") {
