@@ -1,6 +1,7 @@
 package customerview
 
 import (
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -139,13 +140,20 @@ func documentsURL(c *customer.Customer) string {
 	return "/customers/" + c.Reference.String() + "/documents"
 }
 
-// UploadPageURL is the upload form on a page of its own, for a person ("" the company).
-func UploadPageURL(c *customer.Customer, person string) string {
-	u := documentsURL(c) + "/new"
+// UploadPageURL is the upload form on a page of its own, for a person ("" the
+// company) and a document type ("" any).
+func UploadPageURL(c *customer.Customer, person string, typ document.Type) string {
+	q := url.Values{}
 	if person != "" {
-		u += "?person=" + person
+		q.Set("person", person)
 	}
-	return u
+	if typ != "" {
+		q.Set("type", string(typ))
+	}
+	if len(q) == 0 {
+		return documentsURL(c) + "/new"
+	}
+	return documentsURL(c) + "/new?" + q.Encode()
 }
 
 // DocumentURL is a document's viewer page.
@@ -214,6 +222,15 @@ func documentCount(groups []DocumentGroup) string {
 		s += ", " + strconv.Itoa(pending) + " pending review"
 	}
 	return s
+}
+
+// groupType is the type a group's upload link starts with: a company
+// document for the company, any for an associate.
+func groupType(g DocumentGroup) document.Type {
+	if g.Person == "" {
+		return document.TypeCompanyDoc
+	}
+	return ""
 }
 
 // boolText is a data attribute's "true" or "false".

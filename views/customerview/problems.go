@@ -21,11 +21,10 @@ func problemHref(c *customer.Customer, p customer.Problem) string {
 	case p.Code == document.ProblemDocumentPending:
 		return "/customers/" + c.Reference.String() + "#documents"
 	case p.Code == document.ProblemDocumentMissing || p.Code == document.ProblemDocumentRejected:
-		person := ""
 		if p.Associate >= 0 && p.Associate < len(c.Company.Associates) {
-			person = c.Company.Associates[p.Associate].Person.Reference.String()
+			return UploadPageURL(c, c.Company.Associates[p.Associate].Person.Reference.String(), "")
 		}
-		return UploadPageURL(c, person)
+		return UploadPageURL(c, "", document.TypeCompanyDoc)
 	case p.Associate >= 0 && p.Field != "":
 		return editor + "#" + associateInputID(p.Associate, p.Field)
 	case p.Associate >= 0:

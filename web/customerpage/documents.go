@@ -30,12 +30,3 @@ func (h handler) documentsView(c echo.Context, cu *customer.Customer) (customerv
 		Upload: customerview.UploadFormView{C: cu, Values: form.Values{}, Whose: customerview.WhoseChoices(cu), MaxSize: limit,
 			CSRF: page.CSRFToken(c)}}, nil
 }
-
-// actionsWith adds the missing evidence to Approve's blockers when the rule
-// is on (the approval itself checks it again in its transaction).
-func actionsWith(acts customer.Actions, docs customerview.DocumentsView) customer.Actions {
-	if acts.CanApprove && docs.Required && len(docs.Missing) > 0 {
-		acts.ApproveBlockers = append(append([]customer.Problem(nil), acts.ApproveBlockers...), docs.Missing...)
-	}
-	return acts
-}

@@ -56,7 +56,7 @@ func (h handler) view(c echo.Context, cu *customer.Customer) (customerview.View,
 	if err != nil {
 		return customerview.View{}, err
 	}
-	return customerview.View{C: cu, Actions: actionsWith(h.s.Customers.ActionsFor(page.Actor(c), cu), docs), Case: cv,
+	return customerview.View{C: cu, Actions: h.s.Customers.ActionsFor(page.Actor(c), cu), Case: cv,
 		Review: h.reviewView(c, cu), History: hist, Notes: notes, Documents: docs, CSRF: page.CSRFToken(c)}, nil
 }
 
@@ -170,11 +170,7 @@ func (h handler) statusPage(c echo.Context) error {
 		return apperr.NotFound("status move " + c.QueryParam("to"))
 	}
 	// Only the moves the customer page offers this actor get a form.
-	docs, err := h.documentsView(c, cu)
-	if err != nil {
-		return err
-	}
-	acts := actionsWith(h.s.Customers.ActionsFor(page.Actor(c), cu), docs)
+	acts := h.s.Customers.ActionsFor(page.Actor(c), cu)
 	offered := map[customer.Status]bool{customer.StatusVerified: acts.CanApprove, customer.StatusRejected: acts.CanReject,
 		customer.StatusPending: acts.CanReopen}[to]
 	if !offered {
