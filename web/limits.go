@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -64,10 +65,27 @@ func (t Timeouts) apply(s *http.Server) {
 // to MaxFormBody, so nothing later can read more; a larger body is 413 and
 // no handler runs. multipart/form-data is 415 except on uploadRoutes. The
 // API keeps its documented limit (api.MaxBody, checked again as it decodes).
-func bodyLimits(next echo.HandlerFunc) echo.HandlerFunc {
+//
+// The API's document upload (api.UploadPath) is the one API route with a
+// larger limit, uploadLimit (api.UploadBodyLimit of the configured files and
+// size); its files are streamed, never read whole.
+func bodyLimits(uploadLimit int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return limitBody(next, uploadLimit)
+	}
+}
+
+func limitBody(next echo.HandlerFunc, uploadLimit int64) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		if r.Body == nil || r.Body == http.NoBody {
+			return next(c)
+		}
+		if r.Method == http.MethodPost && c.Path() == api.UploadPath {
+			if r.ContentLength > uploadLimit {
+				return tooLarge(fmt.Sprintf("%d bytes (the document upload limit)", uploadLimit))
+			}
+			r.Body = http.MaxBytesReader(c.Response(), r.Body, uploadLimit)
 			return next(c)
 		}
 		if IsAPIPath(r.URL.Path) {

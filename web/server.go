@@ -56,7 +56,7 @@ func New(d Deps) *echo.Echo {
 	e.Use(securityHeaders(!d.Config.Development()))
 	e.Use(metrics(routes))
 	e.Use(apiNoStore)
-	e.Use(bodyLimits)
+	e.Use(bodyLimits(uploadLimit(d.Config)))
 
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", func(c echo.Context) error {
@@ -77,6 +77,19 @@ func New(d Deps) *echo.Echo {
 	}
 	routes.fill(e)
 	return e
+}
+
+// uploadLimit is the document upload's body limit for the configured
+// number and size of files (the defaults where the config leaves them 0).
+func uploadLimit(cfg config.Config) int64 {
+	files, size := cfg.DocumentMaxFiles, cfg.DocumentMaxSize
+	if files <= 0 {
+		files = config.DefaultDocumentMaxFiles
+	}
+	if size <= 0 {
+		size = config.DefaultDocumentMaxSize
+	}
+	return api.UploadBodyLimit(files, size)
 }
 
 // ipExtractor decides what c.RealIP() — the address the sign-in throttle
