@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -25,16 +26,30 @@ const MaxFormBody = 64 << 10
 // UploadRoute is the customer page's document upload (route template).
 const UploadRoute = "/customers/:ref/documents"
 
-// uploadRoutes are the routes (route templates) that take
-// multipart/form-data, each with its own body limit; every other page route
-// refuses multipart with 415. The document upload takes one file of at most
-// DOCUMENT_MAX_SIZE plus its form fields (MaxFormBody).
-func uploadRoutes(cfg config.Config) map[string]int64 {
-	size := cfg.DocumentMaxSize
+// upload is the body limit of an upload route and how its 413 says it.
+type upload struct {
+	limit int64
+	says  string
+}
+
+// uploadRoutes are the routes (route templates) whose POST takes a large,
+// streamed body, each with its own limit; every other page route refuses
+// multipart with 415 and every other API route keeps 1 MiB. The page's
+// upload takes one file of at most DOCUMENT_MAX_SIZE plus its form fields
+// (MaxFormBody); the API's, DOCUMENT_MAX_FILES of them in base64 with their
+// metadata (api.UploadBodyLimit).
+func uploadRoutes(cfg config.Config) map[string]upload {
+	files, size := cfg.DocumentMaxFiles, cfg.DocumentMaxSize
+	if files <= 0 {
+		files = config.DefaultDocumentMaxFiles
+	}
 	if size <= 0 {
 		size = config.DefaultDocumentMaxSize
 	}
-	return map[string]int64{UploadRoute: size + MaxFormBody}
+	return map[string]upload{
+		UploadRoute:    {size + MaxFormBody, "the upload limit (" + sizeText(size) + " per file)"},
+		api.UploadPath: {api.UploadBodyLimit(files, size), fmt.Sprintf("%d bytes (the document upload limit)", api.UploadBodyLimit(files, size))},
+	}
 }
 
 // UploadTimeout is how long an upload's body may take to arrive (the
@@ -82,18 +97,18 @@ func (t Timeouts) apply(s *http.Server) {
 // whose bodies are streamed (never read whole here) within their own limit
 // and UploadTimeout. The API keeps its documented limit (api.MaxBody,
 // checked again as it decodes).
-func bodyLimits(uploads map[string]int64) echo.MiddlewareFunc {
+func bodyLimits(uploads map[string]upload) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			r := c.Request()
 			if r.Body == nil || r.Body == http.NoBody {
 				return next(c)
 			}
-			if limit, ok := uploads[c.Path()]; ok {
-				if r.ContentLength > limit {
-					return tooLarge("the upload limit (" + sizeText(limit-MaxFormBody) + " per file)")
+			if up, ok := uploads[c.Path()]; ok && r.Method == http.MethodPost {
+				if r.ContentLength > up.limit {
+					return tooLarge(up.says)
 				}
-				r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
+				r.Body = http.MaxBytesReader(c.Response(), r.Body, up.limit)
 				rc := http.NewResponseController(c.Response())
 				_ = rc.SetReadDeadline(time.Now().Add(UploadTimeout)) // not every writer supports it (tests)
 				_ = rc.SetWriteDeadline(time.Now().Add(UploadTimeout + DefaultTimeouts.Write))

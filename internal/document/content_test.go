@@ -38,7 +38,7 @@ func TestTypesAndSubTypes(t *testing.T) {
 	if subs := document.SubTypes(document.TypeIDCard); len(subs) != 2 || subs[0] != document.SubFrontSide {
 		t.Fatalf("%v", subs)
 	}
-	if len(document.SubTypes(document.TypePassport)) != 0 || document.TypeDriversLicense.Label() != "Driver's licence" ||
+	if len(document.SubTypes(document.TypeSelfie)) != 0 || document.TypeDriversLicense.Label() != "Driver's licence" ||
 		document.SubIncorporationCert.Label() != "Certificate of incorporation" {
 		t.Fatal("labels")
 	}

@@ -56,7 +56,7 @@ var types = []struct {
 	subs  []SubType
 }{
 	{TypeCompanyDoc, "Company document", []SubType{SubIncorporationCert, SubRegisterExtract, SubShareholderRegister, SubProofOfAddress}},
-	{TypePassport, "Passport", nil},
+	{TypePassport, "Passport", []SubType{SubFrontSide, SubBackSide}},
 	{TypeIDCard, "ID card", []SubType{SubFrontSide, SubBackSide}},
 	{TypeDriversLicense, "Driver's licence", []SubType{SubFrontSide, SubBackSide}},
 	{TypeResidencePermit, "Residence permit", []SubType{SubFrontSide, SubBackSide}},

@@ -151,7 +151,7 @@ func (u *uploader) content(ctx context.Context, i int, up *Upload) (*stored, err
 		return nil, err
 	}
 	limit := u.s.opts.MaxFileSize
-	src := io.LimitReader(up.Content, limit+1)
+	src := io.LimitReader(truncation{up.Content}, limit+1)
 	h := sha256.New()
 	st := &stored{id: id}
 	for seq := 0; ; seq++ {
@@ -185,6 +185,18 @@ func (u *uploader) content(ctx context.Context, i int, up *Upload) (*stored, err
 	}
 	st.sum = h.Sum(nil)
 	return st, nil
+}
+
+// truncation keeps a source's own io.ErrUnexpectedEOF (a body cut short)
+// from reading as io.ReadFull's "last, shorter chunk".
+type truncation struct{ r io.Reader }
+
+func (t truncation) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		err = apperr.BadRequest("truncated_content", "The request ended in the middle of a file; nothing was stored.")
+	}
+	return n, err
 }
 
 func unsupported(i int, up *Upload, path string) error {

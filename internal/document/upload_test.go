@@ -134,7 +134,7 @@ func TestUploadFieldErrors(t *testing.T) {
 		{"UnknownType", document.Meta{Type: "BANK_STATEMENT", Name: "x.pdf"}, "[1].type"},
 		{"MissingType", document.Meta{Name: "x.pdf"}, "[1].type"},
 		{"SubTypeOfAnotherType", document.Meta{Type: "COMPANY_DOC", SubType: "FRONT_SIDE", Name: "x.pdf"}, "[1].subType"},
-		{"PassportTakesNoSubType", document.Meta{PersonReference: c.Company.Associates[0].Person.Reference.String(), Type: "PASSPORT", SubType: "FRONT_SIDE", Name: "x.pdf"}, "[1].subType"},
+		{"SelfieTakesNoSubType", document.Meta{PersonReference: c.Company.Associates[0].Person.Reference.String(), Type: "SELFIE", SubType: "FRONT_SIDE", Name: "x.pdf"}, "[1].subType"},
 		{"CompanyDocWithPerson", document.Meta{PersonReference: c.Company.Associates[0].Person.Reference.String(), Type: "COMPANY_DOC", Name: "x.pdf"}, "[1].customerPersonReference"},
 		{"PersonDocWithoutPerson", document.Meta{Type: "PASSPORT", Name: "x.pdf"}, "[1].customerPersonReference"},
 		{"AnotherCustomersAssociate", document.Meta{PersonReference: foreign, Type: "PASSPORT", Name: "x.pdf"}, "[1].customerPersonReference"},

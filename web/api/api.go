@@ -63,6 +63,11 @@ func Register(g *echo.Group, d Deps) {
 	add(http.MethodPut, "/customers/:reference/assignee", h.handleCustomerAssignee)
 	add(http.MethodPost, "/cases/next", h.handleNextCase)
 	add(http.MethodPost, "/customers/:reference/review/confirm", h.handleReviewConfirm)
+	add(http.MethodPost, "/customers/:reference/documents", h.handleDocumentUpload)
+	add(http.MethodGet, "/customers/:reference/documents", h.handleDocumentList)
+	add(http.MethodGet, "/customers/:reference/documents/:document", h.handleDocumentGet)
+	add(http.MethodGet, "/customers/:reference/documents/:document/content", h.handleDocumentContent)
+	add(http.MethodPut, "/customers/:reference/documents/:document/review", h.handleDocumentReview)
 	g.RouteNotFound("", rt.unrouted)
 	g.RouteNotFound("/*", rt.unrouted)
 }
