@@ -7,7 +7,6 @@ package documents
 import (
 	"errors"
 	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -21,6 +20,7 @@ import (
 	"github.com/verity-kyb/verity/views/customerview"
 	"github.com/verity-kyb/verity/views/layout"
 	"github.com/verity-kyb/verity/web"
+	"github.com/verity-kyb/verity/web/api"
 	"github.com/verity-kyb/verity/web/form"
 	"github.com/verity-kyb/verity/web/page"
 )
@@ -106,11 +106,8 @@ func (h handler) content(c echo.Context) error {
 		if inline && !download {
 			disposition = "inline"
 		}
-		if v := mime.FormatMediaType(disposition, map[string]string{"filename": d.Name}); v != "" {
-			disposition = v
-		}
 		hd.Set(echo.HeaderContentType, ct)
-		hd.Set(echo.HeaderContentDisposition, disposition)
+		hd.Set(echo.HeaderContentDisposition, api.ContentDisposition(disposition, d.DownloadName()))
 		hd.Set(echo.HeaderContentLength, strconv.FormatInt(d.Size, 10))
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Content-Security-Policy", "sandbox; default-src 'none'")

@@ -31,10 +31,10 @@ func TestContentHeaders(t *testing.T) {
 		disposition string
 		body        []byte
 	}{
-		{dImg, "", "image/png", `inline; filename=passport.png`, img},
-		{dImg, "?download=1", "image/png", `attachment; filename=passport.png`, img},
-		{dPDF, "", "application/pdf", `inline; filename*=utf-8''Extract%202026%20%C3%A9.pdf`, pdf},
-		{dPDF, "?download=1", "application/pdf", `attachment; filename*=utf-8''Extract%202026%20%C3%A9.pdf`, pdf},
+		{dImg, "", "image/png", `inline; filename="passport.png"; filename*=UTF-8''passport.png`, img},
+		{dImg, "?download=1", "image/png", `attachment; filename="passport.png"; filename*=UTF-8''passport.png`, img},
+		{dPDF, "", "application/pdf", `inline; filename="Extract 2026 _.pdf"; filename*=UTF-8''Extract%202026%20%C3%A9.pdf`, pdf},
+		{dPDF, "?download=1", "application/pdf", `attachment; filename="Extract 2026 _.pdf"; filename*=UTF-8''Extract%202026%20%C3%A9.pdf`, pdf},
 	} {
 		r := v.Get(path(c, "/documents/"+tc.doc.Reference.String()+"/content"+tc.query)).Want(http.StatusOK)
 		h := r.Header
