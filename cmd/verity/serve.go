@@ -34,6 +34,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("seed demo: %w", err)
 		}
 		if seeded {
+			if _, err := seed.DemoDocuments(ctx, a.db, a.customers, a.documents); err != nil {
+				return fmt.Errorf("seed demo documents: %w", err)
+			}
 			fmt.Fprintln(stdout, "verity: demo data seeded on first start")
 		}
 		for _, c := range creds {
