@@ -55,7 +55,7 @@ async function show(viewer) {
   const pages = viewer.querySelector("[data-pdf-pages]");
   try {
     const pdf = await pdfjs.getDocument({ url: viewer.getAttribute("data-pdf-src"), isEvalSupported: false, withCredentials: true }).promise;
-    const width = Math.min(pages.clientWidth || 800, 1000);
+    const width = Math.min((pages.clientWidth || 832) - 32, 1000); // inside the padding
     const n = Math.min(pdf.numPages, maxPages);
     for (let i = 1; i <= n; i++) {
       await renderPage(pdf, i, pages, width);
