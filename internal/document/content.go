@@ -15,9 +15,6 @@ const (
 	ContentPNG  = "image/png"
 )
 
-// sniffLen is how many leading bytes sniff needs at most.
-const sniffLen = 8
-
 var pngSignature = []byte{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'}
 
 // sniff names the content type of a file from its first bytes, or "" when
