@@ -3,6 +3,7 @@
 package customer
 
 import (
+	"hash/fnv"
 	"strconv"
 	"time"
 
@@ -85,6 +86,16 @@ func (c *Customer) ETag() string {
 	tag := `"v` + strconv.Itoa(c.Version)
 	if c.Assignee != nil {
 		tag += ".a" + strconv.FormatInt(c.Assignee.ID, 10)
+	}
+	if c.Evidence != nil {
+		// requiredActions list the evidence approval lacks, which a document
+		// upload or review changes without a new version: the suffix tells
+		// caches (If-None-Match) so; If-Match still compares the version alone.
+		h := fnv.New32a()
+		for _, p := range c.Evidence {
+			h.Write([]byte(p.Code + " " + p.Path + "\n"))
+		}
+		tag += ".e" + strconv.FormatUint(uint64(h.Sum32()), 36)
 	}
 	return tag + `"`
 }

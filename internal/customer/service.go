@@ -245,6 +245,14 @@ func (s *Service) BeginWrite(ctx context.Context, ref uuid.UUID) (*sqlx.Tx, *Cus
 	return s.locked(ctx, ref, nil)
 }
 
+// LockIn locks the customer row FOR UPDATE in a transaction the caller
+// began earlier and reads the customer: a document upload streams its files
+// first and takes the lock only to record them, so a slow upload never holds
+// up the customer's other writes.
+func (s *Service) LockIn(ctx context.Context, tx *sqlx.Tx, ref uuid.UUID) (*Customer, error) {
+	return getCustomer(ctx, s.prepared(tx), ref, true)
+}
+
 // mutate runs one write: lock the customer, check the expected version, apply
 // fn, and — when anything changed — store it and its audit entry in the same
 // transaction. A write that changes nothing leaves no trace and keeps the version.

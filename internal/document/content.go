@@ -15,15 +15,12 @@ const (
 	ContentPNG  = "image/png"
 )
 
-// sniffLen is how many leading bytes sniff needs at most.
-const sniffLen = 8
-
 var pngSignature = []byte{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'}
 
 // sniff names the content type of a file from its first bytes, or "" when
 // it is none of PDF, JPEG and PNG. The name and any claimed type never
-// count. HEIC is refused: no Go library in our module list decodes it, and
-// storing what no reviewer's browser can show would be no evidence.
+// count. HEIC is refused: no module we can draw on decodes it (a libheif
+// binding needs cgo), and what no reviewer's browser can show is no evidence.
 func sniff(head []byte) string {
 	switch {
 	case bytes.HasPrefix(head, []byte("%PDF-")):

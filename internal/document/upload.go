@@ -30,22 +30,28 @@ const (
 // (all or nothing). next yields the files in order and returns io.EOF after
 // the last (a multipart reader can only hand out part N+1 once part N is
 // consumed). Each file's content streams into 256 KiB chunks, hashed and
-// sniffed on the way; its metadata is checked once the content is read.
-// Field errors of every file are reported together; a file of another type
-// (415) or over the size limit (413) stops at once. A new current document
-// of the same person, type and sub-type supersedes the old one; the same
-// bytes as the current one are reported as a duplicate and not stored.
+// sniffed on the way; a file of another type (415) or over the size limit
+// (413) stops at once. Only then is the customer row locked (FOR UPDATE, as
+// every customer write) to check the metadata against the associates and
+// record the documents — so a slow upload never holds up the customer's
+// other writes. Field errors of every file are reported together. A new
+// current document of the same person, type and sub-type supersedes the old
+// one; the same bytes as the current one are reported as a duplicate and
+// not stored.
 func (s *Service) Upload(ctx context.Context, a access.Actor, customerRef uuid.UUID, next func() (*Upload, error)) ([]Uploaded, error) {
 	if err := require(a, access.PermEdit, "upload documents"); err != nil {
 		return nil, err
 	}
-	tx, cur, err := s.customers.BeginWrite(ctx, customerRef)
+	if _, err := s.customers.Get(ctx, a, customerRef); err != nil {
+		return nil, err // unknown customer: refused before the body is read
+	}
+	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
-	u := uploader{s: s, tx: tx, a: a, cur: cur, errs: apperr.FieldErrors{}, buf: make([]byte, ChunkSize)}
-	var out []Uploaded
+	u := uploader{s: s, tx: tx, a: a, errs: apperr.FieldErrors{}, buf: make([]byte, ChunkSize)}
+	var files []pending
 	for i := 0; ; i++ {
 		up, err := next()
 		if errors.Is(err, io.EOF) {
@@ -57,7 +63,21 @@ func (s *Service) Upload(ctx context.Context, a access.Actor, customerRef uuid.U
 		if i >= s.opts.MaxFiles {
 			return nil, apperr.BadRequest("too_many_files", "At most %d files may be uploaded at once; nothing was stored.", s.opts.MaxFiles)
 		}
-		res, err := u.one(ctx, i, up)
+		st, err := u.content(ctx, i, up)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, pending{stored: st, meta: up.Meta}) // Meta is complete once Content ended
+	}
+	if len(files) == 0 {
+		return nil, apperr.BadRequest("no_files", "The request holds no file; nothing was stored.")
+	}
+	if u.cur, err = s.customers.LockIn(ctx, tx, customerRef); err != nil {
+		return nil, err
+	}
+	out := make([]Uploaded, 0, len(files))
+	for i := range files {
+		res, err := u.record(ctx, i, &files[i])
 		if err != nil {
 			return nil, err
 		}
@@ -67,9 +87,6 @@ func (s *Service) Upload(ctx context.Context, a access.Actor, customerRef uuid.U
 	}
 	if len(u.errs) > 0 {
 		return nil, apperr.Invalid(u.errs)
-	}
-	if len(out) == 0 {
-		return nil, apperr.BadRequest("no_files", "The request holds no file; nothing was stored.")
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
@@ -82,7 +99,7 @@ type uploader struct {
 	s    *Service
 	tx   *sqlx.Tx
 	a    access.Actor
-	cur  *customer.Customer
+	cur  *customer.Customer // locked, once every file is read
 	errs apperr.FieldErrors
 	buf  []byte
 }
@@ -95,14 +112,18 @@ type stored struct {
 	contentType string
 }
 
-// one stores the i-th file; nil (no error) when its metadata was invalid
-// (the errors are collected for the answer).
-func (u *uploader) one(ctx context.Context, i int, up *Upload) (*Uploaded, error) {
-	st, err := u.content(ctx, i, up)
-	if err != nil {
-		return nil, err
-	}
-	r, ok := u.meta(i, &up.Meta)
+// pending is a file whose bytes are written and whose document is not yet.
+type pending struct {
+	stored *stored
+	meta   Meta
+}
+
+// record checks the i-th file's metadata and writes its document (or
+// reports the duplicate); nil (no error) when the metadata was invalid (the
+// errors are collected for the answer).
+func (u *uploader) record(ctx context.Context, i int, f *pending) (*Uploaded, error) {
+	st := f.stored
+	r, ok := u.meta(i, &f.meta)
 	if !ok {
 		return nil, nil
 	}

@@ -2,12 +2,17 @@ package document_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/verity-kyb/verity/internal/apperr"
+	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/document"
 )
 
@@ -219,5 +224,37 @@ func TestDocumentsOfRemovedAssociate(t *testing.T) {
 	}
 	if list[0].PersonRef != nil || list[1].PersonName != "Mia Signer" {
 		t.Fatalf("company first, then Mia by her stored name: %+v", list)
+	}
+}
+
+// The customer row is locked only once the files are read: while a slow
+// upload streams, the customer can still be edited.
+func TestUploadDoesNotHoldTheCustomerWhileStreaming(t *testing.T) {
+	e := newEnv(t, false, 0)
+	c := e.create()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.docs.Upload(e.ctx, officer, c.Reference, files(document.Upload{Meta: companyDoc("slow.pdf"), Content: pr}))
+		done <- err
+	}()
+	if _, err := pw.Write(pdfBytes(1)); err != nil { // returns once the upload has read it
+		t.Fatal(err)
+	}
+	var up customer.DetailsUpdate
+	if err := json.Unmarshal([]byte(`{"description": "edited during an upload"}`), &up); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(e.ctx, time.Minute) // a held lock would make this wait until then
+	defer cancel()
+	if _, err := e.customers.Update(ctx, admin, c.Reference, up, nil); err != nil {
+		t.Fatalf("the customer could not be edited during an upload: %v", err)
+	}
+	_ = pw.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := e.count(`SELECT count(*) FROM documents`); n != 1 {
+		t.Fatalf("%d documents", n)
 	}
 }

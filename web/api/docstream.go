@@ -2,6 +2,7 @@ package api
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -372,37 +373,48 @@ func (t *base64Text) Read(p []byte) (int, error) {
 	}
 	n := 0
 	for n < len(p) {
-		if n > 0 && t.d.r.Buffered() == 0 {
-			break // hand over what we have rather than block
+		if t.d.r.Buffered() == 0 {
+			if n > 0 {
+				break // hand over what we have rather than wait for more
+			}
+			if _, err := t.d.r.Peek(1); err != nil {
+				_, err = t.d.byte() // the body ended inside the string
+				return 0, err
+			}
 		}
-		b, err := t.d.byte()
-		if err != nil {
-			return n, err
+		buf, _ := t.d.r.Peek(t.d.r.Buffered())
+		plain := bytes.IndexAny(buf, `"\`)
+		if plain < 0 {
+			plain = len(buf)
 		}
-		switch b {
-		case '"':
+		k := copy(p[n:], buf[:plain])
+		_, _ = t.d.r.Discard(k)
+		n += k
+		if k < plain || plain == len(buf) || n == len(p) {
+			continue // p is full, or the buffer was all base64 text
+		}
+		b, _ := t.d.r.ReadByte() // a quote or a backslash, buffered
+		if b == '"' {
 			t.done = true
 			if err := t.d.fields(); err != nil {
 				return n, err
 			}
 			return n, io.EOF
-		case '\\':
-			e, err := t.d.byte()
-			if err != nil {
-				return n, err
-			}
-			switch e {
-			case '/':
-				b = '/'
-			case 'n':
-				b = '\n'
-			case 'r':
-				b = '\r'
-			default:
-				b = '!' // any other escape is no base64: the decoder refuses it
-			}
 		}
-		p[n] = b
+		e, err := t.d.byte()
+		if err != nil {
+			return n, err
+		}
+		switch e {
+		case '/':
+			p[n] = '/'
+		case 'n':
+			p[n] = '\n'
+		case 'r':
+			p[n] = '\r'
+		default:
+			p[n] = '!' // any other escape is no base64: the decoder refuses it
+		}
 		n++
 	}
 	return n, nil
