@@ -222,11 +222,13 @@ func TestSectionVersionsAndRemovedAssociates(t *testing.T) {
 	if !r.Has("[data-testid=document-superseded]") || r.Has("[data-testid=review-accept-form]") || r.Has("[data-testid=review-own-upload]") {
 		t.Error("the old version must say it was replaced and offer no review")
 	}
+	if href := r.Doc.Find("[data-testid=document-newer]").AttrOr("href", ""); href != path(c, "/documents/"+cur.Reference.String()) {
+		t.Errorf("newer link %q", href)
+	}
 	h := o.Get(path(c, "/history")).Want(http.StatusOK)
 	if got := squash(h.Doc.Find("[data-testid=history-entry]").First().Text()); !strings.Contains(got, "Document replaced") || !strings.Contains(got, "replacing an earlier upload") {
 		t.Errorf("history %q", got)
 	}
-	_ = cur
 
 	// Replace the associates with someone else: Sean Bond's documents stay, under his name.
 	in := customer.AssociateInput{}
