@@ -51,6 +51,9 @@ test('officer uploads by drag-and-drop with the progress shown', async ({ page }
   await form.getByLabel('Whose document').selectOption({ label: 'The company' });
   await form.getByLabel('Document type').selectOption('COMPANY_DOC');
   await form.getByLabel('Sub-type').selectOption('REGISTER_EXTRACT');
+  // Only the sub-types a company document takes are offered.
+  await expect(form.locator('select[name=subType] option[value=FRONT_SIDE]')).toBeDisabled();
+  await expect(form.locator('select[name=subType] option[value=REGISTER_EXTRACT]')).toBeEnabled();
   await expect(form.getByText('or drag a file from your computer')).toBeVisible();
 
   const drop = await page.evaluateHandle(({ b64, name }) => {

@@ -53,6 +53,25 @@
     var hint = zone.querySelector("[data-drop-hint]");
     if (hint) hint.hidden = false;
 
+    // Offer only the sub-types the chosen type takes (the server checks the pair anyway).
+    var typeSel = form.querySelector('select[name="type"]');
+    var subSel = form.querySelector('select[name="subType"]');
+    var takes = {};
+    try { takes = JSON.parse(form.getAttribute("data-subtypes") || "{}"); } catch (e) { takes = {}; }
+    function filterSubTypes() {
+      if (!typeSel || !subSel) return;
+      var allowed = takes[typeSel.value];
+      for (var i = 0; i < subSel.options.length; i++) {
+        var o = subSel.options[i];
+        var ok = o.value === "" || !allowed || allowed.indexOf(o.value) >= 0;
+        o.hidden = !ok;
+        o.disabled = !ok;
+      }
+      if (subSel.selectedOptions[0] && subSel.selectedOptions[0].disabled) subSel.value = "";
+    }
+    if (typeSel) typeSel.addEventListener("change", filterSubTypes);
+    filterSubTypes();
+
     function showChosen() {
       var f = input.files && input.files[0];
       if (chosen) chosen.textContent = f ? "Chosen: " + f.name + " (" + sizeText(f.size) + ")" : "";

@@ -1,6 +1,7 @@
 package customerview
 
 import (
+	"encoding/json"
 	"net/url"
 	"strconv"
 	"strings"
@@ -231,6 +232,20 @@ func groupType(g DocumentGroup) document.Type {
 		return document.TypeCompanyDoc
 	}
 	return ""
+}
+
+// subTypesJSON maps each document type to the sub-types it takes, for the
+// upload script, which offers only those (the service checks them anyway).
+func subTypesJSON() string {
+	m := map[document.Type][]document.SubType{}
+	for _, t := range document.Types() {
+		m[t] = document.SubTypes(t)
+		if m[t] == nil {
+			m[t] = []document.SubType{}
+		}
+	}
+	b, _ := json.Marshal(m) // a map of strings always marshals
+	return string(b)
 }
 
 // boolText is a data attribute's "true" or "false".
