@@ -663,7 +663,7 @@ func documentFacts(v DocumentPageView) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if v.D.Description != "" {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 51, "<dt class=\"text-slate-600\">Description</dt><dd class=\"text-lines\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 51, "<dt class=\"text-slate-600\">Remarks</dt><dd class=\"text-lines\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
