@@ -26,10 +26,13 @@ const MaxFormBody = 64 << 10
 // UploadRoute is the customer page's document upload (route template).
 const UploadRoute = "/customers/:ref/documents"
 
-// upload is the body limit of an upload route and how its 413 says it.
+// upload is the body limit of an upload route and how its 413 says it;
+// multipartOnly refuses any other body (the page's form, whose CSRF token
+// is the body's first part) with 415.
 type upload struct {
-	limit int64
-	says  string
+	limit         int64
+	says          string
+	multipartOnly bool
 }
 
 // uploadRoutes are the routes (route templates) whose POST takes a large,
@@ -47,8 +50,8 @@ func uploadRoutes(cfg config.Config) map[string]upload {
 		size = config.DefaultDocumentMaxSize
 	}
 	return map[string]upload{
-		UploadRoute:    {size + MaxFormBody, "the upload limit (" + sizeText(size) + " per file)"},
-		api.UploadPath: {api.UploadBodyLimit(files, size), fmt.Sprintf("%d bytes (the document upload limit)", api.UploadBodyLimit(files, size))},
+		UploadRoute:    {size + MaxFormBody, "the upload limit (" + sizeText(size) + " per file)", true},
+		api.UploadPath: {api.UploadBodyLimit(files, size), fmt.Sprintf("%d bytes (the document upload limit)", api.UploadBodyLimit(files, size)), false},
 	}
 }
 
@@ -107,6 +110,10 @@ func bodyLimits(uploads map[string]upload) echo.MiddlewareFunc {
 			if up, ok := uploads[c.Path()]; ok && r.Method == http.MethodPost {
 				if r.ContentLength > up.limit {
 					return tooLarge(up.says)
+				}
+				if mt, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType)); up.multipartOnly && mt != "multipart/form-data" {
+					return apperr.New(apperr.KindUnsupported, "unsupported_media_type",
+						"The upload must be sent as multipart/form-data; nothing was stored.")
 				}
 				r.Body = http.MaxBytesReader(c.Response(), r.Body, up.limit)
 				rc := http.NewResponseController(c.Response())
