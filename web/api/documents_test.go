@@ -227,6 +227,7 @@ func TestAPIDocumentUploadRefusals(t *testing.T) {
 			{`[{"type": "COMPANY_DOC", "content": "` + bvnkContent + `", "nmae": "a.pdf"}]`, "[0].nmae"},
 			{"[{\"type\": \"COMPANY_DOC\", \"name\": \"a\xff.pdf\", \"content\": \"" + bvnkContent + "\"}]", "[0].name"},
 			{`[{"type": 7, "name": "a.pdf", "content": "` + bvnkContent + `"}]`, "[0].type"},
+			{`[{"type": "COMPANY_DOC", "name": "a\ud800.pdf", "content": "` + bvnkContent + `"}]`, "[0].name"},
 			{`[{"type": "COMPANY_DOC", "name": "a.pdf"}]`, "[0].content"},
 		} {
 			st, _, m := k.do("POST", path, "officer", tc.body)
