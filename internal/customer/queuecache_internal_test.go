@@ -10,7 +10,10 @@ import (
 func TestSharedCache(t *testing.T) {
 	ctx := context.Background()
 	calls := 0
-	fetch := func(context.Context) (queueCounts, error) { calls++; return queueCounts{int64(calls), int64(10 * calls)}, nil }
+	fetch := func(context.Context) (queueCounts, error) {
+		calls++
+		return queueCounts{int64(calls), int64(10 * calls)}, nil
+	}
 	t0 := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
 
 	t.Run("OffCountsEveryTime", func(t *testing.T) {

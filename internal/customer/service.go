@@ -49,9 +49,9 @@ const DefaultSearchCountLimit = 200
 // Service is the one way to read and change customers. Every rule, permission
 // check, transaction and audit entry lives here, so pages and API agree.
 type Service struct {
-	db     *sqlx.DB
-	stmts  *statements
-	opts   Options
+	db        *sqlx.DB
+	stmts     *statements
+	opts      Options
 	queues    shared[queueCounts]
 	assignees shared[[]Assignee]
 }

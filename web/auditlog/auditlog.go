@@ -3,7 +3,7 @@
 package auditlog
 
 import (
-		"net/http"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"

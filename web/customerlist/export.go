@@ -1,7 +1,6 @@
 package customerlist
 
 import (
-
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
