@@ -7,6 +7,7 @@ import (
 	"encoding/csv"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -14,12 +15,19 @@ import (
 // flushEvery is how many rows go out before the writer pushes them to the client.
 const flushEvery = 500
 
+// BatchWindow is how long one batch of rows may take to reach the client.
+// The server's write timeout bounds a whole response; a million-row export
+// takes longer than that, so each flush moves the deadline on by this much:
+// a download that keeps moving is never cut, a stalled client still is.
+var BatchWindow = 60 * time.Second
+
 // Stream answers with a CSV attachment named filename: the header, then the
 // rows each calls write with, as they come. An error before the first row
 // goes to the error handler (a refusal says why); after it the download is
 // cut short and the error logged.
 func Stream(c echo.Context, filename string, header []string, each func(write func([]string) error) error) error {
 	res := c.Response()
+	rc := http.NewResponseController(res)
 	w := csv.NewWriter(res)
 	started := false
 	start := func() error {
@@ -46,6 +54,7 @@ func Stream(c echo.Context, filename string, header []string, each func(write fu
 		if n++; n%flushEvery == 0 {
 			w.Flush()
 			res.Flush()
+			_ = rc.SetWriteDeadline(time.Now().Add(BatchWindow)) // best effort: kept off by a writer that cannot
 		}
 		return w.Error()
 	})
