@@ -19,7 +19,7 @@ const flushEvery = 500
 // The server's write timeout bounds a whole response; a million-row export
 // takes longer than that, so each flush moves the deadline on by this much:
 // a download that keeps moving is never cut, a stalled client still is.
-var BatchWindow = 60 * time.Second
+const BatchWindow = 60 * time.Second
 
 // Stream answers with a CSV attachment named filename: the header, then the
 // rows each calls write with, as they come. An error before the first row
