@@ -2,6 +2,7 @@ package document
 
 import (
 	"bytes"
+	"fmt"
 	"path"
 	"strings"
 	"unicode"
@@ -100,4 +101,34 @@ func (d *Document) DownloadName() string {
 		return d.Name + exts[0]
 	}
 	return d.Name
+}
+
+// ContentDisposition is an RFC 6266 header value (kind "attachment" or
+// "inline"): an ASCII fallback filename and the exact name as filename*.
+func ContentDisposition(kind, name string) string {
+	ascii := make([]rune, 0, len(name))
+	for _, r := range name {
+		if r < 0x20 || r > 0x7E || r == '"' || r == '\\' || r == '%' {
+			r = '_'
+		}
+		ascii = append(ascii, r)
+	}
+	var ext strings.Builder
+	for _, b := range []byte(name) {
+		if isAttrChar(b) {
+			ext.WriteByte(b)
+		} else {
+			fmt.Fprintf(&ext, "%%%02X", b)
+		}
+	}
+	return fmt.Sprintf(`%s; filename="%s"; filename*=UTF-8''%s`, kind, string(ascii), ext.String())
+}
+
+// isAttrChar is RFC 5987's attr-char: what filename* keeps unescaped.
+func isAttrChar(b byte) bool {
+	switch {
+	case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$&+-.^_`|~", b) >= 0
 }

@@ -43,3 +43,16 @@ func TestTypesAndSubTypes(t *testing.T) {
 		t.Fatal("labels")
 	}
 }
+
+func TestContentDisposition(t *testing.T) {
+	cases := []struct{ name, want string }{
+		{"Company Structure.pdf", `attachment; filename="Company Structure.pdf"; filename*=UTF-8''Company%20Structure.pdf`},
+		{"Zoë's \"scan\" 100%.png", `attachment; filename="Zo_'s _scan_ 100_.png"; filename*=UTF-8''Zo%C3%AB%27s%20%22scan%22%20100%25.png`},
+		{"a:b@c=d;e.pdf", `attachment; filename="a:b@c=d;e.pdf"; filename*=UTF-8''a%3Ab%40c%3Dd%3Be.pdf`},
+	}
+	for _, tc := range cases {
+		if got := document.ContentDisposition("attachment", tc.name); got != tc.want {
+			t.Errorf("%q:\n got %s\nwant %s", tc.name, got, tc.want)
+		}
+	}
+}

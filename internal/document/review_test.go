@@ -1,6 +1,7 @@
 package document_test
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 
@@ -172,4 +173,34 @@ func TestEvidenceWarningWhenRuleOff(t *testing.T) {
 func asApproval(err error, target **customer.ApprovalError) bool {
 	ae, ok := apperr.As(err)
 	return ok && ae.As(target)
+}
+
+// A review takes the customer's row lock, like every customer write, so it
+// cannot slip between an approval's evidence check and its commit.
+func TestReviewWaitsForTheCustomerLock(t *testing.T) {
+	e := newEnv(t, false, 0)
+	c := e.create()
+	d := e.upload(officer, c, file(companyDoc("cert.pdf"), pdfBytes(1)))[0].Document
+	tx, _, err := e.customers.BeginWrite(e.ctx, c.Reference) // as an approval in progress holds it
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.docs.Review(e.ctx, officer2, c.Reference, d.Reference, document.ReviewInput{Decision: document.StateAccepted})
+		done <- err
+	}()
+	for waiting := false; !waiting; {
+		select {
+		case err := <-done:
+			t.Fatalf("the review ran while the customer was locked (%v)", err)
+		default:
+		}
+		waiting = e.count(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`) > 0
+		runtime.Gosched()
+	}
+	_ = tx.Rollback()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
 }

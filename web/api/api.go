@@ -17,6 +17,7 @@ import (
 
 	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
+	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/document"
 	"github.com/verity-kyb/verity/internal/jsonx"
@@ -34,6 +35,7 @@ type KeyAuthenticator interface {
 type Deps struct {
 	Customers *customer.Service
 	Documents *document.Service
+	Audit     *audit.Log
 	Keys      KeyAuthenticator
 }
 
@@ -52,6 +54,8 @@ func Register(g *echo.Group, d Deps) {
 	}
 	add(http.MethodGet, "/customers", h.handleCustomerList)
 	add(http.MethodPost, "/customers", h.handleCustomerCreate)
+	add(http.MethodGet, "/customers/export", h.handleCustomerExport)
+	add(http.MethodPost, "/customers/bulk", h.handleCustomerBulk)
 	add(http.MethodGet, "/customers/:reference", h.handleCustomerGet)
 	add(http.MethodPut, "/customers/:reference", h.handleCustomerUpdate)
 	add(http.MethodPatch, "/customers/:reference", h.handleCustomerUpdate)
@@ -68,6 +72,8 @@ func Register(g *echo.Group, d Deps) {
 	add(http.MethodGet, "/customers/:reference/documents/:document", h.handleDocumentGet)
 	add(http.MethodGet, "/customers/:reference/documents/:document/content", h.handleDocumentContent)
 	add(http.MethodPut, "/customers/:reference/documents/:document/review", h.handleDocumentReview)
+	add(http.MethodGet, "/audit", h.handleAuditLog)
+	add(http.MethodGet, "/audit/export", h.handleAuditExport)
 	g.RouteNotFound("", rt.unrouted)
 	g.RouteNotFound("/*", rt.unrouted)
 }

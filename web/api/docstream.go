@@ -2,7 +2,6 @@ package api
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -216,11 +215,11 @@ func (d *docStream) metaField(key string) error {
 		if err != nil {
 			return err
 		}
-		if msg := jsonx.StringProblem(raw); msg != "" {
-			return apperr.Invalid(apperr.FieldErrors{d.path(key): {msg}})
-		}
-		if err := json.Unmarshal(raw, dst); err != nil {
+		if err := json.Unmarshal(raw, dst); err != nil { // a bad escape
 			return d.malformed("bad string in " + key)
+		}
+		if msg := jsonx.StringProblem(raw); msg != "" { // checked on a well-formed literal only
+			return apperr.Invalid(apperr.FieldErrors{d.path(key): {msg}})
 		}
 		return nil
 	}
@@ -243,11 +242,11 @@ func (d *docStream) key() (string, error) {
 		return "", err
 	}
 	var k string
-	if msg := jsonx.StringProblem(raw); msg != "" {
-		return "", apperr.Invalid(apperr.FieldErrors{d.path(""): {"has a field name that " + msg}})
-	}
 	if err := json.Unmarshal(raw, &k); err != nil {
 		return "", d.malformed("bad field name")
+	}
+	if msg := jsonx.StringProblem(raw); msg != "" {
+		return "", apperr.Invalid(apperr.FieldErrors{d.path(""): {"has a field name that " + msg}})
 	}
 	return k, nil
 }
@@ -383,17 +382,17 @@ func (t *base64Text) Read(p []byte) (int, error) {
 			}
 		}
 		buf, _ := t.d.r.Peek(t.d.r.Buffered())
-		plain := bytes.IndexAny(buf, `"\`)
-		if plain < 0 {
-			plain = len(buf)
-		}
+		plain := plainLen(buf)
 		k := copy(p[n:], buf[:plain])
 		_, _ = t.d.r.Discard(k)
 		n += k
 		if k < plain || plain == len(buf) || n == len(p) {
 			continue // p is full, or the buffer was all base64 text
 		}
-		b, _ := t.d.r.ReadByte() // a quote or a backslash, buffered
+		b, _ := t.d.r.ReadByte() // a quote, a backslash or a control character, buffered
+		if b < 0x20 {
+			return n, t.d.malformed("control character in a string")
+		}
 		if b == '"' {
 			t.done = true
 			if err := t.d.fields(); err != nil {
@@ -418,4 +417,15 @@ func (t *base64Text) Read(p []byte) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+// plainLen is how many bytes of buf are string text that needs no
+// attention: up to a quote, a backslash or a control character.
+func plainLen(buf []byte) int {
+	for i, b := range buf {
+		if b == '"' || b == '\\' || b < 0x20 {
+			return i
+		}
+	}
+	return len(buf)
 }

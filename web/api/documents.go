@@ -2,12 +2,10 @@ package api
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -184,7 +182,7 @@ func (h handlers) handleDocumentContent(c echo.Context) error {
 		hd := w.Header()
 		hd.Set(echo.HeaderContentType, d.ContentType)
 		hd.Set(echo.HeaderContentLength, strconv.FormatInt(d.Size, 10))
-		hd.Set(echo.HeaderContentDisposition, ContentDisposition("attachment", d.DownloadName()))
+		hd.Set(echo.HeaderContentDisposition, document.ContentDisposition("attachment", d.DownloadName()))
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Content-Security-Policy", "sandbox; default-src 'none'")
 		hd.Set("ETag", `"sha256-`+d.SHA256+`"`)
@@ -194,19 +192,6 @@ func (h handlers) handleDocumentContent(c echo.Context) error {
 		return nil // the client went away, or the database mid-file: the short body tells it
 	}
 	return err
-}
-
-// ContentDisposition is an RFC 6266 header: an ASCII fallback filename and
-// the exact name as RFC 5987 filename*.
-func ContentDisposition(kind, name string) string {
-	ascii := make([]rune, 0, len(name))
-	for _, r := range name {
-		if r < 0x20 || r > 0x7E || r == '"' || r == '\\' || r == '%' {
-			r = '_'
-		}
-		ascii = append(ascii, r)
-	}
-	return fmt.Sprintf(`%s; filename="%s"; filename*=UTF-8''%s`, kind, string(ascii), strings.ReplaceAll(url.PathEscape(name), "'", "%27"))
 }
 
 // reviewInput is the body of PUT …/documents/{docRef}/review.

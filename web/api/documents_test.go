@@ -40,8 +40,8 @@ func newDocAPI(t *testing.T, rule bool) *caseAPI {
 	return k
 }
 
-// raw sends a request with a body and content type of the test's choosing.
-func (k *caseAPI) raw(method, path, key, contentType string, body io.Reader) (*http.Response, []byte) {
+// send sends a request with a body and content type of the test's choosing.
+func (k *caseAPI) send(method, path, key, contentType string, body io.Reader) (*http.Response, []byte) {
 	k.t.Helper()
 	req, err := http.NewRequest(method, k.site.URL+path, body)
 	if err != nil {
@@ -142,7 +142,7 @@ func TestAPIDocumentUploadBVNKExample(t *testing.T) {
 	if st != 200 || one["reference"] != ref || one["size"] != float64(36) {
 		t.Fatalf("%d %v", st, one)
 	}
-	res, body := k.raw("GET", path+"/"+ref+"/content", "viewer", "", nil)
+	res, body := k.send("GET", path+"/"+ref+"/content", "viewer", "", nil)
 	want, _ := base64.StdEncoding.DecodeString(bvnkContent)
 	if res.StatusCode != 200 || !bytes.Equal(body, want) {
 		t.Fatalf("%d %q", res.StatusCode, body)
@@ -227,6 +227,7 @@ func TestAPIDocumentUploadRefusals(t *testing.T) {
 			{`[{"type": "COMPANY_DOC", "content": "` + bvnkContent + `", "nmae": "a.pdf"}]`, "[0].nmae"},
 			{"[{\"type\": \"COMPANY_DOC\", \"name\": \"a\xff.pdf\", \"content\": \"" + bvnkContent + "\"}]", "[0].name"},
 			{`[{"type": 7, "name": "a.pdf", "content": "` + bvnkContent + `"}]`, "[0].type"},
+			{`[{"type": "COMPANY_DOC", "name": "a\ud800.pdf", "content": "` + bvnkContent + `"}]`, "[0].name"},
 			{`[{"type": "COMPANY_DOC", "name": "a.pdf"}]`, "[0].content"},
 		} {
 			st, _, m := k.do("POST", path, "officer", tc.body)
@@ -243,7 +244,7 @@ func TestAPIDocumentUploadRefusals(t *testing.T) {
 		nothingStored(t)
 	})
 	t.Run("ErrContentType", func(t *testing.T) {
-		res, _ := k.raw("POST", path, "officer", "text/plain", strings.NewReader(bvnkBody("x")))
+		res, _ := k.send("POST", path, "officer", "text/plain", strings.NewReader(bvnkBody("x")))
 		if res.StatusCode != 415 {
 			t.Fatal(res.StatusCode)
 		}
@@ -262,7 +263,7 @@ func TestAPIDocumentUploadRefusals(t *testing.T) {
 		if st != 202 || docs(m)[0]["name"] != "late.png" || docs(m)[0]["subType"] != "PROOF_OF_ADDRESS" {
 			t.Fatalf("%d %v", st, m)
 		}
-		res, got := k.raw("GET", path+"/"+docs(m)[0]["reference"].(string)+"/content", "viewer", "", nil)
+		res, got := k.send("GET", path+"/"+docs(m)[0]["reference"].(string)+"/content", "viewer", "", nil)
 		want, _ := base64.StdEncoding.DecodeString(raw)
 		if res.StatusCode != 200 || !bytes.Equal(got, want) || !strings.Contains(raw, "/") {
 			t.Fatalf("%d %x, want %x", res.StatusCode, got, want)
@@ -274,7 +275,7 @@ func TestAPIDocumentUploadRefusals(t *testing.T) {
 			t.Fatalf("%d %v", st, m)
 		}
 		ref := docs(m)[0]["reference"].(string)
-		res, _ := k.raw("GET", path+"/"+ref+"/content", "viewer", "", nil)
+		res, _ := k.send("GET", path+"/"+ref+"/content", "viewer", "", nil)
 		if res.Header.Get("Content-Type") != "image/png" || !strings.Contains(res.Header.Get("Content-Disposition"), `filename="scan.pdf.png"`) {
 			t.Fatalf("%v", res.Header)
 		}
@@ -302,14 +303,14 @@ func TestAPIDocumentUploadMultipart(t *testing.T) {
 	big := pngOf(700 << 10)
 	_, _ = fw.Write(big)
 	_ = w.Close()
-	res, body := k.raw("POST", path, "officer", w.FormDataContentType(), &buf)
+	res, body := k.send("POST", path, "officer", w.FormDataContentType(), &buf)
 	var m map[string]any
 	_ = json.Unmarshal(body, &m)
 	up := docs(m)
 	if res.StatusCode != 202 || len(up) != 2 || up[1]["type"] != "DRIVERS_LICENSE" || up[1]["name"] != "licence back.png" {
 		t.Fatalf("%d %s", res.StatusCode, body)
 	}
-	res, got := k.raw("GET", path+"/"+up[1]["reference"].(string)+"/content", "viewer", "", nil)
+	res, got := k.send("GET", path+"/"+up[1]["reference"].(string)+"/content", "viewer", "", nil)
 	if res.StatusCode != 200 || !bytes.Equal(got, big) {
 		t.Fatalf("%d: %d bytes back of %d", res.StatusCode, len(got), len(big))
 	}
@@ -319,7 +320,7 @@ func TestAPIDocumentUploadMultipart(t *testing.T) {
 		fw, _ := w.CreateFormFile("files", "a.pdf")
 		_, _ = fw.Write([]byte("%PDF-1.7"))
 		_ = w.Close()
-		if res, body := k.raw("POST", path, "officer", w.FormDataContentType(), &buf); res.StatusCode != 400 {
+		if res, body := k.send("POST", path, "officer", w.FormDataContentType(), &buf); res.StatusCode != 400 {
 			t.Fatalf("%d %s", res.StatusCode, body)
 		}
 	})

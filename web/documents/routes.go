@@ -20,7 +20,6 @@ import (
 	"github.com/verity-kyb/verity/views/customerview"
 	"github.com/verity-kyb/verity/views/layout"
 	"github.com/verity-kyb/verity/web"
-	"github.com/verity-kyb/verity/web/api"
 	"github.com/verity-kyb/verity/web/form"
 	"github.com/verity-kyb/verity/web/page"
 )
@@ -107,7 +106,7 @@ func (h handler) content(c echo.Context) error {
 			disposition = "inline"
 		}
 		hd.Set(echo.HeaderContentType, ct)
-		hd.Set(echo.HeaderContentDisposition, api.ContentDisposition(disposition, d.DownloadName()))
+		hd.Set(echo.HeaderContentDisposition, document.ContentDisposition(disposition, d.DownloadName()))
 		hd.Set(echo.HeaderContentLength, strconv.FormatInt(d.Size, 10))
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Content-Security-Policy", "sandbox; default-src 'none'")
