@@ -20,7 +20,8 @@ type app struct {
 	cfg       config.Config
 	log       *slog.Logger
 	db        *sqlx.DB
-	pg        *postgres.Server // the private server, when no DATABASE_URL is set
+	replica   *postgres.ReadReplica // DATABASE_READ_URL, watched by serve; nil: none
+	pg        *postgres.Server      // the private server, when no DATABASE_URL is set
 	customers *customer.Service
 	auth      *auth.Service
 }
@@ -54,14 +55,29 @@ func openApp(ctx context.Context, logOut io.Writer) (*app, error) {
 		a.close()
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	a.customers = customer.NewService(a.db, customer.Options{FourEyes: cfg.FourEyes, VerifyBaseURL: cfg.VerifyBaseURL,
+	opts := customer.Options{FourEyes: cfg.FourEyes, VerifyBaseURL: cfg.VerifyBaseURL,
 		ReviewSLA: cfg.ReviewSLA, HighRiskFirst: cfg.NextCaseHighRiskFirst,
-		QueueCountTTL: customer.DefaultQueueCountTTL})
+		QueueCountTTL: customer.DefaultQueueCountTTL}
+	if cfg.DatabaseReadURL != "" {
+		// Not pinged: a replica that is down at start only means reading
+		// from the primary until the watcher finds it well.
+		readDB, err := postgres.OpenUnchecked(cfg.DatabaseReadURL)
+		if err != nil {
+			a.close()
+			return nil, fmt.Errorf("DATABASE_READ_URL: %w", err)
+		}
+		a.replica = postgres.NewReadReplica(a.db, readDB, postgres.ReplicaOptions{MaxLag: cfg.DatabaseReadMaxLag, Log: a.log})
+		opts.ReadDB, opts.ReadUsable = readDB, a.replica.Usable
+	}
+	a.customers = customer.NewService(a.db, opts)
 	a.auth = auth.NewService(a.db, auth.Options{})
 	return a, nil
 }
 
 func (a *app) close() {
+	if a.replica != nil {
+		_ = a.replica.DB().Close()
+	}
 	if a.db != nil {
 		_ = a.db.Close()
 	}

@@ -63,6 +63,10 @@ func TestLoad(t *testing.T) {
 		"ErrMetricsTokenShort":       {"METRICS_TOKEN": "secret"},
 		"ErrMetricsAddr":             {"METRICS_ADDR": "9090"},
 		"ErrMetricsAddrSameAsAddr":   {"METRICS_ADDR": "127.0.0.1:8080"},
+		"ErrReadURLWithoutPrimary":   {"DATABASE_READ_URL": "postgres://replica/verity"},
+		"ErrReadURLIsThePrimary":     {"DATABASE_URL": "postgres://db/verity", "DATABASE_READ_URL": "postgres://db/verity"},
+		"ErrReadMaxLag":              {"DATABASE_URL": "postgres://db/verity", "DATABASE_READ_URL": "postgres://replica/verity", "DATABASE_READ_MAX_LAG": "soon"},
+		"ErrReadMaxLagTooLong":       {"DATABASE_URL": "postgres://db/verity", "DATABASE_READ_URL": "postgres://replica/verity", "DATABASE_READ_MAX_LAG": "5m"},
 	}
 	for name, m := range bad {
 		t.Run(name, func(t *testing.T) {
@@ -70,6 +74,17 @@ func TestLoad(t *testing.T) {
 				t.Fatalf("expected an error for %v", m)
 			}
 		})
+	}
+}
+
+func TestReadReplicaSettings(t *testing.T) {
+	c, err := Load(env(map[string]string{"DATABASE_URL": "postgres://db/verity",
+		"DATABASE_READ_URL": " postgres://replica/verity ", "DATABASE_READ_MAX_LAG": "500ms"}))
+	if err != nil || c.DatabaseReadURL != "postgres://replica/verity" || c.DatabaseReadMaxLag != 500*time.Millisecond {
+		t.Fatalf("read URL %q, max lag %s, %v", c.DatabaseReadURL, c.DatabaseReadMaxLag, err)
+	}
+	if c, err := Load(env(nil)); err != nil || c.DatabaseReadURL != "" || c.DatabaseReadMaxLag != DefaultReadMaxLag {
+		t.Fatalf("defaults: %q %s %v", c.DatabaseReadURL, c.DatabaseReadMaxLag, err)
 	}
 }
 

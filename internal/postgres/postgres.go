@@ -38,6 +38,22 @@ const (
 // jsonb or uuid columns — pass JSON and UUIDs as string (or a type whose
 // Value returns a string).
 func Open(ctx context.Context, dsn string) (*sqlx.DB, error) {
+	db, err := OpenUnchecked(dsn)
+	if err != nil {
+		return nil, err
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, pingTimeout)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	return db, nil
+}
+
+// OpenUnchecked is Open without the ping, for a server that may be down
+// when we start and is watched instead (a read replica).
+func OpenUnchecked(dsn string) (*sqlx.DB, error) {
 	dsn, err := withBinaryParameters(dsn)
 	if err != nil {
 		return nil, err
@@ -50,13 +66,6 @@ func Open(ctx context.Context, dsn string) (*sqlx.DB, error) {
 	db.SetMaxIdleConns(maxIdleConns)
 	db.SetConnMaxIdleTime(connMaxIdleTime)
 	db.SetConnMaxLifetime(connMaxLifetime)
-
-	pingCtx, cancel := context.WithTimeout(ctx, pingTimeout)
-	defer cancel()
-	if err := db.PingContext(pingCtx); err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
-	}
 	return db, nil
 }
 

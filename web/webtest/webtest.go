@@ -43,7 +43,9 @@ type Site struct {
 	Auth      *auth.Service
 	// Users by name: "viewer", "officer", "officer2", "admin", "admin2".
 	Users map[string]*auth.User
-	clock *Clock
+	// Replica watches Options.Replicated's replica; nil without one.
+	Replica *postgres.ReadReplica
+	clock   *Clock
 }
 
 // Clock is the site's clock; tests move it to cross the idle timeout.
@@ -80,6 +82,10 @@ type Options struct {
 	// DatabaseURL connects to this database instead of a fresh one, e.g. a
 	// migrated pgtest database reached through a proxy the test can cut.
 	DatabaseURL string
+	// Replicated serves the site from this primary and reads its lists from
+	// the replica (as DATABASE_READ_URL does); Site.Replica is the watcher,
+	// checked only when the test calls Check.
+	Replicated *pgtest.Replicated
 }
 
 // New starts the site with four-eyes on and one user per role (plus a
@@ -106,18 +112,26 @@ func NewWith(t testing.TB, o Options) *Site {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = db.Close() })
+	} else if o.Replicated != nil {
+		db = o.Replicated.DB
 	} else {
 		db = pgtest.New(t)
 	}
 	clock := &Clock{}
-	cs := customer.NewService(db, customer.Options{FourEyes: true, VerifyBaseURL: "https://verify.example.com"})
+	copts := customer.Options{FourEyes: true, VerifyBaseURL: "https://verify.example.com"}
+	var replica *postgres.ReadReplica
+	if o.Replicated != nil {
+		replica = postgres.NewReadReplica(db, o.Replicated.ReadDB, postgres.ReplicaOptions{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		copts.ReadDB, copts.ReadUsable = o.Replicated.ReadDB, replica.Usable
+	}
+	cs := customer.NewService(db, copts)
 	ao := auth.Options{}
 	if o.Auth != nil {
 		o.Auth(&ao)
 	}
 	ao.Now = clock.Now
 	as := auth.NewService(db, ao)
-	s := &Site{t: t, DB: db, Customers: cs, Auth: as, Users: map[string]*auth.User{}, clock: clock}
+	s := &Site{t: t, DB: db, Customers: cs, Auth: as, Users: map[string]*auth.User{}, clock: clock, Replica: replica}
 	for _, u := range []struct {
 		name, full string
 		role       access.Role
@@ -142,7 +156,7 @@ func NewWith(t testing.TB, o Options) *Site {
 		t.Fatal(err)
 	}
 	e := web.New(web.Deps{Config: cfg, Log: log, DB: db, Customers: cs, Keys: as, Pages: pages, ErrorPage: errorPage,
-		Timeouts: o.Timeouts})
+		Timeouts: o.Timeouts, Replica: replica})
 	ts := httptest.NewUnstartedServer(e)
 	e.Server.Handler = e
 	ts.Config = e.Server
