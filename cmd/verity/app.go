@@ -61,7 +61,7 @@ func openApp(ctx context.Context, logOut io.Writer) (*app, error) {
 	if cfg.DatabaseReadURL != "" {
 		// Not pinged: a replica that is down at start only means reading
 		// from the primary until the watcher finds it well.
-		readDB, err := postgres.OpenUnchecked(cfg.DatabaseReadURL)
+		readDB, err := postgres.OpenReplica(cfg.DatabaseReadURL)
 		if err != nil {
 			a.close()
 			return nil, fmt.Errorf("DATABASE_READ_URL: %w", err)

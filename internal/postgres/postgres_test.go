@@ -96,6 +96,24 @@ func TestWithBinaryParameters(t *testing.T) {
 	}
 }
 
+// TestReplicaConnectTimeout: the replica's DSN gets a connect timeout unless
+// it sets its own, so a silent replica host cannot hold requests for minutes.
+func TestReplicaConnectTimeout(t *testing.T) {
+	for in, want := range map[string]string{
+		"postgres://u@replica/db?sslmode=require":   "postgres://u@replica/db?sslmode=require&connect_timeout=2",
+		"postgres://u@replica/db?connect_timeout=5": "postgres://u@replica/db?connect_timeout=5",
+		"host=replica dbname=verity":                "host=replica dbname=verity connect_timeout=2",
+		"host=replica connect_timeout=9":            "host=replica connect_timeout=9",
+	} {
+		if got, err := withOption(in, "connect_timeout", "2"); err != nil || got != want {
+			t.Errorf("withOption(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := OpenReplica("postgres://u:secret@h:nope/db"); err == nil || strings.Contains(err.Error(), "secret") {
+		t.Errorf("bad URL: err = %v; want an error that does not quote the password", err)
+	}
+}
+
 // TestOpenSendsBinaryParameters proves the option reaches lib/pq in both DSN
 // forms. It shows through the one visible difference: a []byte argument is
 // sent in binary, which jsonb cannot read (so pass JSON as a string).
