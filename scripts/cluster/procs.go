@@ -22,17 +22,17 @@ import (
 
 // cluster is every process the test runs.
 type cluster struct {
-	opts               options
-	primary, replica   *postgres.Server
-	pdb, rdb           *sqlx.DB // superuser pools on database verity
-	pgVersion          string
-	env                []string // the instances' shared environment
-	instances          [2]*instance
-	nginx              *exec.Cmd
-	nginxDone          chan error
-	restarts           []restart
-	https              string // nginx's base URL
-	caFile, secretSeed string
+	opts             options
+	primary, replica *postgres.Server
+	pdb, rdb         *sqlx.DB // superuser pools on database verity
+	pgVersion        string
+	env              []string // the instances' shared environment
+	instances        [2]*instance
+	nginx            *exec.Cmd
+	nginxDone        chan error
+	restarts         []restart
+	https            string // nginx's base URL
+	caFile           string
 }
 
 // instance is one `verity serve`.
