@@ -128,7 +128,9 @@ func (r *ReadReplica) Check(ctx context.Context) {
 }
 
 func (r *ReadReplica) check(ctx context.Context) ReplicaStatus {
-	ctx, cancel := context.WithTimeout(ctx, r.opts.Every)
+	// A check slower than a second finds the replica (or the primary) too
+	// slow to trust, whatever the interval.
+	ctx, cancel := context.WithTimeout(ctx, max(r.opts.Every, time.Second))
 	defer cancel()
 	var primaryLSN string
 	if err := r.primary.GetContext(ctx, &primaryLSN, `SELECT pg_current_wal_lsn()::text`); err != nil {
