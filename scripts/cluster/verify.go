@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/lib/pq"
@@ -89,6 +90,9 @@ WHERE datname = 'verity' AND backend_type = 'client backend' AND pid <> pg_backe
 	if dr < int64(lists) {
 		problems = append(problems, fmt.Errorf("the replica committed %d transactions for %d list and search requests: lists are not reading it", dr, lists))
 	}
+	if absorbed, err := upstreamErrors(filepath.Join(c.opts.work, "nginx", "error.log")); err == nil {
+		fmt.Printf("cluster: nginx met %d upstream errors (refused or cut connections during the restarts) and passed those requests to the other instance\n", absorbed)
+	}
 	for _, in := range c.instances {
 		served, pages, err := servedBy(in.log)
 		if err != nil {
@@ -100,6 +104,15 @@ WHERE datname = 'verity' AND backend_type = 'client backend' AND pid <> pg_backe
 		}
 	}
 	return errors.Join(problems...)
+}
+
+// upstreamErrors counts nginx's failed attempts at an instance.
+func upstreamErrors(logFile string) (int, error) {
+	b, err := os.ReadFile(logFile)
+	if err != nil {
+		return 0, err
+	}
+	return strings.Count(string(b), "[error]") - strings.Count(string(b), "no live upstreams"), nil
 }
 
 // servedBy counts the request log lines of an instance.
