@@ -16,11 +16,12 @@ help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
 .PHONY: test
-test: deps ## everything CI runs: gofmt, vet, staticcheck, generated-code check, go tests (-race, fuzz seeds included) against a real PostgreSQL, browser tests
+test: deps ## everything CI runs: gofmt, vet, staticcheck, generated-code check, go tests (-race, fuzz seeds included) against a real PostgreSQL, browser tests, the cluster test
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory check-generated
 	$(GO) test -race -count=1 $(GOTESTFLAGS) ./...
 	@$(MAKE) --no-print-directory test-browser
+	@$(MAKE) --no-print-directory test-cluster
 
 .PHONY: test-browser
 test-browser: ## Playwright tests in Debian's Chromium, once playwright.config.* exists

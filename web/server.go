@@ -19,6 +19,7 @@ import (
 	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/document"
+	"github.com/verity-kyb/verity/internal/postgres"
 	"github.com/verity-kyb/verity/web/api"
 )
 
@@ -36,6 +37,8 @@ type Deps struct {
 	ErrorPage func(c echo.Context, env Envelope) error
 	// Timeouts of the server; zero fields take DefaultTimeouts (tests shorten them).
 	Timeouts Timeouts
+	// Replica is the watched read replica (DATABASE_READ_URL); nil: none.
+	Replica *postgres.ReadReplica
 }
 
 // New builds the echo server with every route.
@@ -58,6 +61,9 @@ func New(d Deps) *echo.Echo {
 	e.Use(metrics(routes))
 	e.Use(apiNoStore)
 	e.Use(bodyLimits(uploadRoutes(d.Config)))
+	if d.Replica != nil {
+		e.Use(readYourWrites(d.Replica, !d.Config.Development()))
+	}
 
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", func(c echo.Context) error {
@@ -65,6 +71,9 @@ func New(d Deps) *echo.Echo {
 		defer cancel()
 		if err := d.DB.PingContext(ctx); err != nil {
 			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
+		}
+		if d.Replica != nil {
+			return c.JSON(http.StatusOK, map[string]any{"status": "ready", "replica": replicaDetail(d.Replica)})
 		}
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 	})

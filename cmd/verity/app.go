@@ -21,7 +21,8 @@ type app struct {
 	cfg       config.Config
 	log       *slog.Logger
 	db        *sqlx.DB
-	pg        *postgres.Server // the private server, when no DATABASE_URL is set
+	replica   *postgres.ReadReplica // DATABASE_READ_URL, watched by serve; nil: none
+	pg        *postgres.Server      // the private server, when no DATABASE_URL is set
 	customers *customer.Service
 	documents *document.Service
 	auth      *auth.Service
@@ -62,6 +63,17 @@ func openApp(ctx context.Context, logOut io.Writer) (*app, error) {
 	if cfg.ApprovalRequiresDocuments {
 		co.Evidence = document.ApprovalRule()
 	}
+	if cfg.DatabaseReadURL != "" {
+		// Not pinged: a replica that is down at start only means reading
+		// from the primary until the watcher finds it well.
+		readDB, err := postgres.OpenReplica(cfg.DatabaseReadURL)
+		if err != nil {
+			a.close()
+			return nil, fmt.Errorf("DATABASE_READ_URL: %w", err)
+		}
+		a.replica = postgres.NewReadReplica(a.db, readDB, postgres.ReplicaOptions{MaxLag: cfg.DatabaseReadMaxLag, Log: a.log})
+		co.ReadDB, co.ReadUsable = readDB, a.replica.Usable
+	}
 	a.customers = customer.NewService(a.db, co)
 	a.documents = document.NewService(a.db, a.customers, document.Options{MaxFileSize: cfg.DocumentMaxSize,
 		MaxFiles: cfg.DocumentMaxFiles, RequireForApproval: cfg.ApprovalRequiresDocuments})
@@ -70,6 +82,9 @@ func openApp(ctx context.Context, logOut io.Writer) (*app, error) {
 }
 
 func (a *app) close() {
+	if a.replica != nil {
+		_ = a.replica.DB().Close()
+	}
 	if a.db != nil {
 		_ = a.db.Close()
 	}

@@ -48,7 +48,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	e := web.New(web.Deps{Config: a.cfg, Log: a.log, DB: a.db, Customers: a.customers, Documents: a.documents, Keys: a.auth,
-		Pages: pages, ErrorPage: errorPage})
+		Pages: pages, ErrorPage: errorPage, Replica: a.replica})
+	if a.replica != nil {
+		a.replica.Check(ctx) // the first requests already know whether to use it
+		go a.replica.Run(ctx)
+	}
 
 	// Counter deltas left by imports and statistics missing after a bulk
 	// load make the first list requests slow; settle both before serving.

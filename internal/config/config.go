@@ -23,11 +23,17 @@ const (
 // Config is every setting, typed. Zero values never reach the program: Load
 // fills defaults meant for development.
 type Config struct {
-	Env           string // VERITY_ENV: development (default) or production
-	DatabaseURL   string // DATABASE_URL: empty means "start a private PostgreSQL under DataDir"
-	Addr          string // ADDR: listen address, default 127.0.0.1:8080
-	SessionSecret string // SESSION_SECRET: at least 32 characters; required in production
-	FourEyes      bool   // FOUR_EYES: the latest editor may not approve (default true)
+	Env         string // VERITY_ENV: development (default) or production
+	DatabaseURL string // DATABASE_URL: empty means "start a private PostgreSQL under DataDir"
+	// DatabaseReadURL (DATABASE_READ_URL, optional) is a streaming replica
+	// of DATABASE_URL that lists, searches, counts and exports read from.
+	DatabaseReadURL string
+	// DatabaseReadMaxLag (DATABASE_READ_MAX_LAG, default 2s) is how far the
+	// replica may fall behind before reads go back to the primary.
+	DatabaseReadMaxLag time.Duration
+	Addr               string // ADDR: listen address, default 127.0.0.1:8080
+	SessionSecret      string // SESSION_SECRET: at least 32 characters; required in production
+	FourEyes           bool   // FOUR_EYES: the latest editor may not approve (default true)
 	// ReviewSLA (REVIEW_SLA, a Go duration, default 72h) is how long a
 	// PENDING case may wait before it shows as overdue.
 	ReviewSLA time.Duration
@@ -69,8 +75,10 @@ func Load(getenv func(string) string) (Config, error) {
 		MetricsToken:  strings.TrimSpace(getenv("METRICS_TOKEN")),
 		MetricsAddr:   strings.TrimSpace(getenv("METRICS_ADDR")),
 
-		DocumentMaxSize:  DefaultDocumentMaxSize,
-		DocumentMaxFiles: DefaultDocumentMaxFiles,
+		DocumentMaxSize:    DefaultDocumentMaxSize,
+		DocumentMaxFiles:   DefaultDocumentMaxFiles,
+		DatabaseReadURL:    strings.TrimSpace(getenv("DATABASE_READ_URL")),
+		DatabaseReadMaxLag: DefaultReadMaxLag,
 	}
 	var errs []error
 	proxies, err := ParseTrustedProxies(getenv("TRUSTED_PROXIES"))
@@ -119,6 +127,13 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("DOCUMENT_MAX_FILES: %q is not a whole number", v))
 		}
 		c.DocumentMaxFiles = n
+	}
+	if v := getenv("DATABASE_READ_MAX_LAG"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("DATABASE_READ_MAX_LAG: %q is not a duration such as 2s or 500ms", v))
+		}
+		c.DatabaseReadMaxLag = d
 	}
 	if v := getenv("LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
@@ -170,11 +185,23 @@ func (c Config) Validate() error {
 	if c.DatabaseURL == "" && !c.Development() {
 		errs = append(errs, errors.New("DATABASE_URL: required outside development"))
 	}
+	if c.DatabaseReadURL != "" && c.DatabaseURL == "" {
+		errs = append(errs, errors.New("DATABASE_READ_URL: needs DATABASE_URL (the primary it replicates)"))
+	}
+	if c.DatabaseReadURL != "" && c.DatabaseReadURL == c.DatabaseURL {
+		errs = append(errs, errors.New("DATABASE_READ_URL: must be a replica, not DATABASE_URL itself"))
+	}
+	if c.DatabaseReadURL != "" && (c.DatabaseReadMaxLag < 100*time.Millisecond || c.DatabaseReadMaxLag > time.Minute) {
+		errs = append(errs, fmt.Errorf("DATABASE_READ_MAX_LAG: %s must be between 100ms and 1m", c.DatabaseReadMaxLag))
+	}
 	if u, err := url.Parse(c.VerifyBaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("VERIFY_BASE_URL: %q is not an http(s) URL", c.VerifyBaseURL))
 	}
 	return errors.Join(errs...)
 }
+
+// DefaultReadMaxLag is DATABASE_READ_MAX_LAG's default.
+const DefaultReadMaxLag = 2 * time.Second
 
 // DefaultReviewSLA is how long a PENDING case may wait before it is overdue.
 const DefaultReviewSLA = 72 * time.Hour

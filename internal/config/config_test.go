@@ -67,6 +67,10 @@ func TestLoad(t *testing.T) {
 		"ErrDocumentMaxSize":         {"DOCUMENT_MAX_SIZE": "10MB"},
 		"ErrDocumentMaxSizeTooBig":   {"DOCUMENT_MAX_SIZE": "1073741824"},
 		"ErrDocumentMaxFiles":        {"DOCUMENT_MAX_FILES": "0"},
+		"ErrReadURLWithoutPrimary":   {"DATABASE_READ_URL": "postgres://replica/verity"},
+		"ErrReadURLIsThePrimary":     {"DATABASE_URL": "postgres://db/verity", "DATABASE_READ_URL": "postgres://db/verity"},
+		"ErrReadMaxLag":              {"DATABASE_URL": "postgres://db/verity", "DATABASE_READ_URL": "postgres://replica/verity", "DATABASE_READ_MAX_LAG": "soon"},
+		"ErrReadMaxLagTooLong":       {"DATABASE_URL": "postgres://db/verity", "DATABASE_READ_URL": "postgres://replica/verity", "DATABASE_READ_MAX_LAG": "5m"},
 	}
 	for name, m := range bad {
 		t.Run(name, func(t *testing.T) {
@@ -74,6 +78,17 @@ func TestLoad(t *testing.T) {
 				t.Fatalf("expected an error for %v", m)
 			}
 		})
+	}
+}
+
+func TestReadReplicaSettings(t *testing.T) {
+	c, err := Load(env(map[string]string{"DATABASE_URL": "postgres://db/verity",
+		"DATABASE_READ_URL": " postgres://replica/verity ", "DATABASE_READ_MAX_LAG": "500ms"}))
+	if err != nil || c.DatabaseReadURL != "postgres://replica/verity" || c.DatabaseReadMaxLag != 500*time.Millisecond {
+		t.Fatalf("read URL %q, max lag %s, %v", c.DatabaseReadURL, c.DatabaseReadMaxLag, err)
+	}
+	if c, err := Load(env(nil)); err != nil || c.DatabaseReadURL != "" || c.DatabaseReadMaxLag != DefaultReadMaxLag {
+		t.Fatalf("defaults: %q %s %v", c.DatabaseReadURL, c.DatabaseReadMaxLag, err)
 	}
 }
 

@@ -112,6 +112,7 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) (*Page, er
 	if err := s.require(a, access.PermRead, "read customers"); err != nil {
 		return nil, err
 	}
+	s = s.reader(ctx)
 	if err := f.Normalize(); err != nil {
 		return nil, err
 	}

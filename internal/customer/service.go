@@ -37,6 +37,11 @@ type Options struct {
 	// counts of the list are reused (DefaultQueueCountTTL in serve); 0 counts
 	// on every request.
 	QueueCountTTL time.Duration
+	// ReadDB is a streaming replica the customers list, search, counts and
+	// CSV export read from (DATABASE_READ_URL); nil reads everything from
+	// the primary. ReadUsable, when set, says whether it may be read now.
+	ReadDB     *sqlx.DB
+	ReadUsable func() bool
 	// Evidence, when set, is one more approval precondition: the documents
 	// the customer must have (package document's rule when
 	// APPROVAL_REQUIRES_DOCUMENTS is on). It runs inside the approving
@@ -85,6 +90,7 @@ type Service struct {
 	opts      Options
 	queues    shared[queueCounts]
 	assignees shared[[]Assignee]
+	replica   *Service // the same service on Options.ReadDB, for reader
 }
 
 // NewService wires the service to its database.
@@ -104,7 +110,11 @@ func NewService(db *sqlx.DB, opts Options) *Service {
 		opts.ReviewSLA = DefaultReviewSLA
 	}
 	opts.VerifyBaseURL = strings.TrimRight(opts.VerifyBaseURL, "/")
-	return &Service{db: db, stmts: newStatements(db), opts: opts}
+	s := &Service{db: db, stmts: newStatements(db), opts: opts}
+	if opts.ReadDB != nil {
+		s.replica = &Service{db: opts.ReadDB, stmts: newStatements(opts.ReadDB), opts: opts}
+	}
+	return s
 }
 
 // atStoredPrecision is t in UTC cut to the microsecond, the precision of

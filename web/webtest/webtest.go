@@ -45,7 +45,9 @@ type Site struct {
 	Auth      *auth.Service
 	// Users by name: "viewer", "officer", "officer2", "admin", "admin2".
 	Users map[string]*auth.User
-	clock *Clock
+	// Replica watches Options.Replicated's replica; nil without one.
+	Replica *postgres.ReadReplica
+	clock   *Clock
 }
 
 // Clock is the site's clock; tests move it to cross the idle timeout.
@@ -82,6 +84,10 @@ type Options struct {
 	// DatabaseURL connects to this database instead of a fresh one, e.g. a
 	// migrated pgtest database reached through a proxy the test can cut.
 	DatabaseURL string
+	// Replicated serves the site from this primary and reads its lists from
+	// the replica (as DATABASE_READ_URL does); Site.Replica is the watcher,
+	// checked only when the test calls Check.
+	Replicated *pgtest.Replicated
 }
 
 // New starts the site with four-eyes on and one user per role (plus a
@@ -108,6 +114,8 @@ func NewWith(t testing.TB, o Options) *Site {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = db.Close() })
+	} else if o.Replicated != nil {
+		db = o.Replicated.DB
 	} else {
 		db = pgtest.New(t)
 	}
@@ -121,6 +129,11 @@ func NewWith(t testing.TB, o Options) *Site {
 	if cfg.ApprovalRequiresDocuments {
 		co.Evidence = document.ApprovalRule()
 	}
+	var replica *postgres.ReadReplica
+	if o.Replicated != nil {
+		replica = postgres.NewReadReplica(db, o.Replicated.ReadDB, postgres.ReplicaOptions{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		co.ReadDB, co.ReadUsable = o.Replicated.ReadDB, replica.Usable
+	}
 	cs := customer.NewService(db, co)
 	ds := document.NewService(db, cs, document.Options{MaxFileSize: cfg.DocumentMaxSize, MaxFiles: cfg.DocumentMaxFiles,
 		RequireForApproval: cfg.ApprovalRequiresDocuments})
@@ -130,7 +143,7 @@ func NewWith(t testing.TB, o Options) *Site {
 	}
 	ao.Now = clock.Now
 	as := auth.NewService(db, ao)
-	s := &Site{t: t, DB: db, Customers: cs, Documents: ds, Auth: as, Users: map[string]*auth.User{}, clock: clock}
+	s := &Site{t: t, DB: db, Customers: cs, Documents: ds, Auth: as, Users: map[string]*auth.User{}, clock: clock, Replica: replica}
 	for _, u := range []struct {
 		name, full string
 		role       access.Role
@@ -151,7 +164,7 @@ func NewWith(t testing.TB, o Options) *Site {
 		t.Fatal(err)
 	}
 	e := web.New(web.Deps{Config: cfg, Log: log, DB: db, Customers: cs, Documents: ds, Keys: as, Pages: pages, ErrorPage: errorPage,
-		Timeouts: o.Timeouts})
+		Timeouts: o.Timeouts, Replica: replica})
 	ts := httptest.NewUnstartedServer(e)
 	e.Server.Handler = e
 	ts.Config = e.Server
