@@ -123,6 +123,9 @@ test('officer uploads without JavaScript; a bad file comes back naming the field
 });
 
 test('an admin views an image and a PDF, rejects one with a reason and accepts the other', async ({ page }) => {
+  // pdf.js must run its worker from 'self' under the site's CSP, not fall back to a "fake worker".
+  const console: string[] = [];
+  page.on('console', (m) => console.push(m.text()));
   await signIn(page, 'admin');
   await page.goto(customerURL);
   await page.getByTestId('document-link').filter({ hasText: 'e2e-register-extract.png' }).click();
@@ -156,6 +159,7 @@ test('an admin views an image and a PDF, rejects one with a reason and accepts t
     return dark;
   });
   expect(inked, 'dark pixels drawn on the canvas').toBeGreaterThan(100);
+  expect(console.filter((l) => /fake worker|Content.Security.Policy|Refused to/i.test(l))).toEqual([]);
   await checkA11y(page, 'document viewer with a PDF');
   await page.screenshot({ path: 'docs/screenshots/document-viewer.png', fullPage: true });
   await page.getByTestId('review-accept').click();
