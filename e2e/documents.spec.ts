@@ -56,6 +56,12 @@ test('officer uploads by drag-and-drop with the progress shown', async ({ page }
   await expect(form.locator('select[name=subType] option[value=REGISTER_EXTRACT]')).toBeEnabled();
   await expect(form.getByText('or drag a file from your computer')).toBeVisible();
 
+  // Sent without a file, the form comes back in place with the message under the file input, values kept.
+  await form.getByTestId('upload-submit').click();
+  await expect(form.locator('#doc-file-error')).toContainText('File must be chosen');
+  await expect(form.getByLabel('Sub-type')).toHaveValue('REGISTER_EXTRACT');
+  await expect(page).toHaveURL(customerURL);
+
   const drop = await page.evaluateHandle(({ b64, name }) => {
     const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
     const dt = new DataTransfer();
