@@ -56,6 +56,12 @@ test('officer uploads by drag-and-drop with the progress shown', async ({ page }
   await expect(form.locator('select[name=subType] option[value=REGISTER_EXTRACT]')).toBeEnabled();
   await expect(form.getByText('or drag a file from your computer')).toBeVisible();
 
+  // Sent without a file, the form comes back in place with the message under the file input, values kept.
+  await form.getByTestId('upload-submit').click();
+  await expect(form.locator('#doc-file-error')).toContainText('File must be chosen');
+  await expect(form.getByLabel('Sub-type')).toHaveValue('REGISTER_EXTRACT');
+  await expect(page).toHaveURL(customerURL);
+
   const drop = await page.evaluateHandle(({ b64, name }) => {
     const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
     const dt = new DataTransfer();
@@ -123,6 +129,9 @@ test('officer uploads without JavaScript; a bad file comes back naming the field
 });
 
 test('an admin views an image and a PDF, rejects one with a reason and accepts the other', async ({ page }) => {
+  // pdf.js must run its worker from 'self' under the site's CSP, not fall back to a "fake worker".
+  const console: string[] = [];
+  page.on('console', (m) => console.push(m.text()));
   await signIn(page, 'admin');
   await page.goto(customerURL);
   await page.getByTestId('document-link').filter({ hasText: 'e2e-register-extract.png' }).click();
@@ -156,6 +165,7 @@ test('an admin views an image and a PDF, rejects one with a reason and accepts t
     return dark;
   });
   expect(inked, 'dark pixels drawn on the canvas').toBeGreaterThan(100);
+  expect(console.filter((l) => /fake worker|Content.Security.Policy|Refused to/i.test(l))).toEqual([]);
   await checkA11y(page, 'document viewer with a PDF');
   await page.screenshot({ path: 'docs/screenshots/document-viewer.png', fullPage: true });
   await page.getByTestId('review-accept').click();

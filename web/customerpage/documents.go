@@ -19,11 +19,14 @@ func (h handler) documentsView(c echo.Context, cu *customer.Customer) (customerv
 	if err != nil {
 		return customerview.DocumentsView{}, err
 	}
-	missing, err := h.s.Documents.Missing(ctx, a, cu)
-	if err != nil {
-		return customerview.DocumentsView{}, err
-	}
 	opts := h.s.Documents.Options()
+	// With the rule on, the customer came with its missing evidence (Evidence); else ask.
+	missing := cu.Evidence
+	if !opts.RequireForApproval || missing == nil {
+		if missing, err = h.s.Documents.Missing(ctx, a, cu); err != nil {
+			return customerview.DocumentsView{}, err
+		}
+	}
 	limit := customerview.LimitText(opts.MaxFileSize)
 	return customerview.DocumentsView{C: cu, List: docs, Groups: customerview.GroupDocuments(cu, docs), Missing: missing,
 		Required: opts.RequireForApproval, CanUpload: h.s.Documents.CanUpload(a),
