@@ -63,6 +63,14 @@ func TestContractCatchesDepartures(t *testing.T) {
 			t.Fatal("a 418 passed the contract check")
 		}
 	})
+	t.Run("MissingETag", func(t *testing.T) {
+		x := get()
+		x.res.Header = x.res.Header.Clone()
+		x.res.Header.Del("ETag")
+		if p := c.problems(x); len(p) == 0 {
+			t.Fatal("an answer without its ETag passed the contract check")
+		}
+	})
 	t.Run("AcceptedInvalidRequest", func(t *testing.T) {
 		// A note with an unknown field is invalid by the document; had
 		// the server answered 201 to it, the check must say so.
@@ -71,7 +79,7 @@ func TestContractCatchesDepartures(t *testing.T) {
 		req.Header.Set("Authorization", "Bearer "+s.keys["officer"])
 		req.Header.Set("Content-Type", "application/json")
 		okNote := `{"id": 1, "text": "x", "author": {"type": "apikey", "name": "k"}, "createdAt": "2026-11-25T10:00:00Z"}`
-		x := exchange{req: req, reqBody: []byte(body), res: &http.Response{StatusCode: 201, Header: http.Header{"Content-Type": {"application/json"}}}, resBody: []byte(okNote)}
+		x := exchange{req: req, reqBody: []byte(body), res: &http.Response{StatusCode: 201, Header: http.Header{"Content-Type": {"application/json"}, "X-Request-Id": {"r1"}}}, resBody: []byte(okNote)}
 		if p := c.problems(x); len(p) == 0 {
 			t.Fatal("an accepted request with an unknown field passed the contract check")
 		}
