@@ -185,7 +185,7 @@ type recorded struct {
 	Method    string              `json:"method"`
 	URI       string              `json:"uri"`
 	Header    map[string][]string `json:"header"`
-	Body      string              `json:"body"`
+	Body      []byte              `json:"body"` // base64: the bytes as sent, invalid UTF-8 included
 	Status    int                 `json:"status"`
 	ResHeader map[string][]string `json:"resHeader"`
 	ResBody   string              `json:"resBody"`
@@ -197,7 +197,7 @@ func record(t *testing.T, x exchange) {
 		return
 	}
 	line, err := json.Marshal(recorded{Method: x.req.Method, URI: x.req.URL.RequestURI(), Header: x.req.Header,
-		Body: string(x.reqBody), Status: x.res.StatusCode, ResHeader: x.res.Header, ResBody: string(x.resBody)})
+		Body: x.reqBody, Status: x.res.StatusCode, ResHeader: x.res.Header, ResBody: string(x.resBody)})
 	if err != nil {
 		t.Fatal(err)
 	}
