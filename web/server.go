@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/web/api"
@@ -69,7 +70,7 @@ func New(d Deps) *echo.Echo {
 		e.GET("/metrics", metricsHandler(d.Config.MetricsToken))
 	}
 
-	api.Register(e.Group("/platform/v1"), api.Deps{Customers: d.Customers, Keys: d.Keys})
+	api.Register(e.Group("/platform/v1"), api.Deps{Customers: d.Customers, Audit: audit.NewLog(d.DB), Keys: d.Keys})
 	if d.Pages != nil {
 		d.Pages(e)
 	}

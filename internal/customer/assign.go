@@ -62,16 +62,20 @@ const assigneesSQL = `SELECT id, email, name FROM staff_users
 WHERE active AND role IN ('officer', 'admin') ORDER BY lower(name), id`
 
 // Assignees lists the staff members a case can be assigned to (the
-// "Assign to…" choices and the list's assignee filter).
+// "Assign to…" choices and the list's assignee filter), reused for the
+// queue counts' few seconds in serve: every assignment checks the person
+// afresh, so a choice a moment out of date is refused, never obeyed.
 func (s *Service) Assignees(ctx context.Context, a access.Actor) ([]Assignee, error) {
 	if err := s.require(a, access.PermRead, "read customers"); err != nil {
 		return nil, err
 	}
-	var out []Assignee
-	if err := sqlx.SelectContext(ctx, s.db, &out, assigneesSQL); err != nil {
-		return nil, fmt.Errorf("list assignees: %w", err)
-	}
-	return out, nil
+	return s.assignees.get(ctx, s.opts.QueueCountTTL, s.opts.Now(), func(ctx context.Context) ([]Assignee, error) {
+		var out []Assignee
+		if err := sqlx.SelectContext(ctx, s.prepared(nil), &out, assigneesSQL); err != nil {
+			return nil, fmt.Errorf("list assignees: %w", err)
+		}
+		return out, nil
+	})
 }
 
 const (

@@ -304,6 +304,14 @@ func TestQueues(t *testing.T) {
 	if q := p.Queues; q.Mine != 2 || !q.MineExact || q.Overdue != 2 || !q.OverdueExact {
 		t.Fatalf("queues %+v, want 2 mine and 2 overdue", q)
 	}
+	// The Mine count rides on the counters' query, after the filter's own
+	// parameters, or is counted apart beside a search: the same either way.
+	for _, f := range []customer.Filter{{Risks: []customer.RiskScore{customer.RiskLow, customer.RiskHigh}},
+		{Query: cs[0].Company.Name}, {Assignee: customer.AssigneeNone}} {
+		if q := list(f).Queues; q.Mine != 2 || !q.MineExact {
+			t.Fatalf("%+v: queues %+v, want 2 mine", f, q)
+		}
+	}
 	if got := refs(list(customer.Filter{Overdue: true, Sort: customer.SortOldest})); fmt.Sprint(got) != fmt.Sprint([]uuid.UUID{cs[0].Reference, cs[1].Reference}) {
 		t.Fatalf("overdue oldest first: %v", got)
 	}

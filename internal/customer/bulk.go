@@ -41,6 +41,7 @@ type BulkResult struct {
 	Reference uuid.UUID
 	Name      string // "" when the customer was not found
 	OK        bool
+	Code      string // why it was refused, as the API's error codes ("version_mismatch", "forbidden", …); "" when OK
 	Message   string // what happened, or why it was refused
 }
 
@@ -91,7 +92,7 @@ func (s *Service) Bulk(ctx context.Context, a access.Actor, items []BulkItem, ac
 			err = s.bulkOne(ctx, a, it.Reference, ifMatch, act, &r, before)
 		}
 		if err != nil {
-			if r.Message, err = refusal(err); err != nil {
+			if r.Code, r.Message, err = refusal(err); err != nil {
 				return out, err
 			}
 		}
@@ -125,36 +126,29 @@ func (s *Service) bulkOne(ctx context.Context, a access.Actor, ref uuid.UUID, if
 	return nil
 }
 
-// refusal words why the service refused one customer; an unexpected
-// error (the database is gone) is returned to stop the batch.
-func refusal(err error) (string, error) {
+// refusal words why the service refused one customer, with the error's
+// code; an unexpected error (the database is gone) is returned to stop the batch.
+func refusal(err error) (code, message string, _ error) {
 	e, ok := apperr.As(err)
-	if !ok {
-		return "", err
+	if !ok || e.Kind == apperr.KindInternal || errors.Is(err, context.Canceled) {
+		return "", "", err
 	}
 	switch e.Kind {
 	case apperr.KindStale:
-		return "Refused: someone changed this customer after you opened the list. Open it and try again.", nil
+		return e.Code, "Refused: someone changed this customer after you opened the list. Open it and try again.", nil
 	case apperr.KindForbidden:
-		return "Refused: not allowed — " + e.Message + ".", nil
+		return e.Code, "Refused: not allowed — " + e.Message + ".", nil
 	case apperr.KindNotFound:
-		return "Refused: no such customer.", nil
-	case apperr.KindConflict:
-		return "Refused: " + e.Message + ".", nil
+		return e.Code, "Refused: no such customer.", nil
 	case apperr.KindInvalid:
 		var parts []string
 		for path, msgs := range e.Fields {
 			parts = append(parts, path+" "+strings.Join(msgs, ", "))
 		}
 		sort.Strings(parts)
-		return "Refused: " + strings.Join(parts, "; ") + ".", nil
-	case apperr.KindInternal:
-		return "", err
+		return e.Code, "Refused: " + strings.Join(parts, "; ") + ".", nil
 	}
-	if errors.Is(err, context.Canceled) {
-		return "", err
-	}
-	return "Refused: " + e.Message + ".", nil
+	return e.Code, "Refused: " + e.Message + ".", nil
 }
 
 // MatchingRefs lists the customers of a filter (the list's "all N

@@ -72,6 +72,10 @@ type Customer struct {
 	ReviewRequired bool           `json:"reviewRequired"`
 	ReviewChanges  []audit.Change `json:"-"`
 	ReviewEditor   *string        `json:"-"`
+	// AssociateCount is how many associates the customer has, as List read
+	// it — also when Filter.Summary left Company.Associates unread (empty).
+	// Other reads leave it 0; count Company.Associates there.
+	AssociateCount int `json:"-"`
 }
 
 // ETag is the entity tag of this version of the customer: "v3", or "v3.a7"

@@ -38,6 +38,9 @@ type Filter struct {
 	Assignee string
 	Overdue  bool // only PENDING customers waiting longer than the review SLA
 	Review   bool // only customers changed since approval (review required)
+	// Summary reads the page's customers without their associates, only
+	// their count (Customer.AssociateCount): what the list page shows.
+	Summary bool
 
 	assigneeID    int64     // Assignee resolved by List
 	overdueBefore time.Time // the SLA cut-off, set by List
@@ -113,14 +116,18 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) (*Page, er
 		return nil, err
 	}
 	p := &Page{Page: f.Page, Size: f.Size}
-	if err := s.resolveQueue(ctx, a, &f, p); err != nil {
+	now, err := s.resolveFilter(a, &f)
+	if err != nil {
 		return nil, err
 	}
-	var err error
+	me := PersonID(a)
 	if f.Query == "" && !f.narrowed() {
-		err = s.counterTotals(ctx, f, p)
-	} else {
-		err = s.searchTotals(ctx, f, p)
+		err = s.counterTotals(ctx, f, p, me)
+	} else if err = s.searchTotals(ctx, f, p); err == nil && me != 0 {
+		p.Queues.Mine, err = s.countUpTo(ctx, mineCountSQL, me)
+	}
+	if err == nil {
+		err = s.countQueues(ctx, &f, p, now)
 	}
 	if err != nil {
 		return nil, err
@@ -143,8 +150,10 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) (*Page, er
 	for i := range rows {
 		p.Content[i] = rows[i].customer()
 	}
-	if err := attachAssociates(ctx, s.prepared(nil), p.Content); err != nil {
-		return nil, err
+	if !f.Summary {
+		if err := attachAssociates(ctx, s.prepared(nil), p.Content); err != nil {
+			return nil, err
+		}
 	}
 	p.finish(f, offset, more)
 	return p, nil
@@ -184,7 +193,7 @@ func (f *Filter) listSQL() (string, []any) {
 	}
 	args = append(args, f.Size+1, f.Page*f.Size)
 	inner := `SELECT id FROM customers` + where + order + fmt.Sprintf(` LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
-	return `SELECT ` + customerColumns + ` FROM (` + inner + `) page JOIN customers USING (id)` + order, args
+	return `SELECT ` + listColumns + ` FROM (` + inner + `) page JOIN customers USING (id)` + order, args
 }
 
 // pageRows reads the page. Without a search the query is prepared: its
@@ -197,7 +206,7 @@ func (s *Service) pageRows(ctx context.Context, f Filter) ([]customerRow, error)
 	if f.Query == "" {
 		db = s.prepared(nil)
 	}
-	rows, err := queryCustomers(ctx, db, q, args...)
+	rows, err := queryCustomers(ctx, db, true, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list customers: %w", err)
 	}
@@ -255,21 +264,29 @@ func (f *Filter) riskAndQuery(add func(string, any), conds *[]string, args *[]an
 	add("search_text LIKE $%d", like)
 }
 
-const countersSQL = `SELECT status, sum(n)::bigint AS n FROM customer_counts%s GROUP BY status`
+const countersSQL = `SELECT status::text AS status, sum(n)::bigint AS n FROM customer_counts%s GROUP BY status`
 
 // counterTotals fills the exact totals of an unsearched list from the
 // maintained counters: a sum over a handful of rows, whatever the table size.
-func (s *Service) counterTotals(ctx context.Context, f Filter, p *Page) error {
+// The same query counts the Mine queue of the person me (0: nobody).
+func (s *Service) counterTotals(ctx context.Context, f Filter, p *Page, me int64) error {
 	var conds []string
 	var args []any
 	f.riskAndQuery(func(cond string, v any) {
 		args = append(args, v)
 		conds = append(conds, fmt.Sprintf(cond, len(args)))
 	}, &conds, &args)
-	counts, err := s.countByStatus(ctx, s.prepared(nil), fmt.Sprintf(countersSQL, whereClause(conds)), args)
+	q := fmt.Sprintf(countersSQL, whereClause(conds))
+	if me != 0 {
+		args = append(args, me, QueueCountLimit+1)
+		q += fmt.Sprintf(mineCountRow, len(args)-1, len(args))
+	}
+	counts, err := s.countByStatus(ctx, s.prepared(nil), q, args)
 	if err != nil {
 		return err
 	}
+	p.Queues.Mine = counts["mine"]
+	delete(counts, "mine")
 	p.Counts, p.CountsExact, p.TotalExact = counts, true, true
 	for _, st := range statusesOf(f) {
 		p.TotalElements += counts[st]

@@ -135,3 +135,26 @@ func TestFilterRefusesControlCharacters(t *testing.T) {
 		t.Errorf("plain text refused or not trimmed: %v %q", err, f.Query)
 	}
 }
+
+func TestListSummaryCountsAssociates(t *testing.T) {
+	e := newEnv(t)
+	c := e.create(officer, seedInput)
+	n := len(c.Company.Associates)
+	if n == 0 {
+		t.Fatal("the seed customer has associates")
+	}
+	full, err := e.svc.List(e.ctx, viewer, customer.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := full.Content[0]; len(got.Company.Associates) != n || got.AssociateCount != n {
+		t.Fatalf("full list: %d associates, count %d, want %d", len(got.Company.Associates), got.AssociateCount, n)
+	}
+	sum, err := e.svc.List(e.ctx, viewer, customer.Filter{Summary: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sum.Content[0]; len(got.Company.Associates) != 0 || got.AssociateCount != n {
+		t.Fatalf("summary: %d associates read, count %d, want none read and %d counted", len(got.Company.Associates), got.AssociateCount, n)
+	}
+}

@@ -85,15 +85,19 @@ func (s *Service) Notes(ctx context.Context, a access.Actor, ref uuid.UUID, befo
 	if err := s.require(a, access.PermRead, "read customers"); err != nil {
 		return nil, err
 	}
-	id, err := customerID(ctx, s.db, ref)
+	id, err := customerID(ctx, s.prepared(nil), ref)
 	if err != nil {
 		return nil, err
 	}
+	return s.notesOf(ctx, id, before, limit)
+}
+
+func (s *Service) notesOf(ctx context.Context, id, before int64, limit int) ([]Note, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
 	out := []Note{}
-	if err := sqlx.SelectContext(ctx, s.db, &out, listNotesSQL, id, before, limit); err != nil {
+	if err := sqlx.SelectContext(ctx, s.prepared(nil), &out, listNotesSQL, id, before, limit); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/internal/customer"
@@ -126,5 +127,33 @@ func TestStatusReasonIsLinkedNote(t *testing.T) {
 	}
 	if n := e.count(`SELECT count(*) FROM customer_notes`); n != 2 {
 		t.Fatalf("notes %d", n)
+	}
+}
+
+func TestRecent(t *testing.T) {
+	e := newEnv(t)
+	c := e.create(officer, seedInput)
+	other := e.create(officer, seedInput)
+	for _, text := range []string{"first", "second", "third"} {
+		if _, err := e.svc.AddNote(e.ctx, officer, c.Reference, customer.NoteInput{Text: ptr(text)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.svc.AddNote(e.ctx, officer, other.Reference, customer.NoteInput{Text: ptr("elsewhere")}); err != nil {
+		t.Fatal(err)
+	}
+	hist, notes, err := e.svc.Recent(e.ctx, viewer, c, 2, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantHist, _ := e.svc.History(e.ctx, viewer, c.Reference, 0, 2)
+	if len(hist) != 2 || hist[0].ID != wantHist[0].ID || hist[1].ID != wantHist[1].ID {
+		t.Fatalf("history %+v, want %+v", hist, wantHist)
+	}
+	if len(notes) != 2 || notes[0].Text != "third" || notes[1].Text != "second" {
+		t.Fatalf("notes %+v", notes)
+	}
+	if _, _, err := e.svc.Recent(e.ctx, access.Actor{}, c, 2, 2); !errors.Is(err, apperr.ErrForbidden) {
+		t.Fatalf("an actor without a role: %v", err)
 	}
 }

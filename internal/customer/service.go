@@ -49,10 +49,11 @@ const DefaultSearchCountLimit = 200
 // Service is the one way to read and change customers. Every rule, permission
 // check, transaction and audit entry lives here, so pages and API agree.
 type Service struct {
-	db     *sqlx.DB
-	stmts  *statements
-	opts   Options
-	queues queueCounts
+	db        *sqlx.DB
+	stmts     *statements
+	opts      Options
+	queues    shared[queueCounts]
+	assignees shared[[]Assignee]
 }
 
 // NewService wires the service to its database.
@@ -149,14 +150,29 @@ func (s *Service) History(ctx context.Context, a access.Actor, ref uuid.UUID, be
 	if err := s.require(a, access.PermRead, "read customers"); err != nil {
 		return nil, err
 	}
-	id, err := customerID(ctx, s.db, ref)
+	id, err := customerID(ctx, s.prepared(nil), ref)
 	if err != nil {
 		return nil, err
 	}
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	return audit.ListByCustomer(ctx, s.db, id, before, limit)
+	return audit.ListByCustomer(ctx, s.prepared(nil), id, before, limit)
+}
+
+// Recent returns the newest history entries and notes of a customer just
+// read (the customer page's previews), at most entries and notes of each,
+// without looking the customer up again.
+func (s *Service) Recent(ctx context.Context, a access.Actor, c *Customer, entries, notes int) ([]audit.Entry, []Note, error) {
+	if err := s.require(a, access.PermRead, "read customers"); err != nil {
+		return nil, nil, err
+	}
+	hist, err := audit.ListByCustomer(ctx, s.prepared(nil), c.ID, 0, entries)
+	if err != nil {
+		return nil, nil, err
+	}
+	list, err := s.notesOf(ctx, c.ID, 0, notes)
+	return hist, list, err
 }
 
 // Update merges a details update into the customer (PUT/PATCH and the form).

@@ -55,9 +55,14 @@ type customerRow struct {
 	ReviewRequired          bool
 	ReviewChanges           []byte
 	ReviewEditor            sql.NullString
+	AssociateCount          int64 // list rows only (listColumns)
 }
 
 const customerColumns = customerColumnsBefore + `last_editor` + customerColumnsAfter
+
+// listColumns are a list's: the customer's and its associate count (an
+// index-only count), so a page that shows only the count need not read them.
+const listColumns = customerColumns + `, (SELECT count(*) FROM associates a WHERE a.customer_id = customers.id)`
 
 const (
 	customerColumnsBefore = `id, reference, status, type, risk_score, name, description, tax_residence_country_code,
@@ -100,11 +105,13 @@ func (r *customerRow) customer() *Customer {
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: int(r.Version), LastEditor: nullString(r.LastEditor),
 		StatusSince: r.StatusSince.UTC(), Assignee: r.assignee(),
 		ReviewRequired: r.ReviewRequired, ReviewChanges: reviewChangesOf(r.ReviewChanges), ReviewEditor: nullString(r.ReviewEditor),
+		AssociateCount: int(r.AssociateCount),
 	}
 }
 
-// queryCustomers runs q and reads customer rows (customerColumns).
-func queryCustomers(ctx context.Context, db sqlx.QueryerContext, q string, args ...any) ([]customerRow, error) {
+// queryCustomers runs q and reads customer rows: customerColumns, and with
+// counted listColumns' associate count after them.
+func queryCustomers(ctx context.Context, db sqlx.QueryerContext, counted bool, q string, args ...any) ([]customerRow, error) {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -113,7 +120,12 @@ func queryCustomers(ctx context.Context, db sqlx.QueryerContext, q string, args 
 	var out []customerRow
 	for rows.Next() {
 		out = append(out, customerRow{})
-		if err := rows.Scan(out[len(out)-1].dest()...); err != nil {
+		r := &out[len(out)-1]
+		dest := r.dest()
+		if counted {
+			dest = append(dest, &r.AssociateCount)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
 	}
@@ -343,7 +355,7 @@ func getCustomer(ctx context.Context, db sqlx.ExtContext, ref uuid.UUID, forUpda
 	if forUpdate {
 		q = getCustomerForUpdateSQL
 	}
-	rows, err := queryCustomers(ctx, db, q, ref)
+	rows, err := queryCustomers(ctx, db, false, q, ref)
 	if err != nil {
 		return nil, fmt.Errorf("get customer: %w", err)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
+	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/jsonx"
 	"github.com/verity-kyb/verity/web/api/openapi"
@@ -33,6 +34,7 @@ type KeyAuthenticator interface {
 // Deps are the services the API calls.
 type Deps struct {
 	Customers *customer.Service
+	Audit     *audit.Log
 	Keys      KeyAuthenticator
 }
 
@@ -53,6 +55,8 @@ func Register(g *echo.Group, d Deps) {
 	}
 	add(http.MethodGet, "/customers", h.handleCustomerList)
 	add(http.MethodPost, "/customers", h.handleCustomerCreate)
+	add(http.MethodGet, "/customers/export", h.handleCustomerExport)
+	add(http.MethodPost, "/customers/bulk", h.handleCustomerBulk)
 	add(http.MethodGet, "/customers/:reference", h.handleCustomerGet)
 	add(http.MethodPut, "/customers/:reference", h.handleCustomerUpdate)
 	add(http.MethodPatch, "/customers/:reference", h.handleCustomerUpdate)
@@ -64,6 +68,8 @@ func Register(g *echo.Group, d Deps) {
 	add(http.MethodPut, "/customers/:reference/assignee", h.handleCustomerAssignee)
 	add(http.MethodPost, "/cases/next", h.handleNextCase)
 	add(http.MethodPost, "/customers/:reference/review/confirm", h.handleReviewConfirm)
+	add(http.MethodGet, "/audit", h.handleAuditLog)
+	add(http.MethodGet, "/audit/export", h.handleAuditExport)
 	g.RouteNotFound("", rt.unrouted)
 	g.RouteNotFound("/*", rt.unrouted)
 }

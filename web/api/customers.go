@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -125,7 +126,7 @@ type listResponse struct {
 }
 
 func (h handlers) handleCustomerList(c echo.Context) error {
-	f, err := filterFromQuery(c)
+	f, err := filterFromQuery(c.QueryParams())
 	if err != nil {
 		return err
 	}
@@ -139,8 +140,7 @@ func (h handlers) handleCustomerList(c echo.Context) error {
 
 // filterFromQuery reads status (repeatable or comma-separated), riskScore
 // (likewise), q, sort, page and size; bad values name their parameter.
-func filterFromQuery(c echo.Context) (customer.Filter, error) {
-	qs := c.QueryParams()
+func filterFromQuery(qs url.Values) (customer.Filter, error) {
 	errs := apperr.FieldErrors{}
 	var f customer.Filter
 	for _, s := range splitAll(qs["status"]) {

@@ -36,6 +36,7 @@ func Register(g *echo.Group, s page.Services) {
 func (h handler) list(c echo.Context) error {
 	q, problem := readQuery(c)
 	f := filterOf(q)
+	f.Summary = true // the rows show how many associates, not who
 	res, err := h.s.Customers.List(c.Request().Context(), page.Actor(c), f)
 	if err != nil {
 		return err

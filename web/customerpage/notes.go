@@ -19,12 +19,8 @@ const previewNotes = 5
 
 // notesView is the notes card for this actor: the newest notes and the form
 // when the service would take a note from them.
-func (h handler) notesView(c echo.Context, cu *customer.Customer) (customerview.NotesView, error) {
-	notes, err := h.s.Customers.Notes(c.Request().Context(), page.Actor(c), cu.Reference, 0, previewNotes)
-	if err != nil {
-		return customerview.NotesView{}, err
-	}
-	return customerview.NotesView{C: cu, Notes: notes, CanAdd: h.s.Customers.CanAddNote(page.Actor(c)), CSRF: page.CSRFToken(c)}, nil
+func (h handler) notesView(c echo.Context, cu *customer.Customer, notes []customer.Note) customerview.NotesView {
+	return customerview.NotesView{C: cu, Notes: notes, CanAdd: h.s.Customers.CanAddNote(page.Actor(c)), CSRF: page.CSRFToken(c)}
 }
 
 // noteAdd hands the posted text to the service's AddNote. Success reloads

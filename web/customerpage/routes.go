@@ -40,14 +40,11 @@ func Register(g *echo.Group, s page.Services) {
 const previewEntries = 5
 
 func (h handler) view(c echo.Context, cu *customer.Customer) (customerview.View, error) {
-	hist, err := h.s.Customers.History(c.Request().Context(), page.Actor(c), cu.Reference, 0, previewEntries)
+	hist, recent, err := h.s.Customers.Recent(c.Request().Context(), page.Actor(c), cu, previewEntries, previewNotes)
 	if err != nil {
 		return customerview.View{}, err
 	}
-	notes, err := h.notesView(c, cu)
-	if err != nil {
-		return customerview.View{}, err
-	}
+	notes := h.notesView(c, cu, recent)
 	cv, err := h.caseView(c, cu)
 	if err != nil {
 		return customerview.View{}, err
