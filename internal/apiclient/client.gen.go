@@ -40,6 +40,48 @@ func (e AuditEntryActorType) Valid() bool {
 	}
 }
 
+// Defines values for AuditLogEntryActorType.
+const (
+	AuditLogEntryActorTypeAnonymous AuditLogEntryActorType = "anonymous"
+	AuditLogEntryActorTypeApikey    AuditLogEntryActorType = "apikey"
+	AuditLogEntryActorTypeSystem    AuditLogEntryActorType = "system"
+	AuditLogEntryActorTypeUser      AuditLogEntryActorType = "user"
+)
+
+// Valid indicates whether the value is a known member of the AuditLogEntryActorType enum.
+func (e AuditLogEntryActorType) Valid() bool {
+	switch e {
+	case AuditLogEntryActorTypeAnonymous:
+		return true
+	case AuditLogEntryActorTypeApikey:
+		return true
+	case AuditLogEntryActorTypeSystem:
+		return true
+	case AuditLogEntryActorTypeUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BulkRequestAction.
+const (
+	Assign BulkRequestAction = "assign"
+	Reject BulkRequestAction = "reject"
+)
+
+// Valid indicates whether the value is a known member of the BulkRequestAction enum.
+func (e BulkRequestAction) Valid() bool {
+	switch e {
+	case Assign:
+		return true
+	case Reject:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CustomerType.
 const (
 	COMPANY CustomerType = "COMPANY"
@@ -145,21 +187,135 @@ func (e Status) Valid() bool {
 	}
 }
 
+// Defines values for AuditKind.
+const (
+	AuditKindApikey   AuditKind = "apikey"
+	AuditKindAuth     AuditKind = "auth"
+	AuditKindCustomer AuditKind = "customer"
+	AuditKindStaff    AuditKind = "staff"
+)
+
+// Valid indicates whether the value is a known member of the AuditKind enum.
+func (e AuditKind) Valid() bool {
+	switch e {
+	case AuditKindApikey:
+		return true
+	case AuditKindAuth:
+		return true
+	case AuditKindCustomer:
+		return true
+	case AuditKindStaff:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListSort.
+const (
+	ListSortName    ListSort = "name"
+	ListSortOldest  ListSort = "oldest"
+	ListSortUpdated ListSort = "updated"
+)
+
+// Valid indicates whether the value is a known member of the ListSort enum.
+func (e ListSort) Valid() bool {
+	switch e {
+	case ListSortName:
+		return true
+	case ListSortOldest:
+		return true
+	case ListSortUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListAuditLogParamsKind.
+const (
+	ListAuditLogParamsKindApikey   ListAuditLogParamsKind = "apikey"
+	ListAuditLogParamsKindAuth     ListAuditLogParamsKind = "auth"
+	ListAuditLogParamsKindCustomer ListAuditLogParamsKind = "customer"
+	ListAuditLogParamsKindStaff    ListAuditLogParamsKind = "staff"
+)
+
+// Valid indicates whether the value is a known member of the ListAuditLogParamsKind enum.
+func (e ListAuditLogParamsKind) Valid() bool {
+	switch e {
+	case ListAuditLogParamsKindApikey:
+		return true
+	case ListAuditLogParamsKindAuth:
+		return true
+	case ListAuditLogParamsKindCustomer:
+		return true
+	case ListAuditLogParamsKindStaff:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportAuditLogParamsKind.
+const (
+	ExportAuditLogParamsKindApikey   ExportAuditLogParamsKind = "apikey"
+	ExportAuditLogParamsKindAuth     ExportAuditLogParamsKind = "auth"
+	ExportAuditLogParamsKindCustomer ExportAuditLogParamsKind = "customer"
+	ExportAuditLogParamsKindStaff    ExportAuditLogParamsKind = "staff"
+)
+
+// Valid indicates whether the value is a known member of the ExportAuditLogParamsKind enum.
+func (e ExportAuditLogParamsKind) Valid() bool {
+	switch e {
+	case ExportAuditLogParamsKindApikey:
+		return true
+	case ExportAuditLogParamsKindAuth:
+		return true
+	case ExportAuditLogParamsKindCustomer:
+		return true
+	case ExportAuditLogParamsKindStaff:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListCustomersParamsSort.
 const (
-	Name    ListCustomersParamsSort = "name"
-	Oldest  ListCustomersParamsSort = "oldest"
-	Updated ListCustomersParamsSort = "updated"
+	ListCustomersParamsSortName    ListCustomersParamsSort = "name"
+	ListCustomersParamsSortOldest  ListCustomersParamsSort = "oldest"
+	ListCustomersParamsSortUpdated ListCustomersParamsSort = "updated"
 )
 
 // Valid indicates whether the value is a known member of the ListCustomersParamsSort enum.
 func (e ListCustomersParamsSort) Valid() bool {
 	switch e {
-	case Name:
+	case ListCustomersParamsSortName:
 		return true
-	case Oldest:
+	case ListCustomersParamsSortOldest:
 		return true
-	case Updated:
+	case ListCustomersParamsSortUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportCustomersParamsSort.
+const (
+	ExportCustomersParamsSortName    ExportCustomersParamsSort = "name"
+	ExportCustomersParamsSortOldest  ExportCustomersParamsSort = "oldest"
+	ExportCustomersParamsSortUpdated ExportCustomersParamsSort = "updated"
+)
+
+// Valid indicates whether the value is a known member of the ExportCustomersParamsSort enum.
+func (e ExportCustomersParamsSort) Valid() bool {
+	switch e {
+	case ExportCustomersParamsSortName:
+		return true
+	case ExportCustomersParamsSortOldest:
+		return true
+	case ExportCustomersParamsSortUpdated:
 		return true
 	default:
 		return false
@@ -299,6 +455,106 @@ type AuditEntry struct {
 
 // AuditEntryActorType defines model for AuditEntry.ActorType.
 type AuditEntryActorType string
+
+// AuditLogEntry An entry of the whole trail; the history's entry plus the customer it concerns (null for staff, key and sign-in entries).
+type AuditLogEntry struct {
+	// Action Examples: auth.login
+	Action            string                                `json:"action"`
+	ActorId           nullable.Nullable[int64]              `json:"actorId"`
+	ActorName         string                                `json:"actorName"`
+	ActorType         AuditLogEntryActorType                `json:"actorType"`
+	Changes           []Change                              `json:"changes"`
+	CustomerName      nullable.Nullable[string]             `json:"customerName"`
+	CustomerReference nullable.Nullable[openapi_types.UUID] `json:"customerReference"`
+	Id                int64                                 `json:"id"`
+
+	// OccurredAt RFC 3339 in UTC to the microsecond (trailing zeros left out).
+	//
+	// Examples: 2026-11-25T10:05:00.123456Z
+	OccurredAt Timestamp                 `json:"occurredAt"`
+	Reason     nullable.Nullable[string] `json:"reason"`
+	RequestId  nullable.Nullable[string] `json:"requestId"`
+
+	// Subject What a staff, key or sign-in entry concerns.
+	Subject *string `json:"subject,omitempty"`
+}
+
+// AuditLogEntryActorType defines model for AuditLogEntry.ActorType.
+type AuditLogEntryActorType string
+
+// AuditLogPage defines model for AuditLogPage.
+type AuditLogPage struct {
+	Content    []AuditLogEntry          `json:"content"`
+	HasNext    bool                     `json:"hasNext"`
+	NextBefore nullable.Nullable[int64] `json:"nextBefore"`
+}
+
+// BulkCustomer defines model for BulkCustomer.
+type BulkCustomer struct {
+	// Reference Examples: 8a0e1da2-2af3-4b9e-a221-e74db4e01b06
+	Reference string `json:"reference"`
+
+	// Version The version read (the number in the ETag); 0 or absent: do not check.
+	Version *int `json:"version,omitempty"`
+}
+
+// BulkFilter The names and meanings of GET /customers' query.
+type BulkFilter struct {
+	Assignee       *string                     `json:"assignee,omitempty"`
+	Overdue        *bool                       `json:"overdue,omitempty"`
+	Q              *string                     `json:"q,omitempty"`
+	ReviewRequired *bool                       `json:"reviewRequired,omitempty"`
+	RiskScore      nullable.Nullable[[]string] `json:"riskScore,omitempty"`
+	Status         nullable.Nullable[[]string] `json:"status,omitempty"`
+}
+
+// BulkOutcome defines model for BulkOutcome.
+type BulkOutcome struct {
+	// Code The error code the single call would have answered.
+	//
+	// Examples: version_mismatch
+	Code      nullable.Nullable[string] `json:"code"`
+	Message   string                    `json:"message"`
+	Name      nullable.Nullable[string] `json:"name"`
+	Ok        bool                      `json:"ok"`
+	Reference openapi_types.UUID        `json:"reference"`
+}
+
+// BulkRequest Exactly one of `customers` and `filter`.
+type BulkRequest struct {
+	Action BulkRequestAction `json:"action"`
+
+	// Assignee For `assign`, as `PUT /customers/{reference}/assignee`.
+	Assignee  nullable.Nullable[BulkRequest_Assignee] `json:"assignee,omitempty"`
+	Customers *[]BulkCustomer                         `json:"customers,omitempty"`
+
+	// Filter The names and meanings of GET /customers' query.
+	Filter *BulkFilter `json:"filter,omitempty"`
+
+	// Reason Required for `reject`.
+	Reason *string `json:"reason,omitempty"`
+}
+
+// BulkRequestAction defines model for BulkRequest.Action.
+type BulkRequestAction string
+
+// BulkRequestAssignee0 defines model for BulkRequest.Assignee.0.
+type BulkRequestAssignee0 = string
+
+// BulkRequestAssignee1 defines model for BulkRequest.Assignee.1.
+type BulkRequestAssignee1 = int64
+
+// BulkRequest_Assignee For `assign`, as `PUT /customers/{reference}/assignee`.
+type BulkRequest_Assignee struct {
+	union json.RawMessage
+}
+
+// BulkResult defines model for BulkResult.
+type BulkResult struct {
+	Refused   int           `json:"refused"`
+	Results   []BulkOutcome `json:"results"`
+	Succeeded int           `json:"succeeded"`
+}
 
 // Change defines model for Change.
 type Change struct {
@@ -684,11 +940,47 @@ type IfMatch = string
 // XIdempotencyKey defines model for X-Idempotency-Key.
 type XIdempotencyKey = string
 
+// AuditActor defines model for auditActor.
+type AuditActor = string
+
+// AuditCustomer defines model for auditCustomer.
+type AuditCustomer = string
+
+// AuditFrom Examples: 2026-11-01
+type AuditFrom = string
+
+// AuditKind defines model for auditKind.
+type AuditKind string
+
+// AuditTo Examples: 2026-11-30
+type AuditTo = string
+
 // Before defines model for before.
 type Before = int64
 
 // KeysetSize defines model for keysetSize.
 type KeysetSize = int
+
+// ListAssignee Examples: me
+type ListAssignee = string
+
+// ListOverdue defines model for listOverdue.
+type ListOverdue = bool
+
+// ListQ defines model for listQ.
+type ListQ = string
+
+// ListReviewRequired defines model for listReviewRequired.
+type ListReviewRequired = bool
+
+// ListRiskScore defines model for listRiskScore.
+type ListRiskScore = []string
+
+// ListSort defines model for listSort.
+type ListSort string
+
+// ListStatus defines model for listStatus.
+type ListStatus = []string
 
 // Reference Examples: 8a0e1da2-2af3-4b9e-a221-e74db4e01b06
 type Reference = string
@@ -723,28 +1015,72 @@ type UnsupportedMediaType = Error
 // VersionMismatch Every 4xx and 5xx answer.
 type VersionMismatch = Error
 
+// ListAuditLogParams defines parameters for ListAuditLog.
+type ListAuditLogParams struct {
+	// Actor Text in the actor's name, or a staff e-mail.
+	Actor *AuditActor             `form:"actor,omitempty" json:"actor,omitempty"`
+	Kind  *ListAuditLogParamsKind `form:"kind,omitempty" json:"kind,omitempty"`
+
+	// Customer A customer reference, or text in the customer's name.
+	Customer *AuditCustomer `form:"customer,omitempty" json:"customer,omitempty"`
+
+	// From A day `YYYY-MM-DD` (UTC) or an RFC 3339 instant.
+	From *AuditFrom `form:"from,omitempty" json:"from,omitempty"`
+
+	// To A day `YYYY-MM-DD` (UTC, the whole day taken) or an RFC 3339 instant (excluded).
+	To *AuditTo `form:"to,omitempty" json:"to,omitempty"`
+
+	// Before The `nextBefore` of the previous page.
+	Before *Before `form:"before,omitempty" json:"before,omitempty"`
+
+	// Size Entries per page, 1–200.
+	Size *KeysetSize `form:"size,omitempty" json:"size,omitempty"`
+}
+
+// ListAuditLogParamsKind defines parameters for ListAuditLog.
+type ListAuditLogParamsKind string
+
+// ExportAuditLogParams defines parameters for ExportAuditLog.
+type ExportAuditLogParams struct {
+	// Actor Text in the actor's name, or a staff e-mail.
+	Actor *AuditActor               `form:"actor,omitempty" json:"actor,omitempty"`
+	Kind  *ExportAuditLogParamsKind `form:"kind,omitempty" json:"kind,omitempty"`
+
+	// Customer A customer reference, or text in the customer's name.
+	Customer *AuditCustomer `form:"customer,omitempty" json:"customer,omitempty"`
+
+	// From A day `YYYY-MM-DD` (UTC) or an RFC 3339 instant.
+	From *AuditFrom `form:"from,omitempty" json:"from,omitempty"`
+
+	// To A day `YYYY-MM-DD` (UTC, the whole day taken) or an RFC 3339 instant (excluded).
+	To *AuditTo `form:"to,omitempty" json:"to,omitempty"`
+}
+
+// ExportAuditLogParamsKind defines parameters for ExportAuditLog.
+type ExportAuditLogParamsKind string
+
 // ListCustomersParams defines parameters for ListCustomers.
 type ListCustomersParams struct {
 	// Status Only customers in these statuses; repeat the parameter or separate values with commas (`PENDING,VERIFIED`). Case-insensitive.
-	Status *[]string `form:"status,omitempty" json:"status,omitempty"`
+	Status *ListStatus `form:"status,omitempty" json:"status,omitempty"`
 
 	// RiskScore Only customers with these risk scores; repeatable or comma-separated, like `status`.
-	RiskScore *[]string `form:"riskScore,omitempty" json:"riskScore,omitempty"`
+	RiskScore *ListRiskScore `form:"riskScore,omitempty" json:"riskScore,omitempty"`
 
 	// Q Company name, registration number, reference or associate name; case-insensitive substring. At most 200 bytes, no control characters.
-	Q *string `form:"q,omitempty" json:"q,omitempty"`
+	Q *ListQ `form:"q,omitempty" json:"q,omitempty"`
 
 	// Sort `updated` (newest change first, the default), `name`, or `oldest` (longest in its current status first).
 	Sort *ListCustomersParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// Assignee `me` (the key's owner), `none` (unassigned) or a staff id.
-	Assignee *string `form:"assignee,omitempty" json:"assignee,omitempty"`
+	Assignee *ListAssignee `form:"assignee,omitempty" json:"assignee,omitempty"`
 
 	// Overdue `true`: PENDING customers past the review SLA.
-	Overdue *bool `form:"overdue,omitempty" json:"overdue,omitempty"`
+	Overdue *ListOverdue `form:"overdue,omitempty" json:"overdue,omitempty"`
 
 	// ReviewRequired `true`: the "Changed since approval" queue.
-	ReviewRequired *bool `form:"reviewRequired,omitempty" json:"reviewRequired,omitempty"`
+	ReviewRequired *ListReviewRequired `form:"reviewRequired,omitempty" json:"reviewRequired,omitempty"`
 
 	// Page 0-based page number.
 	Page *int `form:"page,omitempty" json:"page,omitempty"`
@@ -764,6 +1100,33 @@ type CreateCustomerParams struct {
 	// XIdempotencyKey An alias of `Idempotency-Key`, read when that one is absent.
 	XIdempotencyKey *XIdempotencyKey `json:"X-Idempotency-Key,omitempty"`
 }
+
+// ExportCustomersParams defines parameters for ExportCustomers.
+type ExportCustomersParams struct {
+	// Status Only customers in these statuses; repeat the parameter or separate values with commas (`PENDING,VERIFIED`). Case-insensitive.
+	Status *ListStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// RiskScore Only customers with these risk scores; repeatable or comma-separated, like `status`.
+	RiskScore *ListRiskScore `form:"riskScore,omitempty" json:"riskScore,omitempty"`
+
+	// Q Company name, registration number, reference or associate name; case-insensitive substring. At most 200 bytes, no control characters.
+	Q *ListQ `form:"q,omitempty" json:"q,omitempty"`
+
+	// Sort `updated` (newest change first, the default), `name`, or `oldest` (longest in its current status first).
+	Sort *ExportCustomersParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Assignee `me` (the key's owner), `none` (unassigned) or a staff id.
+	Assignee *ListAssignee `form:"assignee,omitempty" json:"assignee,omitempty"`
+
+	// Overdue `true`: PENDING customers past the review SLA.
+	Overdue *ListOverdue `form:"overdue,omitempty" json:"overdue,omitempty"`
+
+	// ReviewRequired `true`: the "Changed since approval" queue.
+	ReviewRequired *ListReviewRequired `form:"reviewRequired,omitempty" json:"reviewRequired,omitempty"`
+}
+
+// ExportCustomersParamsSort defines parameters for ExportCustomers.
+type ExportCustomersParamsSort string
 
 // GetCustomerParams defines parameters for GetCustomer.
 type GetCustomerParams struct {
@@ -830,6 +1193,9 @@ type GetOpenAPI200JSONResponseBodyOpenapi string
 
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = CustomerCreate
+
+// BulkCustomersJSONRequestBody defines body for BulkCustomers for application/json ContentType.
+type BulkCustomersJSONRequestBody = BulkRequest
 
 // PatchCustomerDetailsJSONRequestBody defines body for PatchCustomerDetails for application/json ContentType.
 type PatchCustomerDetailsJSONRequestBody = DetailsUpdate
@@ -914,6 +1280,68 @@ func (t *AssigneeChange_Assignee) UnmarshalJSON(b []byte) error {
 	return err
 }
 
+// AsBulkRequestAssignee0 returns the union data inside the BulkRequest_Assignee as a BulkRequestAssignee0
+func (t BulkRequest_Assignee) AsBulkRequestAssignee0() (BulkRequestAssignee0, error) {
+	var body BulkRequestAssignee0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBulkRequestAssignee0 overwrites any union data inside the BulkRequest_Assignee as the provided BulkRequestAssignee0
+func (t *BulkRequest_Assignee) FromBulkRequestAssignee0(v BulkRequestAssignee0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeBulkRequestAssignee0 performs a merge with any union data inside the BulkRequest_Assignee, using the provided BulkRequestAssignee0
+func (t *BulkRequest_Assignee) MergeBulkRequestAssignee0(v BulkRequestAssignee0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsBulkRequestAssignee1 returns the union data inside the BulkRequest_Assignee as a BulkRequestAssignee1
+func (t BulkRequest_Assignee) AsBulkRequestAssignee1() (BulkRequestAssignee1, error) {
+	var body BulkRequestAssignee1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromBulkRequestAssignee1 overwrites any union data inside the BulkRequest_Assignee as the provided BulkRequestAssignee1
+func (t *BulkRequest_Assignee) FromBulkRequestAssignee1(v BulkRequestAssignee1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeBulkRequestAssignee1 performs a merge with any union data inside the BulkRequest_Assignee, using the provided BulkRequestAssignee1
+func (t *BulkRequest_Assignee) MergeBulkRequestAssignee1(v BulkRequestAssignee1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t BulkRequest_Assignee) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *BulkRequest_Assignee) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
 
@@ -988,6 +1416,22 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// ListAuditLog The whole audit trail
+	//
+	// Customer changes, staff accounts, API keys, sign-ins, failed sign-ins and session ends, newest
+	// first. Administrators' keys only. Paged by keyset like the history.
+	//
+	// Corresponds with GET /audit (the `ListAuditLog` operationId).
+	ListAuditLog(ctx context.Context, params *ListAuditLogParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportAuditLog Export the audit trail as CSV
+	//
+	// The filtered trail, streamed; administrators only. Columns: `id, occurredAt, actorType, actorName,
+	// action, customerReference, customerName, subject, reason, changes, requestId`.
+	//
+	// Corresponds with GET /audit/export (the `ExportAuditLog` operationId).
+	ExportAuditLog(ctx context.Context, params *ExportAuditLogParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// TakeNextCase Take the next case
 	//
 	// No body. Assigns the longest-waiting unassigned PENDING customer to the key's owner and answers
@@ -1028,6 +1472,43 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /customers (the `CreateCustomer` operationId).
 	CreateCustomer(ctx context.Context, params *CreateCustomerParams, body CreateCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BulkCustomersWithBody One action on many customers
+	//
+	// `assign` (with `assignee`, as `PUT …/assignee`) or `reject` (admins; `reason` required), on either
+	// `customers` (each with the `version` read, optional: a newer one refuses that customer as stale) or
+	// a `filter` with the list's query names (every matching customer). At most 1,000 customers per call.
+	// Each customer is changed in its own transaction with its own audit entry, so one refusal leaves the
+	// others done: the answer is 200 with each outcome. A body that cannot be acted on at all is 400
+	// naming the field and changes nothing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /customers/bulk (the `BulkCustomers` operationId).
+	BulkCustomersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BulkCustomers One action on many customers
+	//
+	// `assign` (with `assignee`, as `PUT …/assignee`) or `reject` (admins; `reason` required), on either
+	// `customers` (each with the `version` read, optional: a newer one refuses that customer as stale) or
+	// a `filter` with the list's query names (every matching customer). At most 1,000 customers per call.
+	// Each customer is changed in its own transaction with its own audit entry, so one refusal leaves the
+	// others done: the answer is 200 with each outcome. A body that cannot be acted on at all is 400
+	// naming the field and changes nothing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /customers/bulk (the `BulkCustomers` operationId).
+	BulkCustomers(ctx context.Context, body BulkCustomersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportCustomers Export the list as CSV
+	//
+	// Every customer `GET /customers` would list with the same query (`page` and `size` are ignored),
+	// streamed as CSV. Cells a spreadsheet would run as a formula start with `'`. Columns: `reference,
+	// name, registrationNumber, country, status, risk, assignee, statusSince, associates, createdAt, updatedAt`.
+	//
+	// Corresponds with GET /customers/export (the `ExportCustomers` operationId).
+	ExportCustomers(ctx context.Context, params *ExportCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetCustomer Get a customer
 	//
@@ -1220,6 +1701,42 @@ type ClientInterface interface {
 	GetOpenAPI(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
+// ListAuditLog The whole audit trail
+//
+// Customer changes, staff accounts, API keys, sign-ins, failed sign-ins and session ends, newest
+// first. Administrators' keys only. Paged by keyset like the history.
+//
+// Corresponds with GET /audit (the `ListAuditLog` operationId).
+func (c *Client) ListAuditLog(ctx context.Context, params *ListAuditLogParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAuditLogRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportAuditLog Export the audit trail as CSV
+//
+// The filtered trail, streamed; administrators only. Columns: `id, occurredAt, actorType, actorName,
+// action, customerReference, customerName, subject, reason, changes, requestId`.
+//
+// Corresponds with GET /audit/export (the `ExportAuditLog` operationId).
+func (c *Client) ExportAuditLog(ctx context.Context, params *ExportAuditLogParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportAuditLogRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // TakeNextCase Take the next case
 //
 // No body. Assigns the longest-waiting unassigned PENDING customer to the key's owner and answers
@@ -1291,6 +1808,73 @@ func (c *Client) CreateCustomerWithBody(ctx context.Context, params *CreateCusto
 // Corresponds with POST /customers (the `CreateCustomer` operationId).
 func (c *Client) CreateCustomer(ctx context.Context, params *CreateCustomerParams, body CreateCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateCustomerRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BulkCustomersWithBody One action on many customers
+//
+// `assign` (with `assignee`, as `PUT …/assignee`) or `reject` (admins; `reason` required), on either
+// `customers` (each with the `version` read, optional: a newer one refuses that customer as stale) or
+// a `filter` with the list's query names (every matching customer). At most 1,000 customers per call.
+// Each customer is changed in its own transaction with its own audit entry, so one refusal leaves the
+// others done: the answer is 200 with each outcome. A body that cannot be acted on at all is 400
+// naming the field and changes nothing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /customers/bulk (the `BulkCustomers` operationId).
+func (c *Client) BulkCustomersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBulkCustomersRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BulkCustomers One action on many customers
+//
+// `assign` (with `assignee`, as `PUT …/assignee`) or `reject` (admins; `reason` required), on either
+// `customers` (each with the `version` read, optional: a newer one refuses that customer as stale) or
+// a `filter` with the list's query names (every matching customer). At most 1,000 customers per call.
+// Each customer is changed in its own transaction with its own audit entry, so one refusal leaves the
+// others done: the answer is 200 with each outcome. A body that cannot be acted on at all is 400
+// naming the field and changes nothing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /customers/bulk (the `BulkCustomers` operationId).
+func (c *Client) BulkCustomers(ctx context.Context, body BulkCustomersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBulkCustomersRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportCustomers Export the list as CSV
+//
+// Every customer `GET /customers` would list with the same query (`page` and `size` are ignored),
+// streamed as CSV. Cells a spreadsheet would run as a formula start with `'`. Columns: `reference,
+// name, registrationNumber, country, status, risk, assignee, statusSince, associates, createdAt, updatedAt`.
+//
+// Corresponds with GET /customers/export (the `ExportCustomers` operationId).
+func (c *Client) ExportCustomers(ctx context.Context, params *ExportCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportCustomersRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1671,6 +2255,234 @@ func (c *Client) GetOpenAPI(ctx context.Context, reqEditors ...RequestEditorFn) 
 	return c.Client.Do(req)
 }
 
+// NewListAuditLogRequest constructs an http.Request for the ListAuditLog method
+func NewListAuditLogRequest(server string, params *ListAuditLogParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/audit")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Actor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "actor", *params.Actor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Kind != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "kind", *params.Kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Customer != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer", *params.Customer, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Before != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "before", *params.Before, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Size != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "size", *params.Size, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewExportAuditLogRequest constructs an http.Request for the ExportAuditLog method
+func NewExportAuditLogRequest(server string, params *ExportAuditLogParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/audit/export")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Actor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "actor", *params.Actor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Kind != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "kind", *params.Kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Customer != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer", *params.Customer, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewTakeNextCaseRequest constructs an http.Request for the TakeNextCase method
 func NewTakeNextCaseRequest(server string) (*http.Request, error) {
 	var err error
@@ -1909,6 +2721,172 @@ func NewCreateCustomerRequestWithBody(server string, params *CreateCustomerParam
 			req.Header.Set("X-Idempotency-Key", headerParam1)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewBulkCustomersRequest calls the generic BulkCustomers builder with application/json body
+func NewBulkCustomersRequest(server string, body BulkCustomersJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewBulkCustomersRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewBulkCustomersRequestWithBody constructs an http.Request for the BulkCustomers method, with any body, and a specified content type
+func NewBulkCustomersRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/customers/bulk")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewExportCustomersRequest constructs an http.Request for the ExportCustomers method
+func NewExportCustomersRequest(server string, params *ExportCustomersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/customers/export")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.RiskScore != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "riskScore", *params.RiskScore, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Assignee != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "assignee", *params.Assignee, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Overdue != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "overdue", *params.Overdue, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ReviewRequired != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "reviewRequired", *params.ReviewRequired, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -2599,6 +3577,26 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// ListAuditLogWithResponse The whole audit trail
+	//
+	// Customer changes, staff accounts, API keys, sign-ins, failed sign-ins and session ends, newest
+	// first. Administrators' keys only. Paged by keyset like the history.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /audit (the `ListAuditLog` operationId).
+	ListAuditLogWithResponse(ctx context.Context, params *ListAuditLogParams, reqEditors ...RequestEditorFn) (*ListAuditLogResponse, error)
+
+	// ExportAuditLogWithResponse Export the audit trail as CSV
+	//
+	// The filtered trail, streamed; administrators only. Columns: `id, occurredAt, actorType, actorName,
+	// action, customerReference, customerName, subject, reason, changes, requestId`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /audit/export (the `ExportAuditLog` operationId).
+	ExportAuditLogWithResponse(ctx context.Context, params *ExportAuditLogParams, reqEditors ...RequestEditorFn) (*ExportAuditLogResponse, error)
+
 	// TakeNextCaseWithResponse Take the next case
 	//
 	// No body. Assigns the longest-waiting unassigned PENDING customer to the key's owner and answers
@@ -2643,6 +3641,45 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /customers (the `CreateCustomer` operationId).
 	CreateCustomerWithResponse(ctx context.Context, params *CreateCustomerParams, body CreateCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCustomerResponse, error)
+
+	// BulkCustomersWithBodyWithResponse One action on many customers
+	//
+	// `assign` (with `assignee`, as `PUT …/assignee`) or `reject` (admins; `reason` required), on either
+	// `customers` (each with the `version` read, optional: a newer one refuses that customer as stale) or
+	// a `filter` with the list's query names (every matching customer). At most 1,000 customers per call.
+	// Each customer is changed in its own transaction with its own audit entry, so one refusal leaves the
+	// others done: the answer is 200 with each outcome. A body that cannot be acted on at all is 400
+	// naming the field and changes nothing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /customers/bulk (the `BulkCustomers` operationId).
+	BulkCustomersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkCustomersResponse, error)
+
+	// BulkCustomersWithResponse One action on many customers
+	//
+	// `assign` (with `assignee`, as `PUT …/assignee`) or `reject` (admins; `reason` required), on either
+	// `customers` (each with the `version` read, optional: a newer one refuses that customer as stale) or
+	// a `filter` with the list's query names (every matching customer). At most 1,000 customers per call.
+	// Each customer is changed in its own transaction with its own audit entry, so one refusal leaves the
+	// others done: the answer is 200 with each outcome. A body that cannot be acted on at all is 400
+	// naming the field and changes nothing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /customers/bulk (the `BulkCustomers` operationId).
+	BulkCustomersWithResponse(ctx context.Context, body BulkCustomersJSONRequestBody, reqEditors ...RequestEditorFn) (*BulkCustomersResponse, error)
+
+	// ExportCustomersWithResponse Export the list as CSV
+	//
+	// Every customer `GET /customers` would list with the same query (`page` and `size` are ignored),
+	// streamed as CSV. Cells a spreadsheet would run as a formula start with `'`. Columns: `reference,
+	// name, registrationNumber, country, status, risk, assignee, statusSince, associates, createdAt, updatedAt`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /customers/export (the `ExportCustomers` operationId).
+	ExportCustomersWithResponse(ctx context.Context, params *ExportCustomersParams, reqEditors ...RequestEditorFn) (*ExportCustomersResponse, error)
 
 	// GetCustomerWithResponse Get a customer
 	//
@@ -2841,6 +3878,194 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /openapi.json (the `GetOpenAPI` operationId).
 	GetOpenAPIWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetOpenAPIResponse, error)
+}
+
+// ListAuditLogResponse200Headers the declared response headers of an HTTP 200 response for ListAuditLog
+type ListAuditLogResponse200Headers struct {
+	XRequestId string
+}
+
+// ListAuditLogResponse401Headers the declared response headers of an HTTP 401 response for ListAuditLog
+type ListAuditLogResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// ListAuditLogResponse503Headers the declared response headers of an HTTP 503 response for ListAuditLog
+type ListAuditLogResponse503Headers struct {
+	RetryAfter string
+}
+
+type ListAuditLogResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AuditLogPage
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListAuditLogResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListAuditLogResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListAuditLogResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAuditLogResponse) GetJSON200() *AuditLogPage {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListAuditLogResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListAuditLogResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListAuditLogResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListAuditLogResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListAuditLogResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAuditLogResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAuditLogResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAuditLogResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAuditLogResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ExportAuditLogResponse200Headers the declared response headers of an HTTP 200 response for ExportAuditLog
+type ExportAuditLogResponse200Headers struct {
+	ContentDisposition string
+	XRequestId         string
+}
+
+// ExportAuditLogResponse401Headers the declared response headers of an HTTP 401 response for ExportAuditLog
+type ExportAuditLogResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// ExportAuditLogResponse503Headers the declared response headers of an HTTP 503 response for ExportAuditLog
+type ExportAuditLogResponse503Headers struct {
+	RetryAfter string
+}
+
+type ExportAuditLogResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ExportAuditLogResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ExportAuditLogResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ExportAuditLogResponse503Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ExportAuditLogResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ExportAuditLogResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ExportAuditLogResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ExportAuditLogResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ExportAuditLogResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportAuditLogResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportAuditLogResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportAuditLogResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportAuditLogResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 // TakeNextCaseResponse200Headers the declared response headers of an HTTP 200 response for TakeNextCase
@@ -3154,6 +4379,201 @@ func (r CreateCustomerResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// BulkCustomersResponse200Headers the declared response headers of an HTTP 200 response for BulkCustomers
+type BulkCustomersResponse200Headers struct {
+	XRequestId string
+}
+
+// BulkCustomersResponse401Headers the declared response headers of an HTTP 401 response for BulkCustomers
+type BulkCustomersResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// BulkCustomersResponse503Headers the declared response headers of an HTTP 503 response for BulkCustomers
+type BulkCustomersResponse503Headers struct {
+	RetryAfter string
+}
+
+type BulkCustomersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BulkResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *BulkCustomersResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *BulkCustomersResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *BulkCustomersResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r BulkCustomersResponse) GetJSON200() *BulkResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r BulkCustomersResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r BulkCustomersResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r BulkCustomersResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r BulkCustomersResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r BulkCustomersResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r BulkCustomersResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r BulkCustomersResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r BulkCustomersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r BulkCustomersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r BulkCustomersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r BulkCustomersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ExportCustomersResponse200Headers the declared response headers of an HTTP 200 response for ExportCustomers
+type ExportCustomersResponse200Headers struct {
+	ContentDisposition string
+	XRequestId         string
+}
+
+// ExportCustomersResponse401Headers the declared response headers of an HTTP 401 response for ExportCustomers
+type ExportCustomersResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// ExportCustomersResponse503Headers the declared response headers of an HTTP 503 response for ExportCustomers
+type ExportCustomersResponse503Headers struct {
+	RetryAfter string
+}
+
+type ExportCustomersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ExportCustomersResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ExportCustomersResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ExportCustomersResponse503Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ExportCustomersResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ExportCustomersResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ExportCustomersResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ExportCustomersResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportCustomersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportCustomersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportCustomersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportCustomersResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -4431,6 +5851,38 @@ func (r GetOpenAPIResponse) ContentType() string {
 	return ""
 }
 
+// ListAuditLogWithResponse The whole audit trail
+//
+// Customer changes, staff accounts, API keys, sign-ins, failed sign-ins and session ends, newest
+// first. Administrators' keys only. Paged by keyset like the history.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /audit (the `ListAuditLog` operationId).
+func (c *ClientWithResponses) ListAuditLogWithResponse(ctx context.Context, params *ListAuditLogParams, reqEditors ...RequestEditorFn) (*ListAuditLogResponse, error) {
+	rsp, err := c.ListAuditLog(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAuditLogResponse(rsp)
+}
+
+// ExportAuditLogWithResponse Export the audit trail as CSV
+//
+// The filtered trail, streamed; administrators only. Columns: `id, occurredAt, actorType, actorName,
+// action, customerReference, customerName, subject, reason, changes, requestId`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /audit/export (the `ExportAuditLog` operationId).
+func (c *ClientWithResponses) ExportAuditLogWithResponse(ctx context.Context, params *ExportAuditLogParams, reqEditors ...RequestEditorFn) (*ExportAuditLogResponse, error) {
+	rsp, err := c.ExportAuditLog(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportAuditLogResponse(rsp)
+}
+
 // TakeNextCaseWithResponse Take the next case
 //
 // No body. Assigns the longest-waiting unassigned PENDING customer to the key's owner and answers
@@ -4498,6 +5950,63 @@ func (c *ClientWithResponses) CreateCustomerWithResponse(ctx context.Context, pa
 		return nil, err
 	}
 	return ParseCreateCustomerResponse(rsp)
+}
+
+// BulkCustomersWithBodyWithResponse One action on many customers
+//
+// `assign` (with `assignee`, as `PUT …/assignee`) or `reject` (admins; `reason` required), on either
+// `customers` (each with the `version` read, optional: a newer one refuses that customer as stale) or
+// a `filter` with the list's query names (every matching customer). At most 1,000 customers per call.
+// Each customer is changed in its own transaction with its own audit entry, so one refusal leaves the
+// others done: the answer is 200 with each outcome. A body that cannot be acted on at all is 400
+// naming the field and changes nothing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /customers/bulk (the `BulkCustomers` operationId).
+func (c *ClientWithResponses) BulkCustomersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkCustomersResponse, error) {
+	rsp, err := c.BulkCustomersWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBulkCustomersResponse(rsp)
+}
+
+// BulkCustomersWithResponse One action on many customers
+//
+// `assign` (with `assignee`, as `PUT …/assignee`) or `reject` (admins; `reason` required), on either
+// `customers` (each with the `version` read, optional: a newer one refuses that customer as stale) or
+// a `filter` with the list's query names (every matching customer). At most 1,000 customers per call.
+// Each customer is changed in its own transaction with its own audit entry, so one refusal leaves the
+// others done: the answer is 200 with each outcome. A body that cannot be acted on at all is 400
+// naming the field and changes nothing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /customers/bulk (the `BulkCustomers` operationId).
+func (c *ClientWithResponses) BulkCustomersWithResponse(ctx context.Context, body BulkCustomersJSONRequestBody, reqEditors ...RequestEditorFn) (*BulkCustomersResponse, error) {
+	rsp, err := c.BulkCustomers(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBulkCustomersResponse(rsp)
+}
+
+// ExportCustomersWithResponse Export the list as CSV
+//
+// Every customer `GET /customers` would list with the same query (`page` and `size` are ignored),
+// streamed as CSV. Cells a spreadsheet would run as a formula start with `'`. Columns: `reference,
+// name, registrationNumber, country, status, risk, assignee, statusSince, associates, createdAt, updatedAt`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /customers/export (the `ExportCustomers` operationId).
+func (c *ClientWithResponses) ExportCustomersWithResponse(ctx context.Context, params *ExportCustomersParams, reqEditors ...RequestEditorFn) (*ExportCustomersResponse, error) {
+	rsp, err := c.ExportCustomers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportCustomersResponse(rsp)
 }
 
 // GetCustomerWithResponse Get a customer
@@ -4804,6 +6313,194 @@ func (c *ClientWithResponses) GetOpenAPIWithResponse(ctx context.Context, reqEdi
 		return nil, err
 	}
 	return ParseGetOpenAPIResponse(rsp)
+}
+
+// ParseListAuditLogResponse parses an HTTP response from a ListAuditLogWithResponse call
+func ParseListAuditLogResponse(rsp *http.Response) (*ListAuditLogResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAuditLogResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AuditLogPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListAuditLogResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListAuditLogResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListAuditLogResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseExportAuditLogResponse parses an HTTP response from a ExportAuditLogWithResponse call
+func ParseExportAuditLogResponse(rsp *http.Response) (*ExportAuditLogResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportAuditLogResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ExportAuditLogResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ExportAuditLogResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers ExportAuditLogResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
 }
 
 // ParseTakeNextCaseResponse parses an HTTP response from a TakeNextCaseWithResponse call
@@ -5131,6 +6828,201 @@ func ParseCreateCustomerResponse(rsp *http.Response) (*CreateCustomerResponse, e
 		response.Headers401 = &headers
 	case rsp.StatusCode == 503:
 		var headers CreateCustomerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseBulkCustomersResponse parses an HTTP response from a BulkCustomersWithResponse call
+func ParseBulkCustomersResponse(rsp *http.Response) (*BulkCustomersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &BulkCustomersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BulkResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers BulkCustomersResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers BulkCustomersResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers BulkCustomersResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseExportCustomersResponse parses an HTTP response from a ExportCustomersWithResponse call
+func ParseExportCustomersResponse(rsp *http.Response) (*ExportCustomersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportCustomersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ExportCustomersResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ExportCustomersResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers ExportCustomersResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
