@@ -36,7 +36,7 @@ const upstream = http.createServer((req, res) => {
   req.on('end', () => {
     const i = Number(req.headers['x-replay-index']);
     const x = exchanges[i];
-    if (!x || x.method !== req.method || x.uri !== base + req.url) {
+    if (!x || x.method !== req.method || same(x.uri) !== same(base + req.url)) {
       res.writeHead(599, { 'content-type': 'text/plain' }).end(`replay out of step at ${i}: ${req.method} ${req.url}`);
       return;
     }
@@ -47,6 +47,13 @@ const upstream = http.createServer((req, res) => {
     res.writeHead(x.status, headers).end(x.resBody);
   });
 });
+
+// same reads a request URI as its path and decoded query: Prism re-encodes
+// the query it forwards (":" as %3A).
+function same(uri) {
+  const u = new URL(uri, 'http://x');
+  return u.pathname + '?' + [...u.searchParams].map(([k, v]) => `${k}=${v}`).join('&');
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {
