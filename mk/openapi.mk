@@ -8,7 +8,10 @@ REDOCLY_ENV := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
 .PHONY: lint-openapi generate-apiclient check-apiclient prism-check check-openapi
 
 lint-openapi: ## lint the OpenAPI document with Redocly's recommended rules (zero errors, zero warnings)
-	$(REDOCLY_ENV) $(NPX) redocly lint --format=stylish --max-problems=50 verity
+	@out=$$($(REDOCLY_ENV) $(NPX) redocly lint --format=stylish --max-problems=50 verity 2>&1); rc=$$?; \
+	echo "$$out" | grep -v '[║╔╚]'; \
+	if [ $$rc -ne 0 ]; then exit $$rc; fi; \
+	if echo "$$out" | grep -qE '^ +[0-9]+:[0-9]+ +warning'; then echo "lint-openapi: Redocly warnings count as failures" >&2; exit 1; fi
 
 generate-apiclient: ## regenerate internal/apiclient from the OpenAPI document (oapi-codegen)
 	cd internal/apiclient && $(GO) generate ./

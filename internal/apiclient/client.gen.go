@@ -419,12 +419,10 @@ type Associate struct {
 
 // AssociateInput An associate as sent; fields left out are cleared (a replacement, not a merge).
 type AssociateInput struct {
-	Controls *ControlsInput      `json:"controls,omitempty"`
-	Details  *PersonDetailsInput `json:"details,omitempty"`
-	Person   PersonInput         `json:"person"`
-
-	// RiskScore LOW, MEDIUM or HIGH.
-	RiskScore    nullable.Nullable[string]            `json:"riskScore,omitempty"`
+	Controls     *ControlsInput                       `json:"controls,omitempty"`
+	Details      *PersonDetailsInput                  `json:"details,omitempty"`
+	Person       PersonInput                          `json:"person"`
+	RiskScore    nullable.Nullable[RiskScore]         `json:"riskScore,omitempty"`
 	Title        nullable.Nullable[string]            `json:"title,omitempty"`
 	Verification nullable.Nullable[VerificationInput] `json:"verification,omitempty"`
 }
@@ -677,10 +675,8 @@ type CustomerType string
 
 // CustomerCreate defines model for CustomerCreate.
 type CustomerCreate struct {
-	Company CompanyCreate `json:"company"`
-
-	// RiskScore LOW, MEDIUM or HIGH.
-	RiskScore string `json:"riskScore"`
+	Company   CompanyCreate `json:"company"`
+	RiskScore RiskScore     `json:"riskScore"`
 
 	// Type COMPANY (the default).
 	Type nullable.Nullable[string] `json:"type,omitempty"`
@@ -706,7 +702,7 @@ type DetailsUpdate struct {
 	Description             nullable.Nullable[string] `json:"description,omitempty"`
 	Name                    nullable.Nullable[string] `json:"name,omitempty"`
 	RegistrationNumber      nullable.Nullable[string] `json:"registrationNumber,omitempty"`
-	RiskScore               nullable.Nullable[string] `json:"riskScore,omitempty"`
+	RiskScore               *RiskScore                `json:"riskScore,omitempty"`
 	TaxResidenceCountryCode nullable.Nullable[string] `json:"taxResidenceCountryCode,omitempty"`
 	Website                 nullable.Nullable[string] `json:"website,omitempty"`
 }
@@ -896,9 +892,7 @@ type Status string
 type StatusChange struct {
 	// Reason Why; it becomes a note on the customer.
 	Reason nullable.Nullable[string] `json:"reason,omitempty"`
-
-	// Status PENDING, VERIFIED or REJECTED.
-	Status string `json:"status"`
+	Status Status                    `json:"status"`
 }
 
 // TaxIdentification defines model for TaxIdentification.
