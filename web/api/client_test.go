@@ -99,8 +99,9 @@ func TestGeneratedClientDrivesTheSeed(t *testing.T) {
 }
 
 // TestGeneratedClientRoundTrip: create (with an Idempotency-Key and its
-// replay), find it in the list, read its history and a refused approval, all
-// through the generated client's typed answers.
+// replay), find it in the list, a note, a refused approval, its history, the
+// export, a bulk reject and the audit log, all through the generated
+// client's typed answers.
 func TestGeneratedClientRoundTrip(t *testing.T) {
 	s := newServer(t)
 	ctx := context.Background()
@@ -155,6 +156,23 @@ func TestGeneratedClientRoundTrip(t *testing.T) {
 	last := hist.JSON200.Content[len(hist.JSON200.Content)-1]
 	if !strings.HasPrefix(last.Action, "customer.") || last.ActorType != apiclient.AuditEntryActorTypeApikey {
 		t.Fatalf("first entry %+v", last)
+	}
+
+	// Across customers: the export lists it, a bulk reject by an admin
+	// refuses nothing, and the whole trail shows the rejection.
+	csv, err := c.ExportCustomersWithResponse(ctx, &apiclient.ExportCustomersParams{Q: &q})
+	if err != nil || csv.StatusCode() != 200 || !strings.HasPrefix(string(csv.Body), "reference,") || !strings.Contains(string(csv.Body), ref) {
+		t.Fatalf("export: %v %d %s", err, csv.StatusCode(), csv.Body)
+	}
+	reason := "Dissolved"
+	bulk, err := s.client("admin").BulkCustomersWithResponse(ctx, apiclient.BulkRequest{Action: apiclient.Reject, Reason: &reason,
+		Customers: &[]apiclient.BulkCustomer{{Reference: ref}}})
+	if err != nil || bulk.JSON200 == nil || bulk.JSON200.Succeeded != 1 || !bulk.JSON200.Results[0].Ok {
+		t.Fatalf("bulk: %v %d %s", err, bulk.StatusCode(), bulk.Body)
+	}
+	trail, err := s.client("admin").ListAuditLogWithResponse(ctx, &apiclient.ListAuditLogParams{Customer: &ref})
+	if err != nil || trail.JSON200 == nil || len(trail.JSON200.Content) == 0 || trail.JSON200.Content[0].Action != "customer.status" {
+		t.Fatalf("audit: %v %d %s", err, trail.StatusCode(), trail.Body)
 	}
 
 	// The generated client's customer is the server's JSON, field for field.
