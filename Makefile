@@ -20,6 +20,7 @@ test: deps ## everything CI runs: gofmt, vet, staticcheck, generated-code check,
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory check-generated
 	$(GO) test -race -count=1 $(GOTESTFLAGS) ./...
+	@$(MAKE) --no-print-directory check-openapi
 	@$(MAKE) --no-print-directory test-browser
 	@$(MAKE) --no-print-directory test-cluster
 
@@ -68,6 +69,7 @@ check-generated:
 		fi; \
 		echo "check-generated: regenerated out-of-date *_templ.go files"; \
 	fi
+	@$(MAKE) --no-print-directory check-apiclient
 
 .PHONY: run
 run: ## run the app; with no DATABASE_URL it starts its own PostgreSQL with data under ./data
@@ -79,8 +81,9 @@ build: ## build the static binary bin/verity
 	CGO_ENABLED=0 $(GO) build -o bin/verity ./cmd/verity
 
 .PHONY: generate
-generate: ## regenerate templ code (and assets, where mk/assets.mk defines them)
+generate: ## regenerate templ code, the API client (and assets, where mk/assets.mk defines them)
 	$(GO) tool templ generate -log-level error
+	@$(MAKE) --no-print-directory generate-apiclient
 	@if $(MAKE) -n assets >/dev/null 2>&1; then $(MAKE) --no-print-directory assets; fi
 
 .PHONY: lint

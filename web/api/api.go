@@ -21,6 +21,7 @@ import (
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/document"
 	"github.com/verity-kyb/verity/internal/jsonx"
+	"github.com/verity-kyb/verity/web/api/openapi"
 )
 
 // MaxBody is the largest request body the API reads.
@@ -42,12 +43,14 @@ type Deps struct {
 type handlers struct{ Deps }
 
 // Register mounts every endpoint on g (the /platform/v1 group). Each
-// endpoint requires an API key; a path that is not an endpoint is 404 and a
-// method an endpoint does not take is 405 with Allow, before any key check
-// (the list of endpoints is public, in docs/api.md).
+// endpoint requires an API key, except the OpenAPI document; a path that is
+// not an endpoint is 404 and a method an endpoint does not take is 405 with
+// Allow, before any key check (the list of endpoints is public: it is that
+// document).
 func Register(g *echo.Group, d Deps) {
 	h := handlers{d}
-	var rt routeTable
+	rt := routeTable{{http.MethodGet, "/openapi.json"}}
+	g.GET("/openapi.json", handleOpenAPI)
 	add := func(method, path string, fn echo.HandlerFunc) {
 		g.Add(method, path, fn, h.authenticate)
 		rt = append(rt, route{method, path})
@@ -76,6 +79,15 @@ func Register(g *echo.Group, d Deps) {
 	add(http.MethodGet, "/audit/export", h.handleAuditExport)
 	g.RouteNotFound("", rt.unrouted)
 	g.RouteNotFound("/*", rt.unrouted)
+}
+
+// handleOpenAPI serves the API's OpenAPI 3.1 document; no key is needed.
+func handleOpenAPI(c echo.Context) error {
+	doc, err := openapi.JSON()
+	if err != nil {
+		return err
+	}
+	return c.JSONBlob(http.StatusOK, doc)
 }
 
 type route struct{ method, path string }

@@ -22,6 +22,7 @@ import (
 	"github.com/verity-kyb/verity/web"
 	"github.com/verity-kyb/verity/web/account"
 	"github.com/verity-kyb/verity/web/admin"
+	"github.com/verity-kyb/verity/web/apidocs"
 	"github.com/verity-kyb/verity/web/associates"
 	"github.com/verity-kyb/verity/web/auditlog"
 	"github.com/verity-kyb/verity/web/customerlist"
@@ -78,9 +79,11 @@ func Mount(d Deps) (func(*echo.Echo), func(echo.Context, web.Envelope) error, er
 		//   admin             GET/POST /admin/staff, POST /admin/staff/:id/{role,active,sessions/end},
 		//                     GET/POST /admin/api-keys, POST /admin/api-keys/:id/revoke
 		//   auditlog          GET /admin/audit-log, GET /admin/audit-log.csv
+		//   apidocs (public)  GET /docs/api
 		// The JSON API (/platform/v1) is mounted by web.New, not here.
 		g := e.Group("", sess.Load, page.CSRF)
 		account.RegisterPublic(g, svc)
+		apidocs.Register(g)
 		in := g.Group("", page.RequireUser)
 		in.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/customers") })
 		account.Register(in, svc)
