@@ -73,7 +73,7 @@ check-generated:
 .PHONY: run
 run: ## run the app; with no DATABASE_URL it starts its own PostgreSQL with data under ./data
 	@if [ -z "$${DATABASE_URL:-}" ]; then scripts/ensure-postgres.sh; fi
-	$(GO) run ./cmd/verity serve
+	APPROVAL_REQUIRES_DOCUMENTS=$${APPROVAL_REQUIRES_DOCUMENTS:-true} $(GO) run ./cmd/verity serve
 
 .PHONY: build
 build: ## build the static binary bin/verity

@@ -18,6 +18,7 @@ import (
 	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/internal/document"
 	"github.com/verity-kyb/verity/web/api"
 )
 
@@ -27,6 +28,7 @@ type Deps struct {
 	Log       *slog.Logger
 	DB        *sqlx.DB
 	Customers *customer.Service
+	Documents *document.Service
 	Keys      api.KeyAuthenticator
 	// Pages mounts the web admin; nil serves the API only.
 	Pages func(e *echo.Echo)
@@ -55,7 +57,7 @@ func New(d Deps) *echo.Echo {
 	e.Use(securityHeaders(!d.Config.Development()))
 	e.Use(metrics(routes))
 	e.Use(apiNoStore)
-	e.Use(bodyLimits)
+	e.Use(bodyLimits(uploadRoutes(d.Config)))
 
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", func(c echo.Context) error {
@@ -70,7 +72,7 @@ func New(d Deps) *echo.Echo {
 		e.GET("/metrics", metricsHandler(d.Config.MetricsToken))
 	}
 
-	api.Register(e.Group("/platform/v1"), api.Deps{Customers: d.Customers, Audit: audit.NewLog(d.DB), Keys: d.Keys})
+	api.Register(e.Group("/platform/v1"), api.Deps{Customers: d.Customers, Documents: d.Documents, Audit: audit.NewLog(d.DB), Keys: d.Keys})
 	if d.Pages != nil {
 		d.Pages(e)
 	}

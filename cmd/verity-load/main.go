@@ -32,6 +32,10 @@ type config struct {
 	// pageUser and pagePassword sign in to drive the web admin's pages too.
 	pageUser     string
 	pagePassword string
+	// documents, when > 0, runs only the documents memory test: that many
+	// concurrent uploads of documentSize bytes, then downloads.
+	documents    int
+	documentSize int64
 }
 
 func main() {
@@ -45,6 +49,8 @@ func main() {
 	flag.StringVar(&c.only, "only", "", "run only scenarios whose name contains this")
 	flag.StringVar(&c.pageUser, "page-user", "", "staff e-mail: also drive the web pages, signed in as this user")
 	flag.StringVar(&c.pagePassword, "page-password", "", "that user's password")
+	flag.IntVar(&c.documents, "documents", 0, "run the documents test: this many concurrent uploads, then downloads")
+	flag.Int64Var(&c.documentSize, "document-size", 10<<20, "bytes per document in the documents test")
 	flag.Parse()
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "verity-load:", err)
@@ -69,6 +75,9 @@ func run(c config) error {
 	pool, err := loadCustomers(cl, c)
 	if err != nil {
 		return err
+	}
+	if c.documents > 0 {
+		return runDocuments(c, pool)
 	}
 	fmt.Printf("verity-load: %d clients, %s per scenario, %d customers in the working set\n", c.clients, c.duration, len(pool))
 	fmt.Printf("%-16s %10s %9s %9s %9s %8s\n", "scenario", "requests", "req/s", "p50 ms", "p99 ms", "errors")

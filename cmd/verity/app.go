@@ -12,6 +12,7 @@ import (
 	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/internal/document"
 	"github.com/verity-kyb/verity/internal/postgres"
 )
 
@@ -22,6 +23,7 @@ type app struct {
 	db        *sqlx.DB
 	pg        *postgres.Server // the private server, when no DATABASE_URL is set
 	customers *customer.Service
+	documents *document.Service
 	auth      *auth.Service
 }
 
@@ -54,9 +56,15 @@ func openApp(ctx context.Context, logOut io.Writer) (*app, error) {
 		a.close()
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	a.customers = customer.NewService(a.db, customer.Options{FourEyes: cfg.FourEyes, VerifyBaseURL: cfg.VerifyBaseURL,
+	co := customer.Options{FourEyes: cfg.FourEyes, VerifyBaseURL: cfg.VerifyBaseURL,
 		ReviewSLA: cfg.ReviewSLA, HighRiskFirst: cfg.NextCaseHighRiskFirst,
-		QueueCountTTL: customer.DefaultQueueCountTTL})
+		QueueCountTTL: customer.DefaultQueueCountTTL}
+	if cfg.ApprovalRequiresDocuments {
+		co.Evidence = document.ApprovalRule()
+	}
+	a.customers = customer.NewService(a.db, co)
+	a.documents = document.NewService(a.db, a.customers, document.Options{MaxFileSize: cfg.DocumentMaxSize,
+		MaxFiles: cfg.DocumentMaxFiles, RequireForApproval: cfg.ApprovalRequiresDocuments})
 	a.auth = auth.NewService(a.db, auth.Options{})
 	return a, nil
 }

@@ -42,6 +42,11 @@ type Config struct {
 	TrustedProxies []*net.IPNet
 	MetricsToken   string // METRICS_TOKEN: bearer token that /metrics on ADDR requires; empty: not served there
 	MetricsAddr    string // METRICS_ADDR: a separate host:port serving only /metrics; empty: none
+	// ApprovalRequiresDocuments (APPROVAL_REQUIRES_DOCUMENTS, default false)
+	// makes accepted evidence an approval precondition (docs/documents.md).
+	ApprovalRequiresDocuments bool
+	DocumentMaxSize           int64 // DOCUMENT_MAX_SIZE: bytes per file after decoding, default 10 MiB
+	DocumentMaxFiles          int   // DOCUMENT_MAX_FILES: files per upload request, default 3
 }
 
 // Development tells whether development defaults and relaxations apply.
@@ -63,6 +68,9 @@ func Load(getenv func(string) string) (Config, error) {
 		ReviewSLA:     DefaultReviewSLA,
 		MetricsToken:  strings.TrimSpace(getenv("METRICS_TOKEN")),
 		MetricsAddr:   strings.TrimSpace(getenv("METRICS_ADDR")),
+
+		DocumentMaxSize:  DefaultDocumentMaxSize,
+		DocumentMaxFiles: DefaultDocumentMaxFiles,
 	}
 	var errs []error
 	proxies, err := ParseTrustedProxies(getenv("TRUSTED_PROXIES"))
@@ -90,6 +98,27 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("NEXT_CASE_HIGH_RISK_FIRST: %q is not true or false", v))
 		}
 		c.NextCaseHighRiskFirst = b
+	}
+	if v := getenv("APPROVAL_REQUIRES_DOCUMENTS"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("APPROVAL_REQUIRES_DOCUMENTS: %q is not true or false", v))
+		}
+		c.ApprovalRequiresDocuments = b
+	}
+	if v := getenv("DOCUMENT_MAX_SIZE"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("DOCUMENT_MAX_SIZE: %q is not a number of bytes", v))
+		}
+		c.DocumentMaxSize = n
+	}
+	if v := getenv("DOCUMENT_MAX_FILES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("DOCUMENT_MAX_FILES: %q is not a whole number", v))
+		}
+		c.DocumentMaxFiles = n
 	}
 	if v := getenv("LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
@@ -132,6 +161,12 @@ func (c Config) Validate() error {
 	if c.ReviewSLA < time.Minute || c.ReviewSLA > 365*24*time.Hour {
 		errs = append(errs, fmt.Errorf("REVIEW_SLA: %s must be between 1m and 8760h", c.ReviewSLA))
 	}
+	if c.DocumentMaxSize < 1<<10 || c.DocumentMaxSize > MaxDocumentSize {
+		errs = append(errs, fmt.Errorf("DOCUMENT_MAX_SIZE: %d must be between 1024 and %d bytes", c.DocumentMaxSize, int64(MaxDocumentSize)))
+	}
+	if c.DocumentMaxFiles < 1 || c.DocumentMaxFiles > 20 {
+		errs = append(errs, fmt.Errorf("DOCUMENT_MAX_FILES: %d must be between 1 and 20", c.DocumentMaxFiles))
+	}
 	if c.DatabaseURL == "" && !c.Development() {
 		errs = append(errs, errors.New("DATABASE_URL: required outside development"))
 	}
@@ -143,6 +178,14 @@ func (c Config) Validate() error {
 
 // DefaultReviewSLA is how long a PENDING case may wait before it is overdue.
 const DefaultReviewSLA = 72 * time.Hour
+
+// Document limits: the defaults, and the largest file DOCUMENT_MAX_SIZE may
+// allow (an upload request's body limit grows with it).
+const (
+	DefaultDocumentMaxSize  = 10 << 20
+	DefaultDocumentMaxFiles = 3
+	MaxDocumentSize         = 100 << 20
+)
 
 // Secrets need this many different characters: a SESSION_SECRET of spaces,
 // one repeated character or "abababab…" is refused however long it is.

@@ -63,6 +63,10 @@ func TestLoad(t *testing.T) {
 		"ErrMetricsTokenShort":       {"METRICS_TOKEN": "secret"},
 		"ErrMetricsAddr":             {"METRICS_ADDR": "9090"},
 		"ErrMetricsAddrSameAsAddr":   {"METRICS_ADDR": "127.0.0.1:8080"},
+		"ErrDocumentsRule":           {"APPROVAL_REQUIRES_DOCUMENTS": "sometimes"},
+		"ErrDocumentMaxSize":         {"DOCUMENT_MAX_SIZE": "10MB"},
+		"ErrDocumentMaxSizeTooBig":   {"DOCUMENT_MAX_SIZE": "1073741824"},
+		"ErrDocumentMaxFiles":        {"DOCUMENT_MAX_FILES": "0"},
 	}
 	for name, m := range bad {
 		t.Run(name, func(t *testing.T) {
@@ -107,5 +111,16 @@ func TestMetricsSettings(t *testing.T) {
 	}
 	if c.MetricsToken != "0123456789abcdef0123" || c.MetricsAddr != "127.0.0.1:9090" {
 		t.Fatalf("parsed: %+v", c)
+	}
+}
+
+func TestDocumentSettings(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil || c.ApprovalRequiresDocuments || c.DocumentMaxSize != 10<<20 || c.DocumentMaxFiles != 3 {
+		t.Fatalf("defaults: %v %v %d %d", err, c.ApprovalRequiresDocuments, c.DocumentMaxSize, c.DocumentMaxFiles)
+	}
+	c, err = Load(env(map[string]string{"APPROVAL_REQUIRES_DOCUMENTS": "true", "DOCUMENT_MAX_SIZE": "5242880", "DOCUMENT_MAX_FILES": "5"}))
+	if err != nil || !c.ApprovalRequiresDocuments || c.DocumentMaxSize != 5<<20 || c.DocumentMaxFiles != 5 {
+		t.Fatalf("parsed: %v %+v", err, c)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/internal/document"
 	"github.com/verity-kyb/verity/internal/jsonx"
 	"github.com/verity-kyb/verity/web/api/openapi"
 )
@@ -34,6 +35,7 @@ type KeyAuthenticator interface {
 // Deps are the services the API calls.
 type Deps struct {
 	Customers *customer.Service
+	Documents *document.Service
 	Audit     *audit.Log
 	Keys      KeyAuthenticator
 }
@@ -68,6 +70,11 @@ func Register(g *echo.Group, d Deps) {
 	add(http.MethodPut, "/customers/:reference/assignee", h.handleCustomerAssignee)
 	add(http.MethodPost, "/cases/next", h.handleNextCase)
 	add(http.MethodPost, "/customers/:reference/review/confirm", h.handleReviewConfirm)
+	add(http.MethodPost, "/customers/:reference/documents", h.handleDocumentUpload)
+	add(http.MethodGet, "/customers/:reference/documents", h.handleDocumentList)
+	add(http.MethodGet, "/customers/:reference/documents/:document", h.handleDocumentGet)
+	add(http.MethodGet, "/customers/:reference/documents/:document/content", h.handleDocumentContent)
+	add(http.MethodPut, "/customers/:reference/documents/:document/review", h.handleDocumentReview)
 	add(http.MethodGet, "/audit", h.handleAuditLog)
 	add(http.MethodGet, "/audit/export", h.handleAuditExport)
 	g.RouteNotFound("", rt.unrouted)

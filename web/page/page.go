@@ -25,6 +25,7 @@ import (
 	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/internal/document"
 	"github.com/verity-kyb/verity/views/layout"
 )
 
@@ -159,6 +160,7 @@ func SafeNext(next, fallback string) string {
 // lives behind them.
 type Services struct {
 	Customers *customer.Service
+	Documents *document.Service
 	Auth      *auth.Service
 	Sessions  *Sessions
 	Now       func() time.Time

@@ -16,6 +16,7 @@ import (
 	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/internal/document"
 	"github.com/verity-kyb/verity/static"
 	"github.com/verity-kyb/verity/views/errorview"
 	"github.com/verity-kyb/verity/web"
@@ -26,6 +27,7 @@ import (
 	"github.com/verity-kyb/verity/web/auditlog"
 	"github.com/verity-kyb/verity/web/customerlist"
 	"github.com/verity-kyb/verity/web/customerpage"
+	"github.com/verity-kyb/verity/web/documents"
 	"github.com/verity-kyb/verity/web/page"
 )
 
@@ -34,6 +36,7 @@ type Deps struct {
 	Config    config.Config
 	Log       *slog.Logger
 	Customers *customer.Service
+	Documents *document.Service
 	Auth      *auth.Service
 	AuditLog  *audit.Log
 	Now       func() time.Time // tests move the clock; time.Now when nil
@@ -54,7 +57,7 @@ func Mount(d Deps) (func(*echo.Echo), func(echo.Context, web.Envelope) error, er
 	if err != nil {
 		return nil, nil, err
 	}
-	svc := page.Services{Customers: d.Customers, Auth: d.Auth, Sessions: sess, Now: d.Now}
+	svc := page.Services{Customers: d.Customers, Documents: d.Documents, Auth: d.Auth, Sessions: sess, Now: d.Now}
 	mount := func(e *echo.Echo) {
 		assets := fs.FS(static.FS)
 		files := http.StripPrefix("/static/", http.FileServer(http.FS(assets)))
@@ -71,6 +74,8 @@ func Mount(d Deps) (func(*echo.Echo), func(echo.Context, web.Envelope) error, er
 		//   customerpage      GET /customers/:ref, GET /customers/:ref/details{,/edit}, POST …/details,
 		//                     GET/POST …/status, GET …/history, POST …/notes
 		//   associates        GET /customers/:ref/associates{,/edit}, POST …/associates
+		//   documents         GET /customers/:ref/documents{,/new}, POST …/documents (multipart),
+		//                     GET …/documents/:doc{,/content}, POST …/documents/:doc/review
 		//   admin             GET/POST /admin/staff, POST /admin/staff/:id/{role,active,sessions/end},
 		//                     GET/POST /admin/api-keys, POST /admin/api-keys/:id/revoke
 		//   auditlog          GET /admin/audit-log, GET /admin/audit-log.csv
@@ -85,6 +90,7 @@ func Mount(d Deps) (func(*echo.Echo), func(echo.Context, web.Envelope) error, er
 		customerlist.Register(in, svc)
 		customerpage.Register(in, svc)
 		associates.Register(in, svc)
+		documents.Register(in, svc)
 		admin.Register(in, svc)
 		auditlog.Register(in, d.AuditLog)
 	}

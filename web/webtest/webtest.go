@@ -25,6 +25,7 @@ import (
 	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/internal/document"
 	"github.com/verity-kyb/verity/internal/pgtest"
 	"github.com/verity-kyb/verity/internal/postgres"
 	"github.com/verity-kyb/verity/web"
@@ -40,6 +41,7 @@ type Site struct {
 	URL       string
 	DB        *sqlx.DB
 	Customers *customer.Service
+	Documents *document.Service
 	Auth      *auth.Service
 	// Users by name: "viewer", "officer", "officer2", "admin", "admin2".
 	Users map[string]*auth.User
@@ -110,14 +112,25 @@ func NewWith(t testing.TB, o Options) *Site {
 		db = pgtest.New(t)
 	}
 	clock := &Clock{}
-	cs := customer.NewService(db, customer.Options{FourEyes: true, VerifyBaseURL: "https://verify.example.com"})
+	cfg := config.Config{Env: config.EnvDevelopment, FourEyes: true, DocumentMaxSize: config.DefaultDocumentMaxSize,
+		DocumentMaxFiles: config.DefaultDocumentMaxFiles}
+	if o.Config != nil {
+		o.Config(&cfg)
+	}
+	co := customer.Options{FourEyes: true, VerifyBaseURL: "https://verify.example.com"}
+	if cfg.ApprovalRequiresDocuments {
+		co.Evidence = document.ApprovalRule()
+	}
+	cs := customer.NewService(db, co)
+	ds := document.NewService(db, cs, document.Options{MaxFileSize: cfg.DocumentMaxSize, MaxFiles: cfg.DocumentMaxFiles,
+		RequireForApproval: cfg.ApprovalRequiresDocuments})
 	ao := auth.Options{}
 	if o.Auth != nil {
 		o.Auth(&ao)
 	}
 	ao.Now = clock.Now
 	as := auth.NewService(db, ao)
-	s := &Site{t: t, DB: db, Customers: cs, Auth: as, Users: map[string]*auth.User{}, clock: clock}
+	s := &Site{t: t, DB: db, Customers: cs, Documents: ds, Auth: as, Users: map[string]*auth.User{}, clock: clock}
 	for _, u := range []struct {
 		name, full string
 		role       access.Role
@@ -133,15 +146,11 @@ func NewWith(t testing.TB, o Options) *Site {
 		s.Users[u.name] = nu
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cfg := config.Config{Env: config.EnvDevelopment, FourEyes: true}
-	if o.Config != nil {
-		o.Config(&cfg)
-	}
-	pages, errorPage, err := site.Mount(site.Deps{Config: cfg, Log: log, Customers: cs, Auth: as, AuditLog: audit.NewLog(db), Now: clock.Now})
+	pages, errorPage, err := site.Mount(site.Deps{Config: cfg, Log: log, Customers: cs, Documents: ds, Auth: as, AuditLog: audit.NewLog(db), Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := web.New(web.Deps{Config: cfg, Log: log, DB: db, Customers: cs, Keys: as, Pages: pages, ErrorPage: errorPage,
+	e := web.New(web.Deps{Config: cfg, Log: log, DB: db, Customers: cs, Documents: ds, Keys: as, Pages: pages, ErrorPage: errorPage,
 		Timeouts: o.Timeouts})
 	ts := httptest.NewUnstartedServer(e)
 	e.Server.Handler = e
