@@ -844,17 +844,19 @@ type Document struct {
 	ContentType DocumentContentType `json:"contentType"`
 	CountryCode *string             `json:"countryCode,omitempty"`
 
-	// Current false once a newer upload superseded it.
-	Current                 bool                                  `json:"current"`
+	// Current Not superseded by a newer upload.
+	Current bool `json:"current"`
+
+	// CustomerPersonReference The associate's person.reference; null for a company document.
 	CustomerPersonReference nullable.Nullable[openapi_types.UUID] `json:"customerPersonReference"`
 	Description             *string                               `json:"description,omitempty"`
 	ExternalReference       *string                               `json:"externalReference,omitempty"`
 	Name                    string                                `json:"name"`
 
-	// PersonName The associate's name (as stored at upload for a removed associate).
+	// PersonName The associate's name (as they were named, for a removed one).
 	PersonName *string `json:"personName,omitempty"`
 
-	// Reason The reviewer's reason (required to reject).
+	// Reason Why it was rejected.
 	Reason       *string                               `json:"reason,omitempty"`
 	Reference    openapi_types.UUID                    `json:"reference"`
 	ReviewedAt   nullable.Nullable[Timestamp]          `json:"reviewedAt"`
@@ -865,9 +867,7 @@ type Document struct {
 	SubType      nullable.Nullable[DocumentSubType]    `json:"subType"`
 	SupersededAt nullable.Nullable[Timestamp]          `json:"supersededAt"`
 	SupersededBy nullable.Nullable[openapi_types.UUID] `json:"supersededBy"`
-
-	// Type `COMPANY_DOC` is the company's; the others an associate's. `DRIVER_LICENSE` and `DRIVERS` are accepted on upload as `DRIVERS_LICENSE`.
-	Type DocumentType `json:"type"`
+	Type         DocumentType                          `json:"type"`
 
 	// UploadedAt RFC 3339 in UTC to the microsecond (trailing zeros left out).
 	//
@@ -906,7 +906,9 @@ type DocumentList struct {
 // DocumentReview defines model for DocumentReview.
 type DocumentReview struct {
 	Decision DocumentReviewDecision `json:"decision"`
-	Reason   *string                `json:"reason,omitempty"`
+
+	// Reason Required to reject.
+	Reason *string `json:"reason,omitempty"`
 }
 
 // DocumentReviewDecision defines model for DocumentReview.Decision.
@@ -915,66 +917,45 @@ type DocumentReviewDecision string
 // DocumentState defines model for DocumentState.
 type DocumentState string
 
-// DocumentSubType `COMPANY_DOC`: the first four; identity documents: a side.
+// DocumentSubType defines model for DocumentSubType.
 type DocumentSubType string
 
-// DocumentType `COMPANY_DOC` is the company's; the others an associate's. `DRIVER_LICENSE` and `DRIVERS` are accepted on upload as `DRIVERS_LICENSE`.
+// DocumentType defines model for DocumentType.
 type DocumentType string
 
-// DocumentUpload One file of BVNK's JSON body.
+// DocumentUpload A file of a JSON upload, BVNK's shape.
 type DocumentUpload struct {
-	// Content The file in standard base64 (line breaks allowed).
-	Content                 []byte                                `json:"content"`
-	CountryCode             nullable.Nullable[string]             `json:"countryCode,omitempty"`
-	CustomerPersonReference nullable.Nullable[openapi_types.UUID] `json:"customerPersonReference,omitempty"`
-	Description             nullable.Nullable[string]             `json:"description,omitempty"`
-	ExternalReference       nullable.Nullable[string]             `json:"externalReference,omitempty"`
-	Name                    string                                `json:"name"`
-
-	// SubType Examples: FRONT_SIDE
-	SubType nullable.Nullable[string] `json:"subType,omitempty"`
-
-	// Type Examples: PASSPORT
-	Type string `json:"type"`
-}
-
-// DocumentUploadMetadata One file's description (BVNK's fields); multipart's `metadata` elements.
-type DocumentUploadMetadata struct {
+	// Content The file, base64 (standard alphabet, padded; line breaks allowed).
+	Content     []byte                    `json:"content"`
 	CountryCode nullable.Nullable[string] `json:"countryCode,omitempty"`
 
-	// CustomerPersonReference An associate's `person.reference`; absent or null for a company document.
-	CustomerPersonReference nullable.Nullable[openapi_types.UUID] `json:"customerPersonReference,omitempty"`
-	Description             nullable.Nullable[string]             `json:"description,omitempty"`
-	ExternalReference       nullable.Nullable[string]             `json:"externalReference,omitempty"`
+	// CustomerPersonReference An associate's person.reference; absent or null for COMPANY_DOC.
+	CustomerPersonReference nullable.Nullable[string] `json:"customerPersonReference,omitempty"`
+	Description             nullable.Nullable[string] `json:"description,omitempty"`
+	ExternalReference       nullable.Nullable[string] `json:"externalReference,omitempty"`
+	Name                    string                    `json:"name"`
+	SubType                 nullable.Nullable[string] `json:"subType,omitempty"`
 
-	// Name The file's name (sanitised). Multipart defaults it to the part's file name.
-	Name *string `json:"name,omitempty"`
-
-	// SubType Examples: INCORPORATION_CERT
-	SubType nullable.Nullable[string] `json:"subType,omitempty"`
-
-	// Type Examples: COMPANY_DOC
+	// Type A document type (DRIVER_LICENSE and DRIVERS are read as DRIVERS_LICENSE).
 	Type string `json:"type"`
-}
-
-// DocumentUploadResult defines model for DocumentUploadResult.
-type DocumentUploadResult struct {
-	Documents []DocumentUploaded `json:"documents"`
 }
 
 // DocumentUploaded defines model for DocumentUploaded.
 type DocumentUploaded struct {
 	CustomerPersonReference nullable.Nullable[openapi_types.UUID] `json:"customerPersonReference"`
 
-	// Duplicate The same bytes were already the current document of this slot; this is that document.
+	// Duplicate The same bytes as the current document; nothing new was stored.
 	Duplicate bool                               `json:"duplicate"`
 	Name      string                             `json:"name"`
 	Reference openapi_types.UUID                 `json:"reference"`
 	State     DocumentState                      `json:"state"`
 	SubType   nullable.Nullable[DocumentSubType] `json:"subType"`
+	Type      DocumentType                       `json:"type"`
+}
 
-	// Type `COMPANY_DOC` is the company's; the others an associate's. `DRIVER_LICENSE` and `DRIVERS` are accepted on upload as `DRIVERS_LICENSE`.
-	Type DocumentType `json:"type"`
+// DocumentsUploaded defines model for DocumentsUploaded.
+type DocumentsUploaded struct {
+	Documents []DocumentUploaded `json:"documents"`
 }
 
 // Error Every 4xx and 5xx answer.
@@ -1203,8 +1184,8 @@ type AuditTo = string
 // Before defines model for before.
 type Before = int64
 
-// DocumentRef defines model for documentRef.
-type DocumentRef = openapi_types.UUID
+// DocumentRef Examples: 3f2b7c1e-9d4a-4e8b-8c6f-1a2b3c4d5e6f
+type DocumentRef = string
 
 // KeysetSize defines model for keysetSize.
 type KeysetSize = int
@@ -1411,8 +1392,11 @@ type UploadCustomerDocumentsJSONBody = []DocumentUpload
 
 // UploadCustomerDocumentsMultipartBody defines parameters for UploadCustomerDocuments.
 type UploadCustomerDocumentsMultipartBody struct {
-	Files    []openapi_types.File     `json:"files"`
-	Metadata []DocumentUploadMetadata `json:"metadata"`
+	// Files One part per file, after metadata.
+	Files []openapi_types.File `json:"files"`
+
+	// Metadata The first part, a JSON array of the files' metadata in the order of the files parts.
+	Metadata openapi_types.File `json:"metadata"`
 }
 
 // GetCustomerHistoryParams defines parameters for GetCustomerHistory.
@@ -1871,19 +1855,19 @@ type ClientInterface interface {
 
 	// ListCustomerDocuments The customer's documents
 	//
-	// Superseded ones too — company first, then each associate's in list order (a removed associate's last), newest first. Any role may read.
+	// Superseded ones too; company first, then each associate's in list order, newest first.
 	//
 	// Corresponds with GET /customers/{reference}/documents (the `ListCustomerDocuments` operationId).
 	ListCustomerDocuments(ctx context.Context, reference Reference, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UploadCustomerDocumentsWithBody Upload documents
 	//
-	// BVNK's body — a JSON array, one element per file, `content` in base64 — or `multipart/form-data` with a
-	// `metadata` part first (the same elements without `content`) and one `files` part per element, in the same
-	// order. Officer or admin key. Every file is stored before the answer, all or none. The file's type is
-	// decided by its bytes (PDF, JPEG or PNG), never by its name; 1 byte to `DOCUMENT_MAX_SIZE` (10 MiB) after
-	// decoding, at most `DOCUMENT_MAX_FILES` (3) files. The same bytes as the current document of the same
-	// person, type and sub-type answer that document with `duplicate: true`; other bytes supersede it.
+	// BVNK's body: a JSON array, one element per file, `content` in base64; or `multipart/form-data`
+	// with a `metadata` part first (the same elements without `content`) and one `files` part per element,
+	// in the same order. Officer or admin key. At most `DOCUMENT_MAX_FILES` (3) files of
+	// `DOCUMENT_MAX_SIZE` (10 MiB), each PDF, JPEG or PNG by its bytes. All files are stored before the
+	// answer, or none. The same bytes as the current document of that associate, type and sub-type are
+	// answered with that document and `duplicate: true`; other bytes supersede it.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1892,24 +1876,24 @@ type ClientInterface interface {
 
 	// UploadCustomerDocuments Upload documents
 	//
-	// BVNK's body — a JSON array, one element per file, `content` in base64 — or `multipart/form-data` with a
-	// `metadata` part first (the same elements without `content`) and one `files` part per element, in the same
-	// order. Officer or admin key. Every file is stored before the answer, all or none. The file's type is
-	// decided by its bytes (PDF, JPEG or PNG), never by its name; 1 byte to `DOCUMENT_MAX_SIZE` (10 MiB) after
-	// decoding, at most `DOCUMENT_MAX_FILES` (3) files. The same bytes as the current document of the same
-	// person, type and sub-type answer that document with `duplicate: true`; other bytes supersede it.
+	// BVNK's body: a JSON array, one element per file, `content` in base64; or `multipart/form-data`
+	// with a `metadata` part first (the same elements without `content`) and one `files` part per element,
+	// in the same order. Officer or admin key. At most `DOCUMENT_MAX_FILES` (3) files of
+	// `DOCUMENT_MAX_SIZE` (10 MiB), each PDF, JPEG or PNG by its bytes. All files are stored before the
+	// answer, or none. The same bytes as the current document of that associate, type and sub-type are
+	// answered with that document and `duplicate: true`; other bytes supersede it.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /customers/{reference}/documents (the `UploadCustomerDocuments` operationId).
 	UploadCustomerDocuments(ctx context.Context, reference Reference, body UploadCustomerDocumentsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetCustomerDocument One document's metadata
+	// GetCustomerDocument One document
 	//
 	// Corresponds with GET /customers/{reference}/documents/{documentRef} (the `GetCustomerDocument` operationId).
 	GetCustomerDocument(ctx context.Context, reference Reference, documentRef DocumentRef, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// GetCustomerDocumentContent One document's bytes
+	// GetCustomerDocumentContent Download a document's bytes
 	//
 	// Streamed as an attachment of the stored (sniffed) type, never to be sniffed again.
 	//
@@ -1918,8 +1902,8 @@ type ClientInterface interface {
 
 	// ReviewCustomerDocumentWithBody Accept or reject a document
 	//
-	// Officer or admin key, never the uploader's principal (`409 four_eyes`). Only a current document pending
-	// review; a decision is final (a new upload supersedes). A reason is required to reject.
+	// Only a current document pending review; not by its uploader's principal (`409 four_eyes`).
+	// A decision is final; a new upload supersedes.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1928,8 +1912,8 @@ type ClientInterface interface {
 
 	// ReviewCustomerDocument Accept or reject a document
 	//
-	// Officer or admin key, never the uploader's principal (`409 four_eyes`). Only a current document pending
-	// review; a decision is final (a new upload supersedes). A reason is required to reject.
+	// Only a current document pending review; not by its uploader's principal (`409 four_eyes`).
+	// A decision is final; a new upload supersedes.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2403,7 +2387,7 @@ func (c *Client) ReplaceCustomerAssociates(ctx context.Context, reference Refere
 
 // ListCustomerDocuments The customer's documents
 //
-// Superseded ones too — company first, then each associate's in list order (a removed associate's last), newest first. Any role may read.
+// Superseded ones too; company first, then each associate's in list order, newest first.
 //
 // Corresponds with GET /customers/{reference}/documents (the `ListCustomerDocuments` operationId).
 func (c *Client) ListCustomerDocuments(ctx context.Context, reference Reference, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2420,12 +2404,12 @@ func (c *Client) ListCustomerDocuments(ctx context.Context, reference Reference,
 
 // UploadCustomerDocumentsWithBody Upload documents
 //
-// BVNK's body — a JSON array, one element per file, `content` in base64 — or `multipart/form-data` with a
-// `metadata` part first (the same elements without `content`) and one `files` part per element, in the same
-// order. Officer or admin key. Every file is stored before the answer, all or none. The file's type is
-// decided by its bytes (PDF, JPEG or PNG), never by its name; 1 byte to `DOCUMENT_MAX_SIZE` (10 MiB) after
-// decoding, at most `DOCUMENT_MAX_FILES` (3) files. The same bytes as the current document of the same
-// person, type and sub-type answer that document with `duplicate: true`; other bytes supersede it.
+// BVNK's body: a JSON array, one element per file, `content` in base64; or `multipart/form-data`
+// with a `metadata` part first (the same elements without `content`) and one `files` part per element,
+// in the same order. Officer or admin key. At most `DOCUMENT_MAX_FILES` (3) files of
+// `DOCUMENT_MAX_SIZE` (10 MiB), each PDF, JPEG or PNG by its bytes. All files are stored before the
+// answer, or none. The same bytes as the current document of that associate, type and sub-type are
+// answered with that document and `duplicate: true`; other bytes supersede it.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2444,12 +2428,12 @@ func (c *Client) UploadCustomerDocumentsWithBody(ctx context.Context, reference 
 
 // UploadCustomerDocuments Upload documents
 //
-// BVNK's body — a JSON array, one element per file, `content` in base64 — or `multipart/form-data` with a
-// `metadata` part first (the same elements without `content`) and one `files` part per element, in the same
-// order. Officer or admin key. Every file is stored before the answer, all or none. The file's type is
-// decided by its bytes (PDF, JPEG or PNG), never by its name; 1 byte to `DOCUMENT_MAX_SIZE` (10 MiB) after
-// decoding, at most `DOCUMENT_MAX_FILES` (3) files. The same bytes as the current document of the same
-// person, type and sub-type answer that document with `duplicate: true`; other bytes supersede it.
+// BVNK's body: a JSON array, one element per file, `content` in base64; or `multipart/form-data`
+// with a `metadata` part first (the same elements without `content`) and one `files` part per element,
+// in the same order. Officer or admin key. At most `DOCUMENT_MAX_FILES` (3) files of
+// `DOCUMENT_MAX_SIZE` (10 MiB), each PDF, JPEG or PNG by its bytes. All files are stored before the
+// answer, or none. The same bytes as the current document of that associate, type and sub-type are
+// answered with that document and `duplicate: true`; other bytes supersede it.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2466,7 +2450,7 @@ func (c *Client) UploadCustomerDocuments(ctx context.Context, reference Referenc
 	return c.Client.Do(req)
 }
 
-// GetCustomerDocument One document's metadata
+// GetCustomerDocument One document
 //
 // Corresponds with GET /customers/{reference}/documents/{documentRef} (the `GetCustomerDocument` operationId).
 func (c *Client) GetCustomerDocument(ctx context.Context, reference Reference, documentRef DocumentRef, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2481,7 +2465,7 @@ func (c *Client) GetCustomerDocument(ctx context.Context, reference Reference, d
 	return c.Client.Do(req)
 }
 
-// GetCustomerDocumentContent One document's bytes
+// GetCustomerDocumentContent Download a document's bytes
 //
 // Streamed as an attachment of the stored (sniffed) type, never to be sniffed again.
 //
@@ -2500,8 +2484,8 @@ func (c *Client) GetCustomerDocumentContent(ctx context.Context, reference Refer
 
 // ReviewCustomerDocumentWithBody Accept or reject a document
 //
-// Officer or admin key, never the uploader's principal (`409 four_eyes`). Only a current document pending
-// review; a decision is final (a new upload supersedes). A reason is required to reject.
+// Only a current document pending review; not by its uploader's principal (`409 four_eyes`).
+// A decision is final; a new upload supersedes.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2520,8 +2504,8 @@ func (c *Client) ReviewCustomerDocumentWithBody(ctx context.Context, reference R
 
 // ReviewCustomerDocument Accept or reject a document
 //
-// Officer or admin key, never the uploader's principal (`409 four_eyes`). Only a current document pending
-// review; a decision is final (a new upload supersedes). A reason is required to reject.
+// Only a current document pending review; not by its uploader's principal (`409 four_eyes`).
+// A decision is final; a new upload supersedes.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3753,7 +3737,7 @@ func NewGetCustomerDocumentRequest(server string, reference Reference, documentR
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "documentRef", documentRef, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "documentRef", documentRef, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -3794,7 +3778,7 @@ func NewGetCustomerDocumentContentRequest(server string, reference Reference, do
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "documentRef", documentRef, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "documentRef", documentRef, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -3846,7 +3830,7 @@ func NewReviewCustomerDocumentRequestWithBody(server string, reference Reference
 
 	var pathParam1 string
 
-	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "documentRef", documentRef, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "documentRef", documentRef, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -4465,7 +4449,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListCustomerDocumentsWithResponse The customer's documents
 	//
-	// Superseded ones too — company first, then each associate's in list order (a removed associate's last), newest first. Any role may read.
+	// Superseded ones too; company first, then each associate's in list order, newest first.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -4474,12 +4458,12 @@ type ClientWithResponsesInterface interface {
 
 	// UploadCustomerDocumentsWithBodyWithResponse Upload documents
 	//
-	// BVNK's body — a JSON array, one element per file, `content` in base64 — or `multipart/form-data` with a
-	// `metadata` part first (the same elements without `content`) and one `files` part per element, in the same
-	// order. Officer or admin key. Every file is stored before the answer, all or none. The file's type is
-	// decided by its bytes (PDF, JPEG or PNG), never by its name; 1 byte to `DOCUMENT_MAX_SIZE` (10 MiB) after
-	// decoding, at most `DOCUMENT_MAX_FILES` (3) files. The same bytes as the current document of the same
-	// person, type and sub-type answer that document with `duplicate: true`; other bytes supersede it.
+	// BVNK's body: a JSON array, one element per file, `content` in base64; or `multipart/form-data`
+	// with a `metadata` part first (the same elements without `content`) and one `files` part per element,
+	// in the same order. Officer or admin key. At most `DOCUMENT_MAX_FILES` (3) files of
+	// `DOCUMENT_MAX_SIZE` (10 MiB), each PDF, JPEG or PNG by its bytes. All files are stored before the
+	// answer, or none. The same bytes as the current document of that associate, type and sub-type are
+	// answered with that document and `duplicate: true`; other bytes supersede it.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -4488,26 +4472,26 @@ type ClientWithResponsesInterface interface {
 
 	// UploadCustomerDocumentsWithResponse Upload documents
 	//
-	// BVNK's body — a JSON array, one element per file, `content` in base64 — or `multipart/form-data` with a
-	// `metadata` part first (the same elements without `content`) and one `files` part per element, in the same
-	// order. Officer or admin key. Every file is stored before the answer, all or none. The file's type is
-	// decided by its bytes (PDF, JPEG or PNG), never by its name; 1 byte to `DOCUMENT_MAX_SIZE` (10 MiB) after
-	// decoding, at most `DOCUMENT_MAX_FILES` (3) files. The same bytes as the current document of the same
-	// person, type and sub-type answer that document with `duplicate: true`; other bytes supersede it.
+	// BVNK's body: a JSON array, one element per file, `content` in base64; or `multipart/form-data`
+	// with a `metadata` part first (the same elements without `content`) and one `files` part per element,
+	// in the same order. Officer or admin key. At most `DOCUMENT_MAX_FILES` (3) files of
+	// `DOCUMENT_MAX_SIZE` (10 MiB), each PDF, JPEG or PNG by its bytes. All files are stored before the
+	// answer, or none. The same bytes as the current document of that associate, type and sub-type are
+	// answered with that document and `duplicate: true`; other bytes supersede it.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /customers/{reference}/documents (the `UploadCustomerDocuments` operationId).
 	UploadCustomerDocumentsWithResponse(ctx context.Context, reference Reference, body UploadCustomerDocumentsJSONRequestBody, reqEditors ...RequestEditorFn) (*UploadCustomerDocumentsResponse, error)
 
-	// GetCustomerDocumentWithResponse One document's metadata
+	// GetCustomerDocumentWithResponse One document
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /customers/{reference}/documents/{documentRef} (the `GetCustomerDocument` operationId).
 	GetCustomerDocumentWithResponse(ctx context.Context, reference Reference, documentRef DocumentRef, reqEditors ...RequestEditorFn) (*GetCustomerDocumentResponse, error)
 
-	// GetCustomerDocumentContentWithResponse One document's bytes
+	// GetCustomerDocumentContentWithResponse Download a document's bytes
 	//
 	// Streamed as an attachment of the stored (sniffed) type, never to be sniffed again.
 	//
@@ -4518,8 +4502,8 @@ type ClientWithResponsesInterface interface {
 
 	// ReviewCustomerDocumentWithBodyWithResponse Accept or reject a document
 	//
-	// Officer or admin key, never the uploader's principal (`409 four_eyes`). Only a current document pending
-	// review; a decision is final (a new upload supersedes). A reason is required to reject.
+	// Only a current document pending review; not by its uploader's principal (`409 four_eyes`).
+	// A decision is final; a new upload supersedes.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -4528,8 +4512,8 @@ type ClientWithResponsesInterface interface {
 
 	// ReviewCustomerDocumentWithResponse Accept or reject a document
 	//
-	// Officer or admin key, never the uploader's principal (`409 four_eyes`). Only a current document pending
-	// review; a decision is final (a new upload supersedes). A reason is required to reject.
+	// Only a current document pending review; not by its uploader's principal (`409 four_eyes`).
+	// A decision is final; a new upload supersedes.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5997,6 +5981,8 @@ type ListCustomerDocumentsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *DocumentList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -6016,6 +6002,11 @@ type ListCustomerDocumentsResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListCustomerDocumentsResponse) GetJSON200() *DocumentList {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListCustomerDocumentsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -6086,7 +6077,7 @@ type UploadCustomerDocumentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON202 the response for an HTTP 202 `application/json` response
-	JSON202 *DocumentUploadResult
+	JSON202 *DocumentsUploaded
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -6095,6 +6086,8 @@ type UploadCustomerDocumentsResponse struct {
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *TooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
@@ -6112,7 +6105,7 @@ type UploadCustomerDocumentsResponse struct {
 }
 
 // GetJSON202 returns the response for an HTTP 202 `application/json` response
-func (r UploadCustomerDocumentsResponse) GetJSON202() *DocumentUploadResult {
+func (r UploadCustomerDocumentsResponse) GetJSON202() *DocumentsUploaded {
 	return r.JSON202
 }
 
@@ -6134,6 +6127,11 @@ func (r UploadCustomerDocumentsResponse) GetJSON403() *Forbidden {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r UploadCustomerDocumentsResponse) GetJSON404() *NotFound {
 	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UploadCustomerDocumentsResponse) GetJSON409() *Conflict {
+	return r.JSON409
 }
 
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
@@ -6205,6 +6203,8 @@ type GetCustomerDocumentResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Document
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -6224,6 +6224,11 @@ type GetCustomerDocumentResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r GetCustomerDocumentResponse) GetJSON200() *Document {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetCustomerDocumentResponse) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -6277,9 +6282,9 @@ func (r GetCustomerDocumentResponse) ContentType() string {
 
 // GetCustomerDocumentContentResponse200Headers the declared response headers of an HTTP 200 response for GetCustomerDocumentContent
 type GetCustomerDocumentContentResponse200Headers struct {
-	ContentDisposition  string
-	XContentTypeOptions string
-	XRequestId          string
+	ContentDisposition string
+	ETag               string
+	XRequestId         string
 }
 
 // GetCustomerDocumentContentResponse401Headers the declared response headers of an HTTP 401 response for GetCustomerDocumentContent
@@ -6295,6 +6300,8 @@ type GetCustomerDocumentContentResponse503Headers struct {
 type GetCustomerDocumentContentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
@@ -6309,6 +6316,11 @@ type GetCustomerDocumentContentResponse struct {
 	Headers401 *GetCustomerDocumentContentResponse401Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *GetCustomerDocumentContentResponse503Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetCustomerDocumentContentResponse) GetJSON400() *BadRequest {
+	return r.JSON400
 }
 
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
@@ -7428,7 +7440,7 @@ func (c *ClientWithResponses) ReplaceCustomerAssociatesWithResponse(ctx context.
 
 // ListCustomerDocumentsWithResponse The customer's documents
 //
-// Superseded ones too — company first, then each associate's in list order (a removed associate's last), newest first. Any role may read.
+// Superseded ones too; company first, then each associate's in list order, newest first.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -7443,12 +7455,12 @@ func (c *ClientWithResponses) ListCustomerDocumentsWithResponse(ctx context.Cont
 
 // UploadCustomerDocumentsWithBodyWithResponse Upload documents
 //
-// BVNK's body — a JSON array, one element per file, `content` in base64 — or `multipart/form-data` with a
-// `metadata` part first (the same elements without `content`) and one `files` part per element, in the same
-// order. Officer or admin key. Every file is stored before the answer, all or none. The file's type is
-// decided by its bytes (PDF, JPEG or PNG), never by its name; 1 byte to `DOCUMENT_MAX_SIZE` (10 MiB) after
-// decoding, at most `DOCUMENT_MAX_FILES` (3) files. The same bytes as the current document of the same
-// person, type and sub-type answer that document with `duplicate: true`; other bytes supersede it.
+// BVNK's body: a JSON array, one element per file, `content` in base64; or `multipart/form-data`
+// with a `metadata` part first (the same elements without `content`) and one `files` part per element,
+// in the same order. Officer or admin key. At most `DOCUMENT_MAX_FILES` (3) files of
+// `DOCUMENT_MAX_SIZE` (10 MiB), each PDF, JPEG or PNG by its bytes. All files are stored before the
+// answer, or none. The same bytes as the current document of that associate, type and sub-type are
+// answered with that document and `duplicate: true`; other bytes supersede it.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -7463,12 +7475,12 @@ func (c *ClientWithResponses) UploadCustomerDocumentsWithBodyWithResponse(ctx co
 
 // UploadCustomerDocumentsWithResponse Upload documents
 //
-// BVNK's body — a JSON array, one element per file, `content` in base64 — or `multipart/form-data` with a
-// `metadata` part first (the same elements without `content`) and one `files` part per element, in the same
-// order. Officer or admin key. Every file is stored before the answer, all or none. The file's type is
-// decided by its bytes (PDF, JPEG or PNG), never by its name; 1 byte to `DOCUMENT_MAX_SIZE` (10 MiB) after
-// decoding, at most `DOCUMENT_MAX_FILES` (3) files. The same bytes as the current document of the same
-// person, type and sub-type answer that document with `duplicate: true`; other bytes supersede it.
+// BVNK's body: a JSON array, one element per file, `content` in base64; or `multipart/form-data`
+// with a `metadata` part first (the same elements without `content`) and one `files` part per element,
+// in the same order. Officer or admin key. At most `DOCUMENT_MAX_FILES` (3) files of
+// `DOCUMENT_MAX_SIZE` (10 MiB), each PDF, JPEG or PNG by its bytes. All files are stored before the
+// answer, or none. The same bytes as the current document of that associate, type and sub-type are
+// answered with that document and `duplicate: true`; other bytes supersede it.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -7481,7 +7493,7 @@ func (c *ClientWithResponses) UploadCustomerDocumentsWithResponse(ctx context.Co
 	return ParseUploadCustomerDocumentsResponse(rsp)
 }
 
-// GetCustomerDocumentWithResponse One document's metadata
+// GetCustomerDocumentWithResponse One document
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -7494,7 +7506,7 @@ func (c *ClientWithResponses) GetCustomerDocumentWithResponse(ctx context.Contex
 	return ParseGetCustomerDocumentResponse(rsp)
 }
 
-// GetCustomerDocumentContentWithResponse One document's bytes
+// GetCustomerDocumentContentWithResponse Download a document's bytes
 //
 // Streamed as an attachment of the stored (sniffed) type, never to be sniffed again.
 //
@@ -7511,8 +7523,8 @@ func (c *ClientWithResponses) GetCustomerDocumentContentWithResponse(ctx context
 
 // ReviewCustomerDocumentWithBodyWithResponse Accept or reject a document
 //
-// Officer or admin key, never the uploader's principal (`409 four_eyes`). Only a current document pending
-// review; a decision is final (a new upload supersedes). A reason is required to reject.
+// Only a current document pending review; not by its uploader's principal (`409 four_eyes`).
+// A decision is final; a new upload supersedes.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -7527,8 +7539,8 @@ func (c *ClientWithResponses) ReviewCustomerDocumentWithBodyWithResponse(ctx con
 
 // ReviewCustomerDocumentWithResponse Accept or reject a document
 //
-// Officer or admin key, never the uploader's principal (`409 four_eyes`). Only a current document pending
-// review; a decision is final (a new upload supersedes). A reason is required to reject.
+// Only a current document pending review; not by its uploader's principal (`409 four_eyes`).
+// A decision is final; a new upload supersedes.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -9098,6 +9110,13 @@ func ParseListCustomerDocumentsResponse(rsp *http.Response) (*ListCustomerDocume
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9179,7 +9198,7 @@ func ParseUploadCustomerDocumentsResponse(rsp *http.Response) (*UploadCustomerDo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
-		var dest DocumentUploadResult
+		var dest DocumentsUploaded
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -9212,6 +9231,13 @@ func ParseUploadCustomerDocumentsResponse(rsp *http.Response) (*UploadCustomerDo
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest TooLarge
@@ -9300,6 +9326,13 @@ func ParseGetCustomerDocumentResponse(rsp *http.Response) (*GetCustomerDocumentR
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9380,6 +9413,13 @@ func ParseGetCustomerDocumentContentResponse(rsp *http.Response) (*GetCustomerDo
 	}
 
 	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -9420,12 +9460,12 @@ func ParseGetCustomerDocumentContentResponse(rsp *http.Response) (*GetCustomerDo
 			}
 			headers.ContentDisposition = value
 		}
-		if values := rsp.Header.Values("X-Content-Type-Options"); len(values) > 0 {
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "X-Content-Type-Options", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			}
-			headers.XContentTypeOptions = value
+			headers.ETag = value
 		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
