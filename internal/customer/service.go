@@ -37,6 +37,9 @@ type Options struct {
 	// counts of the list are reused (DefaultQueueCountTTL in serve); 0 counts
 	// on every request.
 	QueueCountTTL time.Duration
+	// Events receives the events of every customer write in its transaction
+	// (the webhook outbox); nil sends none.
+	Events Events
 }
 
 // DefaultReviewSLA is REVIEW_SLA's default.
@@ -251,7 +254,8 @@ func (s *Service) mutate(ctx context.Context, a access.Actor, ref uuid.UUID, ifM
 			return nil, err
 		}
 	}
-	entryID, err := audit.WriteID(ctx, db, audit.Record{Actor: a, Action: ch.action, CustomerID: &next.ID, Changes: diff, Reason: ch.reason})
+	entryID, err := s.record(ctx, tx, audit.Record{Actor: a, Action: ch.action, CustomerID: &next.ID, Changes: diff, Reason: ch.reason},
+		mutationEvents(cur, next, ch)...)
 	if err != nil {
 		return nil, err
 	}

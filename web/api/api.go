@@ -172,5 +172,5 @@ func ifMatch(c echo.Context) customer.Versions {
 // writeCustomer answers with the customer and its ETag.
 func writeCustomer(c echo.Context, status int, cu *customer.Customer) error {
 	c.Response().Header().Set("ETag", cu.ETag())
-	return c.JSON(status, customerJSON{Customer: cu, RequiredActions: customer.RequiredActions(cu)})
+	return c.JSON(status, customer.AsJSON(cu))
 }
