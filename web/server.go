@@ -18,6 +18,7 @@ import (
 	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/internal/webhook"
 	"github.com/verity-kyb/verity/web/api"
 )
 
@@ -28,6 +29,7 @@ type Deps struct {
 	DB        *sqlx.DB
 	Customers *customer.Service
 	Keys      api.KeyAuthenticator
+	Webhooks  *webhook.Service // endpoints and deliveries (admins)
 	// Pages mounts the web admin; nil serves the API only.
 	Pages func(e *echo.Echo)
 	// ErrorPage renders HTML errors for the pages; nil answers plain text.
@@ -70,7 +72,8 @@ func New(d Deps) *echo.Echo {
 		e.GET("/metrics", metricsHandler(d.Config.MetricsToken))
 	}
 
-	api.Register(e.Group("/platform/v1"), api.Deps{Customers: d.Customers, Audit: audit.NewLog(d.DB), Keys: d.Keys})
+	api.Register(e.Group("/platform/v1"), api.Deps{Customers: d.Customers, Audit: audit.NewLog(d.DB), Keys: d.Keys,
+		Webhooks: d.Webhooks})
 	if d.Pages != nil {
 		d.Pages(e)
 	}

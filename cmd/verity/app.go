@@ -13,6 +13,7 @@ import (
 	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/postgres"
+	"github.com/verity-kyb/verity/internal/webhook"
 )
 
 // app is what every command needs: config, database and services.
@@ -23,6 +24,7 @@ type app struct {
 	pg        *postgres.Server // the private server, when no DATABASE_URL is set
 	customers *customer.Service
 	auth      *auth.Service
+	webhooks  *webhook.Service
 }
 
 // openApp loads config, connects (starting the private PostgreSQL when no
@@ -54,9 +56,10 @@ func openApp(ctx context.Context, logOut io.Writer) (*app, error) {
 		a.close()
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
+	a.webhooks = webhook.NewService(a.db, webhook.Options{AllowPrivate: cfg.WebhookAllowPrivate})
 	a.customers = customer.NewService(a.db, customer.Options{FourEyes: cfg.FourEyes, VerifyBaseURL: cfg.VerifyBaseURL,
 		ReviewSLA: cfg.ReviewSLA, HighRiskFirst: cfg.NextCaseHighRiskFirst,
-		QueueCountTTL: customer.DefaultQueueCountTTL})
+		QueueCountTTL: customer.DefaultQueueCountTTL, Events: a.webhooks})
 	a.auth = auth.NewService(a.db, auth.Options{})
 	return a, nil
 }

@@ -45,7 +45,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	e := web.New(web.Deps{Config: a.cfg, Log: a.log, DB: a.db, Customers: a.customers, Keys: a.auth,
-		Pages: pages, ErrorPage: errorPage})
+		Webhooks: a.webhooks, Pages: pages, ErrorPage: errorPage})
 
 	// Counter deltas left by imports and statistics missing after a bulk
 	// load make the first list requests slow; settle both before serving.
@@ -53,6 +53,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	go compactCounts(ctx, a)
+	// The webhook worker stops with the server; a try under way finishes
+	// (at most its 10 s timeout) and records its outcome before the database closes.
+	wctx, stopWebhooks := context.WithCancel(ctx)
+	webhooksDone := make(chan struct{})
+	go func() { defer close(webhooksDone); a.webhooks.Run(wctx, a.log) }()
+	defer func() { stopWebhooks(); <-webhooksDone }()
 	errc := make(chan error, 2)
 	go func() {
 		fmt.Fprintf(stdout, "verity: listening on http://%s\n", a.cfg.Addr)

@@ -55,12 +55,12 @@ WHERE ($1::uuid IS NULL OR e.reference = $1) AND ($2::uuid IS NULL OR c.referenc
   AND ($3::bigint = 0 OR d.id < $3) AND e.deleted_at IS NULL
 ORDER BY d.id DESC LIMIT $4`
 
-// Deliveries lists deliveries newest first (at most 100 at once).
+// Deliveries lists deliveries newest first (at most 200 at once).
 func (s *Service) Deliveries(ctx context.Context, a access.Actor, f DeliveryFilter) ([]Delivery, error) {
 	if err := s.Allowed(a); err != nil {
 		return nil, err
 	}
-	if f.Limit <= 0 || f.Limit > 100 {
+	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
 	if f.Endpoint != nil {

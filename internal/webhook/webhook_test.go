@@ -222,7 +222,9 @@ func TestSubscriptions(t *testing.T) {
 // failing is an Events hook that refuses every event.
 type failing struct{}
 
-func (failing) Emit(context.Context, *sqlx.Tx, customer.Event) error { return errors.New("outbox down") }
+func (failing) Emit(context.Context, *sqlx.Tx, customer.Event) error {
+	return errors.New("outbox down")
+}
 
 // A rolled-back change sends nothing, and a change whose event cannot be
 // written is rolled back.

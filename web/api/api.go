@@ -20,6 +20,7 @@ import (
 	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/jsonx"
+	"github.com/verity-kyb/verity/internal/webhook"
 )
 
 // MaxBody is the largest request body the API reads.
@@ -35,6 +36,7 @@ type Deps struct {
 	Customers *customer.Service
 	Audit     *audit.Log
 	Keys      KeyAuthenticator
+	Webhooks  *webhook.Service
 }
 
 type handlers struct{ Deps }
@@ -67,6 +69,9 @@ func Register(g *echo.Group, d Deps) {
 	add(http.MethodPost, "/customers/:reference/review/confirm", h.handleReviewConfirm)
 	add(http.MethodGet, "/audit", h.handleAuditLog)
 	add(http.MethodGet, "/audit/export", h.handleAuditExport)
+	if d.Webhooks != nil {
+		registerWebhooks(add, h)
+	}
 	g.RouteNotFound("", rt.unrouted)
 	g.RouteNotFound("/*", rt.unrouted)
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/internal/webhook"
 	"github.com/verity-kyb/verity/views/layout"
 )
 
@@ -161,6 +162,7 @@ type Services struct {
 	Customers *customer.Service
 	Auth      *auth.Service
 	Sessions  *Sessions
+	Webhooks  *webhook.Service
 	Now       func() time.Time
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/internal/webhook"
 	"github.com/verity-kyb/verity/static"
 	"github.com/verity-kyb/verity/views/errorview"
 	"github.com/verity-kyb/verity/web"
@@ -35,6 +36,7 @@ type Deps struct {
 	Customers *customer.Service
 	Auth      *auth.Service
 	AuditLog  *audit.Log
+	Webhooks  *webhook.Service
 	Now       func() time.Time // tests move the clock; time.Now when nil
 }
 
@@ -53,7 +55,7 @@ func Mount(d Deps) (func(*echo.Echo), func(echo.Context, web.Envelope) error, er
 	if err != nil {
 		return nil, nil, err
 	}
-	svc := page.Services{Customers: d.Customers, Auth: d.Auth, Sessions: sess, Now: d.Now}
+	svc := page.Services{Customers: d.Customers, Auth: d.Auth, Sessions: sess, Webhooks: d.Webhooks, Now: d.Now}
 	mount := func(e *echo.Echo) {
 		assets := fs.FS(static.FS)
 		files := http.StripPrefix("/static/", http.FileServer(http.FS(assets)))

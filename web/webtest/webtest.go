@@ -27,6 +27,7 @@ import (
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/pgtest"
 	"github.com/verity-kyb/verity/internal/postgres"
+	"github.com/verity-kyb/verity/internal/webhook"
 	"github.com/verity-kyb/verity/web"
 	"github.com/verity-kyb/verity/web/site"
 )
@@ -41,6 +42,9 @@ type Site struct {
 	DB        *sqlx.DB
 	Customers *customer.Service
 	Auth      *auth.Service
+	// Webhooks is the site's webhook service (private addresses allowed,
+	// short back-off); tests deliver with Webhooks.DeliverDue.
+	Webhooks *webhook.Service
 	// Users by name: "viewer", "officer", "officer2", "admin", "admin2".
 	Users map[string]*auth.User
 	clock *Clock
@@ -110,14 +114,16 @@ func NewWith(t testing.TB, o Options) *Site {
 		db = pgtest.New(t)
 	}
 	clock := &Clock{}
-	cs := customer.NewService(db, customer.Options{FourEyes: true, VerifyBaseURL: "https://verify.example.com"})
+	wh := webhook.NewService(db, webhook.Options{AllowPrivate: true, BaseBackoff: 5 * time.Millisecond,
+		MaxBackoff: 20 * time.Millisecond, Timeout: 2 * time.Second})
+	cs := customer.NewService(db, customer.Options{FourEyes: true, VerifyBaseURL: "https://verify.example.com", Events: wh})
 	ao := auth.Options{}
 	if o.Auth != nil {
 		o.Auth(&ao)
 	}
 	ao.Now = clock.Now
 	as := auth.NewService(db, ao)
-	s := &Site{t: t, DB: db, Customers: cs, Auth: as, Users: map[string]*auth.User{}, clock: clock}
+	s := &Site{t: t, DB: db, Customers: cs, Auth: as, Webhooks: wh, Users: map[string]*auth.User{}, clock: clock}
 	for _, u := range []struct {
 		name, full string
 		role       access.Role
@@ -137,12 +143,12 @@ func NewWith(t testing.TB, o Options) *Site {
 	if o.Config != nil {
 		o.Config(&cfg)
 	}
-	pages, errorPage, err := site.Mount(site.Deps{Config: cfg, Log: log, Customers: cs, Auth: as, AuditLog: audit.NewLog(db), Now: clock.Now})
+	pages, errorPage, err := site.Mount(site.Deps{Config: cfg, Log: log, Customers: cs, Auth: as, AuditLog: audit.NewLog(db), Webhooks: wh, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := web.New(web.Deps{Config: cfg, Log: log, DB: db, Customers: cs, Keys: as, Pages: pages, ErrorPage: errorPage,
-		Timeouts: o.Timeouts})
+		Webhooks: wh, Timeouts: o.Timeouts})
 	ts := httptest.NewUnstartedServer(e)
 	e.Server.Handler = e
 	ts.Config = e.Server
