@@ -30,6 +30,7 @@ const (
 	NavStaff     = "staff"
 	NavAPIKeys   = "api-keys"
 	NavAuditLog  = "audit-log"
+	NavWebhooks  = "webhooks"
 )
 
 // Paths the shell links to; the router must serve them.
@@ -38,6 +39,7 @@ const (
 	PathStaff          = "/admin/staff"
 	PathAPIKeys        = "/admin/api-keys"
 	PathAuditLog       = "/admin/audit-log"
+	PathWebhooks       = "/admin/webhooks"
 	PathAccount        = "/account"
 	PathChangePassword = "/account/password"
 	PathSignOut        = "/sign-out"

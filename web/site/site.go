@@ -73,7 +73,9 @@ func Mount(d Deps) (func(*echo.Echo), func(echo.Context, web.Envelope) error, er
 		//                     GET/POST …/status, GET …/history, POST …/notes
 		//   associates        GET /customers/:ref/associates{,/edit}, POST …/associates
 		//   admin             GET/POST /admin/staff, POST /admin/staff/:id/{role,active,sessions/end},
-		//                     GET/POST /admin/api-keys, POST /admin/api-keys/:id/revoke
+		//                     GET/POST /admin/api-keys, POST /admin/api-keys/:id/revoke,
+		//                     GET/POST /admin/webhooks, POST /admin/webhooks/:id/{enabled,rotate,delete},
+		//                     POST /admin/webhooks/:id/deliveries/:delivery/redeliver
 		//   auditlog          GET /admin/audit-log, GET /admin/audit-log.csv
 		// The JSON API (/platform/v1) is mounted by web.New, not here.
 		g := e.Group("", sess.Load, page.CSRF)
