@@ -48,7 +48,7 @@ func TestWebhooksPage(t *testing.T) {
 	}
 
 	cu := s.NewCustomer("officer", "")
-	link := c.Get("/customers/" + cu.Reference.String()).Want(http.StatusOK).Doc.Find("[data-testid=webhook-events-link]").AttrOr("href", "")
+	link := c.Get("/customers/"+cu.Reference.String()).Want(http.StatusOK).Doc.Find("[data-testid=webhook-events-link]").AttrOr("href", "")
 	if link != "/admin/webhooks?customer="+cu.Reference.String() || officer.Get("/customers/"+cu.Reference.String()).Want(http.StatusOK).Has("[data-testid=webhook-events-link]") {
 		t.Fatalf("customer page's webhook events link: %q (or shown to an officer)", link)
 	}
