@@ -48,13 +48,12 @@ CREATE TABLE webhook_deliveries (
     delivered_at    timestamptz,
     redelivery_of   bigint      REFERENCES webhook_deliveries (id),
     created_at      timestamptz NOT NULL DEFAULT now()
-);
+) WITH (fillfactor = 80); -- room for the claim's update to stay on its page (HOT)
 -- The worker's claim: due pending deliveries, and the "no older pending
 -- delivery of this customer for this endpoint" check that keeps order.
 CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (next_attempt_at, id) WHERE state = 'pending';
 CREATE INDEX webhook_deliveries_order_idx ON webhook_deliveries (endpoint_id, customer_id, id) WHERE state = 'pending';
 CREATE INDEX webhook_deliveries_endpoint_idx ON webhook_deliveries (endpoint_id, id DESC);
-CREATE INDEX webhook_deliveries_event_idx ON webhook_deliveries (event_id);
 
 -- +goose Down
 DROP TABLE webhook_deliveries;

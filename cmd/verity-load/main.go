@@ -32,6 +32,9 @@ type config struct {
 	// pageUser and pagePassword sign in to drive the web admin's pages too.
 	pageUser     string
 	pagePassword string
+	// webhook subscribes a local receiver to data-updated for the run and
+	// reports the delivery lag (the server needs WEBHOOK_ALLOW_PRIVATE=true).
+	webhook bool
 }
 
 func main() {
@@ -45,6 +48,7 @@ func main() {
 	flag.StringVar(&c.only, "only", "", "run only scenarios whose name contains this")
 	flag.StringVar(&c.pageUser, "page-user", "", "staff e-mail: also drive the web pages, signed in as this user")
 	flag.StringVar(&c.pagePassword, "page-password", "", "that user's password")
+	flag.BoolVar(&c.webhook, "webhook", false, "subscribe a local receiver to data-updated and report delivery lag")
 	flag.Parse()
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "verity-load:", err)
@@ -70,13 +74,33 @@ func run(c config) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("verity-load: %d clients, %s per scenario, %d customers in the working set\n", c.clients, c.duration, len(pool))
+	var hooks *sink
+	if c.webhook {
+		if hooks, err = startSink(); err != nil {
+			return err
+		}
+		id, err := subscribe(cl, c, hooks.url)
+		if err != nil {
+			return err
+		}
+		defer unsubscribe(cl, c, id)
+	}
+	fmt.Printf("verity-load: %d clients, %s per scenario, %d customers in the working set, webhook subscribed: %v\n",
+		c.clients, c.duration, len(pool), c.webhook)
 	fmt.Printf("%-16s %10s %9s %9s %9s %8s\n", "scenario", "requests", "req/s", "p50 ms", "p99 ms", "errors")
+	writes := 0
 	for _, sc := range scenarios(c, pool) {
 		if c.only != "" && !strings.Contains(sc.name, c.only) {
 			continue
 		}
-		printResult(sc.name, drive(cl, c, sc))
+		res := drive(cl, c, sc)
+		printResult(sc.name, res)
+		if sc.name == "PUT details" || sc.name == "PUT associates" {
+			writes += res.n - res.errors
+		}
+	}
+	if hooks != nil {
+		hooks.report(writes)
 	}
 	if c.pageUser != "" {
 		if err := runPages(c, pool); err != nil {

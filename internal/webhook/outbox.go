@@ -35,10 +35,39 @@ func (s *Service) Emit(ctx context.Context, tx *sqlx.Tx, ev customer.Event) erro
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, emitSQL, id, ev.Name, ev.CustomerID, string(data)); err != nil {
+	args := []any{id, ev.Name, ev.CustomerID, string(data)}
+	if stmt := s.emitStmt(); stmt != nil {
+		_, err = tx.StmtxContext(ctx, stmt).ExecContext(ctx, args...)
+	} else {
+		_, err = tx.ExecContext(ctx, emitSQL, args...)
+	}
+	if err != nil {
 		return fmt.Errorf("webhook event %s: %w", ev.Name, err)
 	}
 	return nil
 }
 
 var _ customer.Events = (*Service)(nil)
+
+// emitStmt is emitSQL prepared (on each connection as it is used), or nil
+// until it is: it runs in every customer write, so it skips the parse round
+// trip. The first caller starts the preparation in the background rather
+// than wait for it — waiting for a free connection while holding its own
+// could starve the pool.
+func (s *Service) emitStmt() *sqlx.Stmt {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.emit == nil && !s.preparing {
+		s.preparing = true
+		go func() {
+			st, err := s.db.PreparexContext(context.Background(), emitSQL)
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			s.preparing = false
+			if err == nil {
+				s.emit = st
+			}
+		}()
+	}
+	return s.emit
+}

@@ -6,6 +6,7 @@ package webhook
 
 import (
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -29,6 +30,7 @@ type Options struct {
 	MaxAttempts  int              // DefaultMaxAttempts when 0
 	Poll         time.Duration    // how often the worker looks for due deliveries, DefaultPoll when 0
 	Batch        int              // deliveries claimed at once, DefaultBatch when 0
+	Concurrency  int              // tries under way at once in Run, DefaultConcurrency when 0
 	Now          func() time.Time // the clock; time.Now when nil
 }
 
@@ -40,7 +42,8 @@ const (
 	DefaultGiveUpAfter = 24 * time.Hour
 	DefaultMaxAttempts = 100
 	DefaultPoll        = time.Second
-	DefaultBatch       = 16
+	DefaultBatch       = 32
+	DefaultConcurrency = 64
 	// RotationOverlap is how long the previous secret still signs after a rotation.
 	RotationOverlap = 24 * time.Hour
 	// MaxResponseBody is how much of a receiver's answer is read (and kept, cut, in last_error).
@@ -49,9 +52,12 @@ const (
 
 // Service manages endpoints and delivers their events.
 type Service struct {
-	db     *sqlx.DB
-	opts   Options
-	client *http.Client
+	db        *sqlx.DB
+	opts      Options
+	client    *http.Client
+	mu        sync.Mutex
+	emit      *sqlx.Stmt // emitSQL, prepared after first use
+	preparing bool
 }
 
 // NewService wires the webhook service to its database.
@@ -79,6 +85,9 @@ func NewService(db *sqlx.DB, opts Options) *Service {
 	}
 	if opts.Batch <= 0 {
 		opts.Batch = DefaultBatch
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = DefaultConcurrency
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

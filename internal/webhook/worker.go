@@ -3,8 +3,8 @@ package webhook
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/lib/pq"
 )
 
 // claimSQL takes up to $1 due deliveries for $2: pending, not held by a live
@@ -61,76 +62,203 @@ type Envelope struct {
 	Data      json.RawMessage `json:"data"`
 }
 
-// body is the delivery's JSON: the same bytes on every try.
+// body is the delivery's JSON, an Envelope: the same bytes on every try.
+// It is written by hand around the stored payload (valid JSON, as
+// PostgreSQL's jsonb prints it) rather than re-encoding it.
 func (c *claimed) body() ([]byte, error) {
-	return json.Marshal(Envelope{Event: c.Name, EventID: c.EventID, Timestamp: c.EventAt.UTC(), Data: c.Payload})
+	name, err := json.Marshal(c.Name)
+	if err != nil {
+		return nil, err
+	}
+	b := make([]byte, 0, len(c.Payload)+len(name)+128)
+	b = append(b, `{"event":`...)
+	b = append(b, name...)
+	b = append(b, `,"eventId":"`...)
+	b = append(b, c.EventID.String()...)
+	b = append(b, `","timestamp":"`...)
+	b = c.EventAt.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","data":`...)
+	b = append(b, c.Payload...)
+	return append(b, '}'), nil
 }
 
-// Run delivers until ctx ends: `verity serve` runs it beside the web server.
+// Run delivers until ctx ends: `verity serve` runs it beside the web
+// server. Up to Concurrency tries run at once, each recording its own
+// outcome, so a slow endpoint holds only its own slots; Run claims again as
+// soon as a batch came back full or a try finished (at most every 10 ms),
+// else every Poll. It returns when ctx ends and the tries under way are recorded.
 func (s *Service) Run(ctx context.Context, log *slog.Logger) {
 	t := time.NewTicker(s.opts.Poll)
 	defer t.Stop()
-	for {
-		n, err := s.DeliverDue(ctx)
-		if err != nil && ctx.Err() == nil {
-			log.Warn("webhook deliveries", "err", err)
+	slots := make(chan struct{}, s.opts.Concurrency)
+	finished := make(chan struct{}, 1)
+	outcomes := make(chan outcome, s.opts.Concurrency)
+	recorded := make(chan struct{})
+	go func() { defer close(recorded); s.recorder(outcomes, log) }()
+	var wg sync.WaitGroup
+	defer func() { wg.Wait(); close(outcomes); <-recorded }()
+	for ctx.Err() == nil {
+		want := min(s.opts.Batch, cap(slots)-len(slots))
+		var batch []claimed
+		if want > 0 {
+			var err error
+			if batch, err = s.claim(ctx, want); err != nil && ctx.Err() == nil {
+				log.Warn("webhook deliveries: claim", "err", err)
+			}
 		}
-		if n == s.opts.Batch && err == nil {
+		for i := range batch {
+			slots <- struct{}{}
+			wg.Add(1)
+			go func(c *claimed) {
+				defer wg.Done()
+				outcomes <- s.try(context.WithoutCancel(ctx), c)
+				<-slots
+				select {
+				case finished <- struct{}{}:
+				default:
+				}
+			}(&batch[i])
+		}
+		if want > 0 && len(batch) == want {
 			continue // more may be due: no pause
 		}
 		select {
 		case <-ctx.Done():
-			return
 		case <-t.C:
+		case <-finished:
+			time.Sleep(10 * time.Millisecond) // let a few more finish before the next claim
 		}
 	}
 }
 
-// DeliverDue claims one batch of due deliveries and tries each, side by
-// side; it answers how many it claimed.
-func (s *Service) DeliverDue(ctx context.Context) (int, error) {
+// claim takes up to n due deliveries (claimSQL).
+func (s *Service) claim(ctx context.Context, n int) ([]claimed, error) {
 	now := s.opts.Now()
 	var batch []claimed
-	if err := s.db.SelectContext(ctx, &batch, claimSQL, s.opts.Batch, now.Add(s.opts.Lease), now); err != nil {
-		return 0, fmt.Errorf("claim: %w", err)
+	if err := s.db.SelectContext(ctx, &batch, claimSQL, n, now.Add(s.opts.Lease), now); err != nil {
+		return nil, fmt.Errorf("claim: %w", err)
+	}
+	return batch, nil
+}
+
+// DeliverDue claims one batch of due deliveries and tries each, side by
+// side, waiting for all; it answers how many it claimed (tests and tools).
+func (s *Service) DeliverDue(ctx context.Context) (int, error) {
+	batch, err := s.claim(ctx, s.opts.Batch)
+	if err != nil {
+		return 0, err
 	}
 	var wg sync.WaitGroup
-	errs := make([]error, len(batch))
+	outs := make([]outcome, len(batch))
 	for i := range batch {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = s.deliver(context.WithoutCancel(ctx), &batch[i])
+			outs[i] = s.try(context.WithoutCancel(ctx), &batch[i])
 		}()
 	}
 	wg.Wait()
-	return len(batch), errors.Join(errs...)
+	return len(batch), s.record(context.WithoutCancel(ctx), outs)
 }
 
-// deliver makes one try and records its outcome. The try runs to its own
-// timeout even when the server is stopping, so its outcome is recorded.
-func (s *Service) deliver(ctx context.Context, c *claimed) error {
+// outcome is what one try leaves on its delivery.
+type outcome struct {
+	id          int64
+	state       string // delivered, failed, or pending for a retry
+	status      sql.NullInt64
+	latencyMS   int64
+	err         sql.NullString
+	deliveredAt sql.NullTime
+	next        sql.NullTime // the next try of a retry
+}
+
+// try makes one try of c and answers its outcome. The try runs to its own
+// timeout even when the server is stopping, so its outcome can be recorded.
+func (s *Service) try(ctx context.Context, c *claimed) outcome {
+	out := outcome{id: c.ID, state: "pending"}
 	body, err := c.body()
-	if err != nil {
-		return err
+	var status int
+	var latency time.Duration
+	if err == nil {
+		status, latency, err = s.post(ctx, c, body)
 	}
-	status, latency, tryErr := s.post(ctx, c, body)
-	if tryErr == nil && status >= 200 && status < 300 {
-		_, err := s.db.ExecContext(ctx, deliveredSQL, c.ID, status, latency.Milliseconds(), s.opts.Now())
-		return err
-	}
-	msg := ""
-	if tryErr != nil {
-		msg = tryErr.Error()
+	out.latencyMS = latency.Milliseconds()
+	if status != 0 {
+		out.status = sql.NullInt64{Int64: int64(status), Valid: true}
 	}
 	now := s.opts.Now()
-	if c.Attempts >= s.opts.MaxAttempts || now.Sub(c.EventAt) >= s.opts.GiveUpAfter {
-		_, err := s.db.ExecContext(ctx, failedSQL, c.ID, nullInt(status), latency.Milliseconds(), msg)
-		return err
+	switch {
+	case err == nil && status >= 200 && status < 300:
+		out.state, out.deliveredAt = "delivered", sql.NullTime{Time: now, Valid: true}
+		return out
+	case err != nil:
+		out.err = sql.NullString{String: err.Error(), Valid: true}
 	}
-	next := now.Add(s.backoff(c.Attempts))
-	_, err = s.db.ExecContext(ctx, retrySQL, c.ID, nullInt(status), latency.Milliseconds(), msg, next)
-	return err
+	if c.Attempts >= s.opts.MaxAttempts || now.Sub(c.EventAt) >= s.opts.GiveUpAfter {
+		out.state = "failed"
+		return out
+	}
+	out.next = sql.NullTime{Time: now.Add(s.backoff(c.Attempts)), Valid: true}
+	return out
+}
+
+// recordSQL writes the outcomes of tries in one statement. Each applies only
+// while its delivery is still pending: a slower duplicate try never undoes a
+// recorded success.
+const recordSQL = `
+UPDATE webhook_deliveries d SET state = u.state, last_status = u.status, last_latency_ms = u.latency,
+  last_error = u.err, delivered_at = u.delivered_at, next_attempt_at = coalesce(u.next, d.next_attempt_at),
+  locked_until = NULL
+FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[], $5::text[], $6::timestamptz[], $7::timestamptz[])
+  AS u(id, state, status, latency, err, delivered_at, next)
+WHERE d.id = u.id AND d.state = 'pending'`
+
+// record stores outcomes.
+func (s *Service) record(ctx context.Context, list []outcome) error {
+	if len(list) == 0 {
+		return nil
+	}
+	n := len(list)
+	ids, states, latency := make([]int64, n), make([]string, n), make([]int64, n)
+	status, errs := make([]sql.NullInt64, n), make([]sql.NullString, n)
+	delivered, next := make([]sql.NullTime, n), make([]sql.NullTime, n)
+	for i, o := range list {
+		ids[i], states[i], latency[i], status[i], errs[i], delivered[i], next[i] =
+			o.id, o.state, o.latencyMS, o.status, o.err, o.deliveredAt, o.next
+	}
+	_, err := s.db.ExecContext(ctx, recordSQL, pq.Array(ids), pq.Array(states), pq.Array(status), pq.Array(latency),
+		pq.Array(errs), pq.Array(delivered), pq.Array(next))
+	if err != nil {
+		return fmt.Errorf("record webhook deliveries: %w", err)
+	}
+	return nil
+}
+
+// recorder writes the outcomes Run's tries send, a batch at a time (up to
+// 64, or whatever arrived within 10 ms of the first), until outcomes is
+// closed and drained.
+func (s *Service) recorder(outcomes <-chan outcome, log *slog.Logger) {
+	ctx := context.Background() // outcomes already sent are recorded even while stopping
+	for first := range outcomes {
+		batch := []outcome{first}
+		timer := time.NewTimer(10 * time.Millisecond)
+	gather:
+		for len(batch) < 64 {
+			select {
+			case o, ok := <-outcomes:
+				if !ok {
+					break gather
+				}
+				batch = append(batch, o)
+			case <-timer.C:
+				break gather
+			}
+		}
+		timer.Stop()
+		if err := s.record(ctx, batch); err != nil {
+			log.Warn("webhook deliveries", "err", err)
+		}
+	}
 }
 
 // post sends the signed body once and reads at most MaxResponseBody of the
@@ -174,21 +302,3 @@ func (s *Service) backoff(attempts int) time.Duration {
 	}
 	return time.Duration(rand.Int64N(int64(ceiling) + 1))
 }
-
-func nullInt(n int) *int {
-	if n == 0 {
-		return nil
-	}
-	return &n
-}
-
-// The outcomes of a try. Each applies only while the delivery is still
-// pending: a slower duplicate try never undoes a recorded success.
-const (
-	deliveredSQL = `UPDATE webhook_deliveries SET state = 'delivered', last_status = $2, last_latency_ms = $3,
-  last_error = NULL, delivered_at = $4, locked_until = NULL WHERE id = $1 AND state = 'pending'`
-	failedSQL = `UPDATE webhook_deliveries SET state = 'failed', last_status = $2, last_latency_ms = $3,
-  last_error = $4, locked_until = NULL WHERE id = $1 AND state = 'pending'`
-	retrySQL = `UPDATE webhook_deliveries SET last_status = $2, last_latency_ms = $3, last_error = $4,
-  next_attempt_at = $5, locked_until = NULL WHERE id = $1 AND state = 'pending'`
-)
