@@ -110,7 +110,7 @@ func (s *Service) CheckURL(ctx context.Context, raw string) (string, error) {
 // allowPrivate — a dialer that refuses forbidden addresses after DNS, so a
 // name that resolved to a public address at registration cannot be rebound
 // to an internal one.
-func newClient(timeout time.Duration, allowPrivate bool) *http.Client {
+func newClient(timeout time.Duration, allowPrivate bool, conns int) *http.Client {
 	d := &net.Dialer{Timeout: timeout}
 	if !allowPrivate {
 		d.Control = func(_, address string, _ syscall.RawConn) error {
@@ -122,11 +122,12 @@ func newClient(timeout time.Duration, allowPrivate bool) *http.Client {
 		}
 	}
 	tr := &http.Transport{
-		Proxy:                 nil,
-		DialContext:           d.DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          64,
-		MaxIdleConnsPerHost:   4,
+		Proxy:               nil,
+		DialContext:         d.DialContext,
+		ForceAttemptHTTP2:   true,
+		MaxIdleConns:        2 * conns,
+		MaxIdleConnsPerHost: conns, // one receiver may take every try at once: keep their connections
+
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   timeout,
 		ResponseHeaderTimeout: timeout,

@@ -92,7 +92,7 @@ func NewService(db *sqlx.DB, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Service{db: db, opts: opts, client: newClient(opts.Timeout, opts.AllowPrivate)}
+	return &Service{db: db, opts: opts, client: newClient(opts.Timeout, opts.AllowPrivate, opts.Concurrency)}
 }
 
 // Endpoint is a registered receiver. Its secrets never leave the service
