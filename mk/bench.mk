@@ -10,3 +10,8 @@ bench: ## load 100,000 customers and drive the API; prints req/s, p50, p99 and p
 bench-pages: ## the web pages (list, queue, Mine, Overdue, search, customer) on 1,000,000 customers
 	@if [ -z "$${DATABASE_URL:-}" ]; then scripts/ensure-postgres.sh; fi
 	scripts/bench-pages.sh
+
+.PHONY: bench-webhooks
+bench-webhooks: ## PUT details with one webhook endpoint subscribed vs none, and the delivery lag
+	@if [ -z "$${DATABASE_URL:-}" ]; then scripts/ensure-postgres.sh; fi
+	scripts/bench-webhooks.sh
