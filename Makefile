@@ -16,11 +16,13 @@ help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
 .PHONY: test
-test: deps ## everything CI runs: gofmt, vet, staticcheck, generated-code check, go tests (-race, fuzz seeds included) against a real PostgreSQL, browser tests
+test: deps ## everything CI runs: gofmt, vet, staticcheck, generated-code check, go tests (-race, fuzz seeds included) against a real PostgreSQL, browser tests, the cluster test
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory check-generated
 	$(GO) test -race -count=1 $(GOTESTFLAGS) ./...
+	@$(MAKE) --no-print-directory check-openapi
 	@$(MAKE) --no-print-directory test-browser
+	@$(MAKE) --no-print-directory test-cluster
 
 .PHONY: test-browser
 test-browser: ## Playwright tests in Debian's Chromium, once playwright.config.* exists
@@ -67,19 +69,21 @@ check-generated:
 		fi; \
 		echo "check-generated: regenerated out-of-date *_templ.go files"; \
 	fi
+	@$(MAKE) --no-print-directory check-apiclient
 
 .PHONY: run
 run: ## run the app; with no DATABASE_URL it starts its own PostgreSQL with data under ./data
 	@if [ -z "$${DATABASE_URL:-}" ]; then scripts/ensure-postgres.sh; fi
-	$(GO) run ./cmd/verity serve
+	APPROVAL_REQUIRES_DOCUMENTS=$${APPROVAL_REQUIRES_DOCUMENTS:-true} $(GO) run ./cmd/verity serve
 
 .PHONY: build
 build: ## build the static binary bin/verity
 	CGO_ENABLED=0 $(GO) build -o bin/verity ./cmd/verity
 
 .PHONY: generate
-generate: ## regenerate templ code (and assets, where mk/assets.mk defines them)
+generate: ## regenerate templ code, the API client (and assets, where mk/assets.mk defines them)
 	$(GO) tool templ generate -log-level error
+	@$(MAKE) --no-print-directory generate-apiclient
 	@if $(MAKE) -n assets >/dev/null 2>&1; then $(MAKE) --no-print-directory assets; fi
 
 .PHONY: lint

@@ -25,6 +25,25 @@ export async function checkA11y(page: Page, what: string) {
   expect(report, `axe-core on ${what}`).toEqual([]);
 }
 
+// axe-core needs JavaScript, so it checks a copy: the page's HTML as this
+// browser got it, served at the same address to a second context with
+// JavaScript on (for axe only: the page's own scripts are blocked) so the
+// stylesheet — and with it colour contrast — is the real one.
+export async function checkA11yWithoutJS(page: Page, what: string) {
+  const html = await page.content();
+  const target = page.url();
+  const ctx = await page.context().browser()!.newContext({ javaScriptEnabled: true });
+  try {
+    const copy = await ctx.newPage();
+    await copy.route((u) => u.pathname.endsWith('.js'), (r) => r.abort());
+    await copy.route((u) => u.href === target, (r) => r.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
+    await copy.goto(target);
+    await checkA11y(copy, what);
+  } finally {
+    await ctx.close();
+  }
+}
+
 export async function shot(page: Page, name: string) {
   await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true });
 }

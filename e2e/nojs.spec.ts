@@ -1,27 +1,8 @@
 import { expect, Page, test } from '@playwright/test';
-import { checkA11y as checkA11yWithJS, signIn } from './helpers';
+import { checkA11yWithoutJS as checkA11y, signIn } from './helpers';
 
 // Everything an officer needs works as plain HTML forms: no htmx, no app.js.
 test.use({ javaScriptEnabled: false });
-
-// axe-core needs JavaScript, so it checks a copy: the page's HTML as this
-// browser got it, served at the same address to a second context with
-// JavaScript on (for axe only: the page's own scripts are blocked) so the
-// stylesheet — and with it colour contrast — is the real one.
-async function checkA11y(page: Page, what: string) {
-  const html = await page.content();
-  const target = page.url();
-  const ctx = await page.context().browser()!.newContext({ javaScriptEnabled: true });
-  try {
-    const copy = await ctx.newPage();
-    await copy.route((u) => u.pathname.endsWith('.js'), (r) => r.abort());
-    await copy.route((u) => u.href === target, (r) => r.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
-    await copy.goto(target);
-    await checkA11yWithJS(copy, what);
-  } finally {
-    await ctx.close();
-  }
-}
 
 // Clicks a submit button and returns the status of the POST it sends
 // (303 for a redirect after success, 422 for a form shown again with errors).

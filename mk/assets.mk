@@ -1,4 +1,4 @@
-# Front-end assets: Tailwind CSS and htmx, built by npm into static/ (committed, embedded by static/embed.go).
+# Front-end assets: Tailwind CSS, htmx and pdf.js (the document viewer), built by npm into static/ (committed, embedded by static/embed.go).
 
 .PHONY: assets assets-check
 
@@ -7,7 +7,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-## assets: build static/css/app.css (Tailwind, minified) and copy htmx into static/js
+## assets: build static/css/app.css (Tailwind, minified) and copy htmx and pdf.js into static/js
 assets: node_modules/.package-lock.json
 	npm run build
 

@@ -18,6 +18,8 @@ import (
 	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/internal/document"
+	"github.com/verity-kyb/verity/internal/postgres"
 	"github.com/verity-kyb/verity/internal/webhook"
 	"github.com/verity-kyb/verity/web/api"
 )
@@ -28,6 +30,7 @@ type Deps struct {
 	Log       *slog.Logger
 	DB        *sqlx.DB
 	Customers *customer.Service
+	Documents *document.Service
 	Keys      api.KeyAuthenticator
 	Webhooks  *webhook.Service // endpoints and deliveries (admins)
 	// Pages mounts the web admin; nil serves the API only.
@@ -36,6 +39,8 @@ type Deps struct {
 	ErrorPage func(c echo.Context, env Envelope) error
 	// Timeouts of the server; zero fields take DefaultTimeouts (tests shorten them).
 	Timeouts Timeouts
+	// Replica is the watched read replica (DATABASE_READ_URL); nil: none.
+	Replica *postgres.ReadReplica
 }
 
 // New builds the echo server with every route.
@@ -57,7 +62,10 @@ func New(d Deps) *echo.Echo {
 	e.Use(securityHeaders(!d.Config.Development()))
 	e.Use(metrics(routes))
 	e.Use(apiNoStore)
-	e.Use(bodyLimits)
+	e.Use(bodyLimits(uploadRoutes(d.Config)))
+	if d.Replica != nil {
+		e.Use(readYourWrites(d.Replica, !d.Config.Development()))
+	}
 
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", func(c echo.Context) error {
@@ -66,13 +74,16 @@ func New(d Deps) *echo.Echo {
 		if err := d.DB.PingContext(ctx); err != nil {
 			return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
 		}
+		if d.Replica != nil {
+			return c.JSON(http.StatusOK, map[string]any{"status": "ready", "replica": replicaDetail(d.Replica)})
+		}
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 	})
 	if d.Config.MetricsToken != "" { // else only on METRICS_ADDR, or not at all
 		e.GET("/metrics", metricsHandler(d.Config.MetricsToken))
 	}
 
-	api.Register(e.Group("/platform/v1"), api.Deps{Customers: d.Customers, Audit: audit.NewLog(d.DB), Keys: d.Keys,
+	api.Register(e.Group("/platform/v1"), api.Deps{Customers: d.Customers, Documents: d.Documents, Audit: audit.NewLog(d.DB), Keys: d.Keys,
 		Webhooks: d.Webhooks})
 	if d.Pages != nil {
 		d.Pages(e)

@@ -35,6 +35,10 @@ type config struct {
 	// webhook subscribes a local receiver to data-updated for the run and
 	// reports the delivery lag (the server needs WEBHOOK_ALLOW_PRIVATE=true).
 	webhook bool
+	// documents, when > 0, runs only the documents memory test: that many
+	// concurrent uploads of documentSize bytes, then downloads.
+	documents    int
+	documentSize int64
 }
 
 func main() {
@@ -49,6 +53,8 @@ func main() {
 	flag.StringVar(&c.pageUser, "page-user", "", "staff e-mail: also drive the web pages, signed in as this user")
 	flag.StringVar(&c.pagePassword, "page-password", "", "that user's password")
 	flag.BoolVar(&c.webhook, "webhook", false, "subscribe a local receiver to data-updated and report delivery lag")
+	flag.IntVar(&c.documents, "documents", 0, "run the documents test: this many concurrent uploads, then downloads")
+	flag.Int64Var(&c.documentSize, "document-size", 10<<20, "bytes per document in the documents test")
 	flag.Parse()
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "verity-load:", err)
@@ -73,6 +79,9 @@ func run(c config) error {
 	pool, err := loadCustomers(cl, c)
 	if err != nil {
 		return err
+	}
+	if c.documents > 0 {
+		return runDocuments(c, pool)
 	}
 	var hooks *sink
 	if c.webhook {

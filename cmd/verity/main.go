@@ -33,7 +33,7 @@ const usage = `usage:
   verity seed --customers-only [--customers N]   N demo customers, no staff (any database)
   verity import FILE.jsonl             customers in the full JSON shape, one per line
 
-configuration comes from the environment: DATABASE_URL, ADDR, SESSION_SECRET,
+configuration comes from the environment: DATABASE_URL, DATABASE_READ_URL, ADDR, SESSION_SECRET,
 FOUR_EYES, VERIFY_BASE_URL, LOG_LEVEL, VERITY_ENV, DATA_DIR, REVIEW_SLA,
 NEXT_CASE_HIGH_RISK_FIRST, WEBHOOK_ALLOW_PRIVATE (see README.md)`
 

@@ -88,6 +88,9 @@ func cmdSeed(ctx context.Context, args []string, stdout io.Writer) error {
 	var imported int
 	if staff {
 		imported, err = seed.DemoWithSeed(ctx, a.db, a.customers, a.auth, target, *n, s.value)
+		if err == nil {
+			_, err = seed.DemoDocuments(ctx, a.db, a.customers, a.documents)
+		}
 	} else {
 		imported, err = seed.CustomersWithSeed(ctx, a.customers, *n, s.value)
 	}

@@ -34,6 +34,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return fmt.Errorf("seed demo: %w", err)
 		}
 		if seeded {
+			if _, err := seed.DemoDocuments(ctx, a.db, a.customers, a.documents); err != nil {
+				return fmt.Errorf("seed demo documents: %w", err)
+			}
 			fmt.Fprintln(stdout, "verity: demo data seeded on first start")
 		}
 		for _, c := range creds {
@@ -44,8 +47,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	e := web.New(web.Deps{Config: a.cfg, Log: a.log, DB: a.db, Customers: a.customers, Keys: a.auth,
-		Webhooks: a.webhooks, Pages: pages, ErrorPage: errorPage})
+	e := web.New(web.Deps{Config: a.cfg, Log: a.log, DB: a.db, Customers: a.customers, Documents: a.documents, Keys: a.auth,
+		Webhooks: a.webhooks, Pages: pages, ErrorPage: errorPage, Replica: a.replica})
+	if a.replica != nil {
+		a.replica.Check(ctx) // the first requests already know whether to use it
+		go a.replica.Run(ctx)
+	}
 
 	// Counter deltas left by imports and statistics missing after a bulk
 	// load make the first list requests slow; settle both before serving.

@@ -143,3 +143,23 @@ func TestLog(t *testing.T) {
 func ptr[T any](v T) *T { return &v }
 
 func jsonDecode(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+// TestLogDocumentKind: the documents' entries (document.upload,
+// document.review) are a kind of their own.
+func TestLogDocumentKind(t *testing.T) {
+	db := pgtest.New(t)
+	ctx := context.Background()
+	admin := access.Actor{Kind: access.ActorUser, ID: 1, Name: "Ada Admin", Role: access.RoleAdmin}
+	for _, action := range []string{"customer.note", "document.upload", "document.review", "staff.create"} {
+		if err := audit.Write(ctx, db, audit.Record{Actor: admin, Action: action}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := audit.NewLog(db).List(ctx, admin, audit.Filter{Kind: "document"}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Action != "document.review" || got[1].Action != "document.upload" {
+		t.Fatalf("document kind: %+v", got)
+	}
+}

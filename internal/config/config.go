@@ -23,11 +23,17 @@ const (
 // Config is every setting, typed. Zero values never reach the program: Load
 // fills defaults meant for development.
 type Config struct {
-	Env           string // VERITY_ENV: development (default) or production
-	DatabaseURL   string // DATABASE_URL: empty means "start a private PostgreSQL under DataDir"
-	Addr          string // ADDR: listen address, default 127.0.0.1:8080
-	SessionSecret string // SESSION_SECRET: at least 32 characters; required in production
-	FourEyes      bool   // FOUR_EYES: the latest editor may not approve (default true)
+	Env         string // VERITY_ENV: development (default) or production
+	DatabaseURL string // DATABASE_URL: empty means "start a private PostgreSQL under DataDir"
+	// DatabaseReadURL (DATABASE_READ_URL, optional) is a streaming replica
+	// of DATABASE_URL that lists, searches, counts and exports read from.
+	DatabaseReadURL string
+	// DatabaseReadMaxLag (DATABASE_READ_MAX_LAG, default 2s) is how far the
+	// replica may fall behind before reads go back to the primary.
+	DatabaseReadMaxLag time.Duration
+	Addr               string // ADDR: listen address, default 127.0.0.1:8080
+	SessionSecret      string // SESSION_SECRET: at least 32 characters; required in production
+	FourEyes           bool   // FOUR_EYES: the latest editor may not approve (default true)
 	// ReviewSLA (REVIEW_SLA, a Go duration, default 72h) is how long a
 	// PENDING case may wait before it shows as overdue.
 	ReviewSLA time.Duration
@@ -46,6 +52,11 @@ type Config struct {
 	// endpoints be http:// and reach loopback and private addresses:
 	// development and tests only (docs/webhooks.md).
 	WebhookAllowPrivate bool
+	// ApprovalRequiresDocuments (APPROVAL_REQUIRES_DOCUMENTS, default false)
+	// makes accepted evidence an approval precondition (docs/documents.md).
+	ApprovalRequiresDocuments bool
+	DocumentMaxSize           int64 // DOCUMENT_MAX_SIZE: bytes per file after decoding, default 10 MiB
+	DocumentMaxFiles          int   // DOCUMENT_MAX_FILES: files per upload request, default 3
 }
 
 // Development tells whether development defaults and relaxations apply.
@@ -67,6 +78,11 @@ func Load(getenv func(string) string) (Config, error) {
 		ReviewSLA:     DefaultReviewSLA,
 		MetricsToken:  strings.TrimSpace(getenv("METRICS_TOKEN")),
 		MetricsAddr:   strings.TrimSpace(getenv("METRICS_ADDR")),
+
+		DocumentMaxSize:    DefaultDocumentMaxSize,
+		DocumentMaxFiles:   DefaultDocumentMaxFiles,
+		DatabaseReadURL:    strings.TrimSpace(getenv("DATABASE_READ_URL")),
+		DatabaseReadMaxLag: DefaultReadMaxLag,
 	}
 	var errs []error
 	proxies, err := ParseTrustedProxies(getenv("TRUSTED_PROXIES"))
@@ -101,6 +117,34 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("WEBHOOK_ALLOW_PRIVATE: %q is not true or false", v))
 		}
 		c.WebhookAllowPrivate = b
+	}
+	if v := getenv("APPROVAL_REQUIRES_DOCUMENTS"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("APPROVAL_REQUIRES_DOCUMENTS: %q is not true or false", v))
+		}
+		c.ApprovalRequiresDocuments = b
+	}
+	if v := getenv("DOCUMENT_MAX_SIZE"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("DOCUMENT_MAX_SIZE: %q is not a number of bytes", v))
+		}
+		c.DocumentMaxSize = n
+	}
+	if v := getenv("DOCUMENT_MAX_FILES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("DOCUMENT_MAX_FILES: %q is not a whole number", v))
+		}
+		c.DocumentMaxFiles = n
+	}
+	if v := getenv("DATABASE_READ_MAX_LAG"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("DATABASE_READ_MAX_LAG: %q is not a duration such as 2s or 500ms", v))
+		}
+		c.DatabaseReadMaxLag = d
 	}
 	if v := getenv("LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
@@ -143,8 +187,23 @@ func (c Config) Validate() error {
 	if c.ReviewSLA < time.Minute || c.ReviewSLA > 365*24*time.Hour {
 		errs = append(errs, fmt.Errorf("REVIEW_SLA: %s must be between 1m and 8760h", c.ReviewSLA))
 	}
+	if c.DocumentMaxSize < 1<<10 || c.DocumentMaxSize > MaxDocumentSize {
+		errs = append(errs, fmt.Errorf("DOCUMENT_MAX_SIZE: %d must be between 1024 and %d bytes", c.DocumentMaxSize, int64(MaxDocumentSize)))
+	}
+	if c.DocumentMaxFiles < 1 || c.DocumentMaxFiles > 20 {
+		errs = append(errs, fmt.Errorf("DOCUMENT_MAX_FILES: %d must be between 1 and 20", c.DocumentMaxFiles))
+	}
 	if c.DatabaseURL == "" && !c.Development() {
 		errs = append(errs, errors.New("DATABASE_URL: required outside development"))
+	}
+	if c.DatabaseReadURL != "" && c.DatabaseURL == "" {
+		errs = append(errs, errors.New("DATABASE_READ_URL: needs DATABASE_URL (the primary it replicates)"))
+	}
+	if c.DatabaseReadURL != "" && c.DatabaseReadURL == c.DatabaseURL {
+		errs = append(errs, errors.New("DATABASE_READ_URL: must be a replica, not DATABASE_URL itself"))
+	}
+	if c.DatabaseReadURL != "" && (c.DatabaseReadMaxLag < 100*time.Millisecond || c.DatabaseReadMaxLag > time.Minute) {
+		errs = append(errs, fmt.Errorf("DATABASE_READ_MAX_LAG: %s must be between 100ms and 1m", c.DatabaseReadMaxLag))
 	}
 	if u, err := url.Parse(c.VerifyBaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("VERIFY_BASE_URL: %q is not an http(s) URL", c.VerifyBaseURL))
@@ -152,8 +211,19 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
+// DefaultReadMaxLag is DATABASE_READ_MAX_LAG's default.
+const DefaultReadMaxLag = 2 * time.Second
+
 // DefaultReviewSLA is how long a PENDING case may wait before it is overdue.
 const DefaultReviewSLA = 72 * time.Hour
+
+// Document limits: the defaults, and the largest file DOCUMENT_MAX_SIZE may
+// allow (an upload request's body limit grows with it).
+const (
+	DefaultDocumentMaxSize  = 10 << 20
+	DefaultDocumentMaxFiles = 3
+	MaxDocumentSize         = 100 << 20
+)
 
 // Secrets need this many different characters: a SESSION_SECRET of spaces,
 // one repeated character or "abababab…" is refused however long it is.

@@ -73,6 +73,14 @@ func TestLoad(t *testing.T) {
 		"ErrMetricsTokenShort":       {"METRICS_TOKEN": "secret"},
 		"ErrMetricsAddr":             {"METRICS_ADDR": "9090"},
 		"ErrMetricsAddrSameAsAddr":   {"METRICS_ADDR": "127.0.0.1:8080"},
+		"ErrDocumentsRule":           {"APPROVAL_REQUIRES_DOCUMENTS": "sometimes"},
+		"ErrDocumentMaxSize":         {"DOCUMENT_MAX_SIZE": "10MB"},
+		"ErrDocumentMaxSizeTooBig":   {"DOCUMENT_MAX_SIZE": "1073741824"},
+		"ErrDocumentMaxFiles":        {"DOCUMENT_MAX_FILES": "0"},
+		"ErrReadURLWithoutPrimary":   {"DATABASE_READ_URL": "postgres://replica/verity"},
+		"ErrReadURLIsThePrimary":     {"DATABASE_URL": "postgres://db/verity", "DATABASE_READ_URL": "postgres://db/verity"},
+		"ErrReadMaxLag":              {"DATABASE_URL": "postgres://db/verity", "DATABASE_READ_URL": "postgres://replica/verity", "DATABASE_READ_MAX_LAG": "soon"},
+		"ErrReadMaxLagTooLong":       {"DATABASE_URL": "postgres://db/verity", "DATABASE_READ_URL": "postgres://replica/verity", "DATABASE_READ_MAX_LAG": "5m"},
 	}
 	for name, m := range bad {
 		t.Run(name, func(t *testing.T) {
@@ -80,6 +88,17 @@ func TestLoad(t *testing.T) {
 				t.Fatalf("expected an error for %v", m)
 			}
 		})
+	}
+}
+
+func TestReadReplicaSettings(t *testing.T) {
+	c, err := Load(env(map[string]string{"DATABASE_URL": "postgres://db/verity",
+		"DATABASE_READ_URL": " postgres://replica/verity ", "DATABASE_READ_MAX_LAG": "500ms"}))
+	if err != nil || c.DatabaseReadURL != "postgres://replica/verity" || c.DatabaseReadMaxLag != 500*time.Millisecond {
+		t.Fatalf("read URL %q, max lag %s, %v", c.DatabaseReadURL, c.DatabaseReadMaxLag, err)
+	}
+	if c, err := Load(env(nil)); err != nil || c.DatabaseReadURL != "" || c.DatabaseReadMaxLag != DefaultReadMaxLag {
+		t.Fatalf("defaults: %q %s %v", c.DatabaseReadURL, c.DatabaseReadMaxLag, err)
 	}
 }
 
@@ -117,5 +136,16 @@ func TestMetricsSettings(t *testing.T) {
 	}
 	if c.MetricsToken != "0123456789abcdef0123" || c.MetricsAddr != "127.0.0.1:9090" {
 		t.Fatalf("parsed: %+v", c)
+	}
+}
+
+func TestDocumentSettings(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil || c.ApprovalRequiresDocuments || c.DocumentMaxSize != 10<<20 || c.DocumentMaxFiles != 3 {
+		t.Fatalf("defaults: %v %v %d %d", err, c.ApprovalRequiresDocuments, c.DocumentMaxSize, c.DocumentMaxFiles)
+	}
+	c, err = Load(env(map[string]string{"APPROVAL_REQUIRES_DOCUMENTS": "true", "DOCUMENT_MAX_SIZE": "5242880", "DOCUMENT_MAX_FILES": "5"}))
+	if err != nil || !c.ApprovalRequiresDocuments || c.DocumentMaxSize != 5<<20 || c.DocumentMaxFiles != 5 {
+		t.Fatalf("parsed: %v %+v", err, c)
 	}
 }

@@ -175,10 +175,12 @@ func (s *Service) Assign(ctx context.Context, a access.Actor, ref uuid.UUID, who
 	if !CanAssign(a, cur.Assignee, next) {
 		return nil, apperr.Forbidden("officers may take an unassigned case or release their own; an admin assigns anyone")
 	}
-	if sameAssignee(cur.Assignee, next) {
-		return cur, tx.Commit()
+	if !sameAssignee(cur.Assignee, next) {
+		if err := s.writeAssignee(ctx, tx, a, cur, next); err != nil {
+			return nil, err
+		}
 	}
-	if err := s.writeAssignee(ctx, tx, a, cur, next); err != nil {
+	if err := s.attachEvidence(ctx, tx, cur); err != nil {
 		return nil, err
 	}
 	return cur, tx.Commit()
@@ -263,6 +265,9 @@ func (s *Service) NextCase(ctx context.Context, a access.Actor) (*Customer, erro
 		return nil, err
 	}
 	if err := s.writeAssignee(ctx, tx, a, c, me); err != nil {
+		return nil, err
+	}
+	if err := s.attachEvidence(ctx, tx, c); err != nil {
 		return nil, err
 	}
 	return c, tx.Commit()

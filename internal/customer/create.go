@@ -106,6 +106,9 @@ func (s *Service) Create(ctx context.Context, a access.Actor, in CreateInput, id
 			return prev, prev != nil, err
 		}
 	}
+	if err := s.attachEvidence(ctx, tx, &cu); err != nil {
+		return nil, false, err
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, false, err
 	}

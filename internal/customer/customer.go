@@ -3,6 +3,7 @@
 package customer
 
 import (
+	"hash/fnv"
 	"strconv"
 	"time"
 
@@ -72,6 +73,9 @@ type Customer struct {
 	ReviewRequired bool           `json:"reviewRequired"`
 	ReviewChanges  []audit.Change `json:"-"`
 	ReviewEditor   *string        `json:"-"`
+	// Evidence is the documents approval still lacks, read with the
+	// customer when the evidence rule is on (Options.Evidence); nil otherwise.
+	Evidence []Problem `json:"-"`
 	// AssociateCount is how many associates the customer has, as List read
 	// it — also when Filter.Summary left Company.Associates unread (empty).
 	// Other reads leave it 0; count Company.Associates there.
@@ -86,6 +90,16 @@ func (c *Customer) ETag() string {
 	tag := `"v` + strconv.Itoa(c.Version)
 	if c.Assignee != nil {
 		tag += ".a" + strconv.FormatInt(c.Assignee.ID, 10)
+	}
+	if c.Evidence != nil {
+		// requiredActions list the evidence approval lacks, which a document
+		// upload or review changes without a new version: the suffix tells
+		// caches (If-None-Match) so; If-Match still compares the version alone.
+		h := fnv.New32a()
+		for _, p := range c.Evidence {
+			h.Write([]byte(p.Code + " " + p.Path + "\n"))
+		}
+		tag += ".e" + strconv.FormatUint(uint64(h.Sum32()), 36)
 	}
 	return tag + `"`
 }

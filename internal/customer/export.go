@@ -52,6 +52,7 @@ func (s *Service) Export(ctx context.Context, a access.Actor, f Filter, refs []u
 	if err := s.require(a, access.PermRead, "read customers"); err != nil {
 		return err
 	}
+	s = s.reader(ctx)
 	f.Page, f.Size = 0, 0
 	if err := f.Normalize(); err != nil {
 		return err

@@ -112,6 +112,7 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) (*Page, er
 	if err := s.require(a, access.PermRead, "read customers"); err != nil {
 		return nil, err
 	}
+	s = s.reader(ctx)
 	if err := f.Normalize(); err != nil {
 		return nil, err
 	}
@@ -150,8 +151,11 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) (*Page, er
 	for i := range rows {
 		p.Content[i] = rows[i].customer()
 	}
-	if !f.Summary {
+	if !f.Summary { // a summary (the list page) shows neither associates nor requiredActions
 		if err := attachAssociates(ctx, s.prepared(nil), p.Content); err != nil {
+			return nil, err
+		}
+		if err := s.attachEvidence(ctx, s.db, p.Content...); err != nil {
 			return nil, err
 		}
 	}

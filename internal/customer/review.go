@@ -112,6 +112,7 @@ func RequiredActions(c *Customer) []Problem {
 	out := []Problem{}
 	if c.Status == StatusPending {
 		out = append(out, ApprovalProblems(c)...)
+		out = append(out, c.Evidence...)
 	}
 	if c.ReviewRequired {
 		out = append(out, Problem{Code: ProblemReviewRequired, Path: "reviewRequired", Associate: -1,

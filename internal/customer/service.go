@@ -40,6 +40,42 @@ type Options struct {
 	// Events receives the events of every customer write in its transaction
 	// (the webhook outbox); nil sends none.
 	Events Events
+	// ReadDB is a streaming replica the customers list, search, counts and
+	// CSV export read from (DATABASE_READ_URL); nil reads everything from
+	// the primary. ReadUsable, when set, says whether it may be read now.
+	ReadDB     *sqlx.DB
+	ReadUsable func() bool
+	// Evidence, when set, is one more approval precondition: the documents
+	// the customer must have (package document's rule when
+	// APPROVAL_REQUIRES_DOCUMENTS is on). It runs inside the approving
+	// transaction, with the customer row locked.
+	Evidence EvidenceChecker
+}
+
+// EvidenceChecker says which evidence a customer still lacks for approval.
+// db is the approving transaction; the customer row is locked, so a document
+// review (which takes the same lock) cannot change the answer before commit.
+type EvidenceChecker interface {
+	Missing(ctx context.Context, db sqlx.QueryerContext, c *Customer) ([]Problem, error)
+	// MissingEach is Missing for many customers in a fixed number of
+	// queries (a list page); the answer is in the order of list.
+	MissingEach(ctx context.Context, db sqlx.QueryerContext, list []*Customer) ([][]Problem, error)
+}
+
+// attachEvidence fills Evidence of the customers when the evidence rule is
+// on, so RequiredActions and the approve action list what documents lack.
+func (s *Service) attachEvidence(ctx context.Context, db sqlx.QueryerContext, list ...*Customer) error {
+	if s.opts.Evidence == nil || len(list) == 0 {
+		return nil
+	}
+	missing, err := s.opts.Evidence.MissingEach(ctx, db, list)
+	if err != nil {
+		return err
+	}
+	for i, c := range list {
+		c.Evidence = missing[i]
+	}
+	return nil
 }
 
 // DefaultReviewSLA is REVIEW_SLA's default.
@@ -57,6 +93,7 @@ type Service struct {
 	opts      Options
 	queues    shared[queueCounts]
 	assignees shared[[]Assignee]
+	replica   *Service // the same service on Options.ReadDB, for reader
 }
 
 // NewService wires the service to its database.
@@ -76,7 +113,11 @@ func NewService(db *sqlx.DB, opts Options) *Service {
 		opts.ReviewSLA = DefaultReviewSLA
 	}
 	opts.VerifyBaseURL = strings.TrimRight(opts.VerifyBaseURL, "/")
-	return &Service{db: db, stmts: newStatements(db), opts: opts}
+	s := &Service{db: db, stmts: newStatements(db), opts: opts}
+	if opts.ReadDB != nil {
+		s.replica = &Service{db: opts.ReadDB, stmts: newStatements(opts.ReadDB), opts: opts}
+	}
+	return s
 }
 
 // atStoredPrecision is t in UTC cut to the microsecond, the precision of
@@ -144,7 +185,11 @@ func (s *Service) Get(ctx context.Context, a access.Actor, ref uuid.UUID) (*Cust
 	if err := s.require(a, access.PermRead, "read customers"); err != nil {
 		return nil, err
 	}
-	return getCustomer(ctx, s.prepared(nil), ref, false)
+	c, err := getCustomer(ctx, s.prepared(nil), ref, false)
+	if err != nil {
+		return nil, err
+	}
+	return c, s.attachEvidence(ctx, s.db, c)
 }
 
 // History returns a customer's audit trail, newest first, before entry id
@@ -221,22 +266,47 @@ func (s *Service) locked(ctx context.Context, ref uuid.UUID, ifMatch Versions) (
 	return tx, cur, nil
 }
 
+// BeginWrite begins a write that belongs to the customer without changing
+// it (a document upload or review): the customer row is locked FOR UPDATE,
+// as every customer write does, so such a write and an approval never
+// overlap. The caller commits or rolls back; the version is not bumped.
+func (s *Service) BeginWrite(ctx context.Context, ref uuid.UUID) (*sqlx.Tx, *Customer, error) {
+	return s.locked(ctx, ref, nil)
+}
+
+// LockIn locks the customer row FOR UPDATE in a transaction the caller
+// began earlier and reads the customer: a document upload streams its files
+// first and takes the lock only to record them, so a slow upload never holds
+// up the customer's other writes.
+func (s *Service) LockIn(ctx context.Context, tx *sqlx.Tx, ref uuid.UUID) (*Customer, error) {
+	return getCustomer(ctx, s.prepared(tx), ref, true)
+}
+
 // mutate runs one write: lock the customer, check the expected version, apply
 // fn, and — when anything changed — store it and its audit entry in the same
 // transaction. A write that changes nothing leaves no trace and keeps the version.
 func (s *Service) mutate(ctx context.Context, a access.Actor, ref uuid.UUID, ifMatch Versions, fn func(cur *Customer) (*change, error)) (*Customer, error) {
+	return s.mutateTx(ctx, a, ref, ifMatch, func(_ sqlx.ExtContext, cur *Customer) (*change, error) { return fn(cur) })
+}
+
+// mutateTx is mutate for changes that read more inside the transaction
+// (the approval's evidence check).
+func (s *Service) mutateTx(ctx context.Context, a access.Actor, ref uuid.UUID, ifMatch Versions, fn func(db sqlx.ExtContext, cur *Customer) (*change, error)) (*Customer, error) {
 	tx, cur, err := s.locked(ctx, ref, ifMatch)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
 	db := s.prepared(tx)
-	ch, err := fn(cur)
+	ch, err := fn(db, cur)
 	if err != nil {
 		return nil, err
 	}
 	diff := changes(cur, ch.next)
 	if len(diff) == 0 {
+		if err := s.attachEvidence(ctx, db, cur); err != nil {
+			return nil, err
+		}
 		return cur, tx.Commit()
 	}
 	next := ch.next
@@ -263,6 +333,9 @@ func (s *Service) mutate(ctx context.Context, a access.Actor, ref uuid.UUID, ifM
 		if _, err := insertNote(ctx, db, a, next.ID, ch.reason, &entryID, cur.Status, next.Status, next.UpdatedAt); err != nil {
 			return nil, err
 		}
+	}
+	if err := s.attachEvidence(ctx, db, next); err != nil {
+		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 
 	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/apperr"
@@ -74,7 +75,7 @@ func (s *Service) ActionsFor(a access.Actor, c *Customer) Actions {
 	act.CanReject = decide && transitionAllowed(c.Status, StatusRejected) && c.Status != StatusRejected
 	act.CanReopen = a.Role.Can(access.PermEdit) && c.Status != StatusPending
 	if act.CanApprove {
-		act.ApproveBlockers = ApprovalProblems(c)
+		act.ApproveBlockers = append(ApprovalProblems(c), c.Evidence...)
 		if p := s.fourEyesProblem(a, c); p != nil {
 			act.ApproveBlockers = append(act.ApproveBlockers, *p)
 		}
@@ -96,7 +97,7 @@ func (s *Service) SetStatus(ctx context.Context, a access.Actor, ref uuid.UUID, 
 	if err := s.require(a, permissionFor(to), "set status "+string(to)); err != nil {
 		return nil, err
 	}
-	return s.mutate(ctx, a, ref, ifMatch, func(cur *Customer) (*change, error) {
+	return s.mutateTx(ctx, a, ref, ifMatch, func(db sqlx.ExtContext, cur *Customer) (*change, error) {
 		if cur.Status == to {
 			return &change{next: cur}, nil
 		}
@@ -111,7 +112,15 @@ func (s *Service) SetStatus(ctx context.Context, a access.Actor, ref uuid.UUID, 
 			return nil, apperr.Invalid(apperr.FieldErrors{"reason": {"is required"}})
 		}
 		if to == StatusVerified {
-			if problems := ApprovalProblems(cur); len(problems) > 0 {
+			problems := ApprovalProblems(cur)
+			if s.opts.Evidence != nil {
+				missing, err := s.opts.Evidence.Missing(ctx, db, cur)
+				if err != nil {
+					return nil, err
+				}
+				problems = append(problems, missing...)
+			}
+			if len(problems) > 0 {
 				return nil, newApprovalError("approval_preconditions", problems)
 			}
 			if p := s.fourEyesProblem(a, cur); p != nil {

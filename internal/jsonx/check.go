@@ -311,3 +311,14 @@ func numeric(k reflect.Kind) bool {
 func mismatch(t reflect.Type, got string) string {
 	return fmt.Sprintf("must be %s, not %s", kind(t), got)
 }
+
+// StringProblem says what Decode would refuse in a raw JSON string literal
+// (quotes included): invalid UTF-8 or an unpaired surrogate escape; "" when
+// it is fine. For decoders that stream a body instead of holding it.
+func StringProblem(raw []byte) string { return badString(raw) }
+
+// UnknownField is Decode's message for a key that names no field of a
+// struct type shaped like sample.
+func UnknownField(sample any, key string) string {
+	return unknown(jsonFields(reflect.TypeOf(sample)), key)
+}

@@ -38,6 +38,22 @@ const (
 // jsonb or uuid columns — pass JSON and UUIDs as string (or a type whose
 // Value returns a string).
 func Open(ctx context.Context, dsn string) (*sqlx.DB, error) {
+	db, err := OpenUnchecked(dsn)
+	if err != nil {
+		return nil, err
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, pingTimeout)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	return db, nil
+}
+
+// OpenUnchecked is Open without the ping, for a server that may be down
+// when we start and is watched instead (a read replica).
+func OpenUnchecked(dsn string) (*sqlx.DB, error) {
 	dsn, err := withBinaryParameters(dsn)
 	if err != nil {
 		return nil, err
@@ -50,45 +66,53 @@ func Open(ctx context.Context, dsn string) (*sqlx.DB, error) {
 	db.SetMaxIdleConns(maxIdleConns)
 	db.SetConnMaxIdleTime(connMaxIdleTime)
 	db.SetConnMaxLifetime(connMaxLifetime)
-
-	pingCtx, cancel := context.WithTimeout(ctx, pingTimeout)
-	defer cancel()
-	if err := db.PingContext(pingCtx); err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
-	}
 	return db, nil
 }
-
-// kvBinaryParameters finds the option in a key=value DSN.
-var kvBinaryParameters = regexp.MustCompile(`(^|\s)binary_parameters\s*=`)
 
 // withBinaryParameters adds binary_parameters=yes to dsn unless it is
 // already there (set either way), keeping everything else as written.
 func withBinaryParameters(dsn string) (string, error) {
+	return withOption(dsn, "binary_parameters", "yes")
+}
+
+// withOption adds key=value to dsn (URL or key=value form) unless key is
+// already there, keeping everything else as written.
+func withOption(dsn, key, value string) (string, error) {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		u, err := url.Parse(dsn)
 		if err != nil {
 			// The error names the URL, password included: keep it out.
 			return "", errors.New("the database URL is not a valid URL (postgres://user:password@host:port/dbname?sslmode=...)")
 		}
-		if u.Query().Has("binary_parameters") {
+		if u.Query().Has(key) {
 			return dsn, nil
 		}
 		if u.RawQuery == "" {
-			u.RawQuery = "binary_parameters=yes"
+			u.RawQuery = key + "=" + value
 		} else {
-			u.RawQuery += "&binary_parameters=yes"
+			u.RawQuery += "&" + key + "=" + value
 		}
 		return u.String(), nil
 	}
-	if kvBinaryParameters.MatchString(dsn) {
+	if regexp.MustCompile(`(^|\s)` + regexp.QuoteMeta(key) + `\s*=`).MatchString(dsn) {
 		return dsn, nil
 	}
 	if strings.TrimSpace(dsn) == "" {
-		return "binary_parameters=yes", nil
+		return key + "=" + value, nil
 	}
-	return dsn + " binary_parameters=yes", nil
+	return dsn + " " + key + "=" + value, nil
+}
+
+// OpenReplica is OpenUnchecked for a read replica, with connect_timeout=2
+// unless the DSN sets one: a replica host that stopped answering must not
+// hold requests for the system's TCP timeout; its watcher turns reads to the
+// primary within a second.
+func OpenReplica(dsn string) (*sqlx.DB, error) {
+	dsn, err := withOption(dsn, "connect_timeout", "2")
+	if err != nil {
+		return nil, err
+	}
+	return OpenUnchecked(dsn)
 }
 
 // WithTx runs fn in a transaction and commits when fn returns nil; any error

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 	"sync"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/verity-kyb/verity/migrations"
 )
 
 // One server for the tests of Open, WithTx and friends; each test gets its
@@ -89,6 +92,24 @@ func TestWithBinaryParameters(t *testing.T) {
 		}
 	}
 	if _, err := withBinaryParameters("postgres://u:secret@h:nope/db"); err == nil || strings.Contains(err.Error(), "secret") {
+		t.Errorf("bad URL: err = %v; want an error that does not quote the password", err)
+	}
+}
+
+// TestReplicaConnectTimeout: the replica's DSN gets a connect timeout unless
+// it sets its own, so a silent replica host cannot hold requests for minutes.
+func TestReplicaConnectTimeout(t *testing.T) {
+	for in, want := range map[string]string{
+		"postgres://u@replica/db?sslmode=require":   "postgres://u@replica/db?sslmode=require&connect_timeout=2",
+		"postgres://u@replica/db?connect_timeout=5": "postgres://u@replica/db?connect_timeout=5",
+		"host=replica dbname=verity":                "host=replica dbname=verity connect_timeout=2",
+		"host=replica connect_timeout=9":            "host=replica connect_timeout=9",
+	} {
+		if got, err := withOption(in, "connect_timeout", "2"); err != nil || got != want {
+			t.Errorf("withOption(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := OpenReplica("postgres://u:secret@h:nope/db"); err == nil || strings.Contains(err.Error(), "secret") {
 		t.Errorf("bad URL: err = %v; want an error that does not quote the password", err)
 	}
 }
@@ -239,5 +260,56 @@ func TestMigrateNamesTheFailingMigration(t *testing.T) {
 	var version int64
 	if err := db.Get(&version, `SELECT max(version_id) FROM goose_db_version`); err != nil || version != 1 {
 		t.Fatalf("version = %d, %v; want 1 (the good migration kept, the broken one rolled back)", version, err)
+	}
+}
+
+// TestMigrateFromSeveralProcessesAtOnce starts migrations on one database
+// from separate pools at the same moment, as instances starting together
+// do: on a fresh database (Verity's own migrations), and on one that is one
+// version behind, where a slow pending migration makes them overlap — without
+// the advisory lock every instance would run it ("already exists").
+func TestMigrateFromSeveralProcessesAtOnce(t *testing.T) {
+	first := fstest.MapFS{"00001_first.sql": {Data: []byte("-- +goose Up\nCREATE TABLE a (id int);\n-- +goose Down\nDROP TABLE a;\n")}}
+	behind := fstest.MapFS{
+		"00001_first.sql": first["00001_first.sql"],
+		"00002_slow.sql":  {Data: []byte("-- +goose Up\nSELECT pg_sleep(0.5);\nCREATE TABLE b (id int);\n-- +goose Down\nDROP TABLE b;\n")},
+		"00003_next.sql":  {Data: []byte("-- +goose Up\nCREATE TABLE c (id int);\n-- +goose Down\nDROP TABLE c;\n")},
+	}
+	for _, tc := range []struct {
+		name        string
+		before, run fs.FS
+	}{{"fresh", nil, migrations.FS}, {"one version behind", first, behind}} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, dbname := newDatabase(t)
+			db := open(t, s.URL(dbname))
+			if tc.before != nil {
+				if err := migrateFS(context.Background(), db.DB, tc.before); err != nil {
+					t.Fatal(err)
+				}
+			}
+			const instances = 3
+			start := make(chan struct{})
+			errs := make(chan error, instances)
+			for range instances {
+				pool := open(t, s.URL(dbname))
+				go func() {
+					<-start
+					errs <- migrateFS(context.Background(), pool.DB, tc.run)
+				}()
+			}
+			close(start)
+			for range instances {
+				if err := <-errs; err != nil {
+					t.Fatalf("an instance failed to migrate: %v", err)
+				}
+			}
+			var rows, versions int
+			if err := db.QueryRow(`SELECT count(*), count(DISTINCT version_id) FROM goose_db_version WHERE version_id > 0`).Scan(&rows, &versions); err != nil {
+				t.Fatal(err)
+			}
+			if rows != versions {
+				t.Fatalf("goose_db_version has %d rows for %d versions: a migration ran twice", rows, versions)
+			}
+		})
 	}
 }

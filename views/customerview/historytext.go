@@ -23,11 +23,15 @@ type fieldRow struct{ Label, Old, New string }
 type personLine struct {
 	Reference string
 	Text      string
+	Href      string // where the line's subject is shown (a document's viewer), "" for none
 }
 
 // describe words an audit entry. c is the customer as it is now, which names
-// the associates still on it.
-func describe(c *customer.Customer, e audit.Entry) entryView {
+// the associates still on it; docs name the documents.
+func describe(c *customer.Customer, docs Docs, e audit.Entry) entryView {
+	if isDocumentEntry(e) {
+		return entryView{People: []personLine{documentEntryLine(c, docs, e)}}
+	}
 	own, people := customer.SplitChanges(c, e.Changes)
 	var v entryView
 	for _, ch := range own {
@@ -44,9 +48,9 @@ func describe(c *customer.Customer, e audit.Entry) entryView {
 			if roles := rolesText(p); roles != "" {
 				text += ": " + roles
 			}
-			v.People = append(v.People, personLine{p.Reference, text})
+			v.People = append(v.People, personLine{Reference: p.Reference, Text: text})
 		case p.Removed:
-			v.People = append(v.People, personLine{p.Reference, name + " removed"})
+			v.People = append(v.People, personLine{Reference: p.Reference, Text: name + " removed"})
 		default:
 			for _, ch := range p.Changes {
 				label := lowerFirst(pathLabel("company.associates[" + p.Reference + "]." + ch.Path))
@@ -54,7 +58,7 @@ func describe(c *customer.Customer, e audit.Entry) entryView {
 				if ch.Path == "position" { // stored from 0; people count from 1
 					old, nu = positionText(ch.Old), positionText(ch.New)
 				}
-				v.People = append(v.People, personLine{p.Reference, name + ": " + label + " " + old + " → " + nu})
+				v.People = append(v.People, personLine{Reference: p.Reference, Text: name + ": " + label + " " + old + " → " + nu})
 			}
 		}
 	}
@@ -114,7 +118,10 @@ func lowerFirst(s string) string {
 // to whom for an associates change ("Grace Hopper added; Maria Costa
 // removed"), else how many fields changed and, for a creation or import,
 // how many associates came with it.
-func previewText(c *customer.Customer, e audit.Entry) string {
+func previewText(c *customer.Customer, docs Docs, e audit.Entry) string {
+	if isDocumentEntry(e) {
+		return documentEntryLine(c, docs, e).Text
+	}
 	own, people := customer.SplitChanges(c, e.Changes)
 	if e.Action == audit.ActionCustomerAssociates {
 		parts := make([]string, 0, len(people))
@@ -149,6 +156,9 @@ func previewText(c *customer.Customer, e audit.Entry) string {
 func entryTitle(e audit.Entry) string {
 	if e.Action == audit.ActionCustomerNote {
 		return "Note"
+	}
+	if isDocumentEntry(e) {
+		return documentEntryTitle(e)
 	}
 	return actionText(e.Action)
 }

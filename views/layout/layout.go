@@ -31,6 +31,7 @@ const (
 	NavAPIKeys   = "api-keys"
 	NavAuditLog  = "audit-log"
 	NavWebhooks  = "webhooks"
+	NavAPIDocs   = "api-docs"
 )
 
 // Paths the shell links to; the router must serve them.
@@ -40,6 +41,7 @@ const (
 	PathAPIKeys        = "/admin/api-keys"
 	PathAuditLog       = "/admin/audit-log"
 	PathWebhooks       = "/admin/webhooks"
+	PathAPIDocs        = "/docs/api"
 	PathAccount        = "/account"
 	PathChangePassword = "/account/password"
 	PathSignOut        = "/sign-out"

@@ -19,8 +19,10 @@ import (
 	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/internal/document"
 	"github.com/verity-kyb/verity/internal/jsonx"
 	"github.com/verity-kyb/verity/internal/webhook"
+	"github.com/verity-kyb/verity/web/api/openapi"
 )
 
 // MaxBody is the largest request body the API reads.
@@ -34,6 +36,7 @@ type KeyAuthenticator interface {
 // Deps are the services the API calls.
 type Deps struct {
 	Customers *customer.Service
+	Documents *document.Service
 	Audit     *audit.Log
 	Keys      KeyAuthenticator
 	Webhooks  *webhook.Service
@@ -42,12 +45,14 @@ type Deps struct {
 type handlers struct{ Deps }
 
 // Register mounts every endpoint on g (the /platform/v1 group). Each
-// endpoint requires an API key; a path that is not an endpoint is 404 and a
-// method an endpoint does not take is 405 with Allow, before any key check
-// (the list of endpoints is public, in docs/api.md).
+// endpoint requires an API key, except the OpenAPI document; a path that is
+// not an endpoint is 404 and a method an endpoint does not take is 405 with
+// Allow, before any key check (the list of endpoints is public: it is that
+// document).
 func Register(g *echo.Group, d Deps) {
 	h := handlers{d}
-	var rt routeTable
+	rt := routeTable{{http.MethodGet, "/openapi.json"}}
+	g.GET("/openapi.json", handleOpenAPI)
 	add := func(method, path string, fn echo.HandlerFunc) {
 		g.Add(method, path, fn, h.authenticate)
 		rt = append(rt, route{method, path})
@@ -67,6 +72,11 @@ func Register(g *echo.Group, d Deps) {
 	add(http.MethodPut, "/customers/:reference/assignee", h.handleCustomerAssignee)
 	add(http.MethodPost, "/cases/next", h.handleNextCase)
 	add(http.MethodPost, "/customers/:reference/review/confirm", h.handleReviewConfirm)
+	add(http.MethodPost, "/customers/:reference/documents", h.handleDocumentUpload)
+	add(http.MethodGet, "/customers/:reference/documents", h.handleDocumentList)
+	add(http.MethodGet, "/customers/:reference/documents/:document", h.handleDocumentGet)
+	add(http.MethodGet, "/customers/:reference/documents/:document/content", h.handleDocumentContent)
+	add(http.MethodPut, "/customers/:reference/documents/:document/review", h.handleDocumentReview)
 	add(http.MethodGet, "/audit", h.handleAuditLog)
 	add(http.MethodGet, "/audit/export", h.handleAuditExport)
 	if d.Webhooks != nil {
@@ -74,6 +84,15 @@ func Register(g *echo.Group, d Deps) {
 	}
 	g.RouteNotFound("", rt.unrouted)
 	g.RouteNotFound("/*", rt.unrouted)
+}
+
+// handleOpenAPI serves the API's OpenAPI 3.1 document; no key is needed.
+func handleOpenAPI(c echo.Context) error {
+	doc, err := openapi.JSON()
+	if err != nil {
+		return err
+	}
+	return c.JSONBlob(http.StatusOK, doc)
 }
 
 type route struct{ method, path string }

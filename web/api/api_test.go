@@ -32,6 +32,7 @@ type server struct {
 	keys map[string]string // "officer", "admin", "admin2", "viewer", "officer2"
 	svc  *customer.Service
 	wh   *webhook.Service
+	http *http.Client // checks every exchange against the OpenAPI document
 }
 
 func newServer(t *testing.T) *server {
@@ -52,7 +53,7 @@ func newServerWith(t *testing.T, opts customer.Options) *server {
 	}
 	cs := customer.NewService(db, opts)
 	as := auth.NewService(db, auth.Options{})
-	s := &server{t: t, db: db, keys: map[string]string{}, svc: cs, wh: wh}
+	s := &server{t: t, db: db, keys: map[string]string{}, svc: cs, wh: wh, http: contractClient(t)}
 	for name, role := range map[string]access.Role{"officer": access.RoleOfficer, "officer2": access.RoleOfficer,
 		"admin": access.RoleAdmin, "admin2": access.RoleAdmin, "viewer": access.RoleViewer} {
 		_, secret, err := as.CreateAPIKey(ctx, access.System("test"), name, role)
@@ -100,7 +101,7 @@ func (s *server) do(method, path, key, body string, headers ...string) response 
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := s.http.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
 	}

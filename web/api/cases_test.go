@@ -49,7 +49,7 @@ func (k *caseAPI) do(method, path, key, body string, headers ...string) (int, ht
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := contractClient(k.t).Do(req)
 	if err != nil {
 		k.t.Fatal(err)
 	}

@@ -49,7 +49,12 @@ func (h handler) view(c echo.Context, cu *customer.Customer) (customerview.View,
 	if err != nil {
 		return customerview.View{}, err
 	}
-	return customerview.View{C: cu, Actions: h.s.Customers.ActionsFor(page.Actor(c), cu), Case: cv, Review: h.reviewView(c, cu), History: hist, Notes: notes, CSRF: page.CSRFToken(c)}, nil
+	docs, err := h.documentsView(c, cu)
+	if err != nil {
+		return customerview.View{}, err
+	}
+	return customerview.View{C: cu, Actions: h.s.Customers.ActionsFor(page.Actor(c), cu), Case: cv,
+		Review: h.reviewView(c, cu), History: hist, Notes: notes, Documents: docs, CSRF: page.CSRFToken(c)}, nil
 }
 
 func (h handler) show(c echo.Context) error {
@@ -246,7 +251,11 @@ func (h handler) history(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := customerview.HistoryView{C: cu, Newest: before == 0}
+	docs, err := h.s.Documents.List(c.Request().Context(), page.Actor(c), cu.Reference)
+	if err != nil {
+		return err
+	}
+	v := customerview.HistoryView{C: cu, Newest: before == 0, Docs: customerview.IndexDocuments(docs)}
 	if len(entries) > historyPage {
 		entries = entries[:historyPage]
 		v.NextURL = "/customers/" + cu.Reference.String() + "/history?before=" + strconv.FormatInt(entries[len(entries)-1].ID, 10)

@@ -30,6 +30,7 @@ const (
 	Country  Kind = "country" // a select of countries by name sending the ISO 3166-1 alpha-2 code
 	Hidden   Kind = "hidden"
 	Password Kind = "password" // sent as typed: never trimmed
+	File     Kind = "file"     // a file input; the form must be multipart/form-data
 )
 
 // Choice is one option of a select.
@@ -54,6 +55,7 @@ type Spec struct {
 	Group        string   // which part of the form the field sits in ("" for the first)
 	Wide         bool     // spans the whole row of the form's grid
 	Also         []string // other paths the service may report whose messages belong under this input
+	Accept       string   // File only: the accept attribute (what the picker offers; the server decides by content)
 }
 
 // Values are a form's values as typed, keyed by Spec.Path.

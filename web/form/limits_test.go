@@ -1,6 +1,7 @@
 package form_test
 
 import (
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/internal/document"
 	"github.com/verity-kyb/verity/internal/pgtest"
 	"github.com/verity-kyb/verity/internal/validate"
 	"github.com/verity-kyb/verity/web/form"
@@ -56,6 +58,15 @@ var keyRules = map[string]rule{
 	"owner":   {required: true},
 	"role":    {required: true},
 	"expires": {required: true},
+}
+
+// documentRules are the document service's rules of the upload form.
+var documentRules = map[string]rule{
+	"person":      {},
+	"type":        {required: true},
+	"subType":     {},
+	"description": {max: document.MaxDescription},
+	"file":        {required: true},
 }
 
 // rowRules are the service's rules of an associate's fields, by path in the row.
@@ -109,6 +120,7 @@ func TestLimitsInTheHTMLAreTheService(t *testing.T) {
 		{"associates", rowRules, c.Get(ref + "/associates/edit").Want(http.StatusOK).Doc.Selection, form.Associate.Specs(), form.RowPrefix("0")},
 		{"staff", staffRules, admin.Get("/admin/staff").Want(http.StatusOK).Doc.Find(`[data-testid="staff-new-form"]`), form.Staff.Specs(), ""},
 		{"API key", keyRules, admin.Get("/admin/api-keys").Want(http.StatusOK).Doc.Find(`[data-testid="apikey-new-form"]`), form.APIKey.Specs(), ""},
+		{"document upload", documentRules, c.Get(ref + "/documents/new").Want(http.StatusOK).Doc.Find(`[data-testid="upload-form"]`), form.Document.Specs(), ""},
 	}
 	for _, p := range pages {
 		for _, spec := range p.specs {
@@ -177,4 +189,20 @@ func TestLimitsInTheHTMLAreTheService(t *testing.T) {
 		rowLimits[form.RowPrefix("0")+k] = v
 	}
 	check("associate", err, rowLimits)
+	vals, limits = over(form.Document.Specs(), documentRules, "", map[string]string{"type": "COMPANY_DOC", "subType": "REGISTER_EXTRACT"})
+	meta := form.Document.Decode(vals)
+	meta.Name = "extract.pdf"
+	sent := false
+	_, err = s.Documents.Upload(t.Context(), s.Actor("officer"), cu.Reference, func() (*document.Upload, error) {
+		if sent {
+			return nil, io.EOF
+		}
+		sent = true
+		return &document.Upload{Meta: meta, Content: strings.NewReader("%PDF-1.4\n")}, nil
+	})
+	docLimits := map[string]int{}
+	for k, v := range limits {
+		docLimits["[0]."+k] = v
+	}
+	check("document upload", err, docLimits)
 }

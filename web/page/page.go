@@ -25,6 +25,7 @@ import (
 	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/internal/document"
 	"github.com/verity-kyb/verity/internal/webhook"
 	"github.com/verity-kyb/verity/views/layout"
 )
@@ -160,6 +161,7 @@ func SafeNext(next, fallback string) string {
 // lives behind them.
 type Services struct {
 	Customers *customer.Service
+	Documents *document.Service
 	Auth      *auth.Service
 	Sessions  *Sessions
 	Webhooks  *webhook.Service

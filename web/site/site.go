@@ -16,16 +16,19 @@ import (
 	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/internal/document"
 	"github.com/verity-kyb/verity/internal/webhook"
 	"github.com/verity-kyb/verity/static"
 	"github.com/verity-kyb/verity/views/errorview"
 	"github.com/verity-kyb/verity/web"
 	"github.com/verity-kyb/verity/web/account"
 	"github.com/verity-kyb/verity/web/admin"
+	"github.com/verity-kyb/verity/web/apidocs"
 	"github.com/verity-kyb/verity/web/associates"
 	"github.com/verity-kyb/verity/web/auditlog"
 	"github.com/verity-kyb/verity/web/customerlist"
 	"github.com/verity-kyb/verity/web/customerpage"
+	"github.com/verity-kyb/verity/web/documents"
 	"github.com/verity-kyb/verity/web/page"
 )
 
@@ -34,6 +37,7 @@ type Deps struct {
 	Config    config.Config
 	Log       *slog.Logger
 	Customers *customer.Service
+	Documents *document.Service
 	Auth      *auth.Service
 	AuditLog  *audit.Log
 	Webhooks  *webhook.Service
@@ -55,7 +59,7 @@ func Mount(d Deps) (func(*echo.Echo), func(echo.Context, web.Envelope) error, er
 	if err != nil {
 		return nil, nil, err
 	}
-	svc := page.Services{Customers: d.Customers, Auth: d.Auth, Sessions: sess, Webhooks: d.Webhooks, Now: d.Now}
+	svc := page.Services{Customers: d.Customers, Documents: d.Documents, Auth: d.Auth, Sessions: sess, Webhooks: d.Webhooks, Now: d.Now}
 	mount := func(e *echo.Echo) {
 		assets := fs.FS(static.FS)
 		files := http.StripPrefix("/static/", http.FileServer(http.FS(assets)))
@@ -72,20 +76,25 @@ func Mount(d Deps) (func(*echo.Echo), func(echo.Context, web.Envelope) error, er
 		//   customerpage      GET /customers/:ref, GET /customers/:ref/details{,/edit}, POST …/details,
 		//                     GET/POST …/status, GET …/history, POST …/notes
 		//   associates        GET /customers/:ref/associates{,/edit}, POST …/associates
+		//   documents         GET /customers/:ref/documents{,/new}, POST …/documents (multipart),
+		//                     GET …/documents/:doc{,/content}, POST …/documents/:doc/review
 		//   admin             GET/POST /admin/staff, POST /admin/staff/:id/{role,active,sessions/end},
 		//                     GET/POST /admin/api-keys, POST /admin/api-keys/:id/revoke,
 		//                     GET/POST /admin/webhooks, POST /admin/webhooks/:id/{enabled,rotate,delete},
 		//                     POST /admin/webhooks/:id/deliveries/:delivery/redeliver
 		//   auditlog          GET /admin/audit-log, GET /admin/audit-log.csv
+		//   apidocs (public)  GET /docs/api
 		// The JSON API (/platform/v1) is mounted by web.New, not here.
 		g := e.Group("", sess.Load, page.CSRF)
 		account.RegisterPublic(g, svc)
+		apidocs.Register(g)
 		in := g.Group("", page.RequireUser)
 		in.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/customers") })
 		account.Register(in, svc)
 		customerlist.Register(in, svc)
 		customerpage.Register(in, svc)
 		associates.Register(in, svc)
+		documents.Register(in, svc)
 		admin.Register(in, svc)
 		auditlog.Register(in, d.AuditLog)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/internal/document"
 	"github.com/verity-kyb/verity/internal/pgtest"
 	"github.com/verity-kyb/verity/internal/postgres"
 	"github.com/verity-kyb/verity/internal/webhook"
@@ -41,13 +42,16 @@ type Site struct {
 	URL       string
 	DB        *sqlx.DB
 	Customers *customer.Service
+	Documents *document.Service
 	Auth      *auth.Service
 	// Webhooks is the site's webhook service (private addresses allowed,
 	// short back-off); tests deliver with Webhooks.DeliverDue.
 	Webhooks *webhook.Service
 	// Users by name: "viewer", "officer", "officer2", "admin", "admin2".
 	Users map[string]*auth.User
-	clock *Clock
+	// Replica watches Options.Replicated's replica; nil without one.
+	Replica *postgres.ReadReplica
+	clock   *Clock
 }
 
 // Clock is the site's clock; tests move it to cross the idle timeout.
@@ -84,6 +88,10 @@ type Options struct {
 	// DatabaseURL connects to this database instead of a fresh one, e.g. a
 	// migrated pgtest database reached through a proxy the test can cut.
 	DatabaseURL string
+	// Replicated serves the site from this primary and reads its lists from
+	// the replica (as DATABASE_READ_URL does); Site.Replica is the watcher,
+	// checked only when the test calls Check.
+	Replicated *pgtest.Replicated
 }
 
 // New starts the site with four-eyes on and one user per role (plus a
@@ -110,20 +118,38 @@ func NewWith(t testing.TB, o Options) *Site {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = db.Close() })
+	} else if o.Replicated != nil {
+		db = o.Replicated.DB
 	} else {
 		db = pgtest.New(t)
 	}
 	clock := &Clock{}
+	cfg := config.Config{Env: config.EnvDevelopment, FourEyes: true, DocumentMaxSize: config.DefaultDocumentMaxSize,
+		DocumentMaxFiles: config.DefaultDocumentMaxFiles}
+	if o.Config != nil {
+		o.Config(&cfg)
+	}
 	wh := webhook.NewService(db, webhook.Options{AllowPrivate: true, BaseBackoff: 5 * time.Millisecond,
 		MaxBackoff: 20 * time.Millisecond, Timeout: 2 * time.Second})
-	cs := customer.NewService(db, customer.Options{FourEyes: true, VerifyBaseURL: "https://verify.example.com", Events: wh})
+	co := customer.Options{FourEyes: true, VerifyBaseURL: "https://verify.example.com", Events: wh}
+	if cfg.ApprovalRequiresDocuments {
+		co.Evidence = document.ApprovalRule()
+	}
+	var replica *postgres.ReadReplica
+	if o.Replicated != nil {
+		replica = postgres.NewReadReplica(db, o.Replicated.ReadDB, postgres.ReplicaOptions{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		co.ReadDB, co.ReadUsable = o.Replicated.ReadDB, replica.Usable
+	}
+	cs := customer.NewService(db, co)
+	ds := document.NewService(db, cs, document.Options{MaxFileSize: cfg.DocumentMaxSize, MaxFiles: cfg.DocumentMaxFiles,
+		RequireForApproval: cfg.ApprovalRequiresDocuments})
 	ao := auth.Options{}
 	if o.Auth != nil {
 		o.Auth(&ao)
 	}
 	ao.Now = clock.Now
 	as := auth.NewService(db, ao)
-	s := &Site{t: t, DB: db, Customers: cs, Auth: as, Webhooks: wh, Users: map[string]*auth.User{}, clock: clock}
+	s := &Site{t: t, DB: db, Customers: cs, Documents: ds, Auth: as, Webhooks: wh, Users: map[string]*auth.User{}, clock: clock, Replica: replica}
 	for _, u := range []struct {
 		name, full string
 		role       access.Role
@@ -139,16 +165,13 @@ func NewWith(t testing.TB, o Options) *Site {
 		s.Users[u.name] = nu
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cfg := config.Config{Env: config.EnvDevelopment, FourEyes: true}
-	if o.Config != nil {
-		o.Config(&cfg)
-	}
-	pages, errorPage, err := site.Mount(site.Deps{Config: cfg, Log: log, Customers: cs, Auth: as, AuditLog: audit.NewLog(db), Webhooks: wh, Now: clock.Now})
+	pages, errorPage, err := site.Mount(site.Deps{Config: cfg, Log: log, Customers: cs, Documents: ds, Auth: as, AuditLog: audit.NewLog(db),
+		Webhooks: wh, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := web.New(web.Deps{Config: cfg, Log: log, DB: db, Customers: cs, Keys: as, Pages: pages, ErrorPage: errorPage,
-		Webhooks: wh, Timeouts: o.Timeouts})
+	e := web.New(web.Deps{Config: cfg, Log: log, DB: db, Customers: cs, Documents: ds, Keys: as, Pages: pages, ErrorPage: errorPage,
+		Webhooks: wh, Timeouts: o.Timeouts, Replica: replica})
 	ts := httptest.NewUnstartedServer(e)
 	e.Server.Handler = e
 	ts.Config = e.Server
