@@ -97,27 +97,150 @@ func (e CustomerType) Valid() bool {
 	}
 }
 
+// Defines values for DocumentContentType.
+const (
+	Applicationpdf DocumentContentType = "application/pdf"
+	Imagejpeg      DocumentContentType = "image/jpeg"
+	Imagepng       DocumentContentType = "image/png"
+)
+
+// Valid indicates whether the value is a known member of the DocumentContentType enum.
+func (e DocumentContentType) Valid() bool {
+	switch e {
+	case Applicationpdf:
+		return true
+	case Imagejpeg:
+		return true
+	case Imagepng:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DocumentInfoType.
 const (
-	DRIVERSLICENSE  DocumentInfoType = "DRIVERS_LICENSE"
-	IDCARD          DocumentInfoType = "ID_CARD"
-	LessThannil     DocumentInfoType = "<nil>"
-	PASSPORT        DocumentInfoType = "PASSPORT"
-	RESIDENCEPERMIT DocumentInfoType = "RESIDENCE_PERMIT"
+	DocumentInfoTypeDRIVERSLICENSE  DocumentInfoType = "DRIVERS_LICENSE"
+	DocumentInfoTypeIDCARD          DocumentInfoType = "ID_CARD"
+	DocumentInfoTypeLessThannil     DocumentInfoType = "<nil>"
+	DocumentInfoTypePASSPORT        DocumentInfoType = "PASSPORT"
+	DocumentInfoTypeRESIDENCEPERMIT DocumentInfoType = "RESIDENCE_PERMIT"
 )
 
 // Valid indicates whether the value is a known member of the DocumentInfoType enum.
 func (e DocumentInfoType) Valid() bool {
 	switch e {
-	case DRIVERSLICENSE:
+	case DocumentInfoTypeDRIVERSLICENSE:
 		return true
-	case IDCARD:
+	case DocumentInfoTypeIDCARD:
 		return true
-	case LessThannil:
+	case DocumentInfoTypeLessThannil:
 		return true
-	case PASSPORT:
+	case DocumentInfoTypePASSPORT:
 		return true
-	case RESIDENCEPERMIT:
+	case DocumentInfoTypeRESIDENCEPERMIT:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DocumentReviewDecision.
+const (
+	DocumentReviewDecisionACCEPTED DocumentReviewDecision = "ACCEPTED"
+	DocumentReviewDecisionREJECTED DocumentReviewDecision = "REJECTED"
+)
+
+// Valid indicates whether the value is a known member of the DocumentReviewDecision enum.
+func (e DocumentReviewDecision) Valid() bool {
+	switch e {
+	case DocumentReviewDecisionACCEPTED:
+		return true
+	case DocumentReviewDecisionREJECTED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DocumentState.
+const (
+	DocumentStateACCEPTED      DocumentState = "ACCEPTED"
+	DocumentStatePENDINGREVIEW DocumentState = "PENDING_REVIEW"
+	DocumentStateREJECTED      DocumentState = "REJECTED"
+)
+
+// Valid indicates whether the value is a known member of the DocumentState enum.
+func (e DocumentState) Valid() bool {
+	switch e {
+	case DocumentStateACCEPTED:
+		return true
+	case DocumentStatePENDINGREVIEW:
+		return true
+	case DocumentStateREJECTED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DocumentSubType.
+const (
+	BACKSIDE            DocumentSubType = "BACK_SIDE"
+	FRONTSIDE           DocumentSubType = "FRONT_SIDE"
+	INCORPORATIONCERT   DocumentSubType = "INCORPORATION_CERT"
+	PROOFOFADDRESS      DocumentSubType = "PROOF_OF_ADDRESS"
+	REGISTEREXTRACT     DocumentSubType = "REGISTER_EXTRACT"
+	SHAREHOLDERREGISTER DocumentSubType = "SHAREHOLDER_REGISTER"
+)
+
+// Valid indicates whether the value is a known member of the DocumentSubType enum.
+func (e DocumentSubType) Valid() bool {
+	switch e {
+	case BACKSIDE:
+		return true
+	case FRONTSIDE:
+		return true
+	case INCORPORATIONCERT:
+		return true
+	case PROOFOFADDRESS:
+		return true
+	case REGISTEREXTRACT:
+		return true
+	case SHAREHOLDERREGISTER:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DocumentType.
+const (
+	DocumentTypeCOMPANYDOC      DocumentType = "COMPANY_DOC"
+	DocumentTypeDRIVERSLICENSE  DocumentType = "DRIVERS_LICENSE"
+	DocumentTypeIDCARD          DocumentType = "ID_CARD"
+	DocumentTypePASSPORT        DocumentType = "PASSPORT"
+	DocumentTypeRESIDENCEPERMIT DocumentType = "RESIDENCE_PERMIT"
+	DocumentTypeSELFIE          DocumentType = "SELFIE"
+	DocumentTypeUTILITYBILL     DocumentType = "UTILITY_BILL"
+)
+
+// Valid indicates whether the value is a known member of the DocumentType enum.
+func (e DocumentType) Valid() bool {
+	switch e {
+	case DocumentTypeCOMPANYDOC:
+		return true
+	case DocumentTypeDRIVERSLICENSE:
+		return true
+	case DocumentTypeIDCARD:
+		return true
+	case DocumentTypePASSPORT:
+		return true
+	case DocumentTypeRESIDENCEPERMIT:
+		return true
+	case DocumentTypeSELFIE:
+		return true
+	case DocumentTypeUTILITYBILL:
 		return true
 	default:
 		return false
@@ -168,19 +291,19 @@ func (e RiskScore) Valid() bool {
 
 // Defines values for Status.
 const (
-	PENDING  Status = "PENDING"
-	REJECTED Status = "REJECTED"
-	VERIFIED Status = "VERIFIED"
+	StatusPENDING  Status = "PENDING"
+	StatusREJECTED Status = "REJECTED"
+	StatusVERIFIED Status = "VERIFIED"
 )
 
 // Valid indicates whether the value is a known member of the Status enum.
 func (e Status) Valid() bool {
 	switch e {
-	case PENDING:
+	case StatusPENDING:
 		return true
-	case REJECTED:
+	case StatusREJECTED:
 		return true
-	case VERIFIED:
+	case StatusVERIFIED:
 		return true
 	default:
 		return false
@@ -192,6 +315,7 @@ const (
 	AuditKindApikey   AuditKind = "apikey"
 	AuditKindAuth     AuditKind = "auth"
 	AuditKindCustomer AuditKind = "customer"
+	AuditKindDocument AuditKind = "document"
 	AuditKindStaff    AuditKind = "staff"
 )
 
@@ -203,6 +327,8 @@ func (e AuditKind) Valid() bool {
 	case AuditKindAuth:
 		return true
 	case AuditKindCustomer:
+		return true
+	case AuditKindDocument:
 		return true
 	case AuditKindStaff:
 		return true
@@ -237,6 +363,7 @@ const (
 	ListAuditLogParamsKindApikey   ListAuditLogParamsKind = "apikey"
 	ListAuditLogParamsKindAuth     ListAuditLogParamsKind = "auth"
 	ListAuditLogParamsKindCustomer ListAuditLogParamsKind = "customer"
+	ListAuditLogParamsKindDocument ListAuditLogParamsKind = "document"
 	ListAuditLogParamsKindStaff    ListAuditLogParamsKind = "staff"
 )
 
@@ -248,6 +375,8 @@ func (e ListAuditLogParamsKind) Valid() bool {
 	case ListAuditLogParamsKindAuth:
 		return true
 	case ListAuditLogParamsKindCustomer:
+		return true
+	case ListAuditLogParamsKindDocument:
 		return true
 	case ListAuditLogParamsKindStaff:
 		return true
@@ -261,6 +390,7 @@ const (
 	ExportAuditLogParamsKindApikey   ExportAuditLogParamsKind = "apikey"
 	ExportAuditLogParamsKindAuth     ExportAuditLogParamsKind = "auth"
 	ExportAuditLogParamsKindCustomer ExportAuditLogParamsKind = "customer"
+	ExportAuditLogParamsKindDocument ExportAuditLogParamsKind = "document"
 	ExportAuditLogParamsKindStaff    ExportAuditLogParamsKind = "staff"
 )
 
@@ -272,6 +402,8 @@ func (e ExportAuditLogParamsKind) Valid() bool {
 	case ExportAuditLogParamsKindAuth:
 		return true
 	case ExportAuditLogParamsKindCustomer:
+		return true
+	case ExportAuditLogParamsKindDocument:
 		return true
 	case ExportAuditLogParamsKindStaff:
 		return true
@@ -707,6 +839,46 @@ type DetailsUpdate struct {
 	Website                 nullable.Nullable[string] `json:"website,omitempty"`
 }
 
+// Document defines model for Document.
+type Document struct {
+	ContentType DocumentContentType `json:"contentType"`
+	CountryCode *string             `json:"countryCode,omitempty"`
+
+	// Current Not superseded by a newer upload.
+	Current bool `json:"current"`
+
+	// CustomerPersonReference The associate's person.reference; null for a company document.
+	CustomerPersonReference nullable.Nullable[openapi_types.UUID] `json:"customerPersonReference"`
+	Description             *string                               `json:"description,omitempty"`
+	ExternalReference       *string                               `json:"externalReference,omitempty"`
+	Name                    string                                `json:"name"`
+
+	// PersonName The associate's name (as they were named, for a removed one).
+	PersonName *string `json:"personName,omitempty"`
+
+	// Reason Why it was rejected.
+	Reason       *string                               `json:"reason,omitempty"`
+	Reference    openapi_types.UUID                    `json:"reference"`
+	ReviewedAt   nullable.Nullable[Timestamp]          `json:"reviewedAt"`
+	ReviewedBy   *string                               `json:"reviewedBy,omitempty"`
+	Sha256       string                                `json:"sha256"`
+	Size         int64                                 `json:"size"`
+	State        DocumentState                         `json:"state"`
+	SubType      nullable.Nullable[DocumentSubType]    `json:"subType"`
+	SupersededAt nullable.Nullable[Timestamp]          `json:"supersededAt"`
+	SupersededBy nullable.Nullable[openapi_types.UUID] `json:"supersededBy"`
+	Type         DocumentType                          `json:"type"`
+
+	// UploadedAt RFC 3339 in UTC to the microsecond (trailing zeros left out).
+	//
+	// Examples: 2026-11-25T10:05:00.123456Z
+	UploadedAt Timestamp `json:"uploadedAt"`
+	UploadedBy string    `json:"uploadedBy"`
+}
+
+// DocumentContentType defines model for Document.ContentType.
+type DocumentContentType string
+
 // DocumentInfo defines model for DocumentInfo.
 type DocumentInfo struct {
 	IssuingCountryCode nullable.Nullable[string]           `json:"issuingCountryCode"`
@@ -724,6 +896,66 @@ type DocumentInfoInput struct {
 
 	// Type PASSPORT, ID_CARD, DRIVERS_LICENSE or RESIDENCE_PERMIT (DRIVER_LICENSE and DRIVERS are read as DRIVERS_LICENSE).
 	Type nullable.Nullable[string] `json:"type,omitempty"`
+}
+
+// DocumentList defines model for DocumentList.
+type DocumentList struct {
+	Documents []Document `json:"documents"`
+}
+
+// DocumentReview defines model for DocumentReview.
+type DocumentReview struct {
+	Decision DocumentReviewDecision `json:"decision"`
+
+	// Reason Required to reject.
+	Reason *string `json:"reason,omitempty"`
+}
+
+// DocumentReviewDecision defines model for DocumentReview.Decision.
+type DocumentReviewDecision string
+
+// DocumentState defines model for DocumentState.
+type DocumentState string
+
+// DocumentSubType defines model for DocumentSubType.
+type DocumentSubType string
+
+// DocumentType defines model for DocumentType.
+type DocumentType string
+
+// DocumentUpload A file of a JSON upload, BVNK's shape.
+type DocumentUpload struct {
+	// Content The file, base64 (standard alphabet, padded; line breaks allowed).
+	Content     []byte                    `json:"content"`
+	CountryCode nullable.Nullable[string] `json:"countryCode,omitempty"`
+
+	// CustomerPersonReference An associate's person.reference; absent or null for COMPANY_DOC.
+	CustomerPersonReference nullable.Nullable[string] `json:"customerPersonReference,omitempty"`
+	Description             nullable.Nullable[string] `json:"description,omitempty"`
+	ExternalReference       nullable.Nullable[string] `json:"externalReference,omitempty"`
+	Name                    string                    `json:"name"`
+	SubType                 nullable.Nullable[string] `json:"subType,omitempty"`
+
+	// Type A document type (DRIVER_LICENSE and DRIVERS are read as DRIVERS_LICENSE).
+	Type string `json:"type"`
+}
+
+// DocumentUploaded defines model for DocumentUploaded.
+type DocumentUploaded struct {
+	CustomerPersonReference nullable.Nullable[openapi_types.UUID] `json:"customerPersonReference"`
+
+	// Duplicate The same bytes as the current document; nothing new was stored.
+	Duplicate bool                               `json:"duplicate"`
+	Name      string                             `json:"name"`
+	Reference openapi_types.UUID                 `json:"reference"`
+	State     DocumentState                      `json:"state"`
+	SubType   nullable.Nullable[DocumentSubType] `json:"subType"`
+	Type      DocumentType                       `json:"type"`
+}
+
+// DocumentsUploaded defines model for DocumentsUploaded.
+type DocumentsUploaded struct {
+	Documents []DocumentUploaded `json:"documents"`
 }
 
 // Error Every 4xx and 5xx answer.
@@ -952,6 +1184,9 @@ type AuditTo = string
 // Before defines model for before.
 type Before = int64
 
+// DocumentRef Examples: 3f2b7c1e-9d4a-4e8b-8c6f-1a2b3c4d5e6f
+type DocumentRef = string
+
 // KeysetSize defines model for keysetSize.
 type KeysetSize = int
 
@@ -1152,6 +1387,18 @@ type ReplaceCustomerAssociatesParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// UploadCustomerDocumentsJSONBody defines parameters for UploadCustomerDocuments.
+type UploadCustomerDocumentsJSONBody = []DocumentUpload
+
+// UploadCustomerDocumentsMultipartBody defines parameters for UploadCustomerDocuments.
+type UploadCustomerDocumentsMultipartBody struct {
+	// Files One part per file, after metadata.
+	Files []openapi_types.File `json:"files"`
+
+	// Metadata The first part, a JSON array of the files' metadata in the order of the files parts.
+	Metadata openapi_types.File `json:"metadata"`
+}
+
 // GetCustomerHistoryParams defines parameters for GetCustomerHistory.
 type GetCustomerHistoryParams struct {
 	// Before The `nextBefore` of the previous page.
@@ -1202,6 +1449,15 @@ type SetCustomerAssigneeJSONRequestBody = AssigneeChange
 
 // ReplaceCustomerAssociatesJSONRequestBody defines body for ReplaceCustomerAssociates for application/json ContentType.
 type ReplaceCustomerAssociatesJSONRequestBody = AssociatesReplace
+
+// UploadCustomerDocumentsJSONRequestBody defines body for UploadCustomerDocuments for application/json ContentType.
+type UploadCustomerDocumentsJSONRequestBody = UploadCustomerDocumentsJSONBody
+
+// UploadCustomerDocumentsMultipartRequestBody defines body for UploadCustomerDocuments for multipart/form-data ContentType.
+type UploadCustomerDocumentsMultipartRequestBody UploadCustomerDocumentsMultipartBody
+
+// ReviewCustomerDocumentJSONRequestBody defines body for ReviewCustomerDocument for application/json ContentType.
+type ReviewCustomerDocumentJSONRequestBody = DocumentReview
 
 // AddCustomerNoteJSONRequestBody defines body for AddCustomerNote for application/json ContentType.
 type AddCustomerNoteJSONRequestBody = NoteCreate
@@ -1596,6 +1852,73 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /customers/{reference}/associates (the `ReplaceCustomerAssociates` operationId).
 	ReplaceCustomerAssociates(ctx context.Context, reference Reference, params *ReplaceCustomerAssociatesParams, body ReplaceCustomerAssociatesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCustomerDocuments The customer's documents
+	//
+	// Superseded ones too; company first, then each associate's in list order, newest first.
+	//
+	// Corresponds with GET /customers/{reference}/documents (the `ListCustomerDocuments` operationId).
+	ListCustomerDocuments(ctx context.Context, reference Reference, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UploadCustomerDocumentsWithBody Upload documents
+	//
+	// BVNK's body: a JSON array, one element per file, `content` in base64; or `multipart/form-data`
+	// with a `metadata` part first (the same elements without `content`) and one `files` part per element,
+	// in the same order. Officer or admin key. At most `DOCUMENT_MAX_FILES` (3) files of
+	// `DOCUMENT_MAX_SIZE` (10 MiB), each PDF, JPEG or PNG by its bytes. All files are stored before the
+	// answer, or none. The same bytes as the current document of that associate, type and sub-type are
+	// answered with that document and `duplicate: true`; other bytes supersede it.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /customers/{reference}/documents (the `UploadCustomerDocuments` operationId).
+	UploadCustomerDocumentsWithBody(ctx context.Context, reference Reference, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UploadCustomerDocuments Upload documents
+	//
+	// BVNK's body: a JSON array, one element per file, `content` in base64; or `multipart/form-data`
+	// with a `metadata` part first (the same elements without `content`) and one `files` part per element,
+	// in the same order. Officer or admin key. At most `DOCUMENT_MAX_FILES` (3) files of
+	// `DOCUMENT_MAX_SIZE` (10 MiB), each PDF, JPEG or PNG by its bytes. All files are stored before the
+	// answer, or none. The same bytes as the current document of that associate, type and sub-type are
+	// answered with that document and `duplicate: true`; other bytes supersede it.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /customers/{reference}/documents (the `UploadCustomerDocuments` operationId).
+	UploadCustomerDocuments(ctx context.Context, reference Reference, body UploadCustomerDocumentsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCustomerDocument One document
+	//
+	// Corresponds with GET /customers/{reference}/documents/{documentRef} (the `GetCustomerDocument` operationId).
+	GetCustomerDocument(ctx context.Context, reference Reference, documentRef DocumentRef, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCustomerDocumentContent Download a document's bytes
+	//
+	// Streamed as an attachment of the stored (sniffed) type, never to be sniffed again.
+	//
+	// Corresponds with GET /customers/{reference}/documents/{documentRef}/content (the `GetCustomerDocumentContent` operationId).
+	GetCustomerDocumentContent(ctx context.Context, reference Reference, documentRef DocumentRef, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReviewCustomerDocumentWithBody Accept or reject a document
+	//
+	// Only a current document pending review; not by its uploader's principal (`409 four_eyes`).
+	// A decision is final; a new upload supersedes.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /customers/{reference}/documents/{documentRef}/review (the `ReviewCustomerDocument` operationId).
+	ReviewCustomerDocumentWithBody(ctx context.Context, reference Reference, documentRef DocumentRef, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReviewCustomerDocument Accept or reject a document
+	//
+	// Only a current document pending review; not by its uploader's principal (`409 four_eyes`).
+	// A decision is final; a new upload supersedes.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /customers/{reference}/documents/{documentRef}/review (the `ReviewCustomerDocument` operationId).
+	ReviewCustomerDocument(ctx context.Context, reference Reference, documentRef DocumentRef, body ReviewCustomerDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetCustomerHistory The customer's audit trail
 	//
@@ -2052,6 +2375,143 @@ func (c *Client) ReplaceCustomerAssociatesWithBody(ctx context.Context, referenc
 // Corresponds with PUT /customers/{reference}/associates (the `ReplaceCustomerAssociates` operationId).
 func (c *Client) ReplaceCustomerAssociates(ctx context.Context, reference Reference, params *ReplaceCustomerAssociatesParams, body ReplaceCustomerAssociatesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReplaceCustomerAssociatesRequest(c.Server, reference, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCustomerDocuments The customer's documents
+//
+// Superseded ones too; company first, then each associate's in list order, newest first.
+//
+// Corresponds with GET /customers/{reference}/documents (the `ListCustomerDocuments` operationId).
+func (c *Client) ListCustomerDocuments(ctx context.Context, reference Reference, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCustomerDocumentsRequest(c.Server, reference)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UploadCustomerDocumentsWithBody Upload documents
+//
+// BVNK's body: a JSON array, one element per file, `content` in base64; or `multipart/form-data`
+// with a `metadata` part first (the same elements without `content`) and one `files` part per element,
+// in the same order. Officer or admin key. At most `DOCUMENT_MAX_FILES` (3) files of
+// `DOCUMENT_MAX_SIZE` (10 MiB), each PDF, JPEG or PNG by its bytes. All files are stored before the
+// answer, or none. The same bytes as the current document of that associate, type and sub-type are
+// answered with that document and `duplicate: true`; other bytes supersede it.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /customers/{reference}/documents (the `UploadCustomerDocuments` operationId).
+func (c *Client) UploadCustomerDocumentsWithBody(ctx context.Context, reference Reference, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadCustomerDocumentsRequestWithBody(c.Server, reference, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UploadCustomerDocuments Upload documents
+//
+// BVNK's body: a JSON array, one element per file, `content` in base64; or `multipart/form-data`
+// with a `metadata` part first (the same elements without `content`) and one `files` part per element,
+// in the same order. Officer or admin key. At most `DOCUMENT_MAX_FILES` (3) files of
+// `DOCUMENT_MAX_SIZE` (10 MiB), each PDF, JPEG or PNG by its bytes. All files are stored before the
+// answer, or none. The same bytes as the current document of that associate, type and sub-type are
+// answered with that document and `duplicate: true`; other bytes supersede it.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /customers/{reference}/documents (the `UploadCustomerDocuments` operationId).
+func (c *Client) UploadCustomerDocuments(ctx context.Context, reference Reference, body UploadCustomerDocumentsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadCustomerDocumentsRequest(c.Server, reference, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCustomerDocument One document
+//
+// Corresponds with GET /customers/{reference}/documents/{documentRef} (the `GetCustomerDocument` operationId).
+func (c *Client) GetCustomerDocument(ctx context.Context, reference Reference, documentRef DocumentRef, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCustomerDocumentRequest(c.Server, reference, documentRef)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCustomerDocumentContent Download a document's bytes
+//
+// Streamed as an attachment of the stored (sniffed) type, never to be sniffed again.
+//
+// Corresponds with GET /customers/{reference}/documents/{documentRef}/content (the `GetCustomerDocumentContent` operationId).
+func (c *Client) GetCustomerDocumentContent(ctx context.Context, reference Reference, documentRef DocumentRef, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCustomerDocumentContentRequest(c.Server, reference, documentRef)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReviewCustomerDocumentWithBody Accept or reject a document
+//
+// Only a current document pending review; not by its uploader's principal (`409 four_eyes`).
+// A decision is final; a new upload supersedes.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /customers/{reference}/documents/{documentRef}/review (the `ReviewCustomerDocument` operationId).
+func (c *Client) ReviewCustomerDocumentWithBody(ctx context.Context, reference Reference, documentRef DocumentRef, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReviewCustomerDocumentRequestWithBody(c.Server, reference, documentRef, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReviewCustomerDocument Accept or reject a document
+//
+// Only a current document pending review; not by its uploader's principal (`409 four_eyes`).
+// A decision is final; a new upload supersedes.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /customers/{reference}/documents/{documentRef}/review (the `ReviewCustomerDocument` operationId).
+func (c *Client) ReviewCustomerDocument(ctx context.Context, reference Reference, documentRef DocumentRef, body ReviewCustomerDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReviewCustomerDocumentRequest(c.Server, reference, documentRef, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3183,6 +3643,223 @@ func NewReplaceCustomerAssociatesRequestWithBody(server string, reference Refere
 	return req, nil
 }
 
+// NewListCustomerDocumentsRequest constructs an http.Request for the ListCustomerDocuments method
+func NewListCustomerDocumentsRequest(server string, reference Reference) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "reference", reference, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/customers/%s/documents", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUploadCustomerDocumentsRequest calls the generic UploadCustomerDocuments builder with application/json body
+func NewUploadCustomerDocumentsRequest(server string, reference Reference, body UploadCustomerDocumentsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUploadCustomerDocumentsRequestWithBody(server, reference, "application/json", bodyReader)
+}
+
+// NewUploadCustomerDocumentsRequestWithBody constructs an http.Request for the UploadCustomerDocuments method, with any body, and a specified content type
+func NewUploadCustomerDocumentsRequestWithBody(server string, reference Reference, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "reference", reference, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/customers/%s/documents", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetCustomerDocumentRequest constructs an http.Request for the GetCustomerDocument method
+func NewGetCustomerDocumentRequest(server string, reference Reference, documentRef DocumentRef) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "reference", reference, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "documentRef", documentRef, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/customers/%s/documents/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCustomerDocumentContentRequest constructs an http.Request for the GetCustomerDocumentContent method
+func NewGetCustomerDocumentContentRequest(server string, reference Reference, documentRef DocumentRef) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "reference", reference, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "documentRef", documentRef, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/customers/%s/documents/%s/content", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReviewCustomerDocumentRequest calls the generic ReviewCustomerDocument builder with application/json body
+func NewReviewCustomerDocumentRequest(server string, reference Reference, documentRef DocumentRef, body ReviewCustomerDocumentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReviewCustomerDocumentRequestWithBody(server, reference, documentRef, "application/json", bodyReader)
+}
+
+// NewReviewCustomerDocumentRequestWithBody constructs an http.Request for the ReviewCustomerDocument method, with any body, and a specified content type
+func NewReviewCustomerDocumentRequestWithBody(server string, reference Reference, documentRef DocumentRef, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "reference", reference, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "documentRef", documentRef, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/customers/%s/documents/%s/review", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetCustomerHistoryRequest constructs an http.Request for the GetCustomerHistory method
 func NewGetCustomerHistoryRequest(server string, reference Reference, params *GetCustomerHistoryParams) (*http.Request, error) {
 	var err error
@@ -3769,6 +4446,79 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /customers/{reference}/associates (the `ReplaceCustomerAssociates` operationId).
 	ReplaceCustomerAssociatesWithResponse(ctx context.Context, reference Reference, params *ReplaceCustomerAssociatesParams, body ReplaceCustomerAssociatesJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplaceCustomerAssociatesResponse, error)
+
+	// ListCustomerDocumentsWithResponse The customer's documents
+	//
+	// Superseded ones too; company first, then each associate's in list order, newest first.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /customers/{reference}/documents (the `ListCustomerDocuments` operationId).
+	ListCustomerDocumentsWithResponse(ctx context.Context, reference Reference, reqEditors ...RequestEditorFn) (*ListCustomerDocumentsResponse, error)
+
+	// UploadCustomerDocumentsWithBodyWithResponse Upload documents
+	//
+	// BVNK's body: a JSON array, one element per file, `content` in base64; or `multipart/form-data`
+	// with a `metadata` part first (the same elements without `content`) and one `files` part per element,
+	// in the same order. Officer or admin key. At most `DOCUMENT_MAX_FILES` (3) files of
+	// `DOCUMENT_MAX_SIZE` (10 MiB), each PDF, JPEG or PNG by its bytes. All files are stored before the
+	// answer, or none. The same bytes as the current document of that associate, type and sub-type are
+	// answered with that document and `duplicate: true`; other bytes supersede it.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /customers/{reference}/documents (the `UploadCustomerDocuments` operationId).
+	UploadCustomerDocumentsWithBodyWithResponse(ctx context.Context, reference Reference, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadCustomerDocumentsResponse, error)
+
+	// UploadCustomerDocumentsWithResponse Upload documents
+	//
+	// BVNK's body: a JSON array, one element per file, `content` in base64; or `multipart/form-data`
+	// with a `metadata` part first (the same elements without `content`) and one `files` part per element,
+	// in the same order. Officer or admin key. At most `DOCUMENT_MAX_FILES` (3) files of
+	// `DOCUMENT_MAX_SIZE` (10 MiB), each PDF, JPEG or PNG by its bytes. All files are stored before the
+	// answer, or none. The same bytes as the current document of that associate, type and sub-type are
+	// answered with that document and `duplicate: true`; other bytes supersede it.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /customers/{reference}/documents (the `UploadCustomerDocuments` operationId).
+	UploadCustomerDocumentsWithResponse(ctx context.Context, reference Reference, body UploadCustomerDocumentsJSONRequestBody, reqEditors ...RequestEditorFn) (*UploadCustomerDocumentsResponse, error)
+
+	// GetCustomerDocumentWithResponse One document
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /customers/{reference}/documents/{documentRef} (the `GetCustomerDocument` operationId).
+	GetCustomerDocumentWithResponse(ctx context.Context, reference Reference, documentRef DocumentRef, reqEditors ...RequestEditorFn) (*GetCustomerDocumentResponse, error)
+
+	// GetCustomerDocumentContentWithResponse Download a document's bytes
+	//
+	// Streamed as an attachment of the stored (sniffed) type, never to be sniffed again.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /customers/{reference}/documents/{documentRef}/content (the `GetCustomerDocumentContent` operationId).
+	GetCustomerDocumentContentWithResponse(ctx context.Context, reference Reference, documentRef DocumentRef, reqEditors ...RequestEditorFn) (*GetCustomerDocumentContentResponse, error)
+
+	// ReviewCustomerDocumentWithBodyWithResponse Accept or reject a document
+	//
+	// Only a current document pending review; not by its uploader's principal (`409 four_eyes`).
+	// A decision is final; a new upload supersedes.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /customers/{reference}/documents/{documentRef}/review (the `ReviewCustomerDocument` operationId).
+	ReviewCustomerDocumentWithBodyWithResponse(ctx context.Context, reference Reference, documentRef DocumentRef, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReviewCustomerDocumentResponse, error)
+
+	// ReviewCustomerDocumentWithResponse Accept or reject a document
+	//
+	// Only a current document pending review; not by its uploader's principal (`409 four_eyes`).
+	// A decision is final; a new upload supersedes.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /customers/{reference}/documents/{documentRef}/review (the `ReviewCustomerDocument` operationId).
+	ReviewCustomerDocumentWithResponse(ctx context.Context, reference Reference, documentRef DocumentRef, body ReviewCustomerDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*ReviewCustomerDocumentResponse, error)
 
 	// GetCustomerHistoryWithResponse The customer's audit trail
 	//
@@ -5211,6 +5961,542 @@ func (r ReplaceCustomerAssociatesResponse) ContentType() string {
 	return ""
 }
 
+// ListCustomerDocumentsResponse200Headers the declared response headers of an HTTP 200 response for ListCustomerDocuments
+type ListCustomerDocumentsResponse200Headers struct {
+	XRequestId string
+}
+
+// ListCustomerDocumentsResponse401Headers the declared response headers of an HTTP 401 response for ListCustomerDocuments
+type ListCustomerDocumentsResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// ListCustomerDocumentsResponse503Headers the declared response headers of an HTTP 503 response for ListCustomerDocuments
+type ListCustomerDocumentsResponse503Headers struct {
+	RetryAfter string
+}
+
+type ListCustomerDocumentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DocumentList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListCustomerDocumentsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListCustomerDocumentsResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListCustomerDocumentsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCustomerDocumentsResponse) GetJSON200() *DocumentList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListCustomerDocumentsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListCustomerDocumentsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListCustomerDocumentsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListCustomerDocumentsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListCustomerDocumentsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCustomerDocumentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCustomerDocumentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCustomerDocumentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCustomerDocumentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UploadCustomerDocumentsResponse202Headers the declared response headers of an HTTP 202 response for UploadCustomerDocuments
+type UploadCustomerDocumentsResponse202Headers struct {
+	XRequestId string
+}
+
+// UploadCustomerDocumentsResponse401Headers the declared response headers of an HTTP 401 response for UploadCustomerDocuments
+type UploadCustomerDocumentsResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// UploadCustomerDocumentsResponse503Headers the declared response headers of an HTTP 503 response for UploadCustomerDocuments
+type UploadCustomerDocumentsResponse503Headers struct {
+	RetryAfter string
+}
+
+type UploadCustomerDocumentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *DocumentsUploaded
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *UploadCustomerDocumentsResponse202Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UploadCustomerDocumentsResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UploadCustomerDocumentsResponse503Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r UploadCustomerDocumentsResponse) GetJSON202() *DocumentsUploaded {
+	return r.JSON202
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UploadCustomerDocumentsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UploadCustomerDocumentsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UploadCustomerDocumentsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UploadCustomerDocumentsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r UploadCustomerDocumentsResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UploadCustomerDocumentsResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r UploadCustomerDocumentsResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UploadCustomerDocumentsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UploadCustomerDocumentsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UploadCustomerDocumentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UploadCustomerDocumentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UploadCustomerDocumentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UploadCustomerDocumentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCustomerDocumentResponse200Headers the declared response headers of an HTTP 200 response for GetCustomerDocument
+type GetCustomerDocumentResponse200Headers struct {
+	XRequestId string
+}
+
+// GetCustomerDocumentResponse401Headers the declared response headers of an HTTP 401 response for GetCustomerDocument
+type GetCustomerDocumentResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// GetCustomerDocumentResponse503Headers the declared response headers of an HTTP 503 response for GetCustomerDocument
+type GetCustomerDocumentResponse503Headers struct {
+	RetryAfter string
+}
+
+type GetCustomerDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Document
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCustomerDocumentResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetCustomerDocumentResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetCustomerDocumentResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCustomerDocumentResponse) GetJSON200() *Document {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetCustomerDocumentResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetCustomerDocumentResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetCustomerDocumentResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetCustomerDocumentResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetCustomerDocumentResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCustomerDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCustomerDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCustomerDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCustomerDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCustomerDocumentContentResponse200Headers the declared response headers of an HTTP 200 response for GetCustomerDocumentContent
+type GetCustomerDocumentContentResponse200Headers struct {
+	ContentDisposition string
+	ETag               string
+	XRequestId         string
+}
+
+// GetCustomerDocumentContentResponse401Headers the declared response headers of an HTTP 401 response for GetCustomerDocumentContent
+type GetCustomerDocumentContentResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// GetCustomerDocumentContentResponse503Headers the declared response headers of an HTTP 503 response for GetCustomerDocumentContent
+type GetCustomerDocumentContentResponse503Headers struct {
+	RetryAfter string
+}
+
+type GetCustomerDocumentContentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCustomerDocumentContentResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetCustomerDocumentContentResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetCustomerDocumentContentResponse503Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetCustomerDocumentContentResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetCustomerDocumentContentResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetCustomerDocumentContentResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetCustomerDocumentContentResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetCustomerDocumentContentResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCustomerDocumentContentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCustomerDocumentContentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCustomerDocumentContentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCustomerDocumentContentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReviewCustomerDocumentResponse200Headers the declared response headers of an HTTP 200 response for ReviewCustomerDocument
+type ReviewCustomerDocumentResponse200Headers struct {
+	XRequestId string
+}
+
+// ReviewCustomerDocumentResponse401Headers the declared response headers of an HTTP 401 response for ReviewCustomerDocument
+type ReviewCustomerDocumentResponse401Headers struct {
+	WWWAuthenticate string
+}
+
+// ReviewCustomerDocumentResponse503Headers the declared response headers of an HTTP 503 response for ReviewCustomerDocument
+type ReviewCustomerDocumentResponse503Headers struct {
+	RetryAfter string
+}
+
+type ReviewCustomerDocumentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Document
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ReviewCustomerDocumentResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReviewCustomerDocumentResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReviewCustomerDocumentResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReviewCustomerDocumentResponse) GetJSON200() *Document {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ReviewCustomerDocumentResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ReviewCustomerDocumentResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ReviewCustomerDocumentResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ReviewCustomerDocumentResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ReviewCustomerDocumentResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ReviewCustomerDocumentResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r ReviewCustomerDocumentResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ReviewCustomerDocumentResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ReviewCustomerDocumentResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ReviewCustomerDocumentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReviewCustomerDocumentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReviewCustomerDocumentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReviewCustomerDocumentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetCustomerHistoryResponse200Headers the declared response headers of an HTTP 200 response for GetCustomerHistory
 type GetCustomerHistoryResponse200Headers struct {
 	XRequestId string
@@ -6150,6 +7436,121 @@ func (c *ClientWithResponses) ReplaceCustomerAssociatesWithResponse(ctx context.
 		return nil, err
 	}
 	return ParseReplaceCustomerAssociatesResponse(rsp)
+}
+
+// ListCustomerDocumentsWithResponse The customer's documents
+//
+// Superseded ones too; company first, then each associate's in list order, newest first.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /customers/{reference}/documents (the `ListCustomerDocuments` operationId).
+func (c *ClientWithResponses) ListCustomerDocumentsWithResponse(ctx context.Context, reference Reference, reqEditors ...RequestEditorFn) (*ListCustomerDocumentsResponse, error) {
+	rsp, err := c.ListCustomerDocuments(ctx, reference, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCustomerDocumentsResponse(rsp)
+}
+
+// UploadCustomerDocumentsWithBodyWithResponse Upload documents
+//
+// BVNK's body: a JSON array, one element per file, `content` in base64; or `multipart/form-data`
+// with a `metadata` part first (the same elements without `content`) and one `files` part per element,
+// in the same order. Officer or admin key. At most `DOCUMENT_MAX_FILES` (3) files of
+// `DOCUMENT_MAX_SIZE` (10 MiB), each PDF, JPEG or PNG by its bytes. All files are stored before the
+// answer, or none. The same bytes as the current document of that associate, type and sub-type are
+// answered with that document and `duplicate: true`; other bytes supersede it.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /customers/{reference}/documents (the `UploadCustomerDocuments` operationId).
+func (c *ClientWithResponses) UploadCustomerDocumentsWithBodyWithResponse(ctx context.Context, reference Reference, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadCustomerDocumentsResponse, error) {
+	rsp, err := c.UploadCustomerDocumentsWithBody(ctx, reference, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUploadCustomerDocumentsResponse(rsp)
+}
+
+// UploadCustomerDocumentsWithResponse Upload documents
+//
+// BVNK's body: a JSON array, one element per file, `content` in base64; or `multipart/form-data`
+// with a `metadata` part first (the same elements without `content`) and one `files` part per element,
+// in the same order. Officer or admin key. At most `DOCUMENT_MAX_FILES` (3) files of
+// `DOCUMENT_MAX_SIZE` (10 MiB), each PDF, JPEG or PNG by its bytes. All files are stored before the
+// answer, or none. The same bytes as the current document of that associate, type and sub-type are
+// answered with that document and `duplicate: true`; other bytes supersede it.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /customers/{reference}/documents (the `UploadCustomerDocuments` operationId).
+func (c *ClientWithResponses) UploadCustomerDocumentsWithResponse(ctx context.Context, reference Reference, body UploadCustomerDocumentsJSONRequestBody, reqEditors ...RequestEditorFn) (*UploadCustomerDocumentsResponse, error) {
+	rsp, err := c.UploadCustomerDocuments(ctx, reference, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUploadCustomerDocumentsResponse(rsp)
+}
+
+// GetCustomerDocumentWithResponse One document
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /customers/{reference}/documents/{documentRef} (the `GetCustomerDocument` operationId).
+func (c *ClientWithResponses) GetCustomerDocumentWithResponse(ctx context.Context, reference Reference, documentRef DocumentRef, reqEditors ...RequestEditorFn) (*GetCustomerDocumentResponse, error) {
+	rsp, err := c.GetCustomerDocument(ctx, reference, documentRef, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCustomerDocumentResponse(rsp)
+}
+
+// GetCustomerDocumentContentWithResponse Download a document's bytes
+//
+// Streamed as an attachment of the stored (sniffed) type, never to be sniffed again.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /customers/{reference}/documents/{documentRef}/content (the `GetCustomerDocumentContent` operationId).
+func (c *ClientWithResponses) GetCustomerDocumentContentWithResponse(ctx context.Context, reference Reference, documentRef DocumentRef, reqEditors ...RequestEditorFn) (*GetCustomerDocumentContentResponse, error) {
+	rsp, err := c.GetCustomerDocumentContent(ctx, reference, documentRef, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCustomerDocumentContentResponse(rsp)
+}
+
+// ReviewCustomerDocumentWithBodyWithResponse Accept or reject a document
+//
+// Only a current document pending review; not by its uploader's principal (`409 four_eyes`).
+// A decision is final; a new upload supersedes.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /customers/{reference}/documents/{documentRef}/review (the `ReviewCustomerDocument` operationId).
+func (c *ClientWithResponses) ReviewCustomerDocumentWithBodyWithResponse(ctx context.Context, reference Reference, documentRef DocumentRef, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReviewCustomerDocumentResponse, error) {
+	rsp, err := c.ReviewCustomerDocumentWithBody(ctx, reference, documentRef, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReviewCustomerDocumentResponse(rsp)
+}
+
+// ReviewCustomerDocumentWithResponse Accept or reject a document
+//
+// Only a current document pending review; not by its uploader's principal (`409 four_eyes`).
+// A decision is final; a new upload supersedes.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /customers/{reference}/documents/{documentRef}/review (the `ReviewCustomerDocument` operationId).
+func (c *ClientWithResponses) ReviewCustomerDocumentWithResponse(ctx context.Context, reference Reference, documentRef DocumentRef, body ReviewCustomerDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*ReviewCustomerDocumentResponse, error) {
+	rsp, err := c.ReviewCustomerDocument(ctx, reference, documentRef, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReviewCustomerDocumentResponse(rsp)
 }
 
 // GetCustomerHistoryWithResponse The customer's audit trail
@@ -7675,6 +9076,539 @@ func ParseReplaceCustomerAssociatesResponse(rsp *http.Response) (*ReplaceCustome
 		response.Headers401 = &headers
 	case rsp.StatusCode == 503:
 		var headers ReplaceCustomerAssociatesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListCustomerDocumentsResponse parses an HTTP response from a ListCustomerDocumentsWithResponse call
+func ParseListCustomerDocumentsResponse(rsp *http.Response) (*ListCustomerDocumentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCustomerDocumentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DocumentList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListCustomerDocumentsResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListCustomerDocumentsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListCustomerDocumentsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUploadCustomerDocumentsResponse parses an HTTP response from a UploadCustomerDocumentsWithResponse call
+func ParseUploadCustomerDocumentsResponse(rsp *http.Response) (*UploadCustomerDocumentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UploadCustomerDocumentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest DocumentsUploaded
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		var headers UploadCustomerDocumentsResponse202Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers202 = &headers
+	case rsp.StatusCode == 401:
+		var headers UploadCustomerDocumentsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers UploadCustomerDocumentsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCustomerDocumentResponse parses an HTTP response from a GetCustomerDocumentWithResponse call
+func ParseGetCustomerDocumentResponse(rsp *http.Response) (*GetCustomerDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCustomerDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Document
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCustomerDocumentResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetCustomerDocumentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetCustomerDocumentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCustomerDocumentContentResponse parses an HTTP response from a GetCustomerDocumentContentWithResponse call
+func ParseGetCustomerDocumentContentResponse(rsp *http.Response) (*GetCustomerDocumentContentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCustomerDocumentContentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCustomerDocumentContentResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetCustomerDocumentContentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetCustomerDocumentContentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReviewCustomerDocumentResponse parses an HTTP response from a ReviewCustomerDocumentWithResponse call
+func ParseReviewCustomerDocumentResponse(rsp *http.Response) (*ReviewCustomerDocumentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReviewCustomerDocumentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Document
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ReviewCustomerDocumentResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ReviewCustomerDocumentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers ReviewCustomerDocumentResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {

@@ -17,7 +17,7 @@ func (k *caseAPI) raw(method, path, key string) (int, http.Header, string) {
 	k.t.Helper()
 	req, _ := http.NewRequest(method, k.site.URL+path, nil)
 	req.Header.Set("Authorization", "Bearer "+k.keys[key])
-	res, err := http.DefaultClient.Do(req)
+	res, err := contractClient(k.t).Do(req)
 	if err != nil {
 		k.t.Fatal(err)
 	}

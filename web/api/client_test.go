@@ -114,7 +114,7 @@ func TestGeneratedClientRoundTrip(t *testing.T) {
 		t.Fatalf("create: %v %d %s", err, created.StatusCode(), created.Body)
 	}
 	cu := created.JSON201
-	if cu.Status != apiclient.PENDING || cu.Company.Name != "Acme Trading Ltd" || len(cu.Company.Associates) != 1 {
+	if cu.Status != apiclient.StatusPENDING || cu.Company.Name != "Acme Trading Ltd" || len(cu.Company.Associates) != 1 {
 		t.Fatalf("created %+v", cu)
 	}
 	ref := cu.Reference.String()

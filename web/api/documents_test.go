@@ -51,7 +51,7 @@ func (k *caseAPI) send(method, path, key, contentType string, body io.Reader) (*
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := contractClient(k.t).Do(req)
 	if err != nil {
 		k.t.Fatal(err)
 	}
