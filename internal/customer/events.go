@@ -91,6 +91,13 @@ func (s *Service) record(ctx context.Context, tx *sqlx.Tx, r audit.Record, event
 	return id, nil
 }
 
+// Record is record for writes about a customer made outside this package
+// (documents): their audit entry and their events in their transaction.
+func (s *Service) Record(ctx context.Context, tx *sqlx.Tx, r audit.Record, events ...Event) error {
+	_, err := s.record(ctx, tx, r, events...)
+	return err
+}
+
 // brief is the data every event carries: the customer's reference and status.
 type brief struct {
 	Reference uuid.UUID `json:"reference"`

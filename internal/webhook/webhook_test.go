@@ -15,6 +15,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/verity-kyb/verity/internal/apperr"
+	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/webhook"
 )
@@ -358,5 +359,37 @@ func TestTwoWorkersDeliverOnce(t *testing.T) {
 		if n != 1 {
 			t.Fatalf("event %s delivered %d times", id, n)
 		}
+	}
+}
+
+// A write outside package customer (documents) records its audit entry and
+// its event through customer.Service.Record, in its own transaction.
+func TestRecordFromOutside(t *testing.T) {
+	e := newEnv(t)
+	rc := newReceiver(t)
+	e.endpoint(rc.URL, customer.EventNoteAdded)
+	c := e.create(admin)
+	tx, err := e.db.Beginx()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := customer.Event{Name: customer.EventNoteAdded, CustomerID: c.ID, Data: map[string]any{"reference": c.Reference, "status": c.Status}}
+	if err := e.svc.Record(e.ctx, tx, audit.Record{Actor: admin, Action: "document.upload", CustomerID: &c.ID}, ev); err != nil {
+		t.Fatal(err)
+	}
+	_ = tx.Rollback()
+	if n := e.count(`SELECT count(*) FROM webhook_events`); n != 0 {
+		t.Fatalf("%d events after a rolled-back outside write", n)
+	}
+	tx, _ = e.db.Beginx()
+	if err := e.svc.Record(e.ctx, tx, audit.Record{Actor: admin, Action: "document.upload", CustomerID: &c.ID}, ev); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	e.drain()
+	if got := rc.all(); len(got) != 1 || got[0].Env.Event != customer.EventNoteAdded {
+		t.Fatalf("deliveries %+v", got)
 	}
 }
