@@ -20,6 +20,8 @@ const (
 	EventAssigneeChanged  = "platform:accounts:customer:assignee-changed"
 	EventReviewRequired   = "platform:accounts:customer:review-required"
 	EventReviewConfirmed  = "platform:accounts:customer:review-confirmed"
+	EventDocumentUploaded = "platform:accounts:customer:document-uploaded"
+	EventDocumentReviewed = "platform:accounts:customer:document-reviewed"
 )
 
 // EventType is one event a webhook endpoint may subscribe to.
@@ -38,6 +40,8 @@ var EventTypes = []EventType{
 	{EventAssigneeChanged, "a case was assigned, taken or released"},
 	{EventReviewRequired, "a material change to a VERIFIED customer raised a re-review"},
 	{EventReviewConfirmed, "a re-review was confirmed"},
+	{EventDocumentUploaded, "a document was uploaded (or replaced one)"},
+	{EventDocumentReviewed, "a document was accepted or rejected"},
 }
 
 // KnownEvent tells whether name is in EventTypes.
@@ -105,6 +109,13 @@ type brief struct {
 }
 
 func briefOf(c *Customer) brief { return brief{Reference: c.Reference, Status: c.Status} }
+
+// EventAbout is an event of a write about c made outside this package (a
+// document's): its data is the customer's reference and status with more
+// under key (e.g. "document").
+func EventAbout(name string, c *Customer, key string, more any) Event {
+	return Event{Name: name, CustomerID: c.ID, Data: map[string]any{"reference": c.Reference, "status": c.Status, key: more}}
+}
 
 // mutationEvents are the events of a details, associates or status change
 // from cur to next (stored, with its new version).

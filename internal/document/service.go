@@ -164,14 +164,15 @@ func (s *Service) Review(ctx context.Context, a access.Actor, customerRef, docRe
 	if err := reviewDocument(ctx, tx, r); err != nil {
 		return nil, err
 	}
-	if err := audit.Write(ctx, tx, audit.Record{Actor: a, Action: ActionReview, CustomerID: &cur.ID, Subject: r.Reference.String(),
-		Changes: []audit.Change{{Path: "state", Old: old, New: r.State}}, Reason: reason}); err != nil {
+	d := r.document()
+	if err := s.customers.Record(ctx, tx, audit.Record{Actor: a, Action: ActionReview, CustomerID: &cur.ID, Subject: r.Reference.String(),
+		Changes: []audit.Change{{Path: "state", Old: old, New: r.State}}, Reason: reason},
+		customer.EventAbout(customer.EventDocumentReviewed, cur, "document", eventOf(&d, nil))); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
-	d := r.document()
 	return &d, nil
 }
 

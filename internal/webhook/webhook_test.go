@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/internal/document"
 	"github.com/verity-kyb/verity/internal/webhook"
 )
 
@@ -143,6 +145,23 @@ func TestEventForEachKind(t *testing.T) {
 	if _, err := e.svc.ConfirmReview(e.ctx, admin2, c.Reference, "Checked the registry", nil, false); err != nil { // review-confirmed
 		t.Fatal(err)
 	}
+	docs := document.NewService(e.db, e.svc, document.Options{})
+	sent := false
+	up, err := docs.Upload(e.ctx, admin, c.Reference, func() (*document.Upload, error) { // document-uploaded
+		if sent {
+			return nil, io.EOF
+		}
+		sent = true
+		return &document.Upload{Meta: document.Meta{Type: string(document.TypeCompanyDoc), SubType: string(document.SubIncorporationCert),
+			Name: "certificate.png"}, Content: strings.NewReader("\x89PNG\r\n\x1a\nevidence")}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := up[0].Document.Reference
+	if _, err := docs.Review(e.ctx, admin2, c.Reference, doc, document.ReviewInput{Decision: document.StateAccepted}); err != nil { // document-reviewed
+		t.Fatal(err)
+	}
 	e.drain()
 	var names []string
 	data := map[string]map[string]any{}
@@ -157,11 +176,15 @@ func TestEventForEachKind(t *testing.T) {
 		}
 		data[r.Env.Event] = d
 	}
-	want := "created data-updated data-updated associate-deleted note-added assignee-changed status-change data-updated review-required review-confirmed"
+	want := "created data-updated data-updated associate-deleted note-added assignee-changed status-change data-updated review-required review-confirmed document-uploaded document-reviewed"
 	if strings.Join(names, " ") != want {
 		t.Fatalf("events\n got %s\nwant %s", strings.Join(names, " "), want)
 	}
-	if len(customer.EventTypes) != 8 {
+	if got, _ := data[customer.EventDocumentReviewed]["document"].(map[string]any); got["reference"] != doc.String() || got["state"] != "ACCEPTED" ||
+		got["type"] != "COMPANY_DOC" || got["subType"] != "INCORPORATION_CERT" {
+		t.Fatalf("document-reviewed %v", data[customer.EventDocumentReviewed])
+	}
+	if len(customer.EventTypes) != 10 {
 		t.Fatalf("%d event types: extend this test", len(customer.EventTypes))
 	}
 	upd := data[customer.EventDataUpdated]
