@@ -80,6 +80,23 @@ func (s *Service) List(ctx context.Context, a access.Actor, customerRef uuid.UUI
 	return out, nil
 }
 
+// ListOf is List for a customer just read (the customer page): by its id,
+// in one query, without looking the customer up again.
+func (s *Service) ListOf(ctx context.Context, a access.Actor, c *customer.Customer) ([]Document, error) {
+	if err := require(a, access.PermRead, "read documents"); err != nil {
+		return nil, err
+	}
+	rows, err := listDocumentsOf(ctx, s.db, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Document, len(rows))
+	for i := range rows {
+		out[i] = rows[i].document()
+	}
+	return out, nil
+}
+
 // Get returns one document of a customer.
 func (s *Service) Get(ctx context.Context, a access.Actor, customerRef, docRef uuid.UUID) (*Document, error) {
 	if err := require(a, access.PermRead, "read documents"); err != nil {
@@ -197,6 +214,19 @@ func (s *Service) Missing(ctx context.Context, a access.Actor, c *customer.Custo
 		return nil, err
 	}
 	return rule{}.Missing(ctx, s.db, c)
+}
+
+// MissingIn is Missing worked out from the customer's documents as ListOf
+// read them (the customer page has them already): no query.
+func (s *Service) MissingIn(c *customer.Customer, docs []Document) []customer.Problem {
+	var current []slot
+	for i := range docs {
+		if d := &docs[i]; d.Current() {
+			current = append(current, slot{CustomerID: c.ID, PersonRef: d.PersonRef, Type: string(d.Type),
+				SubType: string(d.SubType), State: string(d.State)})
+		}
+	}
+	return evidenceProblems(c, current)
 }
 
 func require(a access.Actor, p access.Permission, what string) error {

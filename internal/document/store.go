@@ -92,6 +92,17 @@ func listDocuments(ctx context.Context, db sqlx.QueryerContext, customerRef uuid
 	return out, err
 }
 
+// listOfSQL is listSQL for a customer already read, by its id.
+const listOfSQL = selectSQL + `
+WHERE d.customer_id = $1
+ORDER BY d.person_reference IS NOT NULL, a.position NULLS LAST, d.person_reference, d.uploaded_at DESC, d.id DESC`
+
+func listDocumentsOf(ctx context.Context, db sqlx.QueryerContext, customerID int64) ([]row, error) {
+	var out []row
+	err := sqlx.SelectContext(ctx, db, &out, listOfSQL, customerID)
+	return out, err
+}
+
 const getSQL = selectSQL + ` WHERE c.reference = $1 AND d.reference = $2`
 
 // getDocument reads one document of a customer; forUpdate locks its row.
