@@ -36,6 +36,7 @@ type Service struct {
 	db        *sqlx.DB
 	customers *customer.Service
 	opts      Options
+	listOf    preparedQuery // the customer page's read, planned once per connection
 }
 
 // NewService wires the service to its database and the customer service.
@@ -86,7 +87,7 @@ func (s *Service) ListOf(ctx context.Context, a access.Actor, c *customer.Custom
 	if err := require(a, access.PermRead, "read documents"); err != nil {
 		return nil, err
 	}
-	rows, err := listDocumentsOf(ctx, s.db, c.ID)
+	rows, err := listDocumentsOf(ctx, s.listOf.get(ctx, s.db, listOfSQL), c.ID)
 	if err != nil {
 		return nil, err
 	}
