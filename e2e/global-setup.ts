@@ -33,7 +33,8 @@ export default async function globalSetup() {
   }
   const port = await freePort();
   const env = { ...process.env, DATA_DIR: dataDir, VERITY_ENV: 'development', LOG_LEVEL: 'warn',
-    ADDR: `127.0.0.1:${port}`, FOUR_EYES: 'true', DATABASE_URL: '' };
+    ADDR: `127.0.0.1:${port}`, FOUR_EYES: 'true', DATABASE_URL: '',
+    WEBHOOK_ALLOW_PRIVATE: 'true' }; // webhooks.spec.ts's receiver listens on 127.0.0.1
   execFileSync(bin, ['seed', '--demo', '--customers', '40', '--seed', '7'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
 
   const log = fs.openSync(path.join(work, 'serve.log'), 'a');

@@ -11,6 +11,11 @@ bench-pages: ## the web pages (list, queue, Mine, Overdue, search, customer) on 
 	@if [ -z "$${DATABASE_URL:-}" ]; then scripts/ensure-postgres.sh; fi
 	scripts/bench-pages.sh
 
+.PHONY: bench-webhooks
+bench-webhooks: ## PUT details with one webhook endpoint subscribed vs none, and the delivery lag
+	@if [ -z "$${DATABASE_URL:-}" ]; then scripts/ensure-postgres.sh; fi
+	scripts/bench-webhooks.sh
+
 .PHONY: bench-documents
 bench-documents: ## 20 concurrent 10 MiB document uploads then downloads; prints throughput and the server's peak RSS
 	@if [ -z "$${DATABASE_URL:-}" ]; then scripts/ensure-postgres.sh; fi

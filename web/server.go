@@ -20,6 +20,7 @@ import (
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/document"
 	"github.com/verity-kyb/verity/internal/postgres"
+	"github.com/verity-kyb/verity/internal/webhook"
 	"github.com/verity-kyb/verity/web/api"
 )
 
@@ -31,6 +32,7 @@ type Deps struct {
 	Customers *customer.Service
 	Documents *document.Service
 	Keys      api.KeyAuthenticator
+	Webhooks  *webhook.Service // endpoints and deliveries (admins)
 	// Pages mounts the web admin; nil serves the API only.
 	Pages func(e *echo.Echo)
 	// ErrorPage renders HTML errors for the pages; nil answers plain text.
@@ -81,7 +83,8 @@ func New(d Deps) *echo.Echo {
 		e.GET("/metrics", metricsHandler(d.Config.MetricsToken))
 	}
 
-	api.Register(e.Group("/platform/v1"), api.Deps{Customers: d.Customers, Documents: d.Documents, Audit: audit.NewLog(d.DB), Keys: d.Keys})
+	api.Register(e.Group("/platform/v1"), api.Deps{Customers: d.Customers, Documents: d.Documents, Audit: audit.NewLog(d.DB), Keys: d.Keys,
+		Webhooks: d.Webhooks})
 	if d.Pages != nil {
 		d.Pages(e)
 	}

@@ -32,6 +32,9 @@ type config struct {
 	// pageUser and pagePassword sign in to drive the web admin's pages too.
 	pageUser     string
 	pagePassword string
+	// webhook subscribes a local receiver to data-updated for the run and
+	// reports the delivery lag (the server needs WEBHOOK_ALLOW_PRIVATE=true).
+	webhook bool
 	// documents, when > 0, runs only the documents memory test: that many
 	// concurrent uploads of documentSize bytes, then downloads.
 	documents    int
@@ -49,6 +52,7 @@ func main() {
 	flag.StringVar(&c.only, "only", "", "run only scenarios whose name contains this")
 	flag.StringVar(&c.pageUser, "page-user", "", "staff e-mail: also drive the web pages, signed in as this user")
 	flag.StringVar(&c.pagePassword, "page-password", "", "that user's password")
+	flag.BoolVar(&c.webhook, "webhook", false, "subscribe a local receiver to data-updated and report delivery lag")
 	flag.IntVar(&c.documents, "documents", 0, "run the documents test: this many concurrent uploads, then downloads")
 	flag.Int64Var(&c.documentSize, "document-size", 10<<20, "bytes per document in the documents test")
 	flag.Parse()
@@ -79,13 +83,33 @@ func run(c config) error {
 	if c.documents > 0 {
 		return runDocuments(c, pool)
 	}
-	fmt.Printf("verity-load: %d clients, %s per scenario, %d customers in the working set\n", c.clients, c.duration, len(pool))
+	var hooks *sink
+	if c.webhook {
+		if hooks, err = startSink(); err != nil {
+			return err
+		}
+		id, err := subscribe(cl, c, hooks.url)
+		if err != nil {
+			return err
+		}
+		defer unsubscribe(cl, c, id)
+	}
+	fmt.Printf("verity-load: %d clients, %s per scenario, %d customers in the working set, webhook subscribed: %v\n",
+		c.clients, c.duration, len(pool), c.webhook)
 	fmt.Printf("%-16s %10s %9s %9s %9s %8s\n", "scenario", "requests", "req/s", "p50 ms", "p99 ms", "errors")
+	writes := 0
 	for _, sc := range scenarios(c, pool) {
 		if c.only != "" && !strings.Contains(sc.name, c.only) {
 			continue
 		}
-		printResult(sc.name, drive(cl, c, sc))
+		res := drive(cl, c, sc)
+		printResult(sc.name, res)
+		if sc.name == "PUT details" || sc.name == "PUT associates" {
+			writes += res.n - res.errors
+		}
+	}
+	if hooks != nil {
+		hooks.report(writes)
 	}
 	if c.pageUser != "" {
 		if err := runPages(c, pool); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/document"
 	"github.com/verity-kyb/verity/internal/postgres"
+	"github.com/verity-kyb/verity/internal/webhook"
 )
 
 // app is what every command needs: config, database and services.
@@ -26,6 +27,7 @@ type app struct {
 	customers *customer.Service
 	documents *document.Service
 	auth      *auth.Service
+	webhooks  *webhook.Service
 }
 
 // openApp loads config, connects (starting the private PostgreSQL when no
@@ -57,9 +59,10 @@ func openApp(ctx context.Context, logOut io.Writer) (*app, error) {
 		a.close()
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
+	a.webhooks = webhook.NewService(a.db, webhook.Options{AllowPrivate: cfg.WebhookAllowPrivate})
 	co := customer.Options{FourEyes: cfg.FourEyes, VerifyBaseURL: cfg.VerifyBaseURL,
 		ReviewSLA: cfg.ReviewSLA, HighRiskFirst: cfg.NextCaseHighRiskFirst,
-		QueueCountTTL: customer.DefaultQueueCountTTL}
+		QueueCountTTL: customer.DefaultQueueCountTTL, Events: a.webhooks}
 	if cfg.ApprovalRequiresDocuments {
 		co.Evidence = document.ApprovalRule()
 	}

@@ -27,7 +27,8 @@ func mountPages(a *app) (func(*echo.Echo), func(echo.Context, web.Envelope) erro
 		}
 		cfg.SessionSecret = secret
 	}
-	return site.Mount(site.Deps{Config: cfg, Log: a.log, Customers: a.customers, Documents: a.documents, Auth: a.auth, AuditLog: audit.NewLog(a.db)})
+	return site.Mount(site.Deps{Config: cfg, Log: a.log, Customers: a.customers, Documents: a.documents, Auth: a.auth, AuditLog: audit.NewLog(a.db),
+		Webhooks: a.webhooks})
 }
 
 // devSessionSecret keeps a generated session secret under the data directory

@@ -48,7 +48,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	e := web.New(web.Deps{Config: a.cfg, Log: a.log, DB: a.db, Customers: a.customers, Documents: a.documents, Keys: a.auth,
-		Pages: pages, ErrorPage: errorPage, Replica: a.replica})
+		Webhooks: a.webhooks, Pages: pages, ErrorPage: errorPage, Replica: a.replica})
 	if a.replica != nil {
 		a.replica.Check(ctx) // the first requests already know whether to use it
 		go a.replica.Run(ctx)
@@ -60,6 +60,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	go compactCounts(ctx, a)
+	// The webhook worker stops with the server; a try under way finishes
+	// (at most its 10 s timeout) and records its outcome before the database closes.
+	wctx, stopWebhooks := context.WithCancel(ctx)
+	webhooksDone := make(chan struct{})
+	go func() { defer close(webhooksDone); a.webhooks.Run(wctx, a.log) }()
+	defer func() { stopWebhooks(); <-webhooksDone }()
 	errc := make(chan error, 2)
 	go func() {
 		fmt.Fprintf(stdout, "verity: listening on http://%s\n", a.cfg.Addr)

@@ -17,7 +17,7 @@ import (
 
 // Kinds are the families of actions the audit log filters by: the part of
 // an action before its dot.
-var Kinds = []string{"customer", "document", "staff", "apikey", "auth"}
+var Kinds = []string{"customer", "document", "staff", "apikey", "auth", "webhook"}
 
 // Filter narrows the audit log. Empty fields do not filter.
 type Filter struct {

@@ -48,6 +48,10 @@ type Config struct {
 	TrustedProxies []*net.IPNet
 	MetricsToken   string // METRICS_TOKEN: bearer token that /metrics on ADDR requires; empty: not served there
 	MetricsAddr    string // METRICS_ADDR: a separate host:port serving only /metrics; empty: none
+	// WebhookAllowPrivate (WEBHOOK_ALLOW_PRIVATE, default false) lets webhook
+	// endpoints be http:// and reach loopback and private addresses:
+	// development and tests only (docs/webhooks.md).
+	WebhookAllowPrivate bool
 	// ApprovalRequiresDocuments (APPROVAL_REQUIRES_DOCUMENTS, default false)
 	// makes accepted evidence an approval precondition (docs/documents.md).
 	ApprovalRequiresDocuments bool
@@ -106,6 +110,13 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("NEXT_CASE_HIGH_RISK_FIRST: %q is not true or false", v))
 		}
 		c.NextCaseHighRiskFirst = b
+	}
+	if v := getenv("WEBHOOK_ALLOW_PRIVATE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("WEBHOOK_ALLOW_PRIVATE: %q is not true or false", v))
+		}
+		c.WebhookAllowPrivate = b
 	}
 	if v := getenv("APPROVAL_REQUIRES_DOCUMENTS"); v != "" {
 		b, err := strconv.ParseBool(v)

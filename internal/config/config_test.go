@@ -33,6 +33,15 @@ func TestLoad(t *testing.T) {
 			t.Fatalf("parsed SLA %v, high first %v, %v", c.ReviewSLA, c.NextCaseHighRiskFirst, err)
 		}
 	})
+	t.Run("OK_WebhookAllowPrivate", func(t *testing.T) {
+		c, err := Load(env(nil))
+		if err != nil || c.WebhookAllowPrivate {
+			t.Fatalf("default allows private webhook addresses: %v", err)
+		}
+		if c, err = Load(env(map[string]string{"WEBHOOK_ALLOW_PRIVATE": "true"})); err != nil || !c.WebhookAllowPrivate {
+			t.Fatalf("WEBHOOK_ALLOW_PRIVATE=true not read: %v", err)
+		}
+	})
 	t.Run("OK_Production", func(t *testing.T) {
 		c, err := Load(env(map[string]string{"VERITY_ENV": "production", "DATABASE_URL": "postgres://x/y",
 			"SESSION_SECRET": goodSecret, "FOUR_EYES": "false", "LOG_LEVEL": "warn"}))
@@ -52,6 +61,7 @@ func TestLoad(t *testing.T) {
 		"ErrReviewSLA":               {"REVIEW_SLA": "3 days"},
 		"ErrReviewSLANegative":       {"REVIEW_SLA": "-1h"},
 		"ErrNextCaseFlag":            {"NEXT_CASE_HIGH_RISK_FIRST": "often"},
+		"ErrWebhookAllowPrivate":     {"WEBHOOK_ALLOW_PRIVATE": "sometimes"},
 		"ErrAddr":                    {"ADDR": "8080"},
 		"ErrVerifyURL":               {"VERIFY_BASE_URL": "ftp://x"},
 		"ErrEnv":                     {"VERITY_ENV": "staging"},

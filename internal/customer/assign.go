@@ -201,7 +201,12 @@ func (s *Service) writeAssignee(ctx context.Context, tx *sqlx.Tx, a access.Actor
 		return fmt.Errorf("assign customer: %w", err)
 	}
 	ch := []audit.Change{{Path: "assignee", Old: c.Assignee.label(), New: next.label()}}
-	if err := audit.Write(ctx, tx, audit.Record{Actor: a, Action: ActionCustomerAssign, CustomerID: &c.ID, Changes: ch}); err != nil {
+	ev := Event{Name: EventAssigneeChanged, CustomerID: c.ID, Data: struct {
+		brief
+		Assignee         *Assignee `json:"assignee"`
+		PreviousAssignee *Assignee `json:"previousAssignee"`
+	}{briefOf(c), next, c.Assignee}}
+	if _, err := s.record(ctx, tx, audit.Record{Actor: a, Action: ActionCustomerAssign, CustomerID: &c.ID, Changes: ch}, ev); err != nil {
 		return err
 	}
 	c.Assignee = next

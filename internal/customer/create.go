@@ -115,17 +115,20 @@ func (s *Service) Create(ctx context.Context, a access.Actor, in CreateInput, id
 	return &cu, false, nil
 }
 
-// insert stores a customer, its associates and its audit entry in tx.
-func (s *Service) insert(ctx context.Context, tx sqlx.ExtContext, a access.Actor, cu *Customer, action string) error {
-	if err := insertCustomer(ctx, tx, cu); err != nil {
+// insert stores a customer, its associates, its audit entry and its created
+// event in tx.
+func (s *Service) insert(ctx context.Context, tx *sqlx.Tx, a access.Actor, cu *Customer, action string) error {
+	db := s.prepared(tx)
+	if err := insertCustomer(ctx, db, cu); err != nil {
 		return err
 	}
-	if err := replaceAssociates(ctx, tx, cu.ID, cu.Company.Associates, false); err != nil {
+	if err := replaceAssociates(ctx, db, cu.ID, cu.Company.Associates, false); err != nil {
 		return err
 	}
 	empty := &Customer{Company: Company{Associates: nil}}
-	return audit.Write(ctx, tx, audit.Record{Actor: a, Action: action, CustomerID: &cu.ID,
-		Changes: audit.Diff(diffView(empty), diffView(cu))})
+	_, err := s.record(ctx, tx, audit.Record{Actor: a, Action: action, CustomerID: &cu.ID,
+		Changes: audit.Diff(diffView(empty), diffView(cu))}, Event{Name: EventCreated, CustomerID: cu.ID, Data: AsJSON(cu)})
+	return err
 }
 
 const (

@@ -238,10 +238,9 @@ func (s *Service) storeAll(ctx context.Context, a access.Actor, cs []*Customer) 
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
-	db := s.prepared(tx)
 	for _, c := range cs {
 		c.ID = 0
-		if err := s.insert(ctx, db, a, c, audit.ActionCustomerImport); err != nil {
+		if err := s.insert(ctx, tx, a, c, audit.ActionCustomerImport); err != nil {
 			return err
 		}
 	}

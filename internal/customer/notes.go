@@ -2,6 +2,9 @@ package customer
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -9,6 +12,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/verity-kyb/verity/internal/access"
+	"github.com/verity-kyb/verity/internal/apperr"
 	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/internal/validate"
 )
@@ -64,19 +68,43 @@ func (s *Service) AddNote(ctx context.Context, a access.Actor, ref uuid.UUID, in
 		return nil, err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
-	id, err := customerID(ctx, tx, ref)
-	if err != nil {
-		return nil, err
+	// the customer's row is locked so its events reach subscribers in the
+	// order their transactions commit
+	var cu struct {
+		ID        int64     `db:"id"`
+		Reference uuid.UUID `db:"reference"`
+		Status    Status    `db:"status"`
 	}
+	if err := sqlx.GetContext(ctx, tx, &cu, lockCustomerSQL, ref); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, apperr.NotFound("customer " + ref.String())
+		}
+		return nil, fmt.Errorf("customer: %w", err)
+	}
+	id := cu.ID
 	n, err := insertNote(ctx, tx, a, id, text, nil, "", "", s.opts.Now())
 	if err != nil {
 		return nil, err
 	}
-	if err := audit.Write(ctx, tx, audit.Record{Actor: a, Action: audit.ActionCustomerNote, CustomerID: &id,
-		Subject: "note " + strconv.FormatInt(n.ID, 10), Reason: text}); err != nil {
+	ev := Event{Name: EventNoteAdded, CustomerID: id, Data: struct {
+		brief
+		Note noteEvent `json:"note"`
+	}{brief{cu.Reference, cu.Status}, noteEvent{n.ID, n.Text, n.AuthorName, n.CreatedAt}}}
+	if _, err := s.record(ctx, tx, audit.Record{Actor: a, Action: audit.ActionCustomerNote, CustomerID: &id,
+		Subject: "note " + strconv.FormatInt(n.ID, 10), Reason: text}, ev); err != nil {
 		return nil, err
 	}
 	return n, tx.Commit()
+}
+
+const lockCustomerSQL = `SELECT id, reference, status FROM customers WHERE reference = $1 FOR UPDATE`
+
+// noteEvent is a note as the note-added event carries it.
+type noteEvent struct {
+	ID        int64     `json:"id"`
+	Text      string    `json:"text"`
+	Author    string    `json:"author"`
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 // Notes returns a customer's notes newest first, before note id `before`

@@ -168,7 +168,11 @@ func (s *Service) ConfirmReview(ctx context.Context, a access.Actor, ref uuid.UU
 		return nil, err
 	}
 	diff := []audit.Change{{Path: "reviewRequired", Old: true, New: false}}
-	entryID, err := audit.WriteID(ctx, db, audit.Record{Actor: a, Action: ActionCustomerReviewConfirm, CustomerID: &next.ID, Changes: diff, Reason: reason})
+	ev := Event{Name: EventReviewConfirmed, CustomerID: next.ID, Data: struct {
+		brief
+		Reason string `json:"reason,omitempty"`
+	}{briefOf(&next), reason}}
+	entryID, err := s.record(ctx, tx, audit.Record{Actor: a, Action: ActionCustomerReviewConfirm, CustomerID: &next.ID, Changes: diff, Reason: reason}, ev)
 	if err != nil {
 		return nil, err
 	}

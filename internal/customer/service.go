@@ -37,6 +37,9 @@ type Options struct {
 	// counts of the list are reused (DefaultQueueCountTTL in serve); 0 counts
 	// on every request.
 	QueueCountTTL time.Duration
+	// Events receives the events of every customer write in its transaction
+	// (the webhook outbox); nil sends none.
+	Events Events
 	// ReadDB is a streaming replica the customers list, search, counts and
 	// CSV export read from (DATABASE_READ_URL); nil reads everything from
 	// the primary. ReadUsable, when set, says whether it may be read now.
@@ -321,7 +324,8 @@ func (s *Service) mutateTx(ctx context.Context, a access.Actor, ref uuid.UUID, i
 			return nil, err
 		}
 	}
-	entryID, err := audit.WriteID(ctx, db, audit.Record{Actor: a, Action: ch.action, CustomerID: &next.ID, Changes: diff, Reason: ch.reason})
+	entryID, err := s.record(ctx, tx, audit.Record{Actor: a, Action: ch.action, CustomerID: &next.ID, Changes: diff, Reason: ch.reason},
+		mutationEvents(cur, next, ch)...)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package document_test
 
 import (
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
@@ -203,4 +204,38 @@ func TestReviewWaitsForTheCustomerLock(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestMissingInAgreesWithMissing: the customer page works the rule out from
+// the documents it lists (MissingIn); it must say what Missing reads.
+func TestMissingInAgreesWithMissing(t *testing.T) {
+	e := newEnv(t, false, 0)
+	c := e.create()
+	check := func(step string) {
+		t.Helper()
+		want, err := e.docs.Missing(e.ctx, viewer, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs, err := e.docs.ListOf(e.ctx, viewer, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := e.docs.MissingIn(c, docs); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%s: MissingIn %+v, Missing %+v", step, got, want)
+		}
+	}
+	check("nothing uploaded")
+	cert := e.upload(officer, c, file(companyDoc("cert.pdf"), pdfBytes(1)))[0].Document
+	passport := e.upload(officer, c, file(personDoc(c, 0, "PASSPORT", "p.png"), pngBytes(64, 1)))[0].Document
+	check("pending")
+	if _, err := e.docs.Review(e.ctx, officer2, c.Reference, cert.Reference, document.ReviewInput{Decision: document.StateAccepted}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.docs.Review(e.ctx, officer2, c.Reference, passport.Reference, document.ReviewInput{Decision: document.StateRejected, Reason: "blurred"}); err != nil {
+		t.Fatal(err)
+	}
+	check("accepted and rejected")
+	e.upload(officer, c, file(personDoc(c, 0, "PASSPORT", "p2.png"), pngBytes(64, 2)))
+	check("a rejected one superseded")
 }

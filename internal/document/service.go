@@ -36,6 +36,7 @@ type Service struct {
 	db        *sqlx.DB
 	customers *customer.Service
 	opts      Options
+	listOf    preparedQuery // the customer page's read, planned once per connection
 }
 
 // NewService wires the service to its database and the customer service.
@@ -72,6 +73,23 @@ func (s *Service) List(ctx context.Context, a access.Actor, customerRef uuid.UUI
 		if _, err := s.customers.Get(ctx, a, customerRef); err != nil {
 			return nil, err
 		}
+	}
+	out := make([]Document, len(rows))
+	for i := range rows {
+		out[i] = rows[i].document()
+	}
+	return out, nil
+}
+
+// ListOf is List for a customer just read (the customer page): by its id,
+// in one query, without looking the customer up again.
+func (s *Service) ListOf(ctx context.Context, a access.Actor, c *customer.Customer) ([]Document, error) {
+	if err := require(a, access.PermRead, "read documents"); err != nil {
+		return nil, err
+	}
+	rows, err := listDocumentsOf(ctx, s.listOf.get(ctx, s.db, listOfSQL), c.ID)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]Document, len(rows))
 	for i := range rows {
@@ -164,14 +182,15 @@ func (s *Service) Review(ctx context.Context, a access.Actor, customerRef, docRe
 	if err := reviewDocument(ctx, tx, r); err != nil {
 		return nil, err
 	}
-	if err := audit.Write(ctx, tx, audit.Record{Actor: a, Action: ActionReview, CustomerID: &cur.ID, Subject: r.Reference.String(),
-		Changes: []audit.Change{{Path: "state", Old: old, New: r.State}}, Reason: reason}); err != nil {
+	d := r.document()
+	if err := s.customers.Record(ctx, tx, audit.Record{Actor: a, Action: ActionReview, CustomerID: &cur.ID, Subject: r.Reference.String(),
+		Changes: []audit.Change{{Path: "state", Old: old, New: r.State}}, Reason: reason},
+		customer.EventAbout(customer.EventDocumentReviewed, cur, "document", eventOf(&d, nil))); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
-	d := r.document()
 	return &d, nil
 }
 
@@ -196,6 +215,19 @@ func (s *Service) Missing(ctx context.Context, a access.Actor, c *customer.Custo
 		return nil, err
 	}
 	return rule{}.Missing(ctx, s.db, c)
+}
+
+// MissingIn is Missing worked out from the customer's documents as ListOf
+// read them (the customer page has them already): no query.
+func (s *Service) MissingIn(c *customer.Customer, docs []Document) []customer.Problem {
+	var current []slot
+	for i := range docs {
+		if d := &docs[i]; d.Current() {
+			current = append(current, slot{CustomerID: c.ID, PersonRef: d.PersonRef, Type: string(d.Type),
+				SubType: string(d.SubType), State: string(d.State)})
+		}
+	}
+	return evidenceProblems(c, current)
 }
 
 func require(a access.Actor, p access.Permission, what string) error {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -90,6 +91,51 @@ func listDocuments(ctx context.Context, db sqlx.QueryerContext, customerRef uuid
 	var out []row
 	err := sqlx.SelectContext(ctx, db, &out, listSQL, customerRef)
 	return out, err
+}
+
+// listOfSQL is listSQL for a customer already read, by its id.
+const listOfSQL = selectSQL + `
+WHERE d.customer_id = $1
+ORDER BY d.person_reference IS NOT NULL, a.position NULLS LAST, d.person_reference, d.uploaded_at DESC, d.id DESC`
+
+func listDocumentsOf(ctx context.Context, q preparedOrNot, customerID int64) ([]row, error) {
+	var out []row
+	err := q.SelectContext(ctx, &out, customerID)
+	return out, err
+}
+
+// preparedOrNot runs one fixed query: prepared, or as text until it is.
+type preparedOrNot interface {
+	SelectContext(ctx context.Context, dest any, args ...any) error
+}
+
+// preparedQuery prepares one fixed query on first use; until that succeeds
+// (or if it fails) the query runs unprepared.
+type preparedQuery struct {
+	mu   sync.Mutex
+	stmt *sqlx.Stmt
+}
+
+type unprepared struct {
+	db *sqlx.DB
+	q  string
+}
+
+func (u unprepared) SelectContext(ctx context.Context, dest any, args ...any) error {
+	return sqlx.SelectContext(ctx, u.db, dest, u.q, args...)
+}
+
+func (p *preparedQuery) get(ctx context.Context, db *sqlx.DB, q string) preparedOrNot {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stmt == nil {
+		if st, err := db.PreparexContext(ctx, q); err == nil {
+			p.stmt = st
+		} else {
+			return unprepared{db, q}
+		}
+	}
+	return p.stmt
 }
 
 const getSQL = selectSQL + ` WHERE c.reference = $1 AND d.reference = $2`

@@ -154,11 +154,13 @@ func (u *uploader) record(ctx context.Context, i int, f *pending) (*Uploaded, er
 	if err := insertDocument(ctx, u.tx, r); err != nil {
 		return nil, err
 	}
-	if err := audit.Write(ctx, u.tx, audit.Record{Actor: u.a, Action: ActionUpload, CustomerID: &u.cur.ID,
-		Subject: r.Reference.String(), Changes: changes}); err != nil {
+	d := r.document()
+	if err := u.s.customers.Record(ctx, u.tx, audit.Record{Actor: u.a, Action: ActionUpload, CustomerID: &u.cur.ID,
+		Subject: r.Reference.String(), Changes: changes},
+		customer.EventAbout(customer.EventDocumentUploaded, u.cur, "document", eventOf(&d, old))); err != nil {
 		return nil, err
 	}
-	return &Uploaded{Document: r.document()}, nil
+	return &Uploaded{Document: d}, nil
 }
 
 // content streams the file's bytes into chunks under a reserved id.

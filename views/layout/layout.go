@@ -30,6 +30,7 @@ const (
 	NavStaff     = "staff"
 	NavAPIKeys   = "api-keys"
 	NavAuditLog  = "audit-log"
+	NavWebhooks  = "webhooks"
 	NavAPIDocs   = "api-docs"
 )
 
@@ -39,6 +40,7 @@ const (
 	PathStaff          = "/admin/staff"
 	PathAPIKeys        = "/admin/api-keys"
 	PathAuditLog       = "/admin/audit-log"
+	PathWebhooks       = "/admin/webhooks"
 	PathAPIDocs        = "/docs/api"
 	PathAccount        = "/account"
 	PathChangePassword = "/account/password"

@@ -1,4 +1,4 @@
-// Package admin serves the admin pages: staff accounts and API keys. The
+// Package admin serves the admin pages: staff accounts, API keys and webhooks. The
 // auth service decides who may do what (admins only, never on oneself).
 package admin
 
@@ -33,6 +33,9 @@ func Register(g *echo.Group, s page.Services) {
 	g.GET(layout.PathAPIKeys, h.keys)
 	g.POST(layout.PathAPIKeys, h.createKey)
 	g.POST(layout.PathAPIKeys+"/:id/revoke", h.revoke)
+	if s.Webhooks != nil {
+		registerWebhooks(g, h)
+	}
 }
 
 func (h handler) renderStaff(c echo.Context, status int, v adminview.StaffView) error {

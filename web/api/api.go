@@ -21,6 +21,7 @@ import (
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/document"
 	"github.com/verity-kyb/verity/internal/jsonx"
+	"github.com/verity-kyb/verity/internal/webhook"
 	"github.com/verity-kyb/verity/web/api/openapi"
 )
 
@@ -38,6 +39,7 @@ type Deps struct {
 	Documents *document.Service
 	Audit     *audit.Log
 	Keys      KeyAuthenticator
+	Webhooks  *webhook.Service
 }
 
 type handlers struct{ Deps }
@@ -77,6 +79,9 @@ func Register(g *echo.Group, d Deps) {
 	add(http.MethodPut, "/customers/:reference/documents/:document/review", h.handleDocumentReview)
 	add(http.MethodGet, "/audit", h.handleAuditLog)
 	add(http.MethodGet, "/audit/export", h.handleAuditExport)
+	if d.Webhooks != nil {
+		registerWebhooks(add, h)
+	}
 	g.RouteNotFound("", rt.unrouted)
 	g.RouteNotFound("/*", rt.unrouted)
 }
@@ -191,5 +196,5 @@ func ifMatch(c echo.Context) customer.Versions {
 // writeCustomer answers with the customer and its ETag.
 func writeCustomer(c echo.Context, status int, cu *customer.Customer) error {
 	c.Response().Header().Set("ETag", cu.ETag())
-	return c.JSON(status, customerJSON{Customer: cu, RequiredActions: customer.RequiredActions(cu)})
+	return c.JSON(status, customer.AsJSON(cu))
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/pgtest"
+	"github.com/verity-kyb/verity/internal/webhook"
 	"github.com/verity-kyb/verity/web"
 )
 
@@ -30,6 +31,7 @@ type server struct {
 	url  string
 	keys map[string]string // "officer", "admin", "admin2", "viewer", "officer2"
 	svc  *customer.Service
+	wh   *webhook.Service
 	http *http.Client // checks every exchange against the OpenAPI document
 }
 
@@ -45,9 +47,13 @@ func newServerWith(t *testing.T, opts customer.Options) *server {
 	db := pgtest.New(t)
 	ctx := context.Background()
 	opts.FourEyes, opts.VerifyBaseURL = true, "https://verify.com"
+	wh := webhook.NewService(db, webhook.Options{AllowPrivate: true})
+	if opts.Events == nil {
+		opts.Events = wh
+	}
 	cs := customer.NewService(db, opts)
 	as := auth.NewService(db, auth.Options{})
-	s := &server{t: t, db: db, keys: map[string]string{}, svc: cs, http: contractClient(t)}
+	s := &server{t: t, db: db, keys: map[string]string{}, svc: cs, wh: wh, http: contractClient(t)}
 	for name, role := range map[string]access.Role{"officer": access.RoleOfficer, "officer2": access.RoleOfficer,
 		"admin": access.RoleAdmin, "admin2": access.RoleAdmin, "viewer": access.RoleViewer} {
 		_, secret, err := as.CreateAPIKey(ctx, access.System("test"), name, role)
@@ -56,7 +62,8 @@ func newServerWith(t *testing.T, opts customer.Options) *server {
 		}
 		s.keys[name] = secret
 	}
-	e := web.New(web.Deps{Config: config.Config{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DB: db, Customers: cs, Keys: as})
+	e := web.New(web.Deps{Config: config.Config{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DB: db, Customers: cs, Keys: as,
+		Webhooks: wh})
 	ts := httptest.NewServer(e)
 	t.Cleanup(ts.Close)
 	s.url = ts.URL

@@ -114,12 +114,12 @@ func (h handlers) handleCustomerCreate(c echo.Context) error {
 
 // listResponse is the page shape of GET /customers.
 type listResponse struct {
-	Content       []customerJSON `json:"content"`
-	Page          int            `json:"page"`
-	Size          int            `json:"size"`
-	TotalElements int64          `json:"totalElements"`
-	TotalPages    int            `json:"totalPages"`
-	HasNext       bool           `json:"hasNext"`
+	Content       []customer.JSON `json:"content"`
+	Page          int             `json:"page"`
+	Size          int             `json:"size"`
+	TotalElements int64           `json:"totalElements"`
+	TotalPages    int             `json:"totalPages"`
+	HasNext       bool            `json:"hasNext"`
 	// TotalExact is false when a search matched more customers than are
 	// counted: totalElements (and totalPages) are then lower bounds.
 	TotalExact bool `json:"totalExact"`

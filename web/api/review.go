@@ -8,18 +8,12 @@ import (
 	"github.com/verity-kyb/verity/internal/customer"
 )
 
-// customerJSON is the customer as the API sends it: the contract's shape plus
-// requiredActions, the unmet approval conditions and a pending re-review.
-type customerJSON struct {
-	*customer.Customer
-	RequiredActions []customer.Problem `json:"requiredActions"`
-}
-
-// withRequiredActions is a page of customers as the API sends them.
-func withRequiredActions(list []*customer.Customer) []customerJSON {
-	out := make([]customerJSON, len(list))
+// withRequiredActions is a page of customers as the API sends them
+// (customer.JSON, the shape webhooks send too).
+func withRequiredActions(list []*customer.Customer) []customer.JSON {
+	out := make([]customer.JSON, len(list))
 	for i, c := range list {
-		out[i] = customerJSON{Customer: c, RequiredActions: customer.RequiredActions(c)}
+		out[i] = customer.AsJSON(c)
 	}
 	return out
 }

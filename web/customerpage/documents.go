@@ -15,18 +15,12 @@ import (
 // file from them. (Uploads, the viewer and reviews are web/documents'.)
 func (h handler) documentsView(c echo.Context, cu *customer.Customer) (customerview.DocumentsView, error) {
 	ctx, a := c.Request().Context(), page.Actor(c)
-	docs, err := h.s.Documents.List(ctx, a, cu.Reference)
+	docs, err := h.s.Documents.ListOf(ctx, a, cu)
 	if err != nil {
 		return customerview.DocumentsView{}, err
 	}
 	opts := h.s.Documents.Options()
-	// With the rule on, the customer came with its missing evidence (Evidence); else ask.
-	missing := cu.Evidence
-	if !opts.RequireForApproval || missing == nil {
-		if missing, err = h.s.Documents.Missing(ctx, a, cu); err != nil {
-			return customerview.DocumentsView{}, err
-		}
-	}
+	missing := h.s.Documents.MissingIn(cu, docs) // the rule, applied to what the section shows
 	limit := customerview.LimitText(opts.MaxFileSize)
 	return customerview.DocumentsView{C: cu, List: docs, Groups: customerview.GroupDocuments(cu, docs), Missing: missing,
 		Required: opts.RequireForApproval, CanUpload: h.s.Documents.CanUpload(a),

@@ -26,6 +26,7 @@ import (
 	"github.com/verity-kyb/verity/internal/auth"
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/document"
+	"github.com/verity-kyb/verity/internal/webhook"
 	"github.com/verity-kyb/verity/views/layout"
 )
 
@@ -163,6 +164,7 @@ type Services struct {
 	Documents *document.Service
 	Auth      *auth.Service
 	Sessions  *Sessions
+	Webhooks  *webhook.Service
 	Now       func() time.Time
 }
 

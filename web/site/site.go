@@ -17,6 +17,7 @@ import (
 	"github.com/verity-kyb/verity/internal/config"
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/document"
+	"github.com/verity-kyb/verity/internal/webhook"
 	"github.com/verity-kyb/verity/static"
 	"github.com/verity-kyb/verity/views/errorview"
 	"github.com/verity-kyb/verity/web"
@@ -39,6 +40,7 @@ type Deps struct {
 	Documents *document.Service
 	Auth      *auth.Service
 	AuditLog  *audit.Log
+	Webhooks  *webhook.Service
 	Now       func() time.Time // tests move the clock; time.Now when nil
 }
 
@@ -57,7 +59,7 @@ func Mount(d Deps) (func(*echo.Echo), func(echo.Context, web.Envelope) error, er
 	if err != nil {
 		return nil, nil, err
 	}
-	svc := page.Services{Customers: d.Customers, Documents: d.Documents, Auth: d.Auth, Sessions: sess, Now: d.Now}
+	svc := page.Services{Customers: d.Customers, Documents: d.Documents, Auth: d.Auth, Sessions: sess, Webhooks: d.Webhooks, Now: d.Now}
 	mount := func(e *echo.Echo) {
 		assets := fs.FS(static.FS)
 		files := http.StripPrefix("/static/", http.FileServer(http.FS(assets)))
@@ -77,7 +79,9 @@ func Mount(d Deps) (func(*echo.Echo), func(echo.Context, web.Envelope) error, er
 		//   documents         GET /customers/:ref/documents{,/new}, POST …/documents (multipart),
 		//                     GET …/documents/:doc{,/content}, POST …/documents/:doc/review
 		//   admin             GET/POST /admin/staff, POST /admin/staff/:id/{role,active,sessions/end},
-		//                     GET/POST /admin/api-keys, POST /admin/api-keys/:id/revoke
+		//                     GET/POST /admin/api-keys, POST /admin/api-keys/:id/revoke,
+		//                     GET/POST /admin/webhooks, POST /admin/webhooks/:id/{enabled,rotate,delete},
+		//                     POST /admin/webhooks/:id/deliveries/:delivery/redeliver
 		//   auditlog          GET /admin/audit-log, GET /admin/audit-log.csv
 		//   apidocs (public)  GET /docs/api
 		// The JSON API (/platform/v1) is mounted by web.New, not here.

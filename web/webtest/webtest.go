@@ -28,6 +28,7 @@ import (
 	"github.com/verity-kyb/verity/internal/document"
 	"github.com/verity-kyb/verity/internal/pgtest"
 	"github.com/verity-kyb/verity/internal/postgres"
+	"github.com/verity-kyb/verity/internal/webhook"
 	"github.com/verity-kyb/verity/web"
 	"github.com/verity-kyb/verity/web/site"
 )
@@ -43,6 +44,9 @@ type Site struct {
 	Customers *customer.Service
 	Documents *document.Service
 	Auth      *auth.Service
+	// Webhooks is the site's webhook service (private addresses allowed,
+	// short back-off); tests deliver with Webhooks.DeliverDue.
+	Webhooks *webhook.Service
 	// Users by name: "viewer", "officer", "officer2", "admin", "admin2".
 	Users map[string]*auth.User
 	// Replica watches Options.Replicated's replica; nil without one.
@@ -125,7 +129,9 @@ func NewWith(t testing.TB, o Options) *Site {
 	if o.Config != nil {
 		o.Config(&cfg)
 	}
-	co := customer.Options{FourEyes: true, VerifyBaseURL: "https://verify.example.com"}
+	wh := webhook.NewService(db, webhook.Options{AllowPrivate: true, BaseBackoff: 5 * time.Millisecond,
+		MaxBackoff: 20 * time.Millisecond, Timeout: 2 * time.Second})
+	co := customer.Options{FourEyes: true, VerifyBaseURL: "https://verify.example.com", Events: wh}
 	if cfg.ApprovalRequiresDocuments {
 		co.Evidence = document.ApprovalRule()
 	}
@@ -143,7 +149,7 @@ func NewWith(t testing.TB, o Options) *Site {
 	}
 	ao.Now = clock.Now
 	as := auth.NewService(db, ao)
-	s := &Site{t: t, DB: db, Customers: cs, Documents: ds, Auth: as, Users: map[string]*auth.User{}, clock: clock, Replica: replica}
+	s := &Site{t: t, DB: db, Customers: cs, Documents: ds, Auth: as, Webhooks: wh, Users: map[string]*auth.User{}, clock: clock, Replica: replica}
 	for _, u := range []struct {
 		name, full string
 		role       access.Role
@@ -159,12 +165,13 @@ func NewWith(t testing.TB, o Options) *Site {
 		s.Users[u.name] = nu
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	pages, errorPage, err := site.Mount(site.Deps{Config: cfg, Log: log, Customers: cs, Documents: ds, Auth: as, AuditLog: audit.NewLog(db), Now: clock.Now})
+	pages, errorPage, err := site.Mount(site.Deps{Config: cfg, Log: log, Customers: cs, Documents: ds, Auth: as, AuditLog: audit.NewLog(db),
+		Webhooks: wh, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := web.New(web.Deps{Config: cfg, Log: log, DB: db, Customers: cs, Documents: ds, Keys: as, Pages: pages, ErrorPage: errorPage,
-		Timeouts: o.Timeouts, Replica: replica})
+		Webhooks: wh, Timeouts: o.Timeouts, Replica: replica})
 	ts := httptest.NewUnstartedServer(e)
 	e.Server.Handler = e
 	ts.Config = e.Server

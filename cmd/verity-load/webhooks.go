@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+)
+
+// sink is a local webhook receiver: it answers 200 and keeps, per event,
+// how long after the change (the envelope's timestamp) it arrived.
+type sink struct {
+	mu   sync.Mutex
+	lag  []time.Duration
+	seen map[string]bool
+	dups int
+	srv  *http.Server
+	url  string
+}
+
+func startSink() (*sink, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s := &sink{seen: map[string]bool{}, url: "http://" + ln.Addr().String() + "/hook"}
+	s.srv = &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		now := time.Now()
+		b, _ := io.ReadAll(r.Body)
+		// the envelope's head is {"event":…,"eventId":"…","timestamp":"…": read just that,
+		// so the receiver costs the shared CPUs little
+		id, ts := field(b, `"eventId":"`), field(b, `"timestamp":"`)
+		at, _ := time.Parse(time.RFC3339Nano, ts)
+		s.mu.Lock()
+		if s.seen[id] {
+			s.dups++
+		} else {
+			s.seen[id] = true
+			s.lag = append(s.lag, now.Sub(at))
+		}
+		s.mu.Unlock()
+	})}
+	go func() { _ = s.srv.Serve(ln) }()
+	return s, nil
+}
+
+// field is the string after key in b, up to the next quote.
+func field(b []byte, key string) string {
+	i := bytes.Index(b, []byte(key))
+	if i < 0 {
+		return ""
+	}
+	rest := b[i+len(key):]
+	if j := bytes.IndexByte(rest, '"'); j >= 0 {
+		return string(rest[:j])
+	}
+	return ""
+}
+
+func (s *sink) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.lag)
+}
+
+// report prints the delivery lag once the receiver has had all of `want`
+// events, or nothing new for 5 s.
+func (s *sink) report(want int) {
+	last, lastAt := -1, time.Now()
+	for {
+		n := s.count()
+		if n >= want || time.Since(lastAt) > 5*time.Second {
+			break
+		}
+		if n != last {
+			last, lastAt = n, time.Now()
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	lag := append([]time.Duration(nil), s.lag...)
+	sort.Slice(lag, func(i, j int) bool { return lag[i] < lag[j] })
+	p := func(q float64) float64 {
+		if len(lag) == 0 {
+			return 0
+		}
+		return ms(lag[int(q*float64(len(lag)-1))])
+	}
+	fmt.Printf("webhooks: %d of %d events delivered (%d duplicates); lag from change to receipt p50 %.0f ms, p99 %.0f ms, max %.0f ms\n",
+		len(lag), want, s.dups, p(0.50), p(0.99), p(1))
+}
+
+// subscribe registers the sink for data-updated through the API (admin
+// key); the answer is the endpoint's id, for unsubscribe.
+func subscribe(cl *http.Client, c config, url string) (string, error) {
+	body, _ := json.Marshal(map[string]any{"url": url, "events": []string{"platform:accounts:customer:data-updated"}})
+	req, _ := http.NewRequest("POST", c.base+"/platform/v1/webhooks", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+c.adminKey)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := cl.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	var ep struct {
+		ID string `json:"id"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&ep); err != nil || res.StatusCode != http.StatusCreated {
+		return "", fmt.Errorf("register the webhook sink: status %d %v (is WEBHOOK_ALLOW_PRIVATE=true set on the server?)", res.StatusCode, err)
+	}
+	return ep.ID, nil
+}
+
+func unsubscribe(cl *http.Client, c config, id string) {
+	req, _ := http.NewRequest("DELETE", c.base+"/platform/v1/webhooks/"+id, nil)
+	req.Header.Set("Authorization", "Bearer "+c.adminKey)
+	if res, err := cl.Do(req); err == nil {
+		res.Body.Close()
+	}
+}
