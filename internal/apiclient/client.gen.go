@@ -310,6 +310,48 @@ func (e Status) Valid() bool {
 	}
 }
 
+// Defines values for WebhookEnvelopeEvent.
+const (
+	PlatformAccountsCustomerAssigneeChanged  WebhookEnvelopeEvent = "platform:accounts:customer:assignee-changed"
+	PlatformAccountsCustomerAssociateDeleted WebhookEnvelopeEvent = "platform:accounts:customer:associate-deleted"
+	PlatformAccountsCustomerCreated          WebhookEnvelopeEvent = "platform:accounts:customer:created"
+	PlatformAccountsCustomerDataUpdated      WebhookEnvelopeEvent = "platform:accounts:customer:data-updated"
+	PlatformAccountsCustomerDocumentReviewed WebhookEnvelopeEvent = "platform:accounts:customer:document-reviewed"
+	PlatformAccountsCustomerDocumentUploaded WebhookEnvelopeEvent = "platform:accounts:customer:document-uploaded"
+	PlatformAccountsCustomerNoteAdded        WebhookEnvelopeEvent = "platform:accounts:customer:note-added"
+	PlatformAccountsCustomerReviewConfirmed  WebhookEnvelopeEvent = "platform:accounts:customer:review-confirmed"
+	PlatformAccountsCustomerReviewRequired   WebhookEnvelopeEvent = "platform:accounts:customer:review-required"
+	PlatformAccountsCustomerStatusChange     WebhookEnvelopeEvent = "platform:accounts:customer:status-change"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEnvelopeEvent enum.
+func (e WebhookEnvelopeEvent) Valid() bool {
+	switch e {
+	case PlatformAccountsCustomerAssigneeChanged:
+		return true
+	case PlatformAccountsCustomerAssociateDeleted:
+		return true
+	case PlatformAccountsCustomerCreated:
+		return true
+	case PlatformAccountsCustomerDataUpdated:
+		return true
+	case PlatformAccountsCustomerDocumentReviewed:
+		return true
+	case PlatformAccountsCustomerDocumentUploaded:
+		return true
+	case PlatformAccountsCustomerNoteAdded:
+		return true
+	case PlatformAccountsCustomerReviewConfirmed:
+		return true
+	case PlatformAccountsCustomerReviewRequired:
+		return true
+	case PlatformAccountsCustomerStatusChange:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AuditKind.
 const (
 	AuditKindApikey   AuditKind = "apikey"
@@ -903,6 +945,21 @@ type DocumentList struct {
 	Documents []Document `json:"documents"`
 }
 
+// DocumentMeta A file's metadata in a multipart upload (the file is its part; name defaults to the part's file name).
+type DocumentMeta struct {
+	CountryCode nullable.Nullable[string] `json:"countryCode,omitempty"`
+
+	// CustomerPersonReference An associate's person.reference; absent or null for COMPANY_DOC.
+	CustomerPersonReference nullable.Nullable[string] `json:"customerPersonReference,omitempty"`
+	Description             nullable.Nullable[string] `json:"description,omitempty"`
+	ExternalReference       nullable.Nullable[string] `json:"externalReference,omitempty"`
+	Name                    nullable.Nullable[string] `json:"name,omitempty"`
+	SubType                 nullable.Nullable[string] `json:"subType,omitempty"`
+
+	// Type A document type (DRIVER_LICENSE and DRIVERS are read as DRIVERS_LICENSE).
+	Type string `json:"type"`
+}
+
 // DocumentReview defines model for DocumentReview.
 type DocumentReview struct {
 	Decision DocumentReviewDecision `json:"decision"`
@@ -1207,6 +1264,30 @@ type WebhookDeliveryPage struct {
 	HasNext    bool                     `json:"hasNext"`
 	NextBefore nullable.Nullable[int64] `json:"nextBefore"`
 }
+
+// WebhookEnvelope The body of every delivery, as BVNK shapes it. `data` depends on `event` (docs/webhooks.md, Events): the customer in the API's shape for created and data-updated, otherwise its reference and status with the event's own fields.
+type WebhookEnvelope struct {
+	Data  WebhookEnvelope_Data `json:"data"`
+	Event WebhookEnvelopeEvent `json:"event"`
+
+	// EventId UUIDv7; the same on every try and redelivery.
+	EventId openapi_types.UUID `json:"eventId"`
+
+	// Timestamp RFC 3339 in UTC to the microsecond (trailing zeros left out).
+	//
+	// Examples: 2026-11-25T10:05:00.123456Z
+	Timestamp Timestamp `json:"timestamp"`
+}
+
+// WebhookEnvelope_Data defines model for WebhookEnvelope.Data.
+type WebhookEnvelope_Data struct {
+	Reference            openapi_types.UUID     `json:"reference"`
+	Status               Status                 `json:"status"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// WebhookEnvelopeEvent defines model for WebhookEnvelope.Event.
+type WebhookEnvelopeEvent string
 
 // WebhookInput defines model for WebhookInput.
 type WebhookInput struct {
@@ -1540,6 +1621,21 @@ type ListWebhookDeliveriesParams struct {
 	Size *int `form:"size,omitempty" json:"size,omitempty"`
 }
 
+// ReceiveCustomerEventParams defines parameters for ReceiveCustomerEvent.
+type ReceiveCustomerEventParams struct {
+	// XSignature BVNK's: hex HMAC-SHA256 of path + content type + raw body.
+	XSignature string `json:"x-signature"`
+
+	// WebhookId Standard Webhooks message id (the eventId).
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp Standard Webhooks timestamp (Unix seconds).
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature Standard Webhooks signatures (`v1,<base64>`, space-separated while a rotation is on).
+	WebhookSignature string `json:"webhook-signature"`
+}
+
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = CustomerCreate
 
@@ -1581,6 +1677,88 @@ type CreateWebhookJSONRequestBody = WebhookInput
 
 // UpdateWebhookJSONRequestBody defines body for UpdateWebhook for application/json ContentType.
 type UpdateWebhookJSONRequestBody = WebhookInput
+
+// ReceiveCustomerEventJSONRequestBody defines body for ReceiveCustomerEvent for application/json ContentType.
+type ReceiveCustomerEventJSONRequestBody = WebhookEnvelope
+
+// Getter for additional properties for WebhookEnvelope_Data. Returns the specified
+// element and whether it was found
+func (a WebhookEnvelope_Data) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for WebhookEnvelope_Data
+func (a *WebhookEnvelope_Data) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for WebhookEnvelope_Data to handle AdditionalProperties
+func (a *WebhookEnvelope_Data) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["reference"]; found {
+		err = json.Unmarshal(raw, &a.Reference)
+		if err != nil {
+			return fmt.Errorf("error reading 'reference': %w", err)
+		}
+		delete(object, "reference")
+	}
+
+	if raw, found := object["status"]; found {
+		err = json.Unmarshal(raw, &a.Status)
+		if err != nil {
+			return fmt.Errorf("error reading 'status': %w", err)
+		}
+		delete(object, "status")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for WebhookEnvelope_Data to handle AdditionalProperties
+func (a WebhookEnvelope_Data) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["reference"], err = json.Marshal(a.Reference)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'reference': %w", err)
+	}
+
+	object["status"], err = json.Marshal(a.Status)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'status': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
 
 // AsAssigneeChangeAssignee0 returns the union data inside the AssigneeChange_Assignee as a AssigneeChangeAssignee0
 func (t AssigneeChange_Assignee) AsAssigneeChangeAssignee0() (AssigneeChangeAssignee0, error) {
@@ -12875,4 +13053,170 @@ func ParseRotateWebhookSecretResponse(rsp *http.Response) (*RotateWebhookSecretR
 	}
 
 	return response, nil
+}
+
+// WebhookInitiator sends OpenAPI 3.1 webhook requests to target URLs.
+// Modeled on the generated Client, but with no stored Server -- the full
+// target URL is provided per-call by the caller (typically discovered
+// from a subscription registration).
+type WebhookInitiator struct {
+	// Doer for performing requests, typically a *http.Client with any
+	// customized settings, such as certificate chains.
+	Client HttpRequestDoer
+
+	// A list of callbacks for modifying requests which are generated before sending over
+	// the network.
+	RequestEditors []RequestEditorFn
+}
+
+// WebhookInitiatorOption allows setting custom parameters during construction.
+type WebhookInitiatorOption func(*WebhookInitiator) error
+
+// NewWebhookInitiator creates a new WebhookInitiator with reasonable defaults.
+func NewWebhookInitiator(opts ...WebhookInitiatorOption) (*WebhookInitiator, error) {
+	initiator := WebhookInitiator{}
+	for _, o := range opts {
+		if err := o(&initiator); err != nil {
+			return nil, err
+		}
+	}
+	if initiator.Client == nil {
+		initiator.Client = &http.Client{}
+	}
+	return &initiator, nil
+}
+
+// WithWebhookHTTPClient allows overriding the default Doer, which is
+// automatically created using http.Client. This is useful for tests.
+func WithWebhookHTTPClient(doer HttpRequestDoer) WebhookInitiatorOption {
+	return func(p *WebhookInitiator) error {
+		p.Client = doer
+		return nil
+	}
+}
+
+// WithWebhookRequestEditorFn allows setting up a callback function, which
+// will be called right before sending the webhook request. This can be
+// used to mutate the request, e.g. to add signature headers.
+func WithWebhookRequestEditorFn(fn RequestEditorFn) WebhookInitiatorOption {
+	return func(p *WebhookInitiator) error {
+		p.RequestEditors = append(p.RequestEditors, fn)
+		return nil
+	}
+}
+
+func (p *WebhookInitiator) applyWebhookEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
+	for _, r := range p.RequestEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	for _, r := range additionalEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WebhookInitiatorInterface is the interface specification for the webhook initiator.
+type WebhookInitiatorInterface interface {
+	// ReceiveCustomerEventWithBody fires the customerEvent webhook with any body
+	ReceiveCustomerEventWithBody(ctx context.Context, targetURL string, params *ReceiveCustomerEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	ReceiveCustomerEvent(ctx context.Context, targetURL string, params *ReceiveCustomerEventParams, body ReceiveCustomerEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+func (p *WebhookInitiator) ReceiveCustomerEventWithBody(ctx context.Context, targetURL string, params *ReceiveCustomerEventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReceiveCustomerEventWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) ReceiveCustomerEvent(ctx context.Context, targetURL string, params *ReceiveCustomerEventParams, body ReceiveCustomerEventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReceiveCustomerEventWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+// NewReceiveCustomerEventWebhookRequest builds a application/json POST request for the customerEvent webhook
+func NewReceiveCustomerEventWebhookRequest(targetURL string, params *ReceiveCustomerEventParams, body ReceiveCustomerEventJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReceiveCustomerEventWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewReceiveCustomerEventWebhookRequestWithBody builds a POST request for the customerEvent webhook with any body
+func NewReceiveCustomerEventWebhookRequestWithBody(targetURL string, params *ReceiveCustomerEventParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "x-signature", params.XSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("x-signature", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam2)
+
+		var headerParam3 string
+
+		headerParam3, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam3)
+
+	}
+	return req, nil
 }
