@@ -31,6 +31,7 @@ type contract struct {
 	mu       sync.Mutex // the validator's caches are not documented as safe for concurrent use
 	v        validator.Validator
 	errorDoc *base.Schema // the Error schema, for paths the document does not have
+	envelope *base.Schema // WebhookEnvelope, what a webhook delivery's body must be
 }
 
 var loadContract = sync.OnceValues(func() (*contract, error) {
@@ -57,7 +58,26 @@ func newContract(spec []byte) (*contract, error) {
 	if !ok {
 		return nil, fmt.Errorf("no Error schema")
 	}
-	return &contract{v: v, errorDoc: proxy.Schema()}, nil
+	env, ok := model.Model.Components.Schemas.Get("WebhookEnvelope")
+	if !ok {
+		return nil, fmt.Errorf("no WebhookEnvelope schema")
+	}
+	return &contract{v: v, errorDoc: proxy.Schema(), envelope: env.Schema()}, nil
+}
+
+// checkDelivery fails t when a webhook delivery's body is not the document's
+// WebhookEnvelope (the 3.1 webhooks section).
+func checkDelivery(t *testing.T, body []byte) {
+	t.Helper()
+	c, err := loadContract()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ok, verrs := schema_validation.NewSchemaValidator().ValidateSchemaBytes(c.envelope, body); !ok {
+		t.Errorf("contract: a webhook delivery is not a WebhookEnvelope: %s\n%s", describe(verrs), body)
+	}
 }
 
 // exchange is one request with its answer, bodies read.

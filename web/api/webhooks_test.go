@@ -21,6 +21,7 @@ func TestAPIWebhooks(t *testing.T) {
 	var bodies []string
 	rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
+		checkDelivery(t, b)
 		mu.Lock()
 		bodies = append(bodies, string(b)+" "+r.Header.Get("webhook-signature"))
 		mu.Unlock()
