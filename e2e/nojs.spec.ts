@@ -15,6 +15,9 @@ async function submit(page: Page, button: ReturnType<Page['getByTestId']>): Prom
 }
 
 test('officer without JavaScript: search, edit details, add an associate, reopen', async ({ page }) => {
+  // A long walk (a dozen full page loads, each checked with axe): on a busy 2-core machine it needs more
+  // than the default minute; the ceiling is not a speed claim.
+  test.setTimeout(180_000);
   await signIn(page, 'officer');
   await checkA11y(page, 'customers list without JavaScript');
 
