@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -38,10 +39,19 @@ type ImportRecord struct {
 	CreateInput
 }
 
-// ImportResult counts what an import did.
+// ImportResult counts what an import did: lines stored, refused, and (with
+// ConflictSkip) left alone because the customer already exists.
 type ImportResult struct {
 	Imported int
 	Failed   int
+	Skipped  int
+}
+
+// ImportOptions are the operator's choices for one import.
+type ImportOptions struct {
+	// Lines, when set, is told of every line read (blank ones too), for a
+	// progress display; it is called from the reading goroutine only.
+	Lines func(n int)
 }
 
 // LineError is a line of the import that was not stored, and why.
@@ -54,21 +64,34 @@ func (e LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.
 
 const importBatch = 500
 
-// Import reads customers as JSON Lines and stores each valid line; a bad
-// line is reported with its number and nothing of it is stored. Lines are
-// written in batches by a few workers, one transaction per batch.
+// Import is ImportWith with the default options.
 func (s *Service) Import(ctx context.Context, a access.Actor, r io.Reader, report func(LineError)) (ImportResult, error) {
+	return s.ImportWith(ctx, a, r, ImportOptions{}, report)
+}
+
+// ImportWith reads customers as JSON Lines and stores each valid line; a bad
+// line is refused with its number and nothing of it is stored. Lines are
+// written in batches by a few workers, one transaction per batch; refused
+// lines are reported in line order once every line has been settled.
+func (s *Service) ImportWith(ctx context.Context, a access.Actor, r io.Reader, opts ImportOptions, report func(LineError)) (ImportResult, error) {
 	var res ImportResult
 	if err := s.require(a, access.PermEdit, "import customers"); err != nil {
 		return res, err
 	}
 	var mu sync.Mutex
+	var refused []LineError
 	fail := func(le LineError) {
 		mu.Lock()
 		res.Failed++
-		report(le)
+		refused = append(refused, le)
 		mu.Unlock()
 	}
+	defer func() {
+		sort.SliceStable(refused, func(i, j int) bool { return refused[i].Line < refused[j].Line })
+		for _, le := range refused {
+			report(le)
+		}
+	}()
 	type item struct {
 		line int
 		c    *Customer
@@ -108,6 +131,9 @@ func (s *Service) Import(ctx context.Context, a access.Actor, r io.Reader, repor
 	line := 0
 	for sc.Scan() {
 		line++
+		if opts.Lines != nil {
+			opts.Lines(line)
+		}
 		raw := bytes.TrimSpace(sc.Bytes())
 		if len(raw) == 0 {
 			continue
