@@ -19,7 +19,12 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	every := fs.Duration("progress-every", 10*time.Second, "interval of the plain progress lines when standard error is not a terminal (0: none)")
+	onConflict := fs.String("on-conflict", "fail", "a line whose reference is a stored customer's: fail (refuse it), skip, or update")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	policy, err := customer.ParseOnConflict(*onConflict)
+	if err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -47,7 +52,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	p := &progress{out: stderr, tty: isTerminal(stderr), size: size, read: &cr.n, start: time.Now()}
 	stop := p.run(*every)
 	res, err := a.customers.ImportWith(ctx, cliActor(), bufio.NewReaderSize(cr, 1<<20),
-		customer.ImportOptions{Lines: func(n int) { p.lines.Store(int64(n)) }},
+		customer.ImportOptions{Lines: func(n int) { p.lines.Store(int64(n)) }, OnConflict: policy},
 		func(le customer.LineError) {
 			stop()
 			fmt.Fprintln(stderr, le.Error())
@@ -63,9 +68,14 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return err
 }
 
-// summary is the closing line of an import: "12,000 imported, 3 refused, 1 skipped".
+// summary is the closing line of an import: "12,000 imported, 3 refused,
+// 1 skipped" (and ", 2 updated" when any were).
 func summary(r customer.ImportResult) string {
-	return fmt.Sprintf("%s imported, %s refused, %s skipped", thousands(r.Imported), thousands(r.Failed), thousands(r.Skipped))
+	out := fmt.Sprintf("%s imported, %s refused, %s skipped", thousands(r.Imported), thousands(r.Failed), thousands(r.Skipped))
+	if r.Updated > 0 {
+		out += ", " + thousands(r.Updated) + " updated"
+	}
+	return out
 }
 
 // thousands writes n with a comma between groups of three digits.

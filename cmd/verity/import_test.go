@@ -96,3 +96,22 @@ func TestImportProgressLine(t *testing.T) {
 		}
 	}
 }
+
+// Re-running an import with --on-conflict skip leaves the stored customers
+// and says so; an unknown policy is refused before anything is read.
+func TestImportCommandOnConflict(t *testing.T) {
+	importEnv(t)
+	lines := []string{withRef("6f1d2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b", importCompany)}
+	if out, _, err := runImport(t, lines); err != nil || strings.TrimSpace(out) != "1 imported, 0 refused, 0 skipped" {
+		t.Fatalf("first run: %q, %v", out, err)
+	}
+	if out, _, err := runImport(t, lines, "--on-conflict", "skip"); err != nil || strings.TrimSpace(out) != "0 imported, 0 refused, 1 skipped" {
+		t.Fatalf("re-run with skip: %q, %v", out, err)
+	}
+	if out, _, err := runImport(t, lines, "--on-conflict", "update"); err != nil || strings.TrimSpace(out) != "0 imported, 0 refused, 0 skipped, 1 updated" {
+		t.Fatalf("re-run with update: %q, %v", out, err)
+	}
+	if _, _, err := runImport(t, lines, "--on-conflict", "replace"); err == nil || !strings.Contains(err.Error(), "fail, skip or update") {
+		t.Fatalf("--on-conflict replace: %v", err)
+	}
+}

@@ -39,12 +39,14 @@ type ImportRecord struct {
 	CreateInput
 }
 
-// ImportResult counts what an import did: lines stored, refused, and (with
-// ConflictSkip) left alone because the customer already exists.
+// ImportResult counts what an import did: new customers stored, lines
+// refused, and lines whose customer already existed, left alone
+// (ConflictSkip) or updated (ConflictUpdate).
 type ImportResult struct {
 	Imported int
 	Failed   int
 	Skipped  int
+	Updated  int
 }
 
 // ImportOptions are the operator's choices for one import.
@@ -52,6 +54,9 @@ type ImportOptions struct {
 	// Lines, when set, is told of every line read (blank ones too), for a
 	// progress display; it is called from the reading goroutine only.
 	Lines func(n int)
+	// OnConflict is what a line whose reference is a stored customer's
+	// does (ConflictFail when empty).
+	OnConflict OnConflict
 }
 
 // LineError is a line of the import that was not stored, and why.
@@ -92,11 +97,7 @@ func (s *Service) ImportWith(ctx context.Context, a access.Actor, r io.Reader, o
 			report(le)
 		}
 	}()
-	type item struct {
-		line int
-		c    *Customer
-	}
-	batches := make(chan []item)
+	batches := make(chan []importItem)
 	var wg sync.WaitGroup
 	var firstErr error
 	for w := 0; w < 3; w++ {
@@ -104,6 +105,29 @@ func (s *Service) ImportWith(ctx context.Context, a access.Actor, r io.Reader, o
 		go func() {
 			defer wg.Done()
 			for b := range batches {
+				rest, err := s.settleExisting(ctx, a, opts.OnConflict, b, func(it importItem, err error) {
+					if err != nil {
+						fail(LineError{Line: it.line, Err: err})
+						return
+					}
+					mu.Lock()
+					if opts.OnConflict == ConflictSkip {
+						res.Skipped++
+					} else {
+						res.Updated++
+					}
+					mu.Unlock()
+				})
+				if err != nil { // the lookup failed: none of the batch was stored
+					mu.Lock()
+					firstErr = err
+					mu.Unlock()
+					for _, it := range b {
+						fail(LineError{Line: it.line, Err: err})
+					}
+					continue
+				}
+				b = rest
 				cs := make([]*Customer, len(b))
 				for i := range b {
 					cs[i] = b[i].c
@@ -127,7 +151,7 @@ func (s *Service) ImportWith(ctx context.Context, a access.Actor, r io.Reader, o
 	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 4<<20)
-	var batch []item
+	var batch []importItem
 	line := 0
 	for sc.Scan() {
 		line++
@@ -138,12 +162,12 @@ func (s *Service) ImportWith(ctx context.Context, a access.Actor, r io.Reader, o
 		if len(raw) == 0 {
 			continue
 		}
-		c, err := s.parseImport(raw)
+		c, rec, err := s.parseImport(raw)
 		if err != nil {
 			fail(LineError{Line: line, Err: err})
 			continue
 		}
-		batch = append(batch, item{line, c})
+		batch = append(batch, importItem{line, c, rec})
 		if len(batch) == importBatch {
 			batches <- batch
 			batch = nil
@@ -168,10 +192,10 @@ func (s *Service) ImportWith(ctx context.Context, a access.Actor, r io.Reader, o
 const bulkLoadRows = 1000
 
 // parseImport decodes and validates one line with the same rules as create.
-func (s *Service) parseImport(raw []byte) (*Customer, error) {
+func (s *Service) parseImport(raw []byte) (*Customer, *ImportRecord, error) {
 	var rec ImportRecord
 	if err := jsonx.Decode(raw, &rec); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	now := s.opts.Now().UTC()
 	c, _, err := ValidateCreate(rec.CreateInput, now)
@@ -202,9 +226,9 @@ func (s *Service) parseImport(raw []byte) (*Customer, error) {
 		c.Company.Associates[i].Verification = s.importVerification(errs, path+".verification", in.Verification)
 	}
 	if err != nil || len(errs) > 0 {
-		return nil, mergeInvalid(err, apperr.Invalid(errs))
+		return nil, nil, mergeInvalid(err, apperr.Invalid(errs))
 	}
-	return &c, nil
+	return &c, &rec, nil
 }
 
 // parseRef keeps a given reference or makes a new one.

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/customer"
 )
@@ -60,4 +62,66 @@ func TestImportRefusedInLineOrder(t *testing.T) {
 	if fmt.Sprint(seen) != "[1 2 3 4 5]" {
 		t.Fatalf("progress saw lines %v, want 1 to 5", seen)
 	}
+}
+
+// --on-conflict: a reference already stored is refused (fail, the default),
+// left as stored and counted (skip), or applied as PUT details and PUT
+// associates would, with their rules and an audit entry (update).
+func TestImportOnConflict(t *testing.T) {
+	e := newEnv(t)
+	ref := fmt.Sprintf(`"reference": %q`, importRef)
+	if res, nums, _ := e.importLines(customer.ImportOptions{}, importLine(ref)); res.Imported != 1 || len(nums) != 0 {
+		t.Fatalf("first import %+v, refused %v", res, nums)
+	}
+	stored := e.get(&customer.Customer{Reference: uuid.MustParse(importRef)})
+	renamed := strings.Replace(importLine(ref), `"Bond Holdings"`, `"Bond Holdings Renamed"`, 1)
+
+	t.Run("Fail", func(t *testing.T) {
+		res, nums, msgs := e.importLines(customer.ImportOptions{OnConflict: customer.ConflictFail}, renamed)
+		if res.Failed != 1 || fmt.Sprint(nums) != "[1]" || !strings.Contains(msgs[0], "already exists") {
+			t.Fatalf("%+v %v", res, msgs)
+		}
+	})
+	t.Run("Skip", func(t *testing.T) {
+		res, nums, _ := e.importLines(customer.ImportOptions{OnConflict: customer.ConflictSkip}, renamed, importLine(""))
+		if res.Skipped != 1 || res.Imported != 1 || len(nums) != 0 {
+			t.Fatalf("result %+v, refused %v; want 1 skipped, 1 imported", res, nums)
+		}
+		if got := e.get(stored); got.Company.Name != "Bond Holdings" || got.Version != stored.Version {
+			t.Fatalf("skip changed the stored customer: %q v%v", got.Company.Name, got.Version)
+		}
+	})
+	t.Run("Update", func(t *testing.T) {
+		res, nums, msgs := e.importLines(customer.ImportOptions{OnConflict: customer.ConflictUpdate}, renamed)
+		if res.Updated != 1 || res.Imported != 0 || len(nums) != 0 {
+			t.Fatalf("result %+v, refused %v", res, msgs)
+		}
+		got := e.get(stored)
+		if got.Company.Name != "Bond Holdings Renamed" {
+			t.Fatalf("name %q, want the line's", got.Company.Name)
+		}
+		if got.Company.Associates[0].Person.Reference != stored.Company.Associates[0].Person.Reference {
+			t.Fatal("the associate was not matched: its reference changed")
+		}
+		if got.LastEditor == nil || *got.LastEditor != access.System("import").Principal() {
+			t.Fatalf("last editor %v, want the importer (four-eyes)", got.LastEditor)
+		}
+		if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = 'customer.update' AND reason = $1`, customer.ImportUpdatedReason); n != 1 {
+			t.Fatalf("%d update entries with the import reason, want 1", n)
+		}
+	})
+	t.Run("UpdateRefused", func(t *testing.T) {
+		noName := strings.Replace(renamed, `"name": "Bond Holdings Renamed",`, ``, 1)
+		verified := fmt.Sprintf(`"reference": %q, "status": "REJECTED"`, importRef)
+		res, nums, msgs := e.importLines(customer.ImportOptions{OnConflict: customer.ConflictUpdate}, noName, importLine(verified))
+		if res.Failed != 2 || fmt.Sprint(nums) != "[1 2]" {
+			t.Fatalf("result %+v, refused %v", res, msgs)
+		}
+		if !strings.Contains(msgs[0], "name") || !strings.Contains(msgs[1], "status REJECTED differs") {
+			t.Fatalf("reasons %q", msgs)
+		}
+		if got := e.get(stored); got.Company.Name != "Bond Holdings Renamed" || got.Status != stored.Status {
+			t.Fatalf("a refused update changed the customer: %q %s", got.Company.Name, got.Status)
+		}
+	})
 }
