@@ -20,6 +20,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.SetOutput(stderr)
 	every := fs.Duration("progress-every", 10*time.Second, "interval of the plain progress lines when standard error is not a terminal (0: none)")
 	onConflict := fs.String("on-conflict", "fail", "a line whose reference is a stored customer's: fail (refuse it), skip, or update")
+	trust := fs.Bool("trust-status", false, "keep each line's status as it is, without the approval preconditions (recorded in the audit)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -52,7 +53,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	p := &progress{out: stderr, tty: isTerminal(stderr), size: size, read: &cr.n, start: time.Now()}
 	stop := p.run(*every)
 	res, err := a.customers.ImportWith(ctx, cliActor(), bufio.NewReaderSize(cr, 1<<20),
-		customer.ImportOptions{Lines: func(n int) { p.lines.Store(int64(n)) }, OnConflict: policy},
+		customer.ImportOptions{Lines: func(n int) { p.lines.Store(int64(n)) }, OnConflict: policy, TrustStatus: *trust},
 		func(le customer.LineError) {
 			stop()
 			fmt.Fprintln(stderr, le.Error())

@@ -115,3 +115,16 @@ func TestImportCommandOnConflict(t *testing.T) {
 		t.Fatalf("--on-conflict replace: %v", err)
 	}
 }
+
+// --trust-status reaches the import: a VERIFIED line without an associate in
+// control is refused without it and kept with it.
+func TestImportCommandTrustStatus(t *testing.T) {
+	importEnv(t)
+	line := strings.Replace(`{"status": "VERIFIED", `+strings.TrimPrefix(importCompany, "{"), `"hasControl": true`, `"hasControl": false`, 1)
+	if _, errOut, err := runImport(t, []string{line}); err == nil || !strings.Contains(errOut, "arrives VERIFIED") {
+		t.Fatalf("without --trust-status: %v\n%s", err, errOut)
+	}
+	if out, _, err := runImport(t, []string{line}, "--trust-status"); err != nil || strings.TrimSpace(out) != "1 imported, 0 refused, 0 skipped" {
+		t.Fatalf("with --trust-status: %q, %v", out, err)
+	}
+}

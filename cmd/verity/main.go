@@ -31,7 +31,7 @@ const usage = `usage:
   verity seed --demo [--customers N]   demo staff and N realistic customers (private
                                        development database only: no DATABASE_URL)
   verity seed --customers-only [--customers N]   N demo customers, no staff (any database)
-  verity import [--on-conflict fail|skip|update] [--progress-every 10s] FILE.jsonl
+  verity import [--on-conflict fail|skip|update] [--trust-status] [--progress-every 10s] FILE.jsonl
                                        customers in the full JSON shape, one per line
                                        (see docs/import.md)
 

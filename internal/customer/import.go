@@ -57,7 +57,15 @@ type ImportOptions struct {
 	// OnConflict is what a line whose reference is a stored customer's
 	// does (ConflictFail when empty).
 	OnConflict OnConflict
+	// TrustStatus keeps each line's status as it is, without the approval
+	// preconditions a VERIFIED line must otherwise meet, and says so in
+	// every imported customer's audit entry (TrustedStatusReason).
+	TrustStatus bool
 }
+
+// TrustedStatusReason is the audit reason of a customer imported with
+// ImportOptions.TrustStatus.
+const TrustedStatusReason = "status trusted on import (--trust-status): approval preconditions not checked"
 
 // LineError is a line of the import that was not stored, and why.
 type LineError struct {
@@ -132,7 +140,7 @@ func (s *Service) ImportWith(ctx context.Context, a access.Actor, r io.Reader, o
 				for i := range b {
 					cs[i] = b[i].c
 				}
-				n, errs := s.storeBatch(ctx, a, cs)
+				n, errs := s.storeBatch(ctx, a, cs, opts.TrustStatus)
 				mu.Lock()
 				res.Imported += n
 				mu.Unlock()
@@ -163,6 +171,9 @@ func (s *Service) ImportWith(ctx context.Context, a access.Actor, r io.Reader, o
 			continue
 		}
 		c, rec, err := s.parseImport(raw)
+		if err == nil && !opts.TrustStatus {
+			err = verifiedRefusal(c, ApprovalProblems(c))
+		}
 		if err != nil {
 			fail(LineError{Line: line, Err: err})
 			continue
@@ -266,14 +277,14 @@ func (s *Service) importVerification(errs apperr.FieldErrors, path string, in *V
 
 // storeBatch writes customers in one transaction; when that fails it falls
 // back to one transaction per customer so a bad one names itself.
-func (s *Service) storeBatch(ctx context.Context, a access.Actor, cs []*Customer) (int, []error) {
+func (s *Service) storeBatch(ctx context.Context, a access.Actor, cs []*Customer, trust bool) (int, []error) {
 	errs := make([]error, len(cs))
-	if err := s.storeAll(ctx, a, cs); err == nil {
+	if err := s.storeAll(ctx, a, cs, trust); err == nil {
 		return len(cs), errs
 	}
 	n := 0
 	for i, c := range cs {
-		if err := s.storeAll(ctx, a, []*Customer{c}); err != nil {
+		if err := s.storeAll(ctx, a, []*Customer{c}, trust); err != nil {
 			errs[i] = err
 			continue
 		}
@@ -282,7 +293,10 @@ func (s *Service) storeBatch(ctx context.Context, a access.Actor, cs []*Customer
 	return n, errs
 }
 
-func (s *Service) storeAll(ctx context.Context, a access.Actor, cs []*Customer) error {
+// storeAll inserts customers in one transaction. Unless the status is
+// trusted, a VERIFIED customer must also have the evidence approval needs
+// when that rule is on (checked after its insert, in the same transaction).
+func (s *Service) storeAll(ctx context.Context, a access.Actor, cs []*Customer, trust bool) error {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
@@ -290,9 +304,35 @@ func (s *Service) storeAll(ctx context.Context, a access.Actor, cs []*Customer) 
 	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
 	for _, c := range cs {
 		c.ID = 0
-		if err := s.insert(ctx, tx, a, c, audit.ActionCustomerImport); err != nil {
+		reason := ""
+		if trust {
+			reason = TrustedStatusReason
+		}
+		if err := s.insert(ctx, tx, a, c, audit.ActionCustomerImport, reason); err != nil {
 			return err
+		}
+		if !trust && c.Status == StatusVerified && s.opts.Evidence != nil {
+			missing, err := s.opts.Evidence.Missing(ctx, s.prepared(tx), c)
+			if err != nil {
+				return err
+			}
+			if err := verifiedRefusal(c, missing); err != nil {
+				return err
+			}
 		}
 	}
 	return tx.Commit()
+}
+
+// verifiedRefusal refuses a line that arrives VERIFIED with unmet approval
+// preconditions (those the API checks: ApprovalProblems, then the evidence
+// rule's missing documents), naming every one.
+func verifiedRefusal(c *Customer, problems []Problem) error {
+	if c.Status != StatusVerified || len(problems) == 0 {
+		return nil
+	}
+	e := apperr.Conflict("approval_preconditions", "the line arrives VERIFIED but approval needs: %s (import with --trust-status to keep legacy statuses)",
+		strings.Join(Messages(problems), " "))
+	e.Extra = map[string]any{"unmet": Messages(problems), "problems": problems}
+	return e
 }

@@ -1,11 +1,13 @@
 package customer_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 
 	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/customer"
@@ -122,6 +124,66 @@ func TestImportOnConflict(t *testing.T) {
 		}
 		if got := e.get(stored); got.Company.Name != "Bond Holdings Renamed" || got.Status != stored.Status {
 			t.Fatalf("a refused update changed the customer: %q %s", got.Company.Name, got.Status)
+		}
+	})
+}
+
+// noEvidence is an evidence rule that finds every customer's register
+// extract missing.
+type noEvidence struct{}
+
+func (noEvidence) Missing(context.Context, sqlx.QueryerContext, *customer.Customer) ([]customer.Problem, error) {
+	return []customer.Problem{{Code: "missing_evidence", Associate: -1, Message: "No accepted company register extract."}}, nil
+}
+
+func (r noEvidence) MissingEach(ctx context.Context, db sqlx.QueryerContext, list []*customer.Customer) ([][]customer.Problem, error) {
+	out := make([][]customer.Problem, len(list))
+	for i, c := range list {
+		out[i], _ = r.Missing(ctx, db, c)
+	}
+	return out, nil
+}
+
+// A line that arrives VERIFIED meets the API's approval preconditions or is
+// refused naming them; --trust-status keeps the status and says so in the
+// audit entry of every customer it imports.
+func TestImportVerifiedPreconditions(t *testing.T) {
+	e := newEnv(t)
+	verified := `"status": "VERIFIED"`
+	noControl := strings.Replace(importLine(verified), `"hasControl": true`, `"hasControl": false`, 1)
+	noDoB := strings.Replace(noControl, `"dateOfBirth": "2001-01-31",`, ``, 1)
+
+	res, nums, msgs := e.importLines(customer.ImportOptions{}, importLine(verified), noDoB, importLine(`"status": "PENDING"`))
+	if res.Imported != 2 || fmt.Sprint(nums) != "[2]" {
+		t.Fatalf("result %+v, refused %v", res, msgs)
+	}
+	for _, want := range []string{"arrives VERIFIED", "No associate has control", "has no date of birth"} {
+		if !strings.Contains(msgs[0], want) {
+			t.Errorf("refusal %q does not name %q", msgs[0], want)
+		}
+	}
+
+	t.Run("Evidence", func(t *testing.T) {
+		ev := &env{t: t, db: e.db, ctx: e.ctx, svc: customer.NewService(e.db, customer.Options{Evidence: noEvidence{}})}
+		res, nums, msgs := ev.importLines(customer.ImportOptions{}, importLine(verified), importLine(""))
+		if res.Imported != 1 || fmt.Sprint(nums) != "[1]" || !strings.Contains(msgs[0], "register extract") {
+			t.Fatalf("result %+v, refused %v", res, msgs)
+		}
+	})
+
+	t.Run("TrustStatus", func(t *testing.T) {
+		before := e.count(`SELECT count(*) FROM audit_entries WHERE reason = $1`, customer.TrustedStatusReason)
+		ref := fmt.Sprintf(`"reference": %q, "status": "VERIFIED"`, importRef)
+		trusted := strings.Replace(importLine(ref), `"hasControl": true`, `"hasControl": false`, 1)
+		res, nums, msgs := e.importLines(customer.ImportOptions{TrustStatus: true}, trusted, importLine(""))
+		if res.Imported != 2 || len(nums) != 0 {
+			t.Fatalf("result %+v, refused %v", res, msgs)
+		}
+		if got := e.get(&customer.Customer{Reference: uuid.MustParse(importRef)}); got.Status != customer.StatusVerified {
+			t.Fatalf("status %s, want VERIFIED kept", got.Status)
+		}
+		if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = 'customer.import' AND reason = $1`, customer.TrustedStatusReason); n-before != 2 {
+			t.Fatalf("%d imported customers' entries say the status was trusted, want 2", n-before)
 		}
 	})
 }
