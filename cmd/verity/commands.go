@@ -14,7 +14,6 @@ import (
 
 	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/auth"
-	"github.com/verity-kyb/verity/internal/customer"
 )
 
 func cliActor() access.Actor { return access.System("cli-" + uuid.NewString()[:8]) }
@@ -105,35 +104,4 @@ func cmdAPIKeyCreate(ctx context.Context, args []string, stdout io.Writer) error
 	}
 	fmt.Fprintln(stdout, secret)
 	return nil
-}
-
-func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) != 1 {
-		return errors.New("usage: verity import FILE.jsonl (- for standard input)")
-	}
-	var in io.Reader = os.Stdin
-	if args[0] != "-" {
-		f, err := os.Open(args[0])
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		in = f
-	}
-	a, err := openApp(ctx, os.Stderr)
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	res, err := a.customers.Import(ctx, cliActor(), bufio.NewReaderSize(in, 1<<20), func(le customer.LineError) {
-		fmt.Fprintln(stderr, le.Error())
-	})
-	fmt.Fprintf(stdout, "imported %d customers, %d lines refused\n", res.Imported, res.Failed)
-	if err == nil {
-		err = customer.CompactCounts(ctx, a.db)
-	}
-	if err == nil && res.Failed > 0 {
-		return fmt.Errorf("%d lines were not imported (see above)", res.Failed)
-	}
-	return err
 }

@@ -31,7 +31,9 @@ const usage = `usage:
   verity seed --demo [--customers N]   demo staff and N realistic customers (private
                                        development database only: no DATABASE_URL)
   verity seed --customers-only [--customers N]   N demo customers, no staff (any database)
-  verity import FILE.jsonl             customers in the full JSON shape, one per line
+  verity import [--on-conflict fail|skip|update] [--trust-status] [--progress-every 10s] FILE.jsonl
+                                       customers in the full JSON shape, one per line
+                                       (see docs/import.md)
 
 configuration comes from the environment: DATABASE_URL, DATABASE_READ_URL, ADDR, SESSION_SECRET,
 FOUR_EYES, VERIFY_BASE_URL, LOG_LEVEL, VERITY_ENV, DATA_DIR, REVIEW_SLA,

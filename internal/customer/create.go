@@ -90,7 +90,7 @@ func (s *Service) Create(ctx context.Context, a access.Actor, in CreateInput, id
 		return nil, false, err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
-	if err := s.insert(ctx, tx, a, &cu, audit.ActionCustomerCreate); err != nil {
+	if err := s.insert(ctx, tx, a, &cu, audit.ActionCustomerCreate, ""); err != nil {
 		return nil, false, err
 	}
 	if idem != nil {
@@ -115,9 +115,9 @@ func (s *Service) Create(ctx context.Context, a access.Actor, in CreateInput, id
 	return &cu, false, nil
 }
 
-// insert stores a customer, its associates, its audit entry and its created
-// event in tx.
-func (s *Service) insert(ctx context.Context, tx *sqlx.Tx, a access.Actor, cu *Customer, action string) error {
+// insert stores a customer, its associates, its audit entry (with reason,
+// when given) and its created event in tx.
+func (s *Service) insert(ctx context.Context, tx *sqlx.Tx, a access.Actor, cu *Customer, action, reason string) error {
 	db := s.prepared(tx)
 	if err := insertCustomer(ctx, db, cu); err != nil {
 		return err
@@ -127,7 +127,7 @@ func (s *Service) insert(ctx context.Context, tx *sqlx.Tx, a access.Actor, cu *C
 	}
 	empty := &Customer{Company: Company{Associates: nil}}
 	_, err := s.record(ctx, tx, audit.Record{Actor: a, Action: action, CustomerID: &cu.ID,
-		Changes: audit.Diff(diffView(empty), diffView(cu))}, Event{Name: EventCreated, CustomerID: cu.ID, Data: AsJSON(cu)})
+		Changes: audit.Diff(diffView(empty), diffView(cu)), Reason: reason}, Event{Name: EventCreated, CustomerID: cu.ID, Data: AsJSON(cu)})
 	return err
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -38,11 +39,33 @@ type ImportRecord struct {
 	CreateInput
 }
 
-// ImportResult counts what an import did.
+// ImportResult counts what an import did: new customers stored, lines
+// refused, and lines whose customer already existed, left alone
+// (ConflictSkip) or updated (ConflictUpdate).
 type ImportResult struct {
 	Imported int
 	Failed   int
+	Skipped  int
+	Updated  int
 }
+
+// ImportOptions are the operator's choices for one import.
+type ImportOptions struct {
+	// Lines, when set, is told of every line read (blank ones too), for a
+	// progress display; it is called from the reading goroutine only.
+	Lines func(n int)
+	// OnConflict is what a line whose reference is a stored customer's
+	// does (ConflictFail when empty).
+	OnConflict OnConflict
+	// TrustStatus keeps each line's status as it is, without the approval
+	// preconditions a VERIFIED line must otherwise meet, and says so in
+	// every imported customer's audit entry (TrustedStatusReason).
+	TrustStatus bool
+}
+
+// TrustedStatusReason is the audit reason of a customer imported with
+// ImportOptions.TrustStatus.
+const TrustedStatusReason = "status trusted on import (--trust-status): approval preconditions not checked"
 
 // LineError is a line of the import that was not stored, and why.
 type LineError struct {
@@ -54,26 +77,35 @@ func (e LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.
 
 const importBatch = 500
 
-// Import reads customers as JSON Lines and stores each valid line; a bad
-// line is reported with its number and nothing of it is stored. Lines are
-// written in batches by a few workers, one transaction per batch.
+// Import is ImportWith with the default options.
 func (s *Service) Import(ctx context.Context, a access.Actor, r io.Reader, report func(LineError)) (ImportResult, error) {
+	return s.ImportWith(ctx, a, r, ImportOptions{}, report)
+}
+
+// ImportWith reads customers as JSON Lines and stores each valid line; a bad
+// line is refused with its number and nothing of it is stored. Lines are
+// written in batches by a few workers, one transaction per batch; refused
+// lines are reported in line order once every line has been settled.
+func (s *Service) ImportWith(ctx context.Context, a access.Actor, r io.Reader, opts ImportOptions, report func(LineError)) (ImportResult, error) {
 	var res ImportResult
 	if err := s.require(a, access.PermEdit, "import customers"); err != nil {
 		return res, err
 	}
 	var mu sync.Mutex
+	var refused []LineError
 	fail := func(le LineError) {
 		mu.Lock()
 		res.Failed++
-		report(le)
+		refused = append(refused, le)
 		mu.Unlock()
 	}
-	type item struct {
-		line int
-		c    *Customer
-	}
-	batches := make(chan []item)
+	defer func() {
+		sort.SliceStable(refused, func(i, j int) bool { return refused[i].Line < refused[j].Line })
+		for _, le := range refused {
+			report(le)
+		}
+	}()
+	batches := make(chan []importItem)
 	var wg sync.WaitGroup
 	var firstErr error
 	for w := 0; w < 3; w++ {
@@ -81,11 +113,34 @@ func (s *Service) Import(ctx context.Context, a access.Actor, r io.Reader, repor
 		go func() {
 			defer wg.Done()
 			for b := range batches {
+				rest, err := s.settleExisting(ctx, a, opts.OnConflict, b, func(it importItem, err error) {
+					if err != nil {
+						fail(LineError{Line: it.line, Err: err})
+						return
+					}
+					mu.Lock()
+					if opts.OnConflict == ConflictSkip {
+						res.Skipped++
+					} else {
+						res.Updated++
+					}
+					mu.Unlock()
+				})
+				if err != nil { // the lookup failed: none of the batch was stored
+					mu.Lock()
+					firstErr = err
+					mu.Unlock()
+					for _, it := range b {
+						fail(LineError{Line: it.line, Err: err})
+					}
+					continue
+				}
+				b = rest
 				cs := make([]*Customer, len(b))
 				for i := range b {
 					cs[i] = b[i].c
 				}
-				n, errs := s.storeBatch(ctx, a, cs)
+				n, errs := s.storeBatch(ctx, a, cs, opts.TrustStatus)
 				mu.Lock()
 				res.Imported += n
 				mu.Unlock()
@@ -104,20 +159,26 @@ func (s *Service) Import(ctx context.Context, a access.Actor, r io.Reader, repor
 	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 4<<20)
-	var batch []item
+	var batch []importItem
 	line := 0
 	for sc.Scan() {
 		line++
+		if opts.Lines != nil {
+			opts.Lines(line)
+		}
 		raw := bytes.TrimSpace(sc.Bytes())
 		if len(raw) == 0 {
 			continue
 		}
-		c, err := s.parseImport(raw)
+		c, rec, err := s.parseImport(raw)
+		if err == nil && !opts.TrustStatus {
+			err = verifiedRefusal(c, ApprovalProblems(c))
+		}
 		if err != nil {
 			fail(LineError{Line: line, Err: err})
 			continue
 		}
-		batch = append(batch, item{line, c})
+		batch = append(batch, importItem{line, c, rec})
 		if len(batch) == importBatch {
 			batches <- batch
 			batch = nil
@@ -142,10 +203,10 @@ func (s *Service) Import(ctx context.Context, a access.Actor, r io.Reader, repor
 const bulkLoadRows = 1000
 
 // parseImport decodes and validates one line with the same rules as create.
-func (s *Service) parseImport(raw []byte) (*Customer, error) {
+func (s *Service) parseImport(raw []byte) (*Customer, *ImportRecord, error) {
 	var rec ImportRecord
 	if err := jsonx.Decode(raw, &rec); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	now := s.opts.Now().UTC()
 	c, _, err := ValidateCreate(rec.CreateInput, now)
@@ -176,9 +237,9 @@ func (s *Service) parseImport(raw []byte) (*Customer, error) {
 		c.Company.Associates[i].Verification = s.importVerification(errs, path+".verification", in.Verification)
 	}
 	if err != nil || len(errs) > 0 {
-		return nil, mergeInvalid(err, apperr.Invalid(errs))
+		return nil, nil, mergeInvalid(err, apperr.Invalid(errs))
 	}
-	return &c, nil
+	return &c, &rec, nil
 }
 
 // parseRef keeps a given reference or makes a new one.
@@ -216,14 +277,14 @@ func (s *Service) importVerification(errs apperr.FieldErrors, path string, in *V
 
 // storeBatch writes customers in one transaction; when that fails it falls
 // back to one transaction per customer so a bad one names itself.
-func (s *Service) storeBatch(ctx context.Context, a access.Actor, cs []*Customer) (int, []error) {
+func (s *Service) storeBatch(ctx context.Context, a access.Actor, cs []*Customer, trust bool) (int, []error) {
 	errs := make([]error, len(cs))
-	if err := s.storeAll(ctx, a, cs); err == nil {
+	if err := s.storeAll(ctx, a, cs, trust); err == nil {
 		return len(cs), errs
 	}
 	n := 0
 	for i, c := range cs {
-		if err := s.storeAll(ctx, a, []*Customer{c}); err != nil {
+		if err := s.storeAll(ctx, a, []*Customer{c}, trust); err != nil {
 			errs[i] = err
 			continue
 		}
@@ -232,7 +293,10 @@ func (s *Service) storeBatch(ctx context.Context, a access.Actor, cs []*Customer
 	return n, errs
 }
 
-func (s *Service) storeAll(ctx context.Context, a access.Actor, cs []*Customer) error {
+// storeAll inserts customers in one transaction. Unless the status is
+// trusted, a VERIFIED customer must also have the evidence approval needs
+// when that rule is on (checked after its insert, in the same transaction).
+func (s *Service) storeAll(ctx context.Context, a access.Actor, cs []*Customer, trust bool) error {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
@@ -240,9 +304,35 @@ func (s *Service) storeAll(ctx context.Context, a access.Actor, cs []*Customer) 
 	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
 	for _, c := range cs {
 		c.ID = 0
-		if err := s.insert(ctx, tx, a, c, audit.ActionCustomerImport); err != nil {
+		reason := ""
+		if trust {
+			reason = TrustedStatusReason
+		}
+		if err := s.insert(ctx, tx, a, c, audit.ActionCustomerImport, reason); err != nil {
 			return err
+		}
+		if !trust && c.Status == StatusVerified && s.opts.Evidence != nil {
+			missing, err := s.opts.Evidence.Missing(ctx, s.prepared(tx), c)
+			if err != nil {
+				return err
+			}
+			if err := verifiedRefusal(c, missing); err != nil {
+				return err
+			}
 		}
 	}
 	return tx.Commit()
+}
+
+// verifiedRefusal refuses a line that arrives VERIFIED with unmet approval
+// preconditions (those the API checks: ApprovalProblems, then the evidence
+// rule's missing documents), naming every one.
+func verifiedRefusal(c *Customer, problems []Problem) error {
+	if c.Status != StatusVerified || len(problems) == 0 {
+		return nil
+	}
+	e := apperr.Conflict("approval_preconditions", "the line arrives VERIFIED but approval needs: %s (import with --trust-status to keep legacy statuses)",
+		strings.Join(Messages(problems), " "))
+	e.Extra = map[string]any{"unmet": Messages(problems), "problems": problems}
+	return e
 }

@@ -62,6 +62,10 @@ type EvidenceChecker interface {
 	MissingEach(ctx context.Context, db sqlx.QueryerContext, list []*Customer) ([][]Problem, error)
 }
 
+// RequiresEvidence says whether the evidence rule is on (approval needs
+// accepted documents).
+func (s *Service) RequiresEvidence() bool { return s.opts.Evidence != nil }
+
 // attachEvidence fills Evidence of the customers when the evidence rule is
 // on, so RequiredActions and the approve action list what documents lack.
 func (s *Service) attachEvidence(ctx context.Context, db sqlx.QueryerContext, list ...*Customer) error {
