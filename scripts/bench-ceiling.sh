@@ -6,7 +6,9 @@
 # working set verity-load uses (2,000 PENDING/REJECTED customers by name, a
 # disjoint slice per client), then verity-load drives the same operation
 # through the API, back to back. Prints operation, pgbench tps, API req/s,
-# the ratio and the API's p99. Measures; asserts nothing.
+# the ratio, the API's p99, and CPU time per request (PostgreSQL's for both,
+# the verity process' for the API), the steadier figure on a shared machine.
+# Measures; asserts nothing.
 #
 # Knobs: BENCH_CUSTOMERS (100000), BENCH_CLIENTS (16), BENCH_DURATION (10s, each
 # phase), BENCH_PORT (18082), BENCH_DATA_DIR (keep the seeded database between
@@ -95,29 +97,56 @@ curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
 per=$((SET_SIZE / CLIENTS))
 psql_ -v set_size="$SET_SIZE" -f scripts/pgbench/working-set.sql >>"$log" 2>&1
 
-pgbench_tps() {
+# CPU ticks used so far, as "db verity": PostgreSQL's (the postmaster, its
+# live children and the children it has reaped, since pgbench's backends exit
+# with pgbench) and the verity process'.
+ticks() {
+	local pm
+	pm=$(head -n 1 "$data/pg/postmaster.pid")
+	cat /proc/[0-9]*/stat 2>/dev/null | sed 's/^\([0-9]*\) .*) /\1 /' | awk -v pm="$pm" -v sv="$server_pid" '
+		# $1 pid, $3 ppid, $13 utime, $14 stime, $15 cutime, $16 cstime
+		$1 == pm { db += $13 + $14 + $15 + $16 }
+		$3 == pm { db += $13 + $14 }
+		$1 == sv { v = $13 + $14 }
+		END { printf "%d %d\n", db, v }'
+}
+# per_req prints microseconds per request from two tick counts and a request count.
+per_req() { awk -v a="$1" -v b="$2" -v n="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.0f", (n > 0 ? (b - a) * 1e6 / hz / n : 0) }'; }
+
+# pgbench_run prints "tps transactions" for one script.
+pgbench_run() {
 	local out
 	out=$(PGHOST="$data/pg" PGPORT=5432 PGUSER=postgres "$bindir/pgbench" -n -M prepared -c "$CLIENTS" -j 2 -T "$secs" \
 		-D per="$per" -f "scripts/pgbench/$1.sql" verity 2>>"$log") || { echo "$out" >>"$log"; echo "bench-ceiling: pgbench $1 failed" >&2; return 1; }
 	echo "$out" >>"$log"
-	echo "$out" | awk '/^tps = / { printf "%.0f", $3; exit }'
+	echo "$out" | awk '/^number of transactions actually processed:/ { split($6, a, "/"); n = a[1] }
+		/^tps = / { printf "%.0f %d", $3, n; exit }'
 }
+# api prints "req/s p99 errors requests" for one verity-load scenario.
 api() {
 	local out
 	out=$(bin/verity-load -url "http://127.0.0.1:$PORT" -key "$officer_key" -admin-key "$admin_key" \
 		-clients "$CLIENTS" -duration "$DURATION" -only "$1")
 	echo "$out" >>"$log"
-	# "PUT details  n  req/s  p50  p99  errors": name is two words.
-	echo "$out" | awk -v name="$1" 'index($0, name) == 1 { printf "%.0f %s %s", $4, $6, $7; exit }'
+	# "PUT details  n  req/s  p50  p99  errors": the name is two words.
+	echo "$out" | awk -v name="$1" 'index($0, name) == 1 { printf "%.0f %s %s %s", $4, $6, $7, $3; exit }'
 }
 
 echo "bench-ceiling: $CLIENTS clients, $DURATION per phase, working set $SET_SIZE customers ($per per client)"
-printf '%-16s %12s %11s %8s %11s %7s\n' "operation" "pgbench tps" "API req/s" "ratio" "API p99 ms" "errors"
+echo "bench-ceiling: CPU µs per request: PostgreSQL's under pgbench, PostgreSQL's and verity's under the API;"
+echo "bench-ceiling: CPU ratio = pgbench's PostgreSQL CPU / (the API's PostgreSQL + verity CPU), per request"
+printf '%-16s %11s %10s %7s %8s %6s %9s %9s %9s %7s\n' "operation" "pgbench tps" "API req/s" "ratio" "API p99" "errors" \
+	"pgbench" "API: PG" "verity" "CPU %"
 for op in "read-one:GET one" "update-details:PUT details" "replace-associates:PUT associates" "change-status:PUT status"; do
 	script=${op%%:*} name=${op#*:}
 	if [ -n "${BENCH_ONLY:-}" ] && [[ "$script" != *"$BENCH_ONLY"* ]]; then continue; fi
-	tps=$(pgbench_tps "$script")
-	read -r rps p99 errs <<<"$(api "$name")"
-	awk -v n="$name" -v t="$tps" -v r="$rps" -v p="$p99" -v e="$errs" \
-		'BEGIN { printf "%-16s %12d %11d %7.1f%% %11.2f %7d\n", n, t, r, (t > 0 ? 100 * r / t : 0), p, e }'
+	read -r db0 _ <<<"$(ticks)"
+	read -r tps txs <<<"$(pgbench_run "$script")"
+	read -r db1 sv1 <<<"$(ticks)"
+	read -r rps p99 errs reqs <<<"$(api "$name")"
+	read -r db2 sv2 <<<"$(ticks)"
+	awk -v n="$name" -v t="$tps" -v r="$rps" -v p="$p99" -v e="$errs" -v c1="$(per_req "$db0" "$db1" "$txs")" \
+		-v c2="$(per_req "$db1" "$db2" "$reqs")" -v c3="$(per_req "$sv1" "$sv2" "$reqs")" \
+		'BEGIN { printf "%-16s %11d %10d %6.1f%% %5.1f ms %6d %9d %9d %9d %6.1f%%\n", n, t, r, (t > 0 ? 100 * r / t : 0), p, e,
+			c1, c2, c3, (c2 + c3 > 0 ? 100 * c1 / (c2 + c3) : 0) }'
 done
