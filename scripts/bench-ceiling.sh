@@ -126,7 +126,7 @@ pgbench_run() {
 api() {
 	local out
 	out=$(bin/verity-load -url "http://127.0.0.1:$PORT" -key "$officer_key" -admin-key "$admin_key" \
-		-clients "$CLIENTS" -duration "$DURATION" -only "$1")
+		-clients "$CLIENTS" -duration "$DURATION" -only "$1" 2>>"$log") || { echo "$out" >>"$log"; echo "bench-ceiling: verity-load $1 failed" >&2; return 1; }
 	echo "$out" >>"$log"
 	# "PUT details  n  req/s  p50  p99  errors": the name is two words.
 	echo "$out" | awk -v name="$1" 'index($0, name) == 1 { printf "%.0f %s %s %s", $4, $6, $7, $3; exit }'
@@ -141,9 +141,11 @@ for op in "read-one:GET one" "update-details:PUT details" "replace-associates:PU
 	script=${op%%:*} name=${op#*:}
 	if [ -n "${BENCH_ONLY:-}" ] && [[ "$script" != *"$BENCH_ONLY"* ]]; then continue; fi
 	read -r db0 _ <<<"$(ticks)"
-	read -r tps txs <<<"$(pgbench_run "$script")"
+	res=$(pgbench_run "$script") # a failed phase stops the script (set -e)
+	read -r tps txs <<<"$res"
 	read -r db1 sv1 <<<"$(ticks)"
-	read -r rps p99 errs reqs <<<"$(api "$name")"
+	res=$(api "$name")
+	read -r rps p99 errs reqs <<<"$res"
 	read -r db2 sv2 <<<"$(ticks)"
 	awk -v n="$name" -v t="$tps" -v r="$rps" -v p="$p99" -v e="$errs" -v c1="$(per_req "$db0" "$db1" "$txs")" \
 		-v c2="$(per_req "$db1" "$db2" "$reqs")" -v c3="$(per_req "$sv1" "$sv2" "$reqs")" \
