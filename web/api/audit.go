@@ -19,25 +19,12 @@ type auditEntryJSON struct {
 	CustomerName      *string    `json:"customerName"`
 }
 
-// auditResponse is the shape of GET /audit, paged like the history.
-type auditResponse struct {
-	Content    []auditEntryJSON `json:"content"`
-	HasNext    bool             `json:"hasNext"`
-	NextBefore *int64           `json:"nextBefore"`
-}
-
 // handleAuditLog lists the whole audit trail, newest first, filtered by
 // actor, kind, customer, from and to, by keyset (before = the last id seen).
 // Administrators' keys only.
 func (h handlers) handleAuditLog(c echo.Context) error {
 	f, errs := audit.ParseFilter(c.QueryParam)
-	size := intParam(errs, c.QueryParam("size"), "size")
-	if size == 0 {
-		size = 50
-	}
-	if size < 1 || size > audit.MaxPage {
-		errs.Add("size", "must be between 1 and 200")
-	}
+	size := keysetSize(c, errs, audit.MaxPage)
 	if err := apperr.Invalid(errs); err != nil {
 		return err
 	}
@@ -45,16 +32,10 @@ func (h handlers) handleAuditLog(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res := auditResponse{Content: make([]auditEntryJSON, 0, len(entries))}
-	if len(entries) > size {
-		entries, res.HasNext = entries[:size], true
-		next := entries[size-1].ID
-		res.NextBefore = &next
-	}
-	for _, e := range entries {
-		res.Content = append(res.Content, auditEntryJSON{Entry: e.Entry, CustomerReference: e.CustomerRef, CustomerName: e.CustomerName})
-	}
-	return c.JSON(http.StatusOK, res)
+	return c.JSON(http.StatusOK, pageOf(entries, size, func(e audit.LogEntry) int64 { return e.ID },
+		func(e audit.LogEntry) auditEntryJSON {
+			return auditEntryJSON{Entry: e.Entry, CustomerReference: e.CustomerRef, CustomerName: e.CustomerName}
+		}))
 }
 
 // handleAuditExport streams every entry of the filtered log as CSV (the

@@ -207,27 +207,14 @@ func intParam(errs apperr.FieldErrors, s, name string) int {
 	return n
 }
 
-// historyResponse is the shape of GET /customers/{reference}/history.
-type historyResponse struct {
-	Content    []audit.Entry `json:"content"`
-	HasNext    bool          `json:"hasNext"`
-	NextBefore *int64        `json:"nextBefore"`
-}
-
 func (h handlers) handleCustomerHistory(c echo.Context) error {
 	ref, err := reference(c)
 	if err != nil {
 		return err
 	}
 	errs := apperr.FieldErrors{}
-	size := intParam(errs, c.QueryParam("size"), "size")
+	size := keysetSize(c, errs, 200)
 	before := intParam(errs, c.QueryParam("before"), "before")
-	if size == 0 {
-		size = 50
-	}
-	if size < 1 || size > 200 {
-		errs.Add("size", "must be between 1 and 200")
-	}
 	if err := apperr.Invalid(errs); err != nil {
 		return err
 	}
@@ -235,14 +222,5 @@ func (h handlers) handleCustomerHistory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if entries == nil {
-		entries = []audit.Entry{} // an empty page is "content": [], never null
-	}
-	res := historyResponse{Content: entries}
-	if len(entries) > size {
-		res.Content, res.HasNext = entries[:size], true
-		next := entries[size-1].ID
-		res.NextBefore = &next
-	}
-	return c.JSON(http.StatusOK, res)
+	return c.JSON(http.StatusOK, pageOf(entries, size, func(e audit.Entry) int64 { return e.ID }, same[audit.Entry]))
 }

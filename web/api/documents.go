@@ -141,20 +141,19 @@ func (h handlers) handleDocumentList(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"documents": out})
 }
 
-func documentRef(c echo.Context) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param("document"))
-	if err != nil {
-		return uuid.Nil, apperr.NotFound("document " + c.Param("document"))
+// documentRefs reads a document route's customer and document references.
+func documentRefs(c echo.Context) (customerRef, docRef uuid.UUID, err error) {
+	if customerRef, err = reference(c); err != nil {
+		return uuid.Nil, uuid.Nil, err
 	}
-	return id, nil
+	if docRef, err = uuid.Parse(c.Param("document")); err != nil {
+		return uuid.Nil, uuid.Nil, apperr.NotFound("document " + c.Param("document"))
+	}
+	return customerRef, docRef, nil
 }
 
 func (h handlers) handleDocumentGet(c echo.Context) error {
-	ref, err := reference(c)
-	if err != nil {
-		return err
-	}
-	doc, err := documentRef(c)
+	ref, doc, err := documentRefs(c)
 	if err != nil {
 		return err
 	}
@@ -168,11 +167,7 @@ func (h handlers) handleDocumentGet(c echo.Context) error {
 // handleDocumentContent streams the bytes as an attachment of the stored
 // (sniffed) type, never to be sniffed again by the browser.
 func (h handlers) handleDocumentContent(c echo.Context) error {
-	ref, err := reference(c)
-	if err != nil {
-		return err
-	}
-	doc, err := documentRef(c)
+	ref, doc, err := documentRefs(c)
 	if err != nil {
 		return err
 	}
@@ -201,11 +196,7 @@ type reviewInput struct {
 }
 
 func (h handlers) handleDocumentReview(c echo.Context) error {
-	ref, err := reference(c)
-	if err != nil {
-		return err
-	}
-	doc, err := documentRef(c)
+	ref, doc, err := documentRefs(c)
 	if err != nil {
 		return err
 	}

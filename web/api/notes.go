@@ -37,28 +37,14 @@ func noteOf(n customer.Note) noteJSON {
 	return out
 }
 
-// notesResponse is the shape of GET /customers/{reference}/notes, the
-// history's shape: a keyset page ("before" the last id) rather than numbers.
-type notesResponse struct {
-	Content    []noteJSON `json:"content"`
-	HasNext    bool       `json:"hasNext"`
-	NextBefore *int64     `json:"nextBefore"`
-}
-
 func (h handlers) handleNoteList(c echo.Context) error {
 	ref, err := reference(c)
 	if err != nil {
 		return err
 	}
 	errs := apperr.FieldErrors{}
-	size := intParam(errs, c.QueryParam("size"), "size")
+	size := keysetSize(c, errs, 200)
 	before := intParam(errs, c.QueryParam("before"), "before")
-	if size == 0 {
-		size = 50
-	}
-	if size < 1 || size > 200 {
-		errs.Add("size", "must be between 1 and 200")
-	}
 	if err := apperr.Invalid(errs); err != nil {
 		return err
 	}
@@ -66,16 +52,7 @@ func (h handlers) handleNoteList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res := notesResponse{Content: []noteJSON{}}
-	if len(notes) > size {
-		notes, res.HasNext = notes[:size], true
-		next := notes[size-1].ID
-		res.NextBefore = &next
-	}
-	for _, n := range notes {
-		res.Content = append(res.Content, noteOf(n))
-	}
-	return c.JSON(http.StatusOK, res)
+	return c.JSON(http.StatusOK, pageOf(notes, size, func(n customer.Note) int64 { return n.ID }, noteOf))
 }
 
 func (h handlers) handleNoteCreate(c echo.Context) error {

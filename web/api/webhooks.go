@@ -117,28 +117,14 @@ func (h handlers) handleWebhookRotate(c echo.Context) error {
 	return c.JSON(http.StatusOK, webhookWithSecret{ep, secret})
 }
 
-// deliveriesResponse is a keyset page of deliveries, newest first, as the
-// history pages: "before" the last id.
-type deliveriesResponse struct {
-	Content    []webhook.Delivery `json:"content"`
-	HasNext    bool               `json:"hasNext"`
-	NextBefore *int64             `json:"nextBefore"`
-}
-
 func (h handlers) handleWebhookDeliveries(c echo.Context) error {
 	ref, err := webhookRef(c)
 	if err != nil {
 		return err
 	}
 	errs := apperr.FieldErrors{}
-	size := intParam(errs, c.QueryParam("size"), "size")
+	size := keysetSize(c, errs, 100)
 	before := intParam(errs, c.QueryParam("before"), "before")
-	if size == 0 {
-		size = 50
-	}
-	if size < 1 || size > 100 {
-		errs.Add("size", "must be between 1 and 100")
-	}
 	f := webhook.DeliveryFilter{Endpoint: &ref, Before: int64(before), Limit: size + 1}
 	if v := c.QueryParam("customer"); v != "" {
 		cu, err := uuid.Parse(v)
@@ -154,13 +140,7 @@ func (h handlers) handleWebhookDeliveries(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := deliveriesResponse{Content: list}
-	if len(list) > size {
-		out.Content, out.HasNext = list[:size], true
-		last := list[size-1].ID
-		out.NextBefore = &last
-	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, pageOf(list, size, func(d webhook.Delivery) int64 { return d.ID }, same[webhook.Delivery]))
 }
 
 func (h handlers) handleWebhookRedeliver(c echo.Context) error {
