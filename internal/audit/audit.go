@@ -7,6 +7,8 @@ package audit
 import (
 	"context"
 	"encoding/json"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -66,13 +68,22 @@ type Record struct {
 	Reason     string
 }
 
-const insertSQL = `
-INSERT INTO audit_entries (actor_type, actor_id, actor_name, action, customer_id, subject, changes, reason, request_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+var insertSQL = InsertSQL(1)
+
+// InsertSQL is the entry's INSERT with its parameters numbered from first on
+// (Args' order), for a statement that writes a change and its entry together.
+func InsertSQL(first int) string {
+	p := make([]string, 9)
+	for i := range p {
+		p[i] = "$" + strconv.Itoa(first+i)
+	}
+	return `INSERT INTO audit_entries (actor_type, actor_id, actor_name, action, customer_id, subject, changes, reason, request_id)
+VALUES (` + strings.Join(p, ", ") + `)`
+}
 
 // Write appends one entry using the caller's transaction (or pool).
 func Write(ctx context.Context, db sqlx.ExecerContext, r Record) error {
-	args, err := r.args()
+	args, err := r.Args()
 	if err != nil {
 		return err
 	}
@@ -83,7 +94,7 @@ func Write(ctx context.Context, db sqlx.ExecerContext, r Record) error {
 // WriteID is Write answering the new entry's id, for records that point at it
 // (a status change's note).
 func WriteID(ctx context.Context, db sqlx.QueryerContext, r Record) (int64, error) {
-	args, err := r.args()
+	args, err := r.Args()
 	if err != nil {
 		return 0, err
 	}
@@ -92,8 +103,8 @@ func WriteID(ctx context.Context, db sqlx.QueryerContext, r Record) (int64, erro
 	return id, err
 }
 
-// args are insertSQL's parameters for r.
-func (r Record) args() ([]any, error) {
+// Args are InsertSQL's parameters for r.
+func (r Record) Args() ([]any, error) {
 	changes := r.Changes
 	if changes == nil {
 		changes = []Change{}

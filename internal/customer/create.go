@@ -122,7 +122,7 @@ func (s *Service) insert(ctx context.Context, tx *sqlx.Tx, a access.Actor, cu *C
 	if err := insertCustomer(ctx, db, cu); err != nil {
 		return err
 	}
-	if err := replaceAssociates(ctx, db, cu.ID, cu.Company.Associates, false); err != nil {
+	if err := insertAssociatesNew(ctx, db, cu.ID, cu.Company.Associates); err != nil {
 		return err
 	}
 	empty := &Customer{Company: Company{Associates: nil}}

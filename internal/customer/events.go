@@ -84,15 +84,27 @@ func AsJSON(c *Customer) JSON { return JSON{Customer: c, RequiredActions: Requir
 // forget either. It answers the audit entry's id.
 func (s *Service) record(ctx context.Context, tx *sqlx.Tx, r audit.Record, events ...Event) (int64, error) {
 	id, err := audit.WriteID(ctx, s.prepared(tx), r)
-	if err != nil || s.opts.Events == nil {
-		return id, err
+	if err != nil {
+		return 0, err
+	}
+	if err := s.emit(ctx, tx, events...); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// emit hands a write's events to the outbox in its transaction, after its
+// audit entry (record, or mutateTx's one statement, wrote it).
+func (s *Service) emit(ctx context.Context, tx *sqlx.Tx, events ...Event) error {
+	if s.opts.Events == nil {
+		return nil
 	}
 	for _, ev := range events {
 		if err := s.opts.Events.Emit(ctx, tx, ev); err != nil {
-			return 0, err
+			return err
 		}
 	}
-	return id, nil
+	return nil
 }
 
 // Record is record for writes about a customer made outside this package

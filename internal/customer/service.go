@@ -320,23 +320,15 @@ func (s *Service) mutateTx(ctx context.Context, a access.Actor, ref uuid.UUID, i
 		next.LastEditor = &who
 	}
 	markReview(a, cur, next, diff, ch.edit)
-	if err := updateCustomer(ctx, db, next); err != nil {
-		return nil, err
-	}
-	if ch.associates {
-		if err := replaceAssociates(ctx, db, next.ID, next.Company.Associates, true); err != nil {
-			return nil, err
-		}
-	}
-	entryID, err := s.record(ctx, tx, audit.Record{Actor: a, Action: ch.action, CustomerID: &next.ID, Changes: diff, Reason: ch.reason},
-		mutationEvents(cur, next, ch)...)
+	// the change, its audit entry (and note) in one statement, then its
+	// events: record's order, in the same transaction
+	_, err = writeChange(ctx, db, written{next: next, associates: ch.associates, note: ch.note, from: cur.Status, to: next.Status,
+		entry: audit.Record{Actor: a, Action: ch.action, CustomerID: &next.ID, Changes: diff, Reason: ch.reason}})
 	if err != nil {
 		return nil, err
 	}
-	if ch.note && ch.reason != "" { // the reason is also the note of this change (notes.go)
-		if _, err := insertNote(ctx, db, a, next.ID, ch.reason, &entryID, cur.Status, next.Status, next.UpdatedAt); err != nil {
-			return nil, err
-		}
+	if err := s.emit(ctx, tx, mutationEvents(cur, next, ch)...); err != nil {
+		return nil, err
 	}
 	if err := s.attachEvidence(ctx, db, next); err != nil {
 		return nil, err

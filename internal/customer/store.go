@@ -441,10 +441,22 @@ func updateCustomer(ctx context.Context, db sqlx.ExtContext, c *Customer) error 
 	return nil
 }
 
-const deleteAssociatesSQL = `DELETE FROM associates WHERE customer_id = $1`
+var insertAssociatesSQL = insertAssociates(2)
 
-const insertAssociatesSQL = `
-INSERT INTO associates (customer_id, reference, position, first_name, last_name, date_of_birth, has_address,
+// associateArrayTypes are the element types of insertAssociates' arrays, in
+// associateArgs' order.
+var associateArrayTypes = []string{"uuid", "int", "text", "text", "text", "bool", "text", "text", "text", "text",
+	"text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "text", "bool", "bool", "bool",
+	"text", "text"}
+
+// insertAssociates is the INSERT of a customer's associates ($1 its id) from
+// the arrays of associateArgs, numbered from first on.
+func insertAssociates(first int) string {
+	arrays := make([]string, len(associateArrayTypes))
+	for i, t := range associateArrayTypes {
+		arrays[i] = fmt.Sprintf("$%d::%s[]", first+i, t)
+	}
+	return `INSERT INTO associates (customer_id, reference, position, first_name, last_name, date_of_birth, has_address,
   address_line1, address_line2, city, postal_code, country_code, birth_country_code, email, phone, document_number,
   document_type, document_country_code, tax_number, tax_country_code, title, risk_score, has_ownership, has_control,
   is_signer, verification_url, verification_status)
@@ -452,24 +464,27 @@ SELECT $1, u.reference, u.position, u.first_name, u.last_name, u.date_of_birth::
   u.address_line2, u.city, u.postal_code, u.country_code, u.birth_country_code, u.email, u.phone, u.document_number,
   u.document_type::document_type, u.document_country_code, u.tax_number, u.tax_country_code, u.title,
   u.risk_score::risk_score, u.has_ownership, u.has_control, u.is_signer, u.verification_url, u.verification_status
-FROM unnest($2::uuid[], $3::int[], $4::text[], $5::text[], $6::text[], $7::bool[], $8::text[], $9::text[],
-  $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[],
-  $19::text[], $20::text[], $21::text[], $22::text[], $23::bool[], $24::bool[], $25::bool[], $26::text[], $27::text[])
+FROM unnest(` + strings.Join(arrays, ", ") + `)
   AS u(reference, position, first_name, last_name, date_of_birth, has_address, address_line1, address_line2, city,
   postal_code, country_code, birth_country_code, email, phone, document_number, document_type, document_country_code,
   tax_number, tax_country_code, title, risk_score, has_ownership, has_control, is_signer, verification_url,
   verification_status)`
+}
 
-// replaceAssociates makes list the customer's associates, in order, in two statements.
-func replaceAssociates(ctx context.Context, db sqlx.ExtContext, customerID int64, list []Associate, deleteFirst bool) error {
-	if deleteFirst {
-		if _, err := db.ExecContext(ctx, deleteAssociatesSQL, customerID); err != nil {
-			return fmt.Errorf("delete associates: %w", err)
-		}
-	}
+// insertAssociatesNew stores the associates of a new customer (create and
+// import) in one statement.
+func insertAssociatesNew(ctx context.Context, db sqlx.ExtContext, customerID int64, list []Associate) error {
 	if len(list) == 0 {
 		return nil
 	}
+	if _, err := db.ExecContext(ctx, insertAssociatesSQL, append([]any{customerID}, associateArgs(list)...)...); err != nil {
+		return storeError(err, "associate")
+	}
+	return nil
+}
+
+// associateArgs are the list as insertAssociates' arrays, one per column.
+func associateArgs(list []Associate) []any {
 	n := len(list)
 	refs := make([]string, n)
 	pos := make([]int64, n)
@@ -506,15 +521,11 @@ func replaceAssociates(ctx context.Context, db sqlx.ExtContext, customerID int64
 		urls[i], statuses[i] = a.Verification.URL, a.Verification.Status
 	}
 	arr := func(c []*string) any { return pq.Array(nullStrings(c)) }
-	_, err := db.ExecContext(ctx, insertAssociatesSQL, customerID, pq.Array(refs), pq.Array(pos),
+	return []any{pq.Array(refs), pq.Array(pos),
 		arr(cols[0]), arr(cols[1]), arr(cols[2]), pq.Array(bools[0]), arr(cols[3]), arr(cols[4]), arr(cols[5]),
 		arr(cols[6]), arr(cols[7]), arr(cols[8]), arr(cols[9]), arr(cols[10]), arr(cols[11]), arr(cols[12]),
 		arr(cols[13]), arr(cols[14]), arr(cols[15]), arr(cols[16]), arr(cols[17]), pq.Array(bools[1]),
-		pq.Array(bools[2]), pq.Array(bools[3]), pq.Array(urls), pq.Array(statuses))
-	if err != nil {
-		return storeError(err, "associate")
-	}
-	return nil
+		pq.Array(bools[2]), pq.Array(bools[3]), pq.Array(urls), pq.Array(statuses)}
 }
 
 func nullStrings(in []*string) []sql.NullString {
