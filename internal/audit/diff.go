@@ -16,6 +16,12 @@ func Diff(old, new any) []Change {
 	a, b := map[string]any{}, map[string]any{}
 	flatten("", old, a)
 	flatten("", new, b)
+	return DiffFlat(a, b)
+}
+
+// DiffFlat is Diff of two values already flattened: leaf path → value as
+// encoding/json would read it, null values left out.
+func DiffFlat(a, b map[string]any) []Change {
 	var out []Change
 	for p, ov := range a {
 		nv, ok := b[p]
