@@ -164,22 +164,19 @@ func (s *Service) ConfirmReview(ctx context.Context, a access.Actor, ref uuid.UU
 	next := *cur
 	next.ReviewRequired, next.ReviewChanges, next.ReviewEditor = false, nil, nil
 	next.UpdatedAt = s.opts.Now().UTC()
-	if err := updateCustomer(ctx, db, &next); err != nil {
+	diff := []audit.Change{{Path: "reviewRequired", Old: true, New: false}}
+	// the change, its entry and the reason as its note in one statement, then the event
+	_, err = writeChange(ctx, db, written{next: &next, note: true, from: cur.Status, to: next.Status,
+		entry: audit.Record{Actor: a, Action: ActionCustomerReviewConfirm, CustomerID: &next.ID, Changes: diff, Reason: reason}})
+	if err != nil {
 		return nil, err
 	}
-	diff := []audit.Change{{Path: "reviewRequired", Old: true, New: false}}
 	ev := Event{Name: EventReviewConfirmed, CustomerID: next.ID, Data: struct {
 		brief
 		Reason string `json:"reason,omitempty"`
 	}{briefOf(&next), reason}}
-	entryID, err := s.record(ctx, tx, audit.Record{Actor: a, Action: ActionCustomerReviewConfirm, CustomerID: &next.ID, Changes: diff, Reason: reason}, ev)
-	if err != nil {
+	if err := s.emit(ctx, tx, ev); err != nil {
 		return nil, err
-	}
-	if reason != "" {
-		if _, err := insertNote(ctx, db, a, next.ID, reason, &entryID, cur.Status, next.Status, next.UpdatedAt); err != nil {
-			return nil, err
-		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, err

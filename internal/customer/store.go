@@ -249,7 +249,7 @@ func queryRow(ctx context.Context, db sqlx.QueryerContext, dest []any, q string,
 
 // statements keeps the store's fixed statements prepared, so PostgreSQL
 // parses and plans each once per connection instead of on every call: a
-// write runs five of them and a read two, and parsing and planning were a
+// write runs four of them and a read two, and parsing and planning were a
 // good part of the database's time. Only statements whose best plan does not
 // depend on their values go through it; the list's and the search's queries
 // are planned for their values every time.
@@ -416,28 +416,6 @@ func insertCustomer(ctx context.Context, db sqlx.ExtContext, c *Customer) error 
 		return storeError(err, "customer")
 	}
 	c.Version = 1
-	return nil
-}
-
-const updateCustomerSQL = `
-UPDATE customers SET status = $2, risk_score = $3, name = $4, description = $5, tax_residence_country_code = $6,
-  registration_number = $7, address_line1 = $8, address_line2 = $9, city = $10, postal_code = $11,
-  country_code = $12, last_editor = $13, search_text = $14, version = version + 1, updated_at = $15, website = $16,
-  review_required = $17, review_changes = $18, review_editor = $19
-WHERE id = $1
-RETURNING version, status_since`
-
-// updateCustomer writes every mutable column of the customer row and bumps its version.
-func updateCustomer(ctx context.Context, db sqlx.ExtContext, c *Customer) error {
-	co := &c.Company
-	err := queryRow(ctx, db, []any{&c.Version, &c.StatusSince}, updateCustomerSQL, c.ID, string(c.Status), string(c.RiskScore), co.Name,
-		co.Description, co.TaxResidenceCountryCode, co.RegistrationNumber, co.Address.AddressLine1,
-		co.Address.AddressLine2, co.Address.City, co.Address.PostalCode, co.Address.CountryCode,
-		c.LastEditor, searchText(c), c.UpdatedAt, co.Website, c.ReviewRequired, string(reviewChangesJSON(c.ReviewChanges)), c.ReviewEditor)
-	if err != nil {
-		return storeError(err, "customer")
-	}
-	c.StatusSince = c.StatusSince.UTC()
 	return nil
 }
 

@@ -68,6 +68,19 @@ WHERE n.customer_id = $1 AND n.body = 'No documents' AND n.author_type = a.actor
 			t.Fatal("the note must be the status change's: its entry, author, reason, statuses and time")
 		}
 	})
+	t.Run("OK_ReviewConfirmWithNote", func(t *testing.T) {
+		v := e.verified()
+		e.update(officer, v, `{"name": "Bond Group"}`)
+		if _, err := e.svc.ConfirmReview(e.ctx, admin, v.Reference, "Registry checked", nil, true); err != nil {
+			t.Fatal(err)
+		}
+		row := e.commandOf(`customers WHERE id = $1`, v.ID)
+		entry := e.commandOf(`audit_entries WHERE customer_id = $1 ORDER BY id DESC LIMIT 1`, v.ID)
+		note := e.commandOf(`customer_notes WHERE customer_id = $1 AND body = 'Registry checked'`, v.ID)
+		if row != entry || note != entry {
+			t.Fatalf("customer row written by %s, note by %s, audit entry by %s", row, note, entry)
+		}
+	})
 }
 
 // TestReplaceAssociatesReordered: associates kept in a new order keep their
