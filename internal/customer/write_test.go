@@ -109,4 +109,10 @@ func TestReplaceAssociatesReordered(t *testing.T) {
 	if n := e.count(`SELECT count(*) FROM associates WHERE customer_id = $1`, c.ID); n != 2 {
 		t.Fatalf("%d associate rows, want 2", n)
 	}
+	if _, err := e.replace(c, `{"associates": []}`); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.count(`SELECT count(*) FROM associates WHERE customer_id = $1`, c.ID); n != 0 {
+		t.Fatalf("an empty list left %d associate rows", n)
+	}
 }
