@@ -95,7 +95,11 @@ func writeChange(ctx context.Context, db sqlx.ExtContext, w written) (int64, err
 	var entryID int64
 	err = queryRow(ctx, db, []any{&c.Version, &c.StatusSince, &entryID}, writeSQL[b2i(w.associates)][b2i(note)], args...)
 	if err != nil {
-		return 0, storeError(err, "customer")
+		what := "customer"
+		if w.associates {
+			what = "associate" // the only unique keys such a write can meet are the associates'
+		}
+		return 0, storeError(err, what)
 	}
 	c.StatusSince = c.StatusSince.UTC()
 	return entryID, nil
