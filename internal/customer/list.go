@@ -43,6 +43,7 @@ type Filter struct {
 
 	assigneeID    int64     // Assignee resolved by List
 	overdueBefore time.Time // the SLA cut-off, set by List
+	commonTerm    bool      // a one- or two-letter Query many customers hold, set by List
 }
 
 // Page is one page of customers with the totals the API and the tabs show.
@@ -118,6 +119,9 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) (*Page, er
 	p := &Page{Page: f.Page, Size: f.Size}
 	now, err := s.resolveFilter(a, &f)
 	if err != nil {
+		return nil, err
+	}
+	if f.commonTerm, err = s.commonTerm(ctx, f.Query); err != nil {
 		return nil, err
 	}
 	me := PersonID(a)
@@ -395,7 +399,7 @@ func AfterBulkLoad(ctx context.Context, db *sqlx.DB) error {
 	}
 	// customer_counts too: the folded deltas leave its index full of dead
 	// entries that every count would otherwise step over.
-	for _, q := range []string{`VACUUM (ANALYZE) customers, customer_counts`, `ANALYZE associates, audit_entries`} {
+	for _, q := range []string{`VACUUM (ANALYZE) customers, customer_counts`, `ANALYZE associates, audit_entries, customer_search_grams`} {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", q, err)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -36,12 +37,65 @@ func (f *Filter) queryConds(add func(string, any), conds *[]string, args *[]any)
 		return
 	}
 	add("search_text LIKE $%d", like)
-	if utf8.RuneCountInString(term) <= shortTerm {
+	if utf8.RuneCountInString(term) <= shortTerm && !f.commonTerm {
 		// The same customers (a text holds a term of one or two characters
-		// exactly when its grams do), found through the grams' index when the
-		// term is rare; the planner keeps the newest-first walk for common ones.
+		// exactly when its grams do), found through the grams' index. A common
+		// term goes without: the newest-first walk finds its matches at once,
+		// and the join would only make each step dearer.
 		add("id IN (SELECT customer_id FROM customer_search_grams WHERE grams @> ARRAY[$%d::text])", term)
 	}
+}
+
+// gramStats is what the planner knows of customer_search_grams: the share
+// of customers holding each of its most common grams, and how many
+// customers there are (negative: never analysed).
+type gramStats struct {
+	freq map[string]float64
+	rows float64
+}
+
+// gramStatsTTL is how long List reuses gramStats; they change only when
+// the table is analysed.
+const gramStatsTTL = time.Minute
+
+// commonMatches is how many customers a short term must match for the
+// newest-first walk to beat the grams index: the walk then reads a few
+// thousand index entries to find a page and the count limit, while the
+// index would make PostgreSQL read and sort more rows than that.
+var commonMatches = 5000.0 // a variable for the tests
+
+const gramStatsSQL = `
+SELECT coalesce((SELECT reltuples FROM pg_class WHERE oid = 'customer_search_grams'::regclass), -1),
+       coalesce(s.most_common_elems::text::text[], '{}'), coalesce(s.most_common_elem_freqs, '{}')
+FROM (SELECT 1) one LEFT JOIN pg_stats s ON s.schemaname = current_schema()
+    AND s.tablename = 'customer_search_grams' AND s.attname = 'grams'`
+
+// commonTerm tells whether q is a one- or two-letter term that more than
+// commonMatches customers hold, by the planner's statistics of the grams.
+func (s *Service) commonTerm(ctx context.Context, q string) (bool, error) {
+	term := strings.ToLower(q)
+	if term == "" || utf8.RuneCountInString(term) > shortTerm {
+		return false, nil
+	}
+	st, err := s.grams.get(ctx, gramStatsTTL, time.Now(), func(ctx context.Context) (gramStats, error) {
+		var elems pq.StringArray
+		var freqs pq.Float64Array
+		st := gramStats{}
+		if err := s.db.QueryRowContext(ctx, gramStatsSQL).Scan(&st.rows, &elems, &freqs); err != nil {
+			return st, fmt.Errorf("read search statistics: %w", err)
+		}
+		st.freq = make(map[string]float64, len(elems))
+		for i, e := range elems {
+			if i < len(freqs) {
+				st.freq[e] = freqs[i]
+			}
+		}
+		return st, nil
+	})
+	if err != nil {
+		return false, err
+	}
+	return st.freq[term]*st.rows > commonMatches, nil
 }
 
 func escapeLike(s string) string {

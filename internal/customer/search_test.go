@@ -93,6 +93,26 @@ func TestSearchShortTerms(t *testing.T) {
 			t.Fatalf("a longer term must not need the grams: %v", got)
 		}
 	})
+	t.Run("OK_CommonShortTermsWalkWithoutTheGrams", func(t *testing.T) {
+		// Once the statistics say a pair is common, it is searched by the
+		// text alone (the newest-first walk): the customer missing from the
+		// grams is found again by "n", which every customer's text holds.
+		defer customer.SetCommonMatches(1)()
+		if _, err := e.db.ExecContext(e.ctx, `ANALYZE customer_search_grams`); err != nil {
+			t.Fatal(err)
+		}
+		e.svc = customer.NewService(e.db, customer.Options{FourEyes: true, VerifyBaseURL: verifyBase})
+		if e.count(`SELECT count(*) FROM pg_stats s, unnest(s.most_common_elems::text::text[]) e
+			WHERE s.tablename = 'customer_search_grams' AND e = 'n'`) != 1 {
+			t.Fatal("the statistics do not know the common letter")
+		}
+		if got := search("n"); len(got) != 3 {
+			t.Fatalf("a common term found %v", got)
+		}
+		if got := search("yv"); len(got) != 0 { // one customer: rare, through the grams
+			t.Fatalf("a rare term did not use the grams: %v", got)
+		}
+	})
 }
 
 func TestImportFillsTheSearchGrams(t *testing.T) {
