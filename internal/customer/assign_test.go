@@ -305,7 +305,7 @@ func TestQueues(t *testing.T) {
 		t.Fatalf("queues %+v, want 2 mine and 2 overdue", q)
 	}
 	// The Mine count rides on the counters' query, after the filter's own
-	// parameters, or is counted apart beside a search: the same either way.
+	// parameters, or on a search's walk (search.go): the same either way.
 	for _, f := range []customer.Filter{{Risks: []customer.RiskScore{customer.RiskLow, customer.RiskHigh}},
 		{Query: cs[0].Company.Name}, {Assignee: customer.AssigneeNone}} {
 		if q := list(f).Queues; q.Mine != 2 || !q.MineExact {

@@ -9,7 +9,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
@@ -44,6 +43,7 @@ type Filter struct {
 
 	assigneeID    int64     // Assignee resolved by List
 	overdueBefore time.Time // the SLA cut-off, set by List
+	commonTerm    bool      // a one- or two-letter Query many customers hold, set by List
 }
 
 // Page is one page of customers with the totals the API and the tabs show.
@@ -121,11 +121,20 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) (*Page, er
 	if err != nil {
 		return nil, err
 	}
+	if f.commonTerm, err = s.commonTerm(ctx, f.Query); err != nil {
+		return nil, err
+	}
 	me := PersonID(a)
-	if f.Query == "" && !f.narrowed() {
+	var found *searchPage // a search's page, when its walk already found it
+	switch {
+	case f.Query != "":
+		found, err = s.search(ctx, f, p, me)
+	case !f.narrowed():
 		err = s.counterTotals(ctx, f, p, me)
-	} else if err = s.searchTotals(ctx, f, p); err == nil && me != 0 {
-		p.Queues.Mine, err = s.countUpTo(ctx, mineCountSQL, me)
+	default:
+		if err = s.searchTotals(ctx, f, p); err == nil && me != 0 {
+			p.Queues.Mine, err = s.countUpTo(ctx, mineCountSQL, me)
+		}
 	}
 	if err == nil {
 		err = s.countQueues(ctx, &f, p, now)
@@ -139,7 +148,12 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) (*Page, er
 		p.finish(f, offset, false)
 		return p, nil
 	}
-	rows, err := s.pageRows(ctx, f)
+	var rows []customerRow
+	if found != nil {
+		rows, err = s.rowsByID(ctx, found.ids(f, offset))
+	} else {
+		rows, err = s.pageRows(ctx, f)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -256,16 +270,7 @@ func (f *Filter) riskAndQuery(add func(string, any), conds *[]string, args *[]an
 		add("risk_score = ANY($%d::risk_score[])", pq.Array(riskStrings(f.Risks)))
 	}
 	f.queueConds(add, conds)
-	if f.Query == "" {
-		return
-	}
-	like := "%" + escapeLike(strings.ToLower(f.Query)) + "%"
-	if id, err := uuid.Parse(f.Query); err == nil {
-		*args = append(*args, like, id)
-		*conds = append(*conds, fmt.Sprintf("(search_text LIKE $%d OR reference = $%d)", len(*args)-1, len(*args)))
-		return
-	}
-	add("search_text LIKE $%d", like)
+	f.queryConds(add, conds, args)
 }
 
 const countersSQL = `SELECT status::text AS status, sum(n)::bigint AS n FROM customer_counts%s GROUP BY status`
@@ -394,7 +399,7 @@ func AfterBulkLoad(ctx context.Context, db *sqlx.DB) error {
 	}
 	// customer_counts too: the folded deltas leave its index full of dead
 	// entries that every count would otherwise step over.
-	for _, q := range []string{`VACUUM (ANALYZE) customers, customer_counts`, `ANALYZE associates, audit_entries`} {
+	for _, q := range []string{`VACUUM (ANALYZE) customers, customer_counts`, `ANALYZE associates, audit_entries, customer_search_grams`} {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", q, err)
 		}
@@ -426,11 +431,6 @@ func PrepareList(ctx context.Context, db *sqlx.DB) error {
 const analysedSQL = `
 SELECT EXISTS (SELECT 1 FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'customers')
     OR NOT EXISTS (SELECT 1 FROM customers)`
-
-func escapeLike(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return r.Replace(s)
-}
 
 func statusStrings(in []Status) []string {
 	out := make([]string, len(in))

@@ -97,7 +97,8 @@ type Service struct {
 	opts      Options
 	queues    shared[queueCounts]
 	assignees shared[[]Assignee]
-	replica   *Service // the same service on Options.ReadDB, for reader
+	grams     shared[gramStats] // how common each one or two letters are (search.go)
+	replica   *Service          // the same service on Options.ReadDB, for reader
 }
 
 // NewService wires the service to its database.
