@@ -108,11 +108,11 @@ phase() {
 }
 none=() one=() cnone=() cone=()
 for round in $(seq 1 "$ROUNDS"); do
-	out=$(phase)
+	out=$(phase -tag "r$round-none ")
 	echo "$out" | sed "s/^/round $round, no endpoint:  /"
 	none+=("$(echo "$out" | awk '/^PUT details/ { print $4 }')")
 	cnone+=("$(echo "$out" | awk '/^cpu:/ { print $2 + $3 }')")
-	out=$(phase -webhook)
+	out=$(phase -webhook -tag "r$round-one ")
 	echo "$out" | sed "s/^/round $round, one endpoint: /"
 	one+=("$(echo "$out" | awk '/^PUT details/ { print $4 }')")
 	cone+=("$(echo "$out" | awk '/^cpu:/ { print $2 + $3 }')")
