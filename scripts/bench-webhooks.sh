@@ -2,10 +2,16 @@
 # What the webhook outbox costs: PUT details throughput with no endpoint
 # subscribed vs one (a local receiver, subscribed to data-updated), runs
 # alternated to even out a shared machine's noise, and the delivery lag
-# (change to receipt) p50/p99 under that load. Prints figures; asserts nothing.
+# (change to receipt) p50/p99 under that load, and the CPU each PUT costs
+# (PostgreSQL's and verity's, from /proc/*/stat, counted until every event is
+# delivered): on a shared machine the steadier figure. Prints figures;
+# asserts nothing.
 #
 # Knobs: BENCH_CUSTOMERS (20000), BENCH_CLIENTS (16), BENCH_DURATION (10s),
-# BENCH_ROUNDS (2), BENCH_PORT (18090), BENCH_KEEP=1 (keep the work directory).
+# BENCH_ROUNDS (2), BENCH_PORT (18090), BENCH_KEEP=1 (keep the work directory),
+# BENCH_SEED_DIR (a seeded data directory to start from, copied, so rounds of
+# runs compare the same data; seeded there first when missing),
+# BENCH_SERVE_ENV (more VAR=value settings for verity serve, e.g. WEBHOOK_WORKER=off).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,12 +54,21 @@ chmod a+r "$log" 2>/dev/null || true
 # The receiver listens on loopback, which only WEBHOOK_ALLOW_PRIVATE permits.
 export DATA_DIR="$work/data" LOG_LEVEL=warn VERITY_ENV=development WEBHOOK_ALLOW_PRIVATE=true
 unset DATABASE_URL
-echo "bench-webhooks: $(nproc) CPUs, $(go env GOVERSION); seeding $CUSTOMERS customers"
-bin/verity seed --demo --customers "$CUSTOMERS" --seed 42 >>"$log" 2>&1
+echo "bench-webhooks: $(nproc) CPUs, $(go env GOVERSION); $CUSTOMERS customers"
+seed_dir=${BENCH_SEED_DIR:-}
+if [ -n "$seed_dir" ] && [ -d "$seed_dir" ]; then
+	cp -a "$seed_dir" "$DATA_DIR"
+else
+	bin/verity seed --demo --customers "$CUSTOMERS" --seed 42 >>"$log" 2>&1
+	if [ -n "$seed_dir" ]; then
+		cp -a "$DATA_DIR" "$seed_dir"
+	fi
+fi
 officer_key=$(bin/verity apikey create --name bench-officer --role officer 2>>"$log")
 admin_key=$(bin/verity apikey create --name bench-admin --role admin 2>>"$log")
 
-ADDR="127.0.0.1:$PORT" bin/verity serve >>"$log" 2>&1 &
+# shellcheck disable=SC2086 # BENCH_SERVE_ENV is a list of settings
+env ${BENCH_SERVE_ENV:-} ADDR="127.0.0.1:$PORT" bin/verity serve >>"$log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 150); do
 	curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
@@ -61,19 +76,52 @@ for _ in $(seq 1 150); do
 	sleep 0.2
 done
 
+# ticks prints the CPU ticks used so far by PostgreSQL (the postmaster, its
+# live children and the children it has reaped) plus verity serve.
+ticks() {
+	local pm
+	pm=$(head -n 1 "$DATA_DIR/pg/postmaster.pid")
+	cat /proc/[0-9]*/stat 2>/dev/null | sed 's/^\([0-9]*\) .*) /\1 /' | awk -v pm="$pm" -v sv="$server_pid" '
+		# $1 pid, $3 ppid, $13 utime, $14 stime, $15 cutime, $16 cstime
+		$1 == pm { db += $13 + $14 + $15 + $16 }
+		$3 == pm { db += $13 + $14 }
+		$1 == sv { v = $13 + $14 }
+		END { printf "%d %d\n", db, v }'
+}
+# per_req prints microseconds per request from two tick counts and a request count.
+per_req() { awk -v a="$1" -v b="$2" -v n="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.0f", (n > 0 ? (b - a) * 1e6 / hz / n : 0) }'; }
+
 load() {
 	bin/verity-load -url "http://127.0.0.1:$PORT" -key "$officer_key" -admin-key "$admin_key" \
 		-clients "$CLIENTS" -duration "$DURATION" -only "PUT details" "$@"
 }
-none=() one=()
+# phase runs one load (its arguments go to verity-load) and prints its
+# output, then "cpu: <PostgreSQL µs> <verity µs> per request".
+phase() {
+	local out db0 sv0 db1 sv1 n
+	read -r db0 sv0 <<<"$(ticks)"
+	out=$(load "$@")
+	read -r db1 sv1 <<<"$(ticks)"
+	n=$(echo "$out" | awk '/^PUT details/ { print $3 }')
+	echo "$out"
+	echo "cpu: $(per_req "$db0" "$db1" "$n") $(per_req "$sv0" "$sv1" "$n") µs per PUT (PostgreSQL, verity)"
+}
+none=() one=() cnone=() cone=()
 for round in $(seq 1 "$ROUNDS"); do
-	out=$(load)
+	out=$(phase -tag "r$round-none ")
 	echo "$out" | sed "s/^/round $round, no endpoint:  /"
 	none+=("$(echo "$out" | awk '/^PUT details/ { print $4 }')")
-	out=$(load -webhook)
+	cnone+=("$(echo "$out" | awk '/^cpu:/ { print $2 + $3 }')")
+	out=$(phase -webhook -tag "r$round-one ")
 	echo "$out" | sed "s/^/round $round, one endpoint: /"
 	one+=("$(echo "$out" | awk '/^PUT details/ { print $4 }')")
+	cone+=("$(echo "$out" | awk '/^cpu:/ { print $2 + $3 }')")
 done
+awk -v a="${cnone[*]}" -v b="${cone[*]}" 'BEGIN {
+	n = split(a, x, " "); split(b, y, " ");
+	for (i = 1; i <= n; i++) { sx += x[i]; sy += y[i] }
+	printf "bench-webhooks: CPU per PUT (PostgreSQL + verity, delivery included) %.0f µs with no endpoint, %.0f µs with one: the outbox and its delivery add %.1f%%\n",
+		sx / n, sy / n, 100 * (sy - sx) / sx }'
 awk -v a="${none[*]}" -v b="${one[*]}" 'BEGIN {
 	n = split(a, x, " "); split(b, y, " ");
 	for (i = 1; i <= n; i++) { sx += x[i]; sy += y[i] }

@@ -35,6 +35,10 @@ type config struct {
 	// webhook subscribes a local receiver to data-updated for the run and
 	// reports the delivery lag (the server needs WEBHOOK_ALLOW_PRIVATE=true).
 	webhook bool
+	// tag goes into every PUT details edit, so that a run repeated on the
+	// same data changes each customer it edits (a PUT that changes nothing
+	// writes nothing and causes no event).
+	tag string
 	// documents, when > 0, runs only the documents memory test: that many
 	// concurrent uploads of documentSize bytes, then downloads.
 	documents    int
@@ -53,6 +57,7 @@ func main() {
 	flag.StringVar(&c.pageUser, "page-user", "", "staff e-mail: also drive the web pages, signed in as this user")
 	flag.StringVar(&c.pagePassword, "page-password", "", "that user's password")
 	flag.BoolVar(&c.webhook, "webhook", false, "subscribe a local receiver to data-updated and report delivery lag")
+	flag.StringVar(&c.tag, "tag", "", "text put into every PUT details edit (runs repeated on the same data then still change something)")
 	flag.IntVar(&c.documents, "documents", 0, "run the documents test: this many concurrent uploads, then downloads")
 	flag.Int64Var(&c.documentSize, "document-size", 10<<20, "bytes per document in the documents test")
 	flag.Parse()
@@ -186,7 +191,7 @@ func scenarios(c config, pool []customerDoc) []scenario {
 			return "GET", "/platform/v1/customers?q=" + queries[(cl+i)%len(queries)], c.readKey, nil
 		}},
 		{"PUT details", func(cl, i int) (string, string, string, []byte) {
-			body := fmt.Sprintf(`{"description": "Load test edit %d-%d", "address": {"addressLine2": "Unit %d"}}`, cl, i, i%97)
+			body := fmt.Sprintf(`{"description": "Load test edit %s%d-%d", "address": {"addressLine2": "Unit %d"}}`, c.tag, cl, i, i%97)
 			return "PUT", "/platform/v1/customers/" + own(cl, i).Reference, c.readKey, []byte(body)
 		}},
 		{"PUT associates", func(cl, i int) (string, string, string, []byte) {

@@ -37,7 +37,7 @@ const usage = `usage:
 
 configuration comes from the environment: DATABASE_URL, DATABASE_READ_URL, ADDR, SESSION_SECRET,
 FOUR_EYES, VERIFY_BASE_URL, LOG_LEVEL, VERITY_ENV, DATA_DIR, REVIEW_SLA,
-NEXT_CASE_HIGH_RISK_FIRST, WEBHOOK_ALLOW_PRIVATE (see README.md)`
+NEXT_CASE_HIGH_RISK_FIRST, WEBHOOK_ALLOW_PRIVATE, WEBHOOK_WORKER (see README.md)`
 
 // run dispatches a command; main only wires the process to it.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {

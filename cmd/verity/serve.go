@@ -61,10 +61,16 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	go compactCounts(ctx, a)
 	// The webhook worker stops with the server; a try under way finishes
-	// (at most its 10 s timeout) and records its outcome before the database closes.
+	// (at most its 10 s timeout) and records its outcome before the database
+	// closes. WEBHOOK_WORKER=off leaves delivery to other serve processes.
 	wctx, stopWebhooks := context.WithCancel(ctx)
 	webhooksDone := make(chan struct{})
-	go func() { defer close(webhooksDone); a.webhooks.Run(wctx, a.log) }()
+	go func() {
+		defer close(webhooksDone)
+		if !a.cfg.WebhookWorkerOff {
+			a.webhooks.Run(wctx, a.log)
+		}
+	}()
 	defer func() { stopWebhooks(); <-webhooksDone }()
 	errc := make(chan error, 2)
 	go func() {

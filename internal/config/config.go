@@ -52,6 +52,9 @@ type Config struct {
 	// endpoints be http:// and reach loopback and private addresses:
 	// development and tests only (docs/webhooks.md).
 	WebhookAllowPrivate bool
+	// WebhookWorkerOff (WEBHOOK_WORKER=off, default on) keeps this serve
+	// process from delivering webhooks; other processes deliver its events.
+	WebhookWorkerOff bool
 	// ApprovalRequiresDocuments (APPROVAL_REQUIRES_DOCUMENTS, default false)
 	// makes accepted evidence an approval precondition (docs/documents.md).
 	ApprovalRequiresDocuments bool
@@ -117,6 +120,13 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("WEBHOOK_ALLOW_PRIVATE: %q is not true or false", v))
 		}
 		c.WebhookAllowPrivate = b
+	}
+	switch v := getenv("WEBHOOK_WORKER"); v {
+	case "", "on":
+	case "off":
+		c.WebhookWorkerOff = true
+	default:
+		errs = append(errs, fmt.Errorf("WEBHOOK_WORKER: %q is not on or off", v))
 	}
 	if v := getenv("APPROVAL_REQUIRES_DOCUMENTS"); v != "" {
 		b, err := strconv.ParseBool(v)

@@ -42,6 +42,15 @@ func TestLoad(t *testing.T) {
 			t.Fatalf("WEBHOOK_ALLOW_PRIVATE=true not read: %v", err)
 		}
 	})
+	t.Run("OK_WebhookWorker", func(t *testing.T) {
+		c, err := Load(env(nil))
+		if err != nil || c.WebhookWorkerOff {
+			t.Fatalf("the webhook worker is off by default: %v", err)
+		}
+		if c, err = Load(env(map[string]string{"WEBHOOK_WORKER": "off"})); err != nil || !c.WebhookWorkerOff {
+			t.Fatalf("WEBHOOK_WORKER=off not read: %v", err)
+		}
+	})
 	t.Run("OK_Production", func(t *testing.T) {
 		c, err := Load(env(map[string]string{"VERITY_ENV": "production", "DATABASE_URL": "postgres://x/y",
 			"SESSION_SECRET": goodSecret, "FOUR_EYES": "false", "LOG_LEVEL": "warn"}))
@@ -62,6 +71,7 @@ func TestLoad(t *testing.T) {
 		"ErrReviewSLANegative":       {"REVIEW_SLA": "-1h"},
 		"ErrNextCaseFlag":            {"NEXT_CASE_HIGH_RISK_FIRST": "often"},
 		"ErrWebhookAllowPrivate":     {"WEBHOOK_ALLOW_PRIVATE": "sometimes"},
+		"ErrWebhookWorker":           {"WEBHOOK_WORKER": "sometimes"},
 		"ErrAddr":                    {"ADDR": "8080"},
 		"ErrVerifyURL":               {"VERIFY_BASE_URL": "ftp://x"},
 		"ErrEnv":                     {"VERITY_ENV": "staging"},

@@ -1,6 +1,7 @@
 package webhook_test
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -8,10 +9,13 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"github.com/verity-kyb/verity/internal/apperr"
+	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/internal/pgtest"
 	"github.com/verity-kyb/verity/internal/webhook"
 )
 
@@ -129,5 +133,50 @@ func TestEndpointAdministration(t *testing.T) {
 	}
 	if n := e.count(`SELECT count(*) FROM audit_entries WHERE action LIKE 'webhook.%' AND changes::text NOT LIKE '%whsec_%'`); n != 3 {
 		t.Fatalf("%d webhook audit entries without the secret, want 3", n)
+	}
+}
+
+// An event written through this process wakes its worker: with a poll of an
+// hour, Run still delivers a customer write's event at once.
+func TestRunWakesOnLocalEvent(t *testing.T) {
+	db := pgtest.New(t)
+	opts := fastOptions()
+	opts.Poll = time.Hour
+	wh := webhook.NewService(db, opts)
+	e := &env{t: t, ctx: context.Background(), db: db, wh: wh,
+		svc: customer.NewService(db, customer.Options{VerifyBaseURL: "https://verify.test/kyb", Events: wh})}
+	rc := newReceiver(t)
+	e.endpoint(rc.URL)
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); wh.Run(ctx, nilLogger()) }()
+	defer func() { cancel(); <-done }()
+	deliveredSoon := func(want int) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for e.count(`SELECT count(*) FROM webhook_deliveries WHERE state = 'delivered'`) < want {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d deliveries recorded, want %d: the worker did not wake", len(rc.all()), want)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	e.create(admin)
+	deliveredSoon(1)
+	// the worker is idle now, waiting for its hour-long poll
+	e.create(admin)
+	deliveredSoon(2)
+}
+
+// Migration 00012: new webhook payloads are compressed with lz4.
+func TestPayloadCompression(t *testing.T) {
+	db := pgtest.New(t)
+	var method string
+	if err := db.Get(&method, `SELECT attcompression::text FROM pg_attribute
+		WHERE attrelid = 'webhook_events'::regclass AND attname = 'payload'`); err != nil {
+		t.Fatal(err)
+	}
+	if method != "l" {
+		t.Fatalf("payload compression %q, want l (lz4)", method)
 	}
 }

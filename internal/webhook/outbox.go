@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -36,13 +37,20 @@ func (s *Service) Emit(ctx context.Context, tx *sqlx.Tx, ev customer.Event) erro
 		return err
 	}
 	args := []any{id, ev.Name, ev.CustomerID, string(data)}
+	var res sql.Result
 	if stmt := s.emitStmt(); stmt != nil {
-		_, err = tx.StmtxContext(ctx, stmt).ExecContext(ctx, args...)
+		res, err = tx.StmtxContext(ctx, stmt).ExecContext(ctx, args...)
 	} else {
-		_, err = tx.ExecContext(ctx, emitSQL, args...)
+		res, err = tx.ExecContext(ctx, emitSQL, args...)
 	}
 	if err != nil {
 		return fmt.Errorf("webhook event %s: %w", ev.Name, err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 { // someone subscribes: this process's worker looks soon
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
 	}
 	return nil
 }

@@ -29,6 +29,7 @@ type Options struct {
 	GiveUpAfter  time.Duration    // since the event, DefaultGiveUpAfter when 0
 	MaxAttempts  int              // DefaultMaxAttempts when 0
 	Poll         time.Duration    // how often the worker looks for due deliveries, DefaultPoll when 0
+	Pace         time.Duration    // least wait between rounds that did not fill a batch, DefaultPace when 0
 	Batch        int              // deliveries claimed at once, DefaultBatch when 0
 	Concurrency  int              // tries under way at once in Run, DefaultConcurrency when 0
 	Now          func() time.Time // the clock; time.Now when nil
@@ -42,6 +43,7 @@ const (
 	DefaultGiveUpAfter = 24 * time.Hour
 	DefaultMaxAttempts = 100
 	DefaultPoll        = time.Second
+	DefaultPace        = 25 * time.Millisecond
 	DefaultBatch       = 32
 	DefaultConcurrency = 64
 	// RotationOverlap is how long the previous secret still signs after a rotation.
@@ -58,6 +60,7 @@ type Service struct {
 	mu        sync.Mutex
 	emit      *sqlx.Stmt // emitSQL, prepared after first use
 	preparing bool
+	wake      chan struct{} // an event was written here: Run looks soon
 }
 
 // NewService wires the webhook service to its database.
@@ -83,6 +86,9 @@ func NewService(db *sqlx.DB, opts Options) *Service {
 	if opts.Poll <= 0 {
 		opts.Poll = DefaultPoll
 	}
+	if opts.Pace <= 0 {
+		opts.Pace = DefaultPace
+	}
 	if opts.Batch <= 0 {
 		opts.Batch = DefaultBatch
 	}
@@ -92,7 +98,8 @@ func NewService(db *sqlx.DB, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Service{db: db, opts: opts, client: newClient(opts.Timeout, opts.AllowPrivate, opts.Concurrency)}
+	return &Service{db: db, opts: opts, client: newClient(opts.Timeout, opts.AllowPrivate, opts.Concurrency),
+		wake: make(chan struct{}, 1)}
 }
 
 // Endpoint is a registered receiver. Its secrets never leave the service

@@ -14,21 +14,27 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
-// claimSQL takes up to $1 due deliveries for $2: pending, not held by a live
-// claim, and the oldest pending one of their endpoint and customer (so a
-// customer's events reach each endpoint in order), of an enabled endpoint.
-// SKIP LOCKED lets several workers claim side by side; the lease
-// (locked_until) outlives a try, so a killed worker's claim expires and
-// the delivery is tried again.
+// claimSQL records the outcomes of the previous tries ($4…$10, see
+// recordSQL) and takes up to $1 due deliveries for $2, in one statement:
+// pending, not held by a live claim, not one just recorded, and the oldest
+// pending one of their endpoint and customer (so a customer's events reach
+// each endpoint in order), of an enabled endpoint. The claim reads the
+// database as it was before this statement's own outcomes, so the next
+// event of a customer whose delivery is recorded here waits for the next
+// claim: order is kept. SKIP LOCKED lets several workers claim side by
+// side; the lease (locked_until) outlives a try, so a killed worker's claim
+// expires and the delivery is tried again.
 const claimSQL = `
-WITH due AS (
+WITH done AS (` + recordSQL + `
+), due AS (
   SELECT d.id FROM webhook_deliveries d
   JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.enabled AND e.deleted_at IS NULL
   WHERE d.state = 'pending' AND d.next_attempt_at <= $3
-    AND (d.locked_until IS NULL OR d.locked_until < $3)
+    AND (d.locked_until IS NULL OR d.locked_until < $3) AND d.id <> ALL ($4::bigint[])
     AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.state = 'pending'
       AND p.endpoint_id = d.endpoint_id AND p.customer_id = d.customer_id AND p.id < d.id)
   ORDER BY d.next_attempt_at, d.id
@@ -83,28 +89,33 @@ func (c *claimed) body() ([]byte, error) {
 }
 
 // Run delivers until ctx ends: `verity serve` runs it beside the web
-// server. Up to Concurrency tries run at once, each recording its own
-// outcome, so a slow endpoint holds only its own slots; Run claims again as
-// soon as a batch came back full or a try finished (at most every 10 ms),
-// else every Poll. It returns when ctx ends and the tries under way are recorded.
+// server. Up to Concurrency tries run at once, each handing its outcome
+// back, so a slow endpoint holds only its own slots. Each round is one
+// statement (claimSQL): the outcomes gathered since the last round, and the
+// next claim. Run claims again at once when a batch came back full; else
+// when a try finished or an event was written by this process, at most
+// every Pace; else every Poll. It returns when ctx ends and the tries under
+// way are recorded.
 func (s *Service) Run(ctx context.Context, log *slog.Logger) {
+	stmt, err := s.db.PreparexContext(ctx, claimSQL)
+	if err != nil {
+		stmt = nil // claim unprepared
+	} else {
+		defer stmt.Close()
+	}
 	t := time.NewTicker(s.opts.Poll)
 	defer t.Stop()
 	slots := make(chan struct{}, s.opts.Concurrency)
-	finished := make(chan struct{}, 1)
 	outcomes := make(chan outcome, s.opts.Concurrency)
-	recorded := make(chan struct{})
-	go func() { defer close(recorded); s.recorder(outcomes, log) }()
+	finished := make(chan struct{}, 1)
 	var wg sync.WaitGroup
-	defer func() { wg.Wait(); close(outcomes); <-recorded }()
+	var fastUntil time.Time // after a local event, look every Pace for a while (its commit may lag the wake)
 	for ctx.Err() == nil {
 		want := min(s.opts.Batch, cap(slots)-len(slots))
-		var batch []claimed
-		if want > 0 {
-			var err error
-			if batch, err = s.claim(ctx, want); err != nil && ctx.Err() == nil {
-				log.Warn("webhook deliveries: claim", "err", err)
-			}
+		outs := gather(outcomes)
+		batch, err := s.claimRecord(ctx, stmt, outs, want)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("webhook deliveries: claim", "err", err)
 		}
 		for i := range batch {
 			slots <- struct{}{}
@@ -122,21 +133,68 @@ func (s *Service) Run(ctx context.Context, log *slog.Logger) {
 		if want > 0 && len(batch) == want {
 			continue // more may be due: no pause
 		}
+		pace := time.NewTimer(s.opts.Pace)
+		if time.Now().After(fastUntil) {
+			select {
+			case <-ctx.Done():
+			case <-t.C:
+			case <-finished:
+				<-pace.C // let a few more finish before the next round
+			case <-s.wake:
+				fastUntil = time.Now().Add(time.Second)
+				<-pace.C
+			}
+		} else {
+			select {
+			case <-ctx.Done():
+			case <-pace.C:
+			}
+		}
+		pace.Stop()
+	}
+	wg.Wait()
+	// outcomes already handed back are recorded even while stopping
+	if _, err := s.claimRecord(context.WithoutCancel(ctx), stmt, gather(outcomes), 0); err != nil {
+		log.Warn("webhook deliveries", "err", err)
+	}
+}
+
+// gather takes the outcomes waiting in ch, without waiting for more.
+func gather(ch <-chan outcome) []outcome {
+	var out []outcome
+	for {
 		select {
-		case <-ctx.Done():
-		case <-t.C:
-		case <-finished:
-			time.Sleep(10 * time.Millisecond) // let a few more finish before the next claim
+		case o := <-ch:
+			out = append(out, o)
+		default:
+			return out
 		}
 	}
 }
 
-// claim takes up to n due deliveries (claimSQL).
-func (s *Service) claim(ctx context.Context, n int) ([]claimed, error) {
+// claimRecord records outs and takes up to n due deliveries (claimSQL),
+// with stmt when it is prepared.
+func (s *Service) claimRecord(ctx context.Context, stmt *sqlx.Stmt, outs []outcome, n int) ([]claimed, error) {
 	now := s.opts.Now()
+	k := len(outs)
+	ids, states, latency := make([]int64, k), make([]string, k), make([]int64, k)
+	status, errs := make([]sql.NullInt64, k), make([]sql.NullString, k)
+	delivered, next := make([]sql.NullTime, k), make([]sql.NullTime, k)
+	for i, o := range outs {
+		ids[i], states[i], latency[i], status[i], errs[i], delivered[i], next[i] =
+			o.id, o.state, o.latencyMS, o.status, o.err, o.deliveredAt, o.next
+	}
+	args := []any{n, now.Add(s.opts.Lease), now, pq.Array(ids), pq.Array(states), pq.Array(status),
+		pq.Array(latency), pq.Array(errs), pq.Array(delivered), pq.Array(next)}
 	var batch []claimed
-	if err := s.db.SelectContext(ctx, &batch, claimSQL, n, now.Add(s.opts.Lease), now); err != nil {
-		return nil, fmt.Errorf("claim: %w", err)
+	var err error
+	if stmt != nil {
+		err = stmt.SelectContext(ctx, &batch, args...)
+	} else {
+		err = s.db.SelectContext(ctx, &batch, claimSQL, args...)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("claim and record webhook deliveries: %w", err)
 	}
 	return batch, nil
 }
@@ -144,7 +202,7 @@ func (s *Service) claim(ctx context.Context, n int) ([]claimed, error) {
 // DeliverDue claims one batch of due deliveries and tries each, side by
 // side, waiting for all; it answers how many it claimed (tests and tools).
 func (s *Service) DeliverDue(ctx context.Context) (int, error) {
-	batch, err := s.claim(ctx, s.opts.Batch)
+	batch, err := s.claimRecord(ctx, nil, nil, s.opts.Batch)
 	if err != nil {
 		return 0, err
 	}
@@ -158,7 +216,8 @@ func (s *Service) DeliverDue(ctx context.Context) (int, error) {
 		}()
 	}
 	wg.Wait()
-	return len(batch), s.record(context.WithoutCancel(ctx), outs)
+	_, err = s.claimRecord(context.WithoutCancel(ctx), nil, outs, 0)
+	return len(batch), err
 }
 
 // outcome is what one try leaves on its delivery.
@@ -202,64 +261,17 @@ func (s *Service) try(ctx context.Context, c *claimed) outcome {
 	return out
 }
 
-// recordSQL writes the outcomes of tries in one statement. Each applies only
-// while its delivery is still pending: a slower duplicate try never undoes a
-// recorded success.
+// recordSQL writes the outcomes of tries ($4…$10, one array per column),
+// inside claimSQL. Each applies only while its delivery is still pending: a
+// slower duplicate try never undoes a recorded success.
 const recordSQL = `
-UPDATE webhook_deliveries d SET state = u.state, last_status = u.status, last_latency_ms = u.latency,
-  last_error = u.err, delivered_at = u.delivered_at, next_attempt_at = coalesce(u.next, d.next_attempt_at),
-  locked_until = NULL
-FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[], $5::text[], $6::timestamptz[], $7::timestamptz[])
-  AS u(id, state, status, latency, err, delivered_at, next)
-WHERE d.id = u.id AND d.state = 'pending'`
-
-// record stores outcomes.
-func (s *Service) record(ctx context.Context, list []outcome) error {
-	if len(list) == 0 {
-		return nil
-	}
-	n := len(list)
-	ids, states, latency := make([]int64, n), make([]string, n), make([]int64, n)
-	status, errs := make([]sql.NullInt64, n), make([]sql.NullString, n)
-	delivered, next := make([]sql.NullTime, n), make([]sql.NullTime, n)
-	for i, o := range list {
-		ids[i], states[i], latency[i], status[i], errs[i], delivered[i], next[i] =
-			o.id, o.state, o.latencyMS, o.status, o.err, o.deliveredAt, o.next
-	}
-	_, err := s.db.ExecContext(ctx, recordSQL, pq.Array(ids), pq.Array(states), pq.Array(status), pq.Array(latency),
-		pq.Array(errs), pq.Array(delivered), pq.Array(next))
-	if err != nil {
-		return fmt.Errorf("record webhook deliveries: %w", err)
-	}
-	return nil
-}
-
-// recorder writes the outcomes Run's tries send, a batch at a time (up to
-// 64, or whatever arrived within 10 ms of the first), until outcomes is
-// closed and drained.
-func (s *Service) recorder(outcomes <-chan outcome, log *slog.Logger) {
-	ctx := context.Background() // outcomes already sent are recorded even while stopping
-	for first := range outcomes {
-		batch := []outcome{first}
-		timer := time.NewTimer(10 * time.Millisecond)
-	gather:
-		for len(batch) < 64 {
-			select {
-			case o, ok := <-outcomes:
-				if !ok {
-					break gather
-				}
-				batch = append(batch, o)
-			case <-timer.C:
-				break gather
-			}
-		}
-		timer.Stop()
-		if err := s.record(ctx, batch); err != nil {
-			log.Warn("webhook deliveries", "err", err)
-		}
-	}
-}
+  UPDATE webhook_deliveries d SET state = u.state, last_status = u.status, last_latency_ms = u.latency,
+    last_error = u.err, delivered_at = u.delivered_at, next_attempt_at = coalesce(u.next, d.next_attempt_at),
+    locked_until = NULL
+  FROM unnest($4::bigint[], $5::text[], $6::int[], $7::int[], $8::text[], $9::timestamptz[], $10::timestamptz[])
+    AS u(id, state, status, latency, err, delivered_at, next)
+  WHERE d.id = u.id AND d.state = 'pending'
+  RETURNING d.id`
 
 // post sends the signed body once and reads at most MaxResponseBody of the
 // answer; a non-2xx answer's text becomes the error.
