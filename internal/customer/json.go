@@ -193,20 +193,34 @@ func appendOptString(b []byte, s *string) []byte {
 	return appendString(b, *s)
 }
 
-// appendString quotes s as encoding/json does. Printable ASCII other than
-// the quote, the backslash and the HTML characters it escapes (<, >, &) is
-// copied; any other string goes through encoding/json itself, so control
-// characters, invalid UTF-8 and U+2028/U+2029 come out exactly as before.
+// appendString quotes s as encoding/json does. Valid UTF-8 other than the
+// quote, the backslash, control characters, the HTML characters it escapes
+// (<, >, &) and U+2028/U+2029 is copied; any other string goes through
+// encoding/json itself, so those come out exactly as before.
 func appendString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s) // a string always marshals
-			return append(b, q...)
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+				return appendMarshalled(b, s)
+			}
+			i++
+			continue
 		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size == 1) || r == '\u2028' || r == '\u2029' {
+			return appendMarshalled(b, s)
+		}
+		i += size
 	}
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
+}
+
+func appendMarshalled(b []byte, s string) []byte {
+	q, _ := json.Marshal(s) // a string always marshals
+	return append(b, q...)
 }
 
 // appendTime writes t as time.Time's MarshalJSON does (RFC 3339 with

@@ -67,7 +67,7 @@ func TestAppendJSONMatchesMarshal(t *testing.T) {
 // awkward are strings encoding/json escapes or passes through in ways a
 // hand-written encoder could get wrong.
 var awkward = []string{"", "plain", `quote " and \ backslash`, "<script>&amp;</script>", "tab\tnew\nline\r",
-	"\x00\x01\x1f\x7f", "müller 東京 🙂", "bad \xff\xfe utf8", "line\u2028para\u2029", "\u00e9\u0301", "a/b", "a<b", "c>d", "e&f", "\x7f", "q\"", `\`}
+	"\x00\x01\x1f\x7f", "müller 東京 🙂", "bad \xff\xfe utf8", "line\u2028para\u2029", "\u00e9\u0301", "a/b", "a<b", "c>d", "e&f", "\x7f", "only\u2028", "only\u2029", "\xc3", "q\"", `\`}
 
 // FuzzAppendJSON puts arbitrary text into every string of a customer (and
 // random presence of every optional part) and compares with json.Marshal.
