@@ -9,11 +9,11 @@ import (
 	"github.com/verity-kyb/verity/internal/customer"
 )
 
-// TestListPageAssociatesInOneStatement: every page of an unsearched list
-// (read with its associates in one statement) and of a search (two) holds
+// TestListPageAssociates: every page of an unsearched list (its ids read
+// through a generic plan) and of a search holds
 // each customer exactly as Get reads it — associates in order, none lost to
 // a neighbour or to the row read past the page — in list order.
-func TestListPageAssociatesInOneStatement(t *testing.T) {
+func TestListPageAssociates(t *testing.T) {
 	e := newEnv(t)
 	var made []*customer.Customer
 	for i, n := range []int{0, 1, 3, 2, 0, 1, 2} {
