@@ -379,17 +379,27 @@ func (s *Service) searchTotals(ctx context.Context, f Filter, p *Page) error {
 	return nil
 }
 
+// countByStatus runs q, whose rows are (status, count), into a map; the
+// rows are scanned by hand, as the store's are (store.go).
 func (s *Service) countByStatus(ctx context.Context, db sqlx.QueryerContext, q string, args []any) (map[Status]int64, error) {
-	var rows []struct {
-		Status string `db:"status"`
-		N      int64  `db:"n"`
-	}
-	if err := sqlx.SelectContext(ctx, db, &rows, q, args...); err != nil {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
 		return nil, fmt.Errorf("count customers: %w", err)
 	}
-	out := make(map[Status]int64, len(Statuses))
-	for _, r := range rows {
-		out[Status(r.Status)] = r.N
+	defer rows.Close()
+	out := make(map[Status]int64, len(Statuses)+1)
+	var (
+		st string
+		n  int64
+	)
+	for rows.Next() {
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("count customers: %w", err)
+		}
+		out[Status(st)] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count customers: %w", err)
 	}
 	return out, nil
 }
