@@ -170,6 +170,9 @@ func (s *Service) pageContent(ctx context.Context, f Filter) ([]*Customer, error
 		if err := attachAssociates(ctx, s.prepared(nil), out[:min(len(out), f.Size)]); err != nil {
 			return nil, err
 		}
+		for _, c := range out {
+			c.AssociateCount = len(c.Company.Associates)
+		}
 	}
 	return out, nil
 }
@@ -199,10 +202,14 @@ func (p *Page) finish(f Filter, offset int64, more bool) {
 // more than the page, to know whether another page follows.
 func (f *Filter) listSQL() (string, []any) {
 	inner, order, args := f.pageIDsSQL()
-	if f.Query == "" {
-		return `SELECT ` + listColumns + ` FROM customers WHERE id = ANY(ARRAY(` + inner + `))` + order, args
+	cols := listColumns
+	if !f.Summary { // the associates are read: their count is theirs (pageContent)
+		cols = customerColumns + `, 0::bigint`
 	}
-	return `SELECT ` + listColumns + ` FROM (` + inner + `) page JOIN customers USING (id)` + order, args
+	if f.Query == "" {
+		return `SELECT ` + cols + ` FROM customers WHERE id = ANY(ARRAY(` + inner + `))` + order, args
+	}
+	return `SELECT ` + cols + ` FROM (` + inner + `) page JOIN customers USING (id)` + order, args
 }
 
 // pageIDsSQL is listSQL's inner query, its order and its arguments, the
