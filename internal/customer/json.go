@@ -200,12 +200,12 @@ func appendOptString(b []byte, s *string) []byte {
 func appendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-				return appendMarshalled(b, s)
-			}
+		if plainASCII[c] {
 			i++
 			continue
+		}
+		if c < utf8.RuneSelf {
+			return appendMarshalled(b, s)
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if (r == utf8.RuneError && size == 1) || r == '\u2028' || r == '\u2029' {
@@ -217,6 +217,18 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, s...)
 	return append(b, '"')
 }
+
+// plainASCII marks the bytes encoding/json copies as they are: printable
+// ASCII (and DEL) except the quote, the backslash, <, > and &.
+var plainASCII = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = true
+	}
+	for _, c := range `"\<>&` {
+		t[c] = false
+	}
+	return t
+}()
 
 func appendMarshalled(b []byte, s string) []byte {
 	q, _ := json.Marshal(s) // a string always marshals
