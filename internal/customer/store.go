@@ -118,7 +118,7 @@ func queryCustomers(ctx context.Context, db sqlx.QueryerContext, counted bool, q
 		return nil, err
 	}
 	defer rows.Close()
-	var out []customerRow
+	out := make([]customerRow, 0, 21) // a default page and the row past it
 	for rows.Next() {
 		out = append(out, customerRow{})
 		r := &out[len(out)-1]
@@ -204,24 +204,26 @@ func (r *associateRow) associate() Associate {
 	return a
 }
 
-// queryAssociates runs q and reads associate rows (associateColumns).
-func queryAssociates(ctx context.Context, db sqlx.QueryerContext, q string, args ...any) ([]associateRow, error) {
+// eachAssociate runs q and hands each associate row (associateColumns) to
+// fn; the row is reused, so fn keeps what it needs (associate copies).
+func eachAssociate(ctx context.Context, db sqlx.QueryerContext, fn func(*associateRow), q string, args ...any) error {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list associates: %w", err)
+		return fmt.Errorf("list associates: %w", err)
 	}
 	defer rows.Close()
-	var out []associateRow
+	var r associateRow
+	dest := r.dest()
 	for rows.Next() {
-		out = append(out, associateRow{})
-		if err := rows.Scan(out[len(out)-1].dest()...); err != nil {
-			return nil, fmt.Errorf("list associates: %w", err)
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("list associates: %w", err)
 		}
+		fn(&r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list associates: %w", err)
+		return fmt.Errorf("list associates: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 // queryScalar reads the one value of the one row q returns.
@@ -441,15 +443,10 @@ func getCustomer(ctx context.Context, db sqlx.ExtContext, ref uuid.UUID, forUpda
 
 // reloadAssociates reads c's associates again, in a statement of its own.
 func reloadAssociates(ctx context.Context, db sqlx.ExtContext, c *Customer) error {
-	assoc, err := queryAssociates(ctx, db, listAssociatesSQL, c.ID)
-	if err != nil {
-		return err
-	}
-	c.Company.Associates = make([]Associate, 0, len(assoc))
-	for i := range assoc {
-		c.Company.Associates = append(c.Company.Associates, assoc[i].associate())
-	}
-	return nil
+	c.Company.Associates = []Associate{}
+	return eachAssociate(ctx, db, func(r *associateRow) {
+		c.Company.Associates = append(c.Company.Associates, r.associate())
+	}, listAssociatesSQL, c.ID)
 }
 
 // attachAssociates loads the associates of many customers in one query.
@@ -463,15 +460,10 @@ func attachAssociates(ctx context.Context, db sqlx.ExtContext, list []*Customer)
 		ids[i] = c.ID
 		byID[c.ID] = c
 	}
-	assoc, err := queryAssociates(ctx, db, listAssociatesManySQL, pq.Array(ids))
-	if err != nil {
-		return err
-	}
-	for i := range assoc {
-		c := byID[assoc[i].CustomerID]
-		c.Company.Associates = append(c.Company.Associates, assoc[i].associate())
-	}
-	return nil
+	return eachAssociate(ctx, db, func(r *associateRow) {
+		c := byID[r.CustomerID]
+		c.Company.Associates = append(c.Company.Associates, r.associate())
+	}, listAssociatesManySQL, pq.Array(ids))
 }
 
 const insertCustomerSQL = `
