@@ -6,9 +6,14 @@
 # goes to a log file, shown only when something fails.
 #
 # Knobs: BENCH_CUSTOMERS (100000), BENCH_CLIENTS (16), BENCH_DURATION (10s),
-# BENCH_PORT (18080), BENCH_ONLY (scenario name part), BENCH_IMPORT=1 (also
+# BENCH_PORT (18080), BENCH_ONLY (scenario name parts, comma-separated), BENCH_IMPORT=1 (also
 # time `verity import` of the same number of generated JSON lines into a
-# fresh database), BENCH_KEEP=1 (keep the work directory).
+# fresh database), BENCH_KEEP=1 (keep the work directory), BENCH_DATA_DIR (a
+# data directory to seed once and reuse: later runs skip the seed; the PUT
+# scenarios change its customers, so copy a pristine one for A/B runs).
+# Each scenario also prints its CPU time per request: the verity process'
+# and PostgreSQL's (the postmaster and its backends, from /proc/*/stat), the
+# steadier figure on a shared machine; the load generator is not counted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +23,7 @@ DURATION=${BENCH_DURATION:-10s}
 PORT=${BENCH_PORT:-18080}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/verity-bench.XXXXXX")
+data=${BENCH_DATA_DIR:-$work/data}
 log="$work/bench.log"
 : >"$log"
 server_pid=""
@@ -49,16 +55,19 @@ trap 'exit 130' INT TERM
 now() { date +%s.%N; }
 since() { awk -v s="$1" -v e="$(now)" 'BEGIN { printf "%.1f", e - s }'; }
 
-mkdir -p bin
+mkdir -p bin "$data"
+data=$(cd "$data" && pwd)
 go build -o bin/verity ./cmd/verity
 go build -o bin/verity-load ./cmd/verity-load
 
 # The embedded PostgreSQL runs as an unprivileged user when we are root, so
 # the data directory must be theirs to write.
-if [ "$(id -u)" = 0 ]; then chown postgres "$work" 2>/dev/null || chmod 777 "$work"; fi
+if [ "$(id -u)" = 0 ]; then
+	chown postgres "$work" "$data" 2>/dev/null || chmod 777 "$work" "$data"
+fi
 chmod a+r "$log" 2>/dev/null || true
 
-export DATA_DIR="$work/data" LOG_LEVEL=warn VERITY_ENV=development
+export DATA_DIR="$data" LOG_LEVEL=warn VERITY_ENV=development
 # The private development database: the only one `seed --demo` writes demo staff into.
 unset DATABASE_URL
 
@@ -70,13 +79,18 @@ if curl -s -o /dev/null "http://127.0.0.1:$PORT/" 2>/dev/null; then
 	echo "bench: something already answers on 127.0.0.1:$PORT; choose another BENCH_PORT" >&2
 	exit 1
 fi
-echo "bench: seeding $CUSTOMERS customers"
-start=$(now)
-if ! bin/verity seed --demo --customers "$CUSTOMERS" --seed 42 >>"$log" 2>&1; then
-	echo "bench: verity seed failed" >&2
-	exit 1
+if [ -f "$data/.seeded-$CUSTOMERS" ]; then
+	echo "bench: reusing the $CUSTOMERS customers seeded in $data"
+else
+	echo "bench: seeding $CUSTOMERS customers"
+	start=$(now)
+	if ! bin/verity seed --demo --customers "$CUSTOMERS" --seed 42 >>"$log" 2>&1; then
+		echo "bench: verity seed failed" >&2
+		exit 1
+	fi
+	echo "bench: seeded $CUSTOMERS customers in $(since "$start") s ($(grep -m1 '^seeded ' "$log" || echo 'no summary'))"
+	if [ -n "${BENCH_DATA_DIR:-}" ]; then touch "$data/.seeded-$CUSTOMERS"; fi
 fi
-echo "bench: seeded $CUSTOMERS customers in $(since "$start") s ($(grep -m1 '^seeded ' "$log" || echo 'no summary'))"
 
 officer_key=$(bin/verity apikey create --name bench-officer --role officer 2>>"$log")
 admin_key=$(bin/verity apikey create --name bench-admin --role admin 2>>"$log")
@@ -103,9 +117,45 @@ if [ -z "$ready" ]; then
 fi
 echo "bench: $(grep -m1 'private PostgreSQL' "$log" | sed 's/^verity: //' || echo 'PostgreSQL from DATABASE_URL')"
 
-# The server process (not PostgreSQL, which is its child) is what RSS measures.
-bin/verity-load -url "http://127.0.0.1:$PORT" -key "$officer_key" -admin-key "$admin_key" \
-	-clients "$CLIENTS" -duration "$DURATION" -pid "$server_pid" ${BENCH_ONLY:+-only "$BENCH_ONLY"}
+# CPU ticks used so far, as "db verity": PostgreSQL's (the postmaster, its
+# live children and the children it has reaped) and the verity process'.
+ticks() {
+	local pm
+	pm=$(head -n 1 "$data/pg/postmaster.pid")
+	cat /proc/[0-9]*/stat 2>/dev/null | sed 's/^\([0-9]*\) .*) /\1 /' | awk -v pm="$pm" -v sv="$server_pid" '
+		# $1 pid, $3 ppid, $13 utime, $14 stime, $15 cutime, $16 cstime
+		$1 == pm { db += $13 + $14 + $15 + $16 }
+		$3 == pm { db += $13 + $14 }
+		$1 == sv { v = $13 + $14 }
+		END { printf "%d %d\n", db, v }'
+}
+per_req() { awk -v a="$1" -v b="$2" -v n="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.0f", (n > 0 ? (b - a) * 1e6 / hz / n : 0) }'; }
+
+# One verity-load run per scenario, so each has its own CPU figures; the
+# server process (not PostgreSQL, which is its child) is what RSS measures.
+first=1
+for sc in "GET one" "list filtered" "search" "PUT details" "PUT associates" "PUT status"; do
+	if [ -n "${BENCH_ONLY:-}" ]; then
+		want=""
+		IFS=, read -ra parts <<<"$BENCH_ONLY"
+		for part in "${parts[@]}"; do [[ "$sc" == *"$part"* ]] && want=1; done
+		[ -n "$want" ] || continue
+	fi
+	read -r db0 sv0 <<<"$(ticks)"
+	out=$(bin/verity-load -url "http://127.0.0.1:$PORT" -key "$officer_key" -admin-key "$admin_key" \
+		-clients "$CLIENTS" -duration "$DURATION" -pid "$server_pid" -only "$sc")
+	read -r db1 sv1 <<<"$(ticks)"
+	reqs=$(echo "$out" | awk -v name="$sc" 'index($0, name) == 1 { print $(NF - 4); exit }')
+	if [ "$first" = 1 ]; then
+		echo "$out" | sed -n 1p
+		printf '%s %10s %10s\n' "$(echo "$out" | sed -n 2p)" "verity µs" "PG µs"
+		first=""
+	fi
+	echo "$out" | awk -v name="$sc" -v c1="$(per_req "$sv0" "$sv1" "${reqs:-0}")" -v c2="$(per_req "$db0" "$db1" "${reqs:-0}")" \
+		'index($0, name) == 1 { printf "%s %10s %10s\n", $0, c1, c2 } /^  first error/ { print }'
+	rss=$(echo "$out" | grep '^server peak RSS' || true)
+done
+echo "${rss:-}"
 
 if ! kill -0 "$server_pid" 2>/dev/null; then
 	echo "bench: verity serve died during the run" >&2

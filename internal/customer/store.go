@@ -19,7 +19,7 @@ import (
 
 // The store: hand-written SQL beside each function. Every function takes
 // sqlx.ExtContext so the pool and a transaction both fit; the service owns
-// transactions. A customer loads in two queries whatever its associates.
+// transactions. A customer loads in one query whatever its associates.
 
 // The rows are scanned field by field (dest), in the order of the column
 // lists: a list page reads some 1,500 values, and mapping them by name
@@ -69,7 +69,8 @@ const (
 registration_number, website, address_line1, address_line2, city, postal_code, country_code, verification_url,
 verification_status, version, `
 	customerColumnsAfter = `, created_at, updated_at, status_since, assignee_id,
-(SELECT su.email FROM staff_users su WHERE su.id = assignee_id), (SELECT su.name FROM staff_users su WHERE su.id = assignee_id),
+(SELECT su.email FROM staff_users su WHERE su.id = assignee_id) AS assignee_email,
+(SELECT su.name FROM staff_users su WHERE su.id = assignee_id) AS assignee_name,
 review_required, review_changes, review_editor`
 )
 
@@ -117,7 +118,7 @@ func queryCustomers(ctx context.Context, db sqlx.QueryerContext, counted bool, q
 		return nil, err
 	}
 	defer rows.Close()
-	var out []customerRow
+	out := make([]customerRow, 0, 21) // a default page and the row past it
 	for rows.Next() {
 		out = append(out, customerRow{})
 		r := &out[len(out)-1]
@@ -203,24 +204,26 @@ func (r *associateRow) associate() Associate {
 	return a
 }
 
-// queryAssociates runs q and reads associate rows (associateColumns).
-func queryAssociates(ctx context.Context, db sqlx.QueryerContext, q string, args ...any) ([]associateRow, error) {
+// eachAssociate runs q and hands each associate row (associateColumns) to
+// fn; the row is reused, so fn keeps what it needs (associate copies).
+func eachAssociate(ctx context.Context, db sqlx.QueryerContext, fn func(*associateRow), q string, args ...any) error {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list associates: %w", err)
+		return fmt.Errorf("list associates: %w", err)
 	}
 	defer rows.Close()
-	var out []associateRow
+	var r associateRow
+	dest := r.dest()
 	for rows.Next() {
-		out = append(out, associateRow{})
-		if err := rows.Scan(out[len(out)-1].dest()...); err != nil {
-			return nil, fmt.Errorf("list associates: %w", err)
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("list associates: %w", err)
 		}
+		fn(&r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list associates: %w", err)
+		return fmt.Errorf("list associates: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 // queryScalar reads the one value of the one row q returns.
@@ -342,35 +345,108 @@ func nullString(s sql.NullString) *string {
 }
 
 var (
-	getCustomerSQL          = `SELECT ` + customerColumnsBefore + lastEditorPrincipal + customerColumnsAfter + ` FROM customers WHERE reference = $1`
-	getCustomerForUpdateSQL = getCustomerSQL + ` FOR UPDATE`
+	getCustomerSQL          = customerWithAssociatesSQL(false)
+	getCustomerForUpdateSQL = customerWithAssociatesSQL(true)
 	listAssociatesSQL       = `SELECT ` + associateColumns + ` FROM associates WHERE customer_id = $1 ORDER BY position`
 	listAssociatesManySQL   = `SELECT ` + associateColumns + ` FROM associates WHERE customer_id = ANY($1) ORDER BY customer_id, position`
 )
 
-// getCustomer loads a customer and its associates; forUpdate locks the row
-// so concurrent writers queue instead of overwriting one another.
+// Column counts of a customer row (customerRow.dest) and an associate row
+// (associateRow.dest), for the NULLs that pad the other kind's rows.
+const (
+	customerColumnCount  = 28
+	associateColumnCount = 26
+)
+
+// customerWithAssociatesSQL reads a customer and its associates in one
+// statement (one round trip, one plan): the customer's row first (pos -1),
+// then its associates in order, each row padded with NULLs where the other
+// kind has its columns. The locking form also reads the row's version as the
+// statement's snapshot sees it (snapshot_version), see getCustomer.
+func customerWithAssociatesSQL(forUpdate bool) string {
+	c := `SELECT ` + customerColumnsBefore + lastEditorPrincipal + customerColumnsAfter + ` FROM customers WHERE reference = $1`
+	snapshot := `NULL::bigint`
+	if forUpdate {
+		c += ` FOR UPDATE`
+		snapshot = `(SELECT s.version FROM customers s WHERE s.id = c.id)`
+	}
+	return `WITH c AS (` + c + `)
+SELECT -1 AS pos, c.*, ` + snapshot + ` AS snapshot_version` + strings.Repeat(`, NULL`, associateColumnCount) + ` FROM c
+UNION ALL
+SELECT position` + strings.Repeat(`, NULL`, customerColumnCount+1) + `, ` + associateColumns + `
+FROM associates WHERE customer_id = (SELECT id FROM c)
+ORDER BY pos`
+}
+
+// getCustomer loads a customer and its associates in one statement; forUpdate
+// locks the customer row so concurrent writers queue instead of overwriting
+// one another.
+//
+// Locking in one statement needs care: under READ COMMITTED the statement's
+// snapshot is taken before it waits for the lock, and only the locked row
+// itself is re-read at its newest version — associates replaced by the
+// writer it waited for would be read as they were. Every change of the
+// associates bumps the version under this lock, so when the locked row's
+// version is not the one the snapshot saw, the associates are read again in a
+// statement of their own (a fresh snapshot, after the lock), as before.
 func getCustomer(ctx context.Context, db sqlx.ExtContext, ref uuid.UUID, forUpdate bool) (*Customer, error) {
 	q := getCustomerSQL
 	if forUpdate {
 		q = getCustomerForUpdateSQL
 	}
-	rows, err := queryCustomers(ctx, db, false, q, ref)
+	rows, err := db.QueryContext(ctx, q, ref)
 	if err != nil {
 		return nil, fmt.Errorf("get customer: %w", err)
 	}
-	if len(rows) == 0 {
+	defer rows.Close()
+	var (
+		pos      int64
+		sink     any
+		snapshot sql.NullInt64
+		c        *Customer
+		ar       associateRow
+	)
+	for rows.Next() {
+		if c == nil { // the customer's row comes first
+			var r customerRow
+			dest := append(append([]any{&pos}, r.dest()...), &snapshot)
+			for range associateColumnCount {
+				dest = append(dest, &sink)
+			}
+			if err := rows.Scan(dest...); err != nil {
+				return nil, fmt.Errorf("get customer: %w", err)
+			}
+			c = r.customer()
+			continue
+		}
+		dest := make([]any, 0, 2+customerColumnCount+associateColumnCount)
+		dest = append(dest, &pos)
+		for range customerColumnCount + 1 {
+			dest = append(dest, &sink)
+		}
+		if err := rows.Scan(append(dest, ar.dest()...)...); err != nil {
+			return nil, fmt.Errorf("get customer: %w", err)
+		}
+		c.Company.Associates = append(c.Company.Associates, ar.associate())
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("get customer: %w", err)
+	}
+	if c == nil {
 		return nil, apperr.NotFound("customer " + ref.String())
 	}
-	c := rows[0].customer()
-	assoc, err := queryAssociates(ctx, db, listAssociatesSQL, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	for i := range assoc {
-		c.Company.Associates = append(c.Company.Associates, assoc[i].associate())
+	if forUpdate && snapshot.Int64 != int64(c.Version) {
+		return c, reloadAssociates(ctx, db, c)
 	}
 	return c, nil
+}
+
+// reloadAssociates reads c's associates again, in a statement of its own.
+func reloadAssociates(ctx context.Context, db sqlx.ExtContext, c *Customer) error {
+	c.Company.Associates = []Associate{}
+	return eachAssociate(ctx, db, func(r *associateRow) {
+		c.Company.Associates = append(c.Company.Associates, r.associate())
+	}, listAssociatesSQL, c.ID)
 }
 
 // attachAssociates loads the associates of many customers in one query.
@@ -384,15 +460,10 @@ func attachAssociates(ctx context.Context, db sqlx.ExtContext, list []*Customer)
 		ids[i] = c.ID
 		byID[c.ID] = c
 	}
-	assoc, err := queryAssociates(ctx, db, listAssociatesManySQL, pq.Array(ids))
-	if err != nil {
-		return err
-	}
-	for i := range assoc {
-		c := byID[assoc[i].CustomerID]
-		c.Company.Associates = append(c.Company.Associates, assoc[i].associate())
-	}
-	return nil
+	return eachAssociate(ctx, db, func(r *associateRow) {
+		c := byID[r.CustomerID]
+		c.Company.Associates = append(c.Company.Associates, r.associate())
+	}, listAssociatesManySQL, pq.Array(ids))
 }
 
 const insertCustomerSQL = `

@@ -196,5 +196,5 @@ func ifMatch(c echo.Context) customer.Versions {
 // writeCustomer answers with the customer and its ETag.
 func writeCustomer(c echo.Context, status int, cu *customer.Customer) error {
 	c.Response().Header().Set("ETag", cu.ETag())
-	return c.JSON(status, customer.AsJSON(cu))
+	return writeCustomerJSON(c, status, customer.AsJSON(cu))
 }
