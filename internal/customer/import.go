@@ -75,7 +75,36 @@ type LineError struct {
 
 func (e LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
 
-const importBatch = 500
+// importBatch is how many lines one worker parses and writes in one
+// transaction (three COPY statements when none needs its own).
+const importBatch = 2000
+
+// importWorkers is how many batches are parsed and written at once.
+const importWorkers = 3
+
+// rawLine is one non-blank line of the file and its number.
+type rawLine struct {
+	line int
+	raw  []byte
+}
+
+// parseBatch parses and validates a batch's lines (refusing the bad ones
+// through fail) and answers the good ones, in order.
+func (s *Service) parseBatch(raw []rawLine, trust bool, fail func(LineError)) []importItem {
+	out := make([]importItem, 0, len(raw))
+	for _, r := range raw {
+		c, rec, err := s.parseImport(r.raw)
+		if err == nil && !trust {
+			err = verifiedRefusal(c, ApprovalProblems(c))
+		}
+		if err != nil {
+			fail(LineError{Line: r.line, Err: err})
+			continue
+		}
+		out = append(out, importItem{r.line, c, rec})
+	}
+	return out
+}
 
 // Import is ImportWith with the default options.
 func (s *Service) Import(ctx context.Context, a access.Actor, r io.Reader, report func(LineError)) (ImportResult, error) {
@@ -84,8 +113,9 @@ func (s *Service) Import(ctx context.Context, a access.Actor, r io.Reader, repor
 
 // ImportWith reads customers as JSON Lines and stores each valid line; a bad
 // line is refused with its number and nothing of it is stored. Lines are
-// written in batches by a few workers, one transaction per batch; refused
-// lines are reported in line order once every line has been settled.
+// parsed and written in batches by a few workers, one transaction per batch
+// (storeBatch); refused lines are reported in line order once every line has
+// been settled.
 func (s *Service) ImportWith(ctx context.Context, a access.Actor, r io.Reader, opts ImportOptions, report func(LineError)) (ImportResult, error) {
 	var res ImportResult
 	if err := s.require(a, access.PermEdit, "import customers"); err != nil {
@@ -105,14 +135,15 @@ func (s *Service) ImportWith(ctx context.Context, a access.Actor, r io.Reader, o
 			report(le)
 		}
 	}()
-	batches := make(chan []importItem)
+	batches := make(chan []rawLine)
 	var wg sync.WaitGroup
 	var firstErr error
-	for w := 0; w < 3; w++ {
+	for w := 0; w < importWorkers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for b := range batches {
+			for raw := range batches {
+				b := s.parseBatch(raw, opts.TrustStatus, fail)
 				rest, err := s.settleExisting(ctx, a, opts.OnConflict, b, func(it importItem, err error) {
 					if err != nil {
 						fail(LineError{Line: it.line, Err: err})
@@ -159,7 +190,7 @@ func (s *Service) ImportWith(ctx context.Context, a access.Actor, r io.Reader, o
 	}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 4<<20)
-	var batch []importItem
+	var batch []rawLine
 	line := 0
 	for sc.Scan() {
 		line++
@@ -170,15 +201,7 @@ func (s *Service) ImportWith(ctx context.Context, a access.Actor, r io.Reader, o
 		if len(raw) == 0 {
 			continue
 		}
-		c, rec, err := s.parseImport(raw)
-		if err == nil && !opts.TrustStatus {
-			err = verifiedRefusal(c, ApprovalProblems(c))
-		}
-		if err != nil {
-			fail(LineError{Line: line, Err: err})
-			continue
-		}
-		batch = append(batch, importItem{line, c, rec})
+		batch = append(batch, rawLine{line, bytes.Clone(raw)})
 		if len(batch) == importBatch {
 			batches <- batch
 			batch = nil
@@ -273,24 +296,6 @@ func (s *Service) importVerification(errs apperr.FieldErrors, path string, in *V
 		errs.Add(path+".status", msg)
 	}
 	return v
-}
-
-// storeBatch writes customers in one transaction; when that fails it falls
-// back to one transaction per customer so a bad one names itself.
-func (s *Service) storeBatch(ctx context.Context, a access.Actor, cs []*Customer, trust bool) (int, []error) {
-	errs := make([]error, len(cs))
-	if err := s.storeAll(ctx, a, cs, trust); err == nil {
-		return len(cs), errs
-	}
-	n := 0
-	for i, c := range cs {
-		if err := s.storeAll(ctx, a, []*Customer{c}, trust); err != nil {
-			errs[i] = err
-			continue
-		}
-		n++
-	}
-	return n, errs
 }
 
 // storeAll inserts customers in one transaction. Unless the status is
