@@ -9,7 +9,7 @@
 #   IMPORT_SEED=1000000 scripts/bench-import.sh   # time `verity seed --demo --customers N` instead
 #
 # Knobs: IMPORT_LINES (100000), IMPORT_BIN (builds bin/verity when unset),
-# IMPORT_SEED (a number: seed that many customers instead of importing),
+# IMPORT_SEED (a number: `verity seed --demo` that many customers instead),
 # IMPORT_KEEP=1 (keep the work directory). Needs only TMPDIR's disk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,13 +32,13 @@ DATA_DIR="$work/data" "$bin" migrate >"$work/migrate.log" 2>&1
 echo "bench-import: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ -n "${IMPORT_SEED:-}" ]; then
 	n=$IMPORT_SEED
-	/usr/bin/time -f "%e %U %S" -o "$work/time" env DATA_DIR="$work/data" "$bin" seed --customers-only --customers "$n" --seed 42 >"$work/out" 2>"$work/err" || {
+	/usr/bin/time -f "%e %U %S %M" -o "$work/time" env DATA_DIR="$work/data" "$bin" seed --demo --customers "$n" --seed 42 >"$work/out" 2>"$work/err" || {
 		tail -n 20 "$work/err" >&2; echo "bench-import: seed failed" >&2; exit 1; }
-	read -r wall user sys <"$work/time"
+	read -r wall user sys rss <"$work/time"
 	echo "bench-import: $(tail -n 1 "$work/out")"
-	awk -v w="$wall" -v u="$user" -v s="$sys" -v n="$n" 'BEGIN {
-		printf "bench-import: seed of %d customers in %.1f s (%.0f/s); CPU %.1f s user + %.1f s sys = %.0f µs per customer\n",
-			n, w, n / w, u, s, (u + s) * 1e6 / n }'
+	awk -v w="$wall" -v u="$user" -v s="$sys" -v n="$n" -v r="$rss" 'BEGIN {
+		printf "bench-import: seed of %d customers in %.1f s (%.0f/s); CPU %.1f s user + %.1f s sys = %.0f µs per customer; peak RSS %.0f MB\n",
+			n, w, n / w, u, s, (u + s) * 1e6 / n, r / 1024 }'
 	exit 0
 fi
 file="${TMPDIR:-/tmp}/bench-import-$lines_n.jsonl"
@@ -46,10 +46,10 @@ if [ ! -s "$file" ]; then
 	go run ./scripts/gen-customers -n "$lines_n" -seed 43 >"$file.part" && mv "$file.part" "$file"
 fi
 echo "bench-import: $(du -h "$file" | cut -f1) of JSON lines"
-/usr/bin/time -f "%e %U %S" -o "$work/time" env DATA_DIR="$work/data" "$bin" import "$file" >"$work/out" 2>"$work/err" || {
+/usr/bin/time -f "%e %U %S %M" -o "$work/time" env DATA_DIR="$work/data" "$bin" import "$file" >"$work/out" 2>"$work/err" || {
 	tail -n 20 "$work/err" >&2; echo "bench-import: import failed" >&2; exit 1; }
-read -r wall user sys <"$work/time"
+read -r wall user sys rss <"$work/time"
 echo "bench-import: $(tail -n 1 "$work/out")"
-awk -v w="$wall" -v u="$user" -v s="$sys" -v n="$lines_n" 'BEGIN {
-	printf "bench-import: %d lines in %.1f s (%.0f lines/s); CPU %.1f s user + %.1f s sys = %.0f µs per line\n",
-		n, w, n / w, u, s, (u + s) * 1e6 / n }'
+awk -v w="$wall" -v u="$user" -v s="$sys" -v n="$lines_n" -v r="$rss" 'BEGIN {
+	printf "bench-import: %d lines in %.1f s (%.0f lines/s); CPU %.1f s user + %.1f s sys = %.0f µs per line; peak RSS %.0f MB\n",
+		n, w, n / w, u, s, (u + s) * 1e6 / n, r / 1024 }'

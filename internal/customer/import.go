@@ -135,6 +135,7 @@ func (s *Service) ImportWith(ctx context.Context, a access.Actor, r io.Reader, o
 			report(le)
 		}
 	}()
+	lz4 := s.lz4Available(ctx)
 	batches := make(chan []rawLine)
 	var wg sync.WaitGroup
 	var firstErr error
@@ -171,7 +172,7 @@ func (s *Service) ImportWith(ctx context.Context, a access.Actor, r io.Reader, o
 				for i := range b {
 					cs[i] = b[i].c
 				}
-				n, errs := s.storeBatch(ctx, a, cs, opts.TrustStatus)
+				n, errs := s.storeBatch(ctx, a, cs, opts.TrustStatus, lz4)
 				mu.Lock()
 				res.Imported += n
 				mu.Unlock()
