@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
@@ -242,12 +243,12 @@ func associateCopyRow(customerID int64, pos int, a *Associate) []any {
 		a.Controls.IsSigner, a.Verification.URL, a.Verification.Status}
 }
 
-// copyRows runs one COPY into table of n rows made by row.
+// copyRows runs one COPY into table (its columns cols, fixed names) of n rows made by row.
 func copyRows(ctx context.Context, tx *sqlx.Tx, table string, cols []string, n int, row func(i int) ([]any, error)) error {
 	if n == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, pq.CopyIn(table, cols...))
+	stmt, err := tx.PrepareContext(ctx, "COPY "+table+" ("+strings.Join(cols, ", ")+") FROM STDIN")
 	if err != nil {
 		return fmt.Errorf("copy %s: %w", table, err)
 	}

@@ -43,11 +43,11 @@ func (s *Service) EmitAll(ctx context.Context, tx *sqlx.Tx, evs []customer.Event
 		byName[ev.Name] = append(byName[ev.Name], ev)
 	}
 	for _, name := range names {
-		var any bool
-		if err := tx.GetContext(ctx, &any, subscribedSQL, name); err != nil {
+		var subscribed bool
+		if err := tx.GetContext(ctx, &subscribed, subscribedSQL, name); err != nil {
 			return fmt.Errorf("webhook event %s: %w", name, err)
 		}
-		if !any {
+		if !subscribed {
 			continue
 		}
 		list := byName[name]
