@@ -82,10 +82,12 @@ const importBatch = 2000
 // importWorkers is how many batches are parsed and written at once.
 const importWorkers = 3
 
-// rawLine is one non-blank line of the file and its number.
+// rawLine is one non-blank line of the file and its number, or a record
+// made in memory (ImportRecords) in place of the line's text.
 type rawLine struct {
 	line int
 	raw  []byte
+	rec  *ImportRecord
 }
 
 // parseBatch parses and validates a batch's lines (refusing the bad ones
@@ -93,7 +95,14 @@ type rawLine struct {
 func (s *Service) parseBatch(raw []rawLine, trust bool, fail func(LineError)) []importItem {
 	out := make([]importItem, 0, len(raw))
 	for _, r := range raw {
-		c, rec, err := s.parseImport(r.raw)
+		var c *Customer
+		var rec *ImportRecord
+		var err error
+		if r.rec != nil {
+			c, rec, err = s.parseRecord(r.rec)
+		} else {
+			c, rec, err = s.parseImport(r.raw)
+		}
 		if err == nil && !trust {
 			err = verifiedRefusal(c, ApprovalProblems(c))
 		}
@@ -117,6 +126,51 @@ func (s *Service) Import(ctx context.Context, a access.Actor, r io.Reader, repor
 // (storeBatch); refused lines are reported in line order once every line has
 // been settled.
 func (s *Service) ImportWith(ctx context.Context, a access.Actor, r io.Reader, opts ImportOptions, report func(LineError)) (ImportResult, error) {
+	return s.importFrom(ctx, a, opts, report, func(emit func(rawLine)) error {
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 1<<20), 4<<20)
+		line := 0
+		for sc.Scan() {
+			line++
+			if opts.Lines != nil {
+				opts.Lines(line)
+			}
+			raw := bytes.TrimSpace(sc.Bytes())
+			if len(raw) == 0 {
+				continue
+			}
+			emit(rawLine{line: line, raw: bytes.Clone(raw)})
+		}
+		if err := sc.Err(); err != nil {
+			return fmt.Errorf("read line %d: %w", line+1, err)
+		}
+		return nil
+	})
+}
+
+// ImportRecords is ImportWith for records made in memory (verity seed's
+// generated customers): the same validation and writes without JSON text in
+// between. next answers nil after the last record; record i is "line" i+1.
+func (s *Service) ImportRecords(ctx context.Context, a access.Actor, next func() *ImportRecord, opts ImportOptions, report func(LineError)) (ImportResult, error) {
+	return s.importFrom(ctx, a, opts, report, func(emit func(rawLine)) error {
+		for line := 1; ; line++ {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			rec := next()
+			if rec == nil {
+				return nil
+			}
+			if opts.Lines != nil {
+				opts.Lines(line)
+			}
+			emit(rawLine{line: line, rec: rec})
+		}
+	})
+}
+
+// importFrom runs an import of the lines read emits, in order.
+func (s *Service) importFrom(ctx context.Context, a access.Actor, opts ImportOptions, report func(LineError), read func(emit func(rawLine)) error) (ImportResult, error) {
 	var res ImportResult
 	if err := s.require(a, access.PermEdit, "import customers"); err != nil {
 		return res, err
@@ -189,32 +243,21 @@ func (s *Service) ImportWith(ctx context.Context, a access.Actor, r io.Reader, o
 			}
 		}()
 	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<20), 4<<20)
 	var batch []rawLine
-	line := 0
-	for sc.Scan() {
-		line++
-		if opts.Lines != nil {
-			opts.Lines(line)
-		}
-		raw := bytes.TrimSpace(sc.Bytes())
-		if len(raw) == 0 {
-			continue
-		}
-		batch = append(batch, rawLine{line, bytes.Clone(raw)})
+	readErr := read(func(l rawLine) {
+		batch = append(batch, l)
 		if len(batch) == importBatch {
 			batches <- batch
 			batch = nil
 		}
-	}
+	})
 	if len(batch) > 0 {
 		batches <- batch
 	}
 	close(batches)
 	wg.Wait()
-	if err := sc.Err(); err != nil {
-		return res, fmt.Errorf("read line %d: %w", line+1, err)
+	if readErr != nil {
+		return res, readErr
 	}
 	if firstErr == nil && res.Imported >= bulkLoadRows {
 		firstErr = AfterBulkLoad(ctx, s.db)
@@ -232,6 +275,11 @@ func (s *Service) parseImport(raw []byte) (*Customer, *ImportRecord, error) {
 	if err := jsonx.Decode(raw, &rec); err != nil {
 		return nil, nil, err
 	}
+	return s.parseRecord(&rec)
+}
+
+// parseRecord validates one decoded line with the same rules as create.
+func (s *Service) parseRecord(rec *ImportRecord) (*Customer, *ImportRecord, error) {
 	now := s.opts.Now().UTC()
 	c, _, err := ValidateCreate(rec.CreateInput, now)
 	errs := apperr.FieldErrors{}
@@ -263,7 +311,7 @@ func (s *Service) parseImport(raw []byte) (*Customer, *ImportRecord, error) {
 	if err != nil || len(errs) > 0 {
 		return nil, nil, mergeInvalid(err, apperr.Invalid(errs))
 	}
-	return &c, &rec, nil
+	return &c, rec, nil
 }
 
 // parseRef keeps a given reference or makes a new one.
