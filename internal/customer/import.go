@@ -131,6 +131,9 @@ func (s *Service) ImportWith(ctx context.Context, a access.Actor, r io.Reader, o
 		sc.Buffer(make([]byte, 1<<20), 4<<20)
 		line := 0
 		for sc.Scan() {
+			if err := ctx.Err(); err != nil { // interrupted: stop reading, settle what was read
+				return err
+			}
 			line++
 			if opts.Lines != nil {
 				opts.Lines(line)

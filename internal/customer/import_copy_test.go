@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -229,5 +230,25 @@ CREATE TRIGGER refuse_boom BEFORE INSERT ON associates FOR EACH ROW EXECUTE FUNC
 	}
 	if n := e.count(`SELECT count(*) FROM associates`); n != want {
 		t.Errorf("%d associates, want %d", n, want)
+	}
+}
+
+// An interrupted import stops reading: the lines after the interruption
+// are neither parsed nor written, and the import says why it stopped.
+func TestImportStopsReadingWhenInterrupted(t *testing.T) {
+	e := copyEnv(t)
+	ctx, cancel := context.WithCancel(e.ctx)
+	lines := jsonLines(t, generated(t, 14, 3))
+	res, err := e.svc.ImportWith(ctx, access.System("import"), strings.NewReader(strings.Join(lines, "\n")+"\n"),
+		customer.ImportOptions{TrustStatus: true, Lines: func(n int) {
+			if n == 2 {
+				cancel()
+			}
+		}}, func(customer.LineError) {})
+	if !errors.Is(err, context.Canceled) || res.Imported+res.Failed > 2 {
+		t.Fatalf("result %+v, error %v; want at most the two lines read and context.Canceled", res, err)
+	}
+	if n := e.count(`SELECT count(*) FROM customers`); n > 0 {
+		t.Fatalf("%d customers stored after the interruption", n)
 	}
 }
