@@ -79,6 +79,7 @@ func cmdSeed(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 	}
+	tuneBulkGC()
 	a, err := openApp(ctx, os.Stderr)
 	if err != nil {
 		return err

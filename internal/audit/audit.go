@@ -73,11 +73,11 @@ var insertSQL = InsertSQL(1)
 // InsertSQL is the entry's INSERT with its parameters numbered from first on
 // (Args' order), for a statement that writes a change and its entry together.
 func InsertSQL(first int) string {
-	p := make([]string, 9)
+	p := make([]string, len(Columns))
 	for i := range p {
 		p[i] = "$" + strconv.Itoa(first+i)
 	}
-	return `INSERT INTO audit_entries (actor_type, actor_id, actor_name, action, customer_id, subject, changes, reason, request_id)
+	return `INSERT INTO audit_entries (` + strings.Join(Columns, ", ") + `)
 VALUES (` + strings.Join(p, ", ") + `)`
 }
 

@@ -75,7 +75,45 @@ type LineError struct {
 
 func (e LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
 
-const importBatch = 500
+// importBatch is how many lines one worker parses and writes in one
+// transaction (three COPY statements when none needs its own).
+const importBatch = 2000
+
+// importWorkers is how many batches are parsed and written at once.
+const importWorkers = 3
+
+// rawLine is one non-blank line of the file and its number, or a record
+// made in memory (ImportRecords) in place of the line's text.
+type rawLine struct {
+	line int
+	raw  []byte
+	rec  *ImportRecord
+}
+
+// parseBatch parses and validates a batch's lines (refusing the bad ones
+// through fail) and answers the good ones, in order.
+func (s *Service) parseBatch(raw []rawLine, trust bool, fail func(LineError)) []importItem {
+	out := make([]importItem, 0, len(raw))
+	for _, r := range raw {
+		var c *Customer
+		var rec *ImportRecord
+		var err error
+		if r.rec != nil {
+			c, rec, err = s.parseRecord(r.rec)
+		} else {
+			c, rec, err = s.parseImport(r.raw)
+		}
+		if err == nil && !trust {
+			err = verifiedRefusal(c, ApprovalProblems(c))
+		}
+		if err != nil {
+			fail(LineError{Line: r.line, Err: err})
+			continue
+		}
+		out = append(out, importItem{r.line, c, rec})
+	}
+	return out
+}
 
 // Import is ImportWith with the default options.
 func (s *Service) Import(ctx context.Context, a access.Actor, r io.Reader, report func(LineError)) (ImportResult, error) {
@@ -84,9 +122,58 @@ func (s *Service) Import(ctx context.Context, a access.Actor, r io.Reader, repor
 
 // ImportWith reads customers as JSON Lines and stores each valid line; a bad
 // line is refused with its number and nothing of it is stored. Lines are
-// written in batches by a few workers, one transaction per batch; refused
-// lines are reported in line order once every line has been settled.
+// parsed and written in batches by a few workers, one transaction per batch
+// (storeBatch); refused lines are reported in line order once every line has
+// been settled.
 func (s *Service) ImportWith(ctx context.Context, a access.Actor, r io.Reader, opts ImportOptions, report func(LineError)) (ImportResult, error) {
+	return s.importFrom(ctx, a, opts, report, func(emit func(rawLine)) error {
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 1<<20), 4<<20)
+		line := 0
+		for sc.Scan() {
+			if err := ctx.Err(); err != nil { // interrupted: stop reading, settle what was read
+				return err
+			}
+			line++
+			if opts.Lines != nil {
+				opts.Lines(line)
+			}
+			raw := bytes.TrimSpace(sc.Bytes())
+			if len(raw) == 0 {
+				continue
+			}
+			emit(rawLine{line: line, raw: bytes.Clone(raw)})
+		}
+		if err := sc.Err(); err != nil {
+			return fmt.Errorf("read line %d: %w", line+1, err)
+		}
+		return nil
+	})
+}
+
+// ImportRecords is ImportWith for records made in memory (verity seed's
+// generated customers): the same validation and writes without JSON text in
+// between. next answers nil after the last record; record i is "line" i+1.
+func (s *Service) ImportRecords(ctx context.Context, a access.Actor, next func() *ImportRecord, opts ImportOptions, report func(LineError)) (ImportResult, error) {
+	return s.importFrom(ctx, a, opts, report, func(emit func(rawLine)) error {
+		for line := 1; ; line++ {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			rec := next()
+			if rec == nil {
+				return nil
+			}
+			if opts.Lines != nil {
+				opts.Lines(line)
+			}
+			emit(rawLine{line: line, rec: rec})
+		}
+	})
+}
+
+// importFrom runs an import of the lines read emits, in order.
+func (s *Service) importFrom(ctx context.Context, a access.Actor, opts ImportOptions, report func(LineError), read func(emit func(rawLine)) error) (ImportResult, error) {
 	var res ImportResult
 	if err := s.require(a, access.PermEdit, "import customers"); err != nil {
 		return res, err
@@ -105,14 +192,16 @@ func (s *Service) ImportWith(ctx context.Context, a access.Actor, r io.Reader, o
 			report(le)
 		}
 	}()
-	batches := make(chan []importItem)
+	lz4 := s.lz4Available(ctx)
+	batches := make(chan []rawLine)
 	var wg sync.WaitGroup
 	var firstErr error
-	for w := 0; w < 3; w++ {
+	for w := 0; w < importWorkers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for b := range batches {
+			for raw := range batches {
+				b := s.parseBatch(raw, opts.TrustStatus, fail)
 				rest, err := s.settleExisting(ctx, a, opts.OnConflict, b, func(it importItem, err error) {
 					if err != nil {
 						fail(LineError{Line: it.line, Err: err})
@@ -140,7 +229,7 @@ func (s *Service) ImportWith(ctx context.Context, a access.Actor, r io.Reader, o
 				for i := range b {
 					cs[i] = b[i].c
 				}
-				n, errs := s.storeBatch(ctx, a, cs, opts.TrustStatus)
+				n, errs := s.storeBatch(ctx, a, cs, opts.TrustStatus, lz4)
 				mu.Lock()
 				res.Imported += n
 				mu.Unlock()
@@ -157,40 +246,21 @@ func (s *Service) ImportWith(ctx context.Context, a access.Actor, r io.Reader, o
 			}
 		}()
 	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<20), 4<<20)
-	var batch []importItem
-	line := 0
-	for sc.Scan() {
-		line++
-		if opts.Lines != nil {
-			opts.Lines(line)
-		}
-		raw := bytes.TrimSpace(sc.Bytes())
-		if len(raw) == 0 {
-			continue
-		}
-		c, rec, err := s.parseImport(raw)
-		if err == nil && !opts.TrustStatus {
-			err = verifiedRefusal(c, ApprovalProblems(c))
-		}
-		if err != nil {
-			fail(LineError{Line: line, Err: err})
-			continue
-		}
-		batch = append(batch, importItem{line, c, rec})
+	var batch []rawLine
+	readErr := read(func(l rawLine) {
+		batch = append(batch, l)
 		if len(batch) == importBatch {
 			batches <- batch
 			batch = nil
 		}
-	}
+	})
 	if len(batch) > 0 {
 		batches <- batch
 	}
 	close(batches)
 	wg.Wait()
-	if err := sc.Err(); err != nil {
-		return res, fmt.Errorf("read line %d: %w", line+1, err)
+	if readErr != nil {
+		return res, readErr
 	}
 	if firstErr == nil && res.Imported >= bulkLoadRows {
 		firstErr = AfterBulkLoad(ctx, s.db)
@@ -208,6 +278,11 @@ func (s *Service) parseImport(raw []byte) (*Customer, *ImportRecord, error) {
 	if err := jsonx.Decode(raw, &rec); err != nil {
 		return nil, nil, err
 	}
+	return s.parseRecord(&rec)
+}
+
+// parseRecord validates one decoded line with the same rules as create.
+func (s *Service) parseRecord(rec *ImportRecord) (*Customer, *ImportRecord, error) {
 	now := s.opts.Now().UTC()
 	c, _, err := ValidateCreate(rec.CreateInput, now)
 	errs := apperr.FieldErrors{}
@@ -239,7 +314,7 @@ func (s *Service) parseImport(raw []byte) (*Customer, *ImportRecord, error) {
 	if err != nil || len(errs) > 0 {
 		return nil, nil, mergeInvalid(err, apperr.Invalid(errs))
 	}
-	return &c, &rec, nil
+	return &c, rec, nil
 }
 
 // parseRef keeps a given reference or makes a new one.
@@ -273,24 +348,6 @@ func (s *Service) importVerification(errs apperr.FieldErrors, path string, in *V
 		errs.Add(path+".status", msg)
 	}
 	return v
-}
-
-// storeBatch writes customers in one transaction; when that fails it falls
-// back to one transaction per customer so a bad one names itself.
-func (s *Service) storeBatch(ctx context.Context, a access.Actor, cs []*Customer, trust bool) (int, []error) {
-	errs := make([]error, len(cs))
-	if err := s.storeAll(ctx, a, cs, trust); err == nil {
-		return len(cs), errs
-	}
-	n := 0
-	for i, c := range cs {
-		if err := s.storeAll(ctx, a, []*Customer{c}, trust); err != nil {
-			errs[i] = err
-			continue
-		}
-		n++
-	}
-	return n, errs
 }
 
 // storeAll inserts customers in one transaction. Unless the status is

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -203,32 +202,26 @@ func ensureDemoUsers(ctx context.Context, db sqlx.QueryerContext, users *auth.Se
 	return created, nil
 }
 
-// importGenerated streams n generated customers through the customer
-// service's import, so the audit trail shows a system import and memory
-// stays flat however large n is.
+// importGenerated hands n generated customers to the customer service's
+// import as records (no JSON text in between), so the audit trail shows a
+// system import and memory stays flat however large n is: the generator
+// runs on the import's reading goroutine, a batch ahead of the writers.
 func importGenerated(ctx context.Context, customers *customer.Service, n int, seed int64) (int, error) {
-	pr, pw := io.Pipe()
-	generated := make(chan error, 1)
-	go func() {
-		err := Generate(pw, seed, n)
-		pw.CloseWithError(err) // nil: the reader sees EOF
-		generated <- err
-	}()
+	next, err := Records(seed, n)
+	if err != nil {
+		return 0, fmt.Errorf("generate customers: %w", err)
+	}
 	var refused []string
 	// Generated VERIFIED customers are approvable but have no documents: with
 	// the evidence rule on, their made-up statuses are imported as trusted
 	// (and the audit says so).
 	opts := customer.ImportOptions{TrustStatus: customers.RequiresEvidence()}
-	res, err := customers.ImportWith(ctx, access.System(fmt.Sprintf("seed-demo-%d", seed)), pr, opts, func(le customer.LineError) {
+	res, err := customers.ImportRecords(ctx, access.System(fmt.Sprintf("seed-demo-%d", seed)), next, opts, func(le customer.LineError) {
 		if len(refused) < 3 {
 			refused = append(refused, le.Error())
 		}
 	})
-	pr.CloseWithError(io.ErrClosedPipe) // unblock the generator if the import stopped early
-	genErr := <-generated
 	switch {
-	case genErr != nil && !errors.Is(genErr, io.ErrClosedPipe):
-		return res.Imported, fmt.Errorf("generate customers: %w", genErr)
 	case err != nil:
 		return res.Imported, fmt.Errorf("import generated customers: %w", err)
 	case res.Failed > 0:

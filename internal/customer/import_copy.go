@@ -1,0 +1,273 @@
+package customer
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/verity-kyb/verity/internal/access"
+	"github.com/verity-kyb/verity/internal/audit"
+)
+
+// BatchEvents is Events that stores many events in a few statements (the
+// webhook outbox does); the import's COPY batches use it when Events has it.
+type BatchEvents interface {
+	EmitAll(ctx context.Context, tx *sqlx.Tx, evs []Event) error
+}
+
+// storeBatch writes a batch of new customers. The clean ones (no reference
+// stored already or repeated in the batch, no evidence check to run) go in
+// one transaction with COPY; the others, and the whole batch when that
+// transaction fails (a live server created one of its references meanwhile),
+// go one transaction per customer through storeAll, in line order, so each
+// refusal names its own line exactly as before.
+func (s *Service) storeBatch(ctx context.Context, a access.Actor, cs []*Customer, trust, lz4 bool) (int, []error) {
+	errs := make([]error, len(cs))
+	slow, err := s.needsOwnTx(ctx, cs, trust)
+	if err != nil || !importCopy {
+		slow = make([]bool, len(cs))
+		for i := range slow {
+			slow[i] = true
+		}
+	}
+	n := 0
+	var fast []*Customer
+	for i, c := range cs {
+		if !slow[i] {
+			fast = append(fast, c)
+		}
+	}
+	if len(fast) > 0 {
+		if err := s.copyAll(ctx, a, fast, trust, lz4); err == nil {
+			n += len(fast)
+		} else {
+			for i := range slow {
+				slow[i] = true
+			}
+		}
+	}
+	for i, c := range cs {
+		if !slow[i] {
+			continue
+		}
+		if err := s.storeAll(ctx, a, []*Customer{c}, trust); err != nil {
+			errs[i] = err
+			continue
+		}
+		n++
+	}
+	return n, errs
+}
+
+const storedRefsSQL = `
+SELECT reference FROM customers WHERE reference = ANY($1::uuid[])
+UNION ALL
+SELECT reference FROM associates WHERE reference = ANY($1::uuid[])`
+
+// needsOwnTx marks the customers that must be written one by one: a
+// reference (the customer's or an associate's) that is stored already or
+// appears twice in the batch, or a VERIFIED line whose evidence must be
+// checked after its insert.
+func (s *Service) needsOwnTx(ctx context.Context, cs []*Customer, trust bool) ([]bool, error) {
+	owners := make(map[uuid.UUID][]int, len(cs)*3)
+	for i, c := range cs {
+		owners[c.Reference] = append(owners[c.Reference], i)
+		for j := range c.Company.Associates {
+			r := c.Company.Associates[j].Person.Reference
+			owners[r] = append(owners[r], i)
+		}
+	}
+	slow := make([]bool, len(cs))
+	all := make([]string, 0, len(owners))
+	for r, list := range owners {
+		all = append(all, r.String())
+		if len(list) > 1 { // twice in the batch
+			for _, i := range list {
+				slow[i] = true
+			}
+		}
+	}
+	var stored []uuid.UUID
+	if err := s.db.SelectContext(ctx, &stored, storedRefsSQL, pq.Array(all)); err != nil {
+		return nil, fmt.Errorf("stored references: %w", err)
+	}
+	for _, r := range stored {
+		for _, i := range owners[r] {
+			slow[i] = true
+		}
+	}
+	for i, c := range cs {
+		if !trust && c.Status == StatusVerified && s.opts.Evidence != nil {
+			slow[i] = true
+		}
+	}
+	return slow, nil
+}
+
+const lz4SQL = `SELECT EXISTS (SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals))`
+
+// lz4Available tells whether the server compresses with lz4 (PostgreSQL 14
+// and later, built with it); false when it cannot tell.
+func (s *Service) lz4Available(ctx context.Context) bool {
+	var ok bool
+	return s.db.GetContext(ctx, &ok, lz4SQL) == nil && ok
+}
+
+const reserveCustomerIDsSQL = `SELECT nextval(pg_get_serial_sequence('customers', 'id')) FROM generate_series(1, $1)`
+
+// copyCustomerColumns are the columns insertCustomerSQL writes, plus the id.
+var copyCustomerColumns = []string{"id", "reference", "status", "type", "risk_score", "name", "description",
+	"tax_residence_country_code", "registration_number", "address_line1", "address_line2", "city", "postal_code",
+	"country_code", "verification_url", "verification_status", "version", "last_editor", "search_text", "created_at",
+	"updated_at", "website", "status_since"}
+
+// copyAssociateColumns are the columns insertAssociatesSQL writes.
+var copyAssociateColumns = []string{"customer_id", "reference", "position", "first_name", "last_name", "date_of_birth",
+	"has_address", "address_line1", "address_line2", "city", "postal_code", "country_code", "birth_country_code", "email",
+	"phone", "document_number", "document_type", "document_country_code", "tax_number", "tax_country_code", "title",
+	"risk_score", "has_ownership", "has_control", "is_signer", "verification_url", "verification_status"}
+
+// copyAll writes what storeAll writes for each customer — the row, its
+// associates, its customer.import audit entry and its created event — in
+// one transaction of three COPY statements and the events' statements.
+// The counters' insert trigger runs once for the COPY, as for an INSERT.
+// With lz4, the batch's large values (the audit entries' changes) are
+// compressed with lz4 rather than pglz, a fifth of PostgreSQL's work here;
+// readers decompress either transparently.
+func (s *Service) copyAll(ctx context.Context, a access.Actor, cs []*Customer, trust, lz4 bool) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
+	if lz4 {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL default_toast_compression = lz4`); err != nil {
+			return err
+		}
+	}
+	var ids []int64
+	if err := tx.SelectContext(ctx, &ids, reserveCustomerIDsSQL, len(cs)); err != nil {
+		return fmt.Errorf("reserve customer ids: %w", err)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for i, c := range cs {
+		c.ID, c.Version = ids[i], 1
+		if c.StatusSince.IsZero() {
+			c.StatusSince = c.CreatedAt
+		}
+	}
+	err = copyRows(ctx, tx, "customers", copyCustomerColumns, len(cs), func(i int) ([]any, error) {
+		c := cs[i]
+		co := &c.Company
+		return []any{c.ID, c.Reference, string(c.Status), c.Type, string(c.RiskScore), co.Name, co.Description,
+			co.TaxResidenceCountryCode, co.RegistrationNumber, co.Address.AddressLine1, co.Address.AddressLine2,
+			co.Address.City, co.Address.PostalCode, co.Address.CountryCode, co.Verification.URL, co.Verification.Status,
+			c.Version, c.LastEditor, searchText(c), c.CreatedAt, c.CreatedAt, co.Website, c.StatusSince}, nil
+	})
+	if err != nil {
+		return err
+	}
+	var rows [][]any
+	for _, c := range cs {
+		for i := range c.Company.Associates {
+			rows = append(rows, associateCopyRow(c.ID, i, &c.Company.Associates[i]))
+		}
+	}
+	err = copyRows(ctx, tx, "associates", copyAssociateColumns, len(rows), func(i int) ([]any, error) { return rows[i], nil })
+	if err != nil {
+		return err
+	}
+	reason := ""
+	if trust {
+		reason = TrustedStatusReason
+	}
+	empty := diffView(&Customer{})
+	err = copyRows(ctx, tx, "audit_entries", audit.Columns, len(cs), func(i int) ([]any, error) {
+		c := cs[i]
+		return audit.Record{Actor: a, Action: audit.ActionCustomerImport, CustomerID: &c.ID,
+			Changes: audit.Diff(empty, diffView(c)), Reason: reason}.Args()
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.emitCreated(ctx, tx, cs); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// emitCreated emits each customer's created event, all at once when the
+// events receiver can.
+func (s *Service) emitCreated(ctx context.Context, tx *sqlx.Tx, cs []*Customer) error {
+	if s.opts.Events == nil {
+		return nil
+	}
+	evs := make([]Event, len(cs))
+	for i, c := range cs {
+		evs[i] = Event{Name: EventCreated, CustomerID: c.ID, Data: AsJSON(c)}
+	}
+	if b, ok := s.opts.Events.(BatchEvents); ok {
+		return b.EmitAll(ctx, tx, evs)
+	}
+	for _, ev := range evs {
+		if err := s.opts.Events.Emit(ctx, tx, ev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// associateCopyRow is the row replaceAssociates inserts for the associate at position pos.
+func associateCopyRow(customerID int64, pos int, a *Associate) []any {
+	var hasAddress bool
+	var l1, l2, city, pc, cc *string
+	if ad := a.Person.Address; ad != nil {
+		hasAddress = true
+		l1, l2, city, pc, cc = &ad.AddressLine1, ad.AddressLine2, &ad.City, &ad.PostalCode, &ad.CountryCode
+	}
+	var risk *string
+	if a.RiskScore != nil {
+		rs := string(*a.RiskScore)
+		risk = &rs
+	}
+	d := &a.Details
+	return []any{customerID, a.Person.Reference, int64(pos), a.Person.FirstName, a.Person.LastName, a.Person.DateOfBirth,
+		hasAddress, l1, l2, city, pc, cc, d.BirthCountryCode, d.ContactInfo.EmailAddress, d.ContactInfo.PhoneNumber,
+		d.DocumentInfo.Number, d.DocumentInfo.Type, d.DocumentInfo.IssuingCountryCode, d.TaxIdentification.Number,
+		d.TaxIdentification.TaxResidenceCountryCode, a.Title, risk, a.Controls.HasOwnership, a.Controls.HasControl,
+		a.Controls.IsSigner, a.Verification.URL, a.Verification.Status}
+}
+
+// copyRows runs one COPY into table (its columns cols, fixed names) of n rows made by row.
+func copyRows(ctx context.Context, tx *sqlx.Tx, table string, cols []string, n int, row func(i int) ([]any, error)) error {
+	if n == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, "COPY "+table+" ("+strings.Join(cols, ", ")+") FROM STDIN")
+	if err != nil {
+		return fmt.Errorf("copy %s: %w", table, err)
+	}
+	defer stmt.Close()
+	for i := 0; i < n; i++ {
+		vals, err := row(i)
+		if err != nil {
+			return err
+		}
+		if _, err := stmt.ExecContext(ctx, vals...); err != nil {
+			return fmt.Errorf("copy %s: %w", table, err)
+		}
+	}
+	if _, err := stmt.ExecContext(ctx); err != nil {
+		return fmt.Errorf("copy %s: %w", table, err)
+	}
+	return nil
+}
+
+// importCopy is false only in tests that write the same lines through the
+// per-line path, to compare the two.
+var importCopy = true

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# bench-import.sh times `verity import` of generated JSON lines into a fresh
+# database and prints wall time, lines/s and the CPU seconds of the verity
+# process and its private PostgreSQL (the postmaster and every backend it
+# reaped), which is steadier than wall time on a shared machine.
+#
+#   scripts/bench-import.sh                  # 100,000 lines
+#   IMPORT_LINES=20000 IMPORT_BIN=old/verity scripts/bench-import.sh
+#   IMPORT_SEED=1000000 scripts/bench-import.sh   # time `verity seed --demo --customers N` instead
+#
+# Knobs: IMPORT_LINES (100000), IMPORT_BIN (builds bin/verity when unset),
+# IMPORT_SEED (a number: `verity seed --demo` that many customers instead),
+# IMPORT_KEEP=1 (keep the work directory). Needs only TMPDIR's disk.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+lines_n=${IMPORT_LINES:-100000}
+bin=${IMPORT_BIN:-}
+if [ -z "$bin" ]; then
+	CGO_ENABLED=0 go build -o bin/verity ./cmd/verity
+	bin=bin/verity
+fi
+work=$(mktemp -d "${TMPDIR:-/tmp}/verity-bench-import.XXXXXX")
+cleanup() { if [ "${IMPORT_KEEP:-}" != 1 ]; then rm -rf "$work"; fi; }
+trap cleanup EXIT
+
+# The database is created (initdb, migrations) before the clock starts.
+# /usr/bin/time counts the command's CPU and its reaped children's: verity
+# waits for its postmaster, which waits for its backends.
+DATA_DIR="$work/data" "$bin" migrate >"$work/migrate.log" 2>&1
+
+echo "bench-import: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ -n "${IMPORT_SEED:-}" ]; then
+	n=$IMPORT_SEED
+	/usr/bin/time -f "%e %U %S %M" -o "$work/time" env DATA_DIR="$work/data" "$bin" seed --demo --customers "$n" --seed 42 >"$work/out" 2>"$work/err" || {
+		tail -n 20 "$work/err" >&2; echo "bench-import: seed failed" >&2; exit 1; }
+	read -r wall user sys rss <"$work/time"
+	echo "bench-import: $(tail -n 1 "$work/out")"
+	awk -v w="$wall" -v u="$user" -v s="$sys" -v n="$n" -v r="$rss" 'BEGIN {
+		printf "bench-import: seed of %d customers in %.1f s (%.0f/s); CPU %.1f s user + %.1f s sys = %.0f µs per customer; peak RSS %.0f MB\n",
+			n, w, n / w, u, s, (u + s) * 1e6 / n, r / 1024 }'
+	exit 0
+fi
+file="${TMPDIR:-/tmp}/bench-import-$lines_n.jsonl"
+if [ ! -s "$file" ]; then
+	go run ./scripts/gen-customers -n "$lines_n" -seed 43 >"$file.part" && mv "$file.part" "$file"
+fi
+echo "bench-import: $(du -h "$file" | cut -f1) of JSON lines"
+/usr/bin/time -f "%e %U %S %M" -o "$work/time" env DATA_DIR="$work/data" "$bin" import "$file" >"$work/out" 2>"$work/err" || {
+	tail -n 20 "$work/err" >&2; echo "bench-import: import failed" >&2; exit 1; }
+read -r wall user sys rss <"$work/time"
+echo "bench-import: $(tail -n 1 "$work/out")"
+awk -v w="$wall" -v u="$user" -v s="$sys" -v n="$lines_n" -v r="$rss" 'BEGIN {
+	printf "bench-import: %d lines in %.1f s (%.0f lines/s); CPU %.1f s user + %.1f s sys = %.0f µs per line; peak RSS %.0f MB\n",
+		n, w, n / w, u, s, (u + s) * 1e6 / n, r / 1024 }'
