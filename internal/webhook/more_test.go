@@ -2,6 +2,7 @@ package webhook_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -178,5 +179,31 @@ func TestPayloadCompression(t *testing.T) {
 	}
 	if method != "l" {
 		t.Fatalf("payload compression %q, want l (lz4)", method)
+	}
+}
+
+// A payload is kept as the service encoded it: the delivered data of a
+// data-updated event is byte for byte the customer in the API's JSON (its
+// key order and spacing), not a re-printed copy.
+func TestPayloadKeptAsEncoded(t *testing.T) {
+	e := newEnv(t)
+	rc := newReceiver(t)
+	e.endpoint(rc.URL, customer.EventDataUpdated)
+	c := e.create(admin)
+	next, err := e.update(c, `{"description": "Kept as encoded"}`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.drain()
+	got := rc.all()
+	if len(got) != 1 {
+		t.Fatalf("%d deliveries, want 1", len(got))
+	}
+	want, err := json.Marshal(customer.AsJSON(next))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got[0].Env.Data) != string(want) {
+		t.Fatalf("delivered data\n%s\nwant the customer as the API encodes it\n%s", got[0].Env.Data, want)
 	}
 }

@@ -69,8 +69,8 @@ type Envelope struct {
 }
 
 // body is the delivery's JSON, an Envelope: the same bytes on every try.
-// It is written by hand around the stored payload (valid JSON, as
-// PostgreSQL's jsonb prints it) rather than re-encoding it.
+// It is written by hand around the stored payload (valid JSON, the bytes
+// stored as the service encoded it: json, not jsonb) rather than re-encoding it.
 func (c *claimed) body() ([]byte, error) {
 	name, err := json.Marshal(c.Name)
 	if err != nil {
