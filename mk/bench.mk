@@ -25,3 +25,8 @@ bench-documents: ## 20 concurrent 10 MiB document uploads then downloads; prints
 bench-ceiling: ## pgbench running each API operation's minimal SQL vs the API itself: tps, req/s, ratio, p99
 	@if [ -z "$${DATABASE_URL:-}" ]; then scripts/ensure-postgres.sh; fi
 	scripts/bench-ceiling.sh
+
+.PHONY: bench-import
+bench-import: ## verity import of 100,000 generated JSON lines into a fresh database (IMPORT_SEED=N times seed --demo instead)
+	@if [ -z "$${DATABASE_URL:-}" ]; then scripts/ensure-postgres.sh; fi
+	scripts/bench-import.sh
