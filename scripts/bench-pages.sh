@@ -53,16 +53,8 @@ curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null || { cat "$work/serve.log" 
 
 # CPU ticks used so far, as "db verity": PostgreSQL's (the postmaster and its
 # backends, which live as long as the server's pool) and the verity process'.
-ticks() {
-	local pm
-	pm=$(head -n 1 "$data/pg/postmaster.pid")
-	cat /proc/[0-9]*/stat 2>/dev/null | sed 's/^\([0-9]*\) .*) /\1 /' | awk -v pm="$pm" -v sv="$server_pid" '
-		# $1 pid, $3 ppid, $13 utime, $14 stime, $15 cutime, $16 cstime
-		$1 == pm { db += $13 + $14 + $15 + $16 }
-		$3 == pm { db += $13 + $14 }
-		$1 == sv { v = $13 + $14 }
-		END { printf "%d %d\n", db, v }'
-}
+. scripts/cpu-ticks.sh
+ticks() { cpu_ticks "$data" "$server_pid"; }
 hz=$(getconf CLK_TCK)
 
 # One request at a time through the API: the median of seven per search term

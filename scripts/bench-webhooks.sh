@@ -78,18 +78,8 @@ done
 
 # ticks prints the CPU ticks used so far by PostgreSQL (the postmaster, its
 # live children and the children it has reaped) plus verity serve.
-ticks() {
-	local pm
-	pm=$(head -n 1 "$DATA_DIR/pg/postmaster.pid")
-	cat /proc/[0-9]*/stat 2>/dev/null | sed 's/^\([0-9]*\) .*) /\1 /' | awk -v pm="$pm" -v sv="$server_pid" '
-		# $1 pid, $3 ppid, $13 utime, $14 stime, $15 cutime, $16 cstime
-		$1 == pm { db += $13 + $14 + $15 + $16 }
-		$3 == pm { db += $13 + $14 }
-		$1 == sv { v = $13 + $14 }
-		END { printf "%d %d\n", db, v }'
-}
-# per_req prints microseconds per request from two tick counts and a request count.
-per_req() { awk -v a="$1" -v b="$2" -v n="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.0f", (n > 0 ? (b - a) * 1e6 / hz / n : 0) }'; }
+. scripts/cpu-ticks.sh
+ticks() { cpu_ticks "$DATA_DIR" "$server_pid"; }
 
 load() {
 	bin/verity-load -url "http://127.0.0.1:$PORT" -key "$officer_key" -admin-key "$admin_key" \

@@ -119,17 +119,8 @@ echo "bench: $(grep -m1 'private PostgreSQL' "$log" | sed 's/^verity: //' || ech
 
 # CPU ticks used so far, as "db verity": PostgreSQL's (the postmaster, its
 # live children and the children it has reaped) and the verity process'.
-ticks() {
-	local pm
-	pm=$(head -n 1 "$data/pg/postmaster.pid")
-	cat /proc/[0-9]*/stat 2>/dev/null | sed 's/^\([0-9]*\) .*) /\1 /' | awk -v pm="$pm" -v sv="$server_pid" '
-		# $1 pid, $3 ppid, $13 utime, $14 stime, $15 cutime, $16 cstime
-		$1 == pm { db += $13 + $14 + $15 + $16 }
-		$3 == pm { db += $13 + $14 }
-		$1 == sv { v = $13 + $14 }
-		END { printf "%d %d\n", db, v }'
-}
-per_req() { awk -v a="$1" -v b="$2" -v n="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.0f", (n > 0 ? (b - a) * 1e6 / hz / n : 0) }'; }
+. scripts/cpu-ticks.sh
+ticks() { cpu_ticks "$data" "$server_pid"; }
 
 # One verity-load run per scenario, so each has its own CPU figures; the
 # server process (not PostgreSQL, which is its child) is what RSS measures.

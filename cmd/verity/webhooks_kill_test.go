@@ -7,17 +7,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/customer"
-	"github.com/verity-kyb/verity/internal/pgtest"
 	"github.com/verity-kyb/verity/internal/seed"
 	"github.com/verity-kyb/verity/internal/webhook"
 )
@@ -26,16 +22,7 @@ import (
 // restart every event is delivered — none lost — and the only duplicates are
 // deliveries the killed process had claimed but not recorded.
 func TestWebhooksSurviveKill9(t *testing.T) {
-	url := pgtest.NewURL(t)
-	db, err := sqlx.Open("postgres", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	bin := filepath.Join(t.TempDir(), "verity")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	url, db, bin := serveSetup(t)
 
 	// the receiver counts every arrival by eventId; the 10th hangs (in
 	// flight when the server is killed)

@@ -6,17 +6,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/customer"
-	"github.com/verity-kyb/verity/internal/pgtest"
 	"github.com/verity-kyb/verity/internal/seed"
 	"github.com/verity-kyb/verity/internal/webhook"
 )
@@ -24,16 +20,7 @@ import (
 // WEBHOOK_WORKER=off: a serve process with deliveries due serves requests
 // and stops without trying any of them (another instance delivers).
 func TestServeWithWebhookWorkerOff(t *testing.T) {
-	url := pgtest.NewURL(t)
-	db, err := sqlx.Open("postgres", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	bin := filepath.Join(t.TempDir(), "verity")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	url, db, bin := serveSetup(t)
 	var hits atomic.Int64
 	rc := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
 	t.Cleanup(rc.Close)
