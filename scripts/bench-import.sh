@@ -13,6 +13,7 @@
 # IMPORT_KEEP=1 (keep the work directory). Needs only TMPDIR's disk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+[ -x /usr/bin/time ] || { echo "bench-import: needs /usr/bin/time (Debian package time)" >&2; exit 1; }
 
 lines_n=${IMPORT_LINES:-100000}
 bin=${IMPORT_BIN:-}
