@@ -60,6 +60,10 @@ func (s *Service) Export(ctx context.Context, a access.Actor, f Filter, refs []u
 	if _, err := s.resolveFilter(a, &f); err != nil {
 		return err
 	}
+	var err error
+	if f.commonTerm, err = s.commonTerm(ctx, f.Query); err != nil { // as List: a common short term walks the text
+		return err
+	}
 	where, args := f.where()
 	if refs != nil {
 		args = append(args, pq.Array(refStrings(refs)))

@@ -109,6 +109,13 @@ func TestSearchShortTerms(t *testing.T) {
 		if got := search("n"); len(got) != 3 {
 			t.Fatalf("a common term found %v", got)
 		}
+		exported := 0
+		if err := e.svc.Export(e.ctx, officer, customer.Filter{Query: "n"}, nil, func(*customer.ExportRow) error { exported++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if exported != 3 { // the export follows the list's rule
+			t.Fatalf("the export of a common term has %d rows, want 3", exported)
+		}
 		if got := search("yv"); len(got) != 0 { // one customer: rare, through the grams
 			t.Fatalf("a rare term did not use the grams: %v", got)
 		}

@@ -12,12 +12,17 @@ import (
 	"github.com/verity-kyb/verity/internal/customer"
 )
 
+// subscribersSQL is THE rule of who receives an event: the enabled, not
+// deleted endpoints subscribed to its name (parameter $n).
+func subscribersSQL(n string) string {
+	return `SELECT id FROM webhook_endpoints WHERE enabled AND deleted_at IS NULL AND events @> ARRAY[$` + n + `::text]`
+}
+
 // emitSQL stores an event and one delivery per enabled endpoint subscribed
 // to it, in one statement; with no such endpoint it stores nothing (an
 // endpoint added later does not receive older events).
-const emitSQL = `
-WITH ep AS (
-  SELECT id FROM webhook_endpoints WHERE enabled AND deleted_at IS NULL AND events @> ARRAY[$2::text]
+var emitSQL = `
+WITH ep AS (` + subscribersSQL("2") + `
 ), ev AS (
   INSERT INTO webhook_events (event_id, name, customer_id, payload)
   SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM ep) RETURNING id

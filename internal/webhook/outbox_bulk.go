@@ -13,13 +13,12 @@ import (
 )
 
 // subscribedSQL tells whether an enabled endpoint subscribes to an event.
-const subscribedSQL = `SELECT EXISTS (SELECT 1 FROM webhook_endpoints WHERE enabled AND deleted_at IS NULL AND events @> ARRAY[$1::text])`
+var subscribedSQL = `SELECT EXISTS (` + subscribersSQL("1") + `)`
 
 // emitAllSQL is emitSQL for many events of one name: the events in their
 // order, then one delivery per event and subscribed endpoint.
-const emitAllSQL = `
-WITH ep AS (
-  SELECT id FROM webhook_endpoints WHERE enabled AND deleted_at IS NULL AND events @> ARRAY[$1::text]
+var emitAllSQL = `
+WITH ep AS (` + subscribersSQL("1") + `
 ), ev AS (
   INSERT INTO webhook_events (event_id, name, customer_id, payload)
   SELECT u.event_id, $1, u.customer_id, u.payload::json
