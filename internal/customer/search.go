@@ -3,6 +3,7 @@ package customer
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -102,139 +103,118 @@ func escapeLike(s string) string {
 	return r.Replace(s)
 }
 
+// match is one customer a search's walk found.
+type match struct {
+	id     int64
+	status Status
+}
+
 // searchPage is what a search's walk found for the statuses the list shows:
-// how many matches they have (all of them when complete) and the ids of the
-// page asked for, one row long (to tell hasNext).
+// their matches newest first, all of them when complete.
 type searchPage struct {
-	selected int64
-	page     []int64
+	matches  []match
 	complete bool
 }
 
-// ids is the page at offset, one row long, from the walk.
-func (sp *searchPage) ids(Filter, int64) []int64 { return sp.page }
+// ids is the page at offset, one row long (to tell hasNext), from the walk.
+func (sp *searchPage) ids(f Filter, offset int64) []int64 {
+	end := min(int(offset)+f.Size+1, len(sp.matches))
+	out := make([]int64, 0, max(end-int(offset), 0))
+	for i := int(offset); i < end; i++ {
+		out = append(out, sp.matches[i].id)
+	}
+	return out
+}
 
 // covers tells whether the walk found the page at offset of the default sort.
 func (sp *searchPage) covers(f Filter, offset int64) bool {
-	return f.Sort == SortUpdated && (sp.complete || offset+int64(f.Size)+1 <= sp.selected)
+	return f.Sort == SortUpdated && (sp.complete || offset+int64(f.Size)+1 <= int64(len(sp.matches)))
 }
 
-// searchWalkSQL reads a search's matches newest first and hands back, in one
-// row, what the list needs of them: the count of each status (statusCounts),
-// how many of them have a shown status, and the ids of the page asked for
-// among those (an array slice, 1-based). For a common term the walk is an
-// index-only walk of customers_updated_cover_idx that stops at the limit; for
-// a rare one the trigram (or grams) index and a sort of its few matches. It is
-// planned for its term each time, never prepared. Its arguments end with the
-// shown statuses (NULL: all), the page's first and last position, the limit.
-var searchWalkSQL = `SELECT ` + statusCounts + `,
-       count(*) FILTER (WHERE $%[2]d::customer_status[] IS NULL OR status = ANY($%[2]d)),
-       (array_agg(id ORDER BY updated_at DESC, id DESC)
-           FILTER (WHERE $%[2]d::customer_status[] IS NULL OR status = ANY($%[2]d)))[$%[3]d:$%[4]d]%[6]s
-FROM (SELECT id, status, updated_at FROM customers%[1]s ORDER BY updated_at DESC, id DESC LIMIT $%[5]d) w`
+// searchWalkSQL reads a search's matches newest first. For a common term
+// that is an index-only walk of customers_updated_cover_idx that stops at the
+// limit; for a rare one the trigram (or grams) index and a sort of its few
+// matches. It is planned for its term each time, never prepared.
+const searchWalkSQL = `SELECT id, status::text FROM customers%s ORDER BY updated_at DESC, id DESC LIMIT $%d`
 
-// statusCounts counts the walk's matches of each status, in Statuses' order.
-var statusCounts = func() string {
-	cols := make([]string, len(Statuses))
-	for i, st := range Statuses {
-		cols[i] = fmt.Sprintf("count(*) FILTER (WHERE status = '%s')", st)
-	}
-	return strings.Join(cols, ", ")
-}()
-
-// mineCountCol adds the Mine count to the first walk's row, saving a round
-// trip on every search.
-const mineCountCol = `,
-       (SELECT count(*) FROM (SELECT 1 FROM customers WHERE assignee_id = $%d LIMIT $%d) m)`
+// mineMatchRow adds the Mine count to the first walk as a row of its own
+// (the count in the id column), saving a round trip on every search.
+const mineMatchRow = ` UNION ALL SELECT count(*), 'mine' FROM (SELECT 1 FROM customers WHERE assignee_id = $%d LIMIT $%d) m`
 
 // search fills the totals and tab counts of a search and the Mine count of
-// the person me (0: nobody). It returns the page's ids when the walk found
+// the person me (0: nobody). It returns the walk's matches when they hold
 // the page asked for, nil when the page must be searched for.
 func (s *Service) search(ctx context.Context, f Filter, p *Page, me int64) (*searchPage, error) {
 	limit := s.opts.SearchCountLimit
-	offset := int64(f.Page) * int64(f.Size)
 	all := f
 	all.Statuses = nil // the tabs count every status
 	where, args := all.where()
-	var shown []string // nil: every status is shown
-	if len(f.Statuses) > 0 {
-		shown = statusStrings(f.Statuses)
+	args = append(args, limit+1)
+	q := "(" + fmt.Sprintf(searchWalkSQL, where, len(args)) + ")"
+	if me != 0 {
+		args = append(args, me, QueueCountLimit+1)
+		q += fmt.Sprintf(mineMatchRow, len(args)-1, len(args))
 	}
-	w, err := s.walk(ctx, where, args, shown, offset, f.Size, limit, me)
+	found, err := s.walk(ctx, q, args)
 	if err != nil {
 		return nil, err
 	}
-	p.Counts, p.Queues.Mine = w.counts, w.mine
+	p.Counts = make(map[Status]int64, len(Statuses))
+	sel := &searchPage{matches: found[:0]}
+	for _, m := range found {
+		if m.status == "mine" {
+			p.Queues.Mine = m.id
+			continue
+		}
+		p.Counts[m.status]++
+		if len(f.Statuses) == 0 || slices.Contains(f.Statuses, m.status) {
+			sel.matches = append(sel.matches, m)
+		}
+	}
 	var seen int64
 	for _, n := range p.Counts {
 		seen += n
 	}
 	p.CountsExact = seen <= int64(limit)
-	sel := &searchPage{selected: w.selected, page: w.page, complete: p.CountsExact}
+	sel.complete = p.CountsExact
 	if !p.CountsExact && len(statusesOf(f)) < len(Statuses) {
 		// The newest matches of every status hid how many the shown ones have.
 		where, args := f.where()
-		if w, err = s.walk(ctx, where, args, nil, offset, f.Size, limit, 0); err != nil {
+		args = append(args, limit+1)
+		if sel.matches, err = s.walk(ctx, fmt.Sprintf(searchWalkSQL, where, len(args)), args); err != nil {
 			return nil, err
 		}
-		sel = &searchPage{selected: w.selected, page: w.page, complete: w.selected <= int64(limit)}
+		sel.complete = len(sel.matches) <= limit
 		if selected := statusesOf(f); sel.complete && len(selected) == 1 {
-			p.Counts[selected[0]] = w.selected
+			p.Counts[selected[0]] = int64(len(sel.matches))
 		}
 	}
-	p.TotalElements, p.TotalExact = min(sel.selected, int64(limit)), sel.complete
-	if !sel.covers(f, offset) {
+	p.TotalElements, p.TotalExact = int64(min(len(sel.matches), limit)), sel.complete
+	if !sel.covers(f, int64(f.Page)*int64(f.Size)) {
 		return nil, nil
 	}
 	return sel, nil
 }
 
-// walked is what one walk found.
-type walked struct {
-	counts   map[Status]int64
-	selected int64   // matches with a shown status
-	page     []int64 // the ids of the page, one row long
-	mine     int64
-}
-
-// walk runs a search walk over the customers where (with its args) selects,
-// up to limit+1 of them, and reads the page of size at offset among those
-// with a shown status (nil: all); me (not 0) adds the Mine count.
-func (s *Service) walk(ctx context.Context, where string, args []any, shown []string, offset int64, size, limit int, me int64) (walked, error) {
-	n := len(args)
-	var shownArg any
-	if shown != nil {
-		shownArg = pq.Array(shown)
+// walk runs a search walk: id and status per row.
+func (s *Service) walk(ctx context.Context, q string, args []any) ([]match, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search customers: %w", err)
 	}
-	args = append(args, shownArg, offset+1, offset+int64(size)+1, limit+1)
-	mine := ""
-	if me != 0 {
-		args = append(args, me, QueueCountLimit+1)
-		mine = fmt.Sprintf(mineCountCol, n+5, n+6)
-	}
-	q := fmt.Sprintf(searchWalkSQL, where, n+1, n+2, n+3, n+4, mine)
-	counts := make([]int64, len(Statuses))
-	var w walked
-	var page pq.Int64Array
-	dest := make([]any, 0, len(Statuses)+3)
-	for i := range counts {
-		dest = append(dest, &counts[i])
-	}
-	dest = append(dest, &w.selected, &page)
-	if me != 0 {
-		dest = append(dest, &w.mine)
-	}
-	if err := s.db.QueryRowContext(ctx, q, args...).Scan(dest...); err != nil {
-		return w, fmt.Errorf("search customers: %w", err)
-	}
-	w.counts = make(map[Status]int64, len(Statuses))
-	for i, st := range Statuses {
-		if counts[i] > 0 {
-			w.counts[st] = counts[i]
+	defer rows.Close()
+	var out []match
+	for rows.Next() {
+		var m match
+		if err := rows.Scan(&m.id, &m.status); err != nil {
+			return nil, fmt.Errorf("search customers: %w", err)
 		}
+		out = append(out, m)
 	}
-	w.page = page
-	return w, nil
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search customers: %w", err)
+	}
+	return out, nil
 }
 
 // rowsByIDSQL reads a page whose ids a search's walk found, in list order.
