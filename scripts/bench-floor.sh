@@ -16,7 +16,8 @@
 #
 # Knobs: BENCH_CUSTOMERS (100000), BENCH_CLIENTS (16), BENCH_DURATION (10s, each phase), BENCH_PORT (18090;
 # the stub listens on the next port), BENCH_DATA_DIR (keep the seeded database between runs), BENCH_ONLY
-# (scenario name parts, comma-separated: "GET one,search").
+# (scenario name parts, comma-separated: "GET one,search"), BENCH_PAGE_USER and BENCH_PAGE_PASSWORD (the page
+# search's sign-in; the demo officer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +27,8 @@ DURATION=${BENCH_DURATION:-10s}
 PORT=${BENCH_PORT:-18090}
 STUB_PORT=$((PORT + 1))
 SET_SIZE=2000 # verity-load's working set: 20 pages of 100
+PAGE_USER=${BENCH_PAGE_USER:-officer@verity.test}
+PAGE_PASSWORD=${BENCH_PAGE_PASSWORD:-officer-demo-2026}
 
 find_tools() {
 	local d
@@ -115,6 +118,7 @@ search_scripts() {
 			string_agg(id::text, ',' ORDER BY o) FILTER (WHERE o <= 20) || '}''' FROM (SELECT id, row_number() OVER () AS o FROM
 			(SELECT id FROM customers WHERE search_text LIKE '%$t%' ORDER BY updated_at DESC, id DESC LIMIT 21) s) s")"
 		sed -e "s/@PATTERN@/'%$t%'/" -e "s/@IDS21@/$ids21/" -e "s/@IDS20@/$ids20/" scripts/floor/search.sql >"$work/sql/search-$n.sql"
+		sed -e "s/@PATTERN@/'%$t%'/" -e "s/@IDS21@/$ids21/" scripts/floor/page-search.sql >"$work/sql/page-search-$n.sql"
 		n=$((n + 1))
 	done
 }
@@ -129,7 +133,7 @@ pg_phase() {
 	rm -f "$work/sql/pglog"*
 	read -r db0 _ <<<"$(cpu_ticks "$data" "$server_pid")"
 	out=$(cd "$work/sql" && PGHOST="$data/pg" PGPORT=5432 PGUSER=postgres "$bindir/pgbench" -n -M prepared -c "$CLIENTS" -j 2 -T "$secs" \
-		-D per="$per" -D status=PENDING -D risk=LOW -D lim=21 -D walk=201 -l --log-prefix=pglog "${args[@]}" verity 2>&1 && times) ||
+		-D per="$per" -D status=PENDING -D risk=LOW -D lim=21 -D walk=201 -D sid="${sid:-}" -D uid="${uid:-0}" -l --log-prefix=pglog "${args[@]}" verity 2>&1 && times) ||
 		{ echo "$out" >>"$log"; echo "bench-floor: pgbench $name failed" >&2; return 1; }
 	read -r db1 _ <<<"$(cpu_ticks "$data" "$server_pid")"
 	echo "$out" >>"$log"
@@ -146,13 +150,15 @@ load_phase() {
 	local out t
 	# A new -tag each run: every PUT details changes the customer it edits.
 	out=$( (bin/verity-load -url "$1" -key "$officer_key" -admin-key "$admin_key" -clients "$CLIENTS" -duration "$DURATION" -only "$2" \
-		-tag "floor$(date +%s%N) " &&
+		-tag "floor$(date +%s%N) " $(page_flags "$2") &&
 		times) 2>>"$log") || { echo "$out" >>"$log"; echo "bench-floor: verity-load $2 failed on $1" >&2; return 1; }
 	echo "$out" >>"$log"
 	# times: the subshell's own line, then its children's (verity-load) user and system time.
 	t=$(echo "$out" | tail -n 1 | times_ticks)
 	echo "$out" | awk -v name="$2" -v t="$t" 'index($0, name) == 1 { n = split(name, w, " "); printf "%.0f %s %s %s %s %s", $(n + 2), $(n + 3), $(n + 4), $(n + 5), $(n + 1), t; exit }'
 }
+# page_flags SCENARIO prints the sign-in flags a web page scenario needs (the demo officer by default).
+page_flags() { case "$1" in page*) echo "-page-user $PAGE_USER -page-password $PAGE_PASSWORD" ;; esac; }
 us() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.0f", (n > 0 ? t * 1e6 / hz / n : 0) }'; }
 
 cpus=$(nproc)
@@ -162,7 +168,7 @@ printf '%-15s %-18s | %-28s | %-23s | %-21s | %s\n' "" "" "real server" "stub (H
 printf '%-15s %-18s | %6s %6s %14s | %6s %6s %9s | %5s %6s %8s | %6s %7s\n' scenario target \
 	"req/s" "p99" "verity+PG+load" "req/s" "p99" "stub+load" "PG µs" "p50" "p99" "µs" "bound"
 for entry in "GET one:get-one:read-one" "list filtered:list:" "search:search:" "PUT details:put-details:update-details" \
-	"PUT associates:put-associates:replace-associates" "PUT status:put-status:change-status"; do
+	"PUT associates:put-associates:replace-associates" "PUT status:put-status:change-status" "page search:page-search:"; do
 	IFS=: read -r sc script ceiling <<<"$entry"
 	if [ -n "${BENCH_ONLY:-}" ]; then
 		want=""
@@ -172,7 +178,7 @@ for entry in "GET one:get-one:read-one" "list filtered:list:" "search:search:" "
 	fi
 	# Record the answers first (each distinct request once), then the real server, the stub and pgbench.
 	bin/verity-load -url "http://127.0.0.1:$PORT" -key "$officer_key" -admin-key "$admin_key" -clients "$CLIENTS" \
-		-only "$sc" -record "$work/rec" >>"$log" 2>&1 || { echo "bench-floor: recording $sc failed" >&2; exit 1; }
+		-only "$sc" $(page_flags "$sc") -record "$work/rec" >>"$log" 2>&1 || { echo "bench-floor: recording $sc failed" >&2; exit 1; }
 
 	read -r db0 sv0 <<<"$(cpu_ticks "$data" "$server_pid")"
 	read -r r_rps r_p50 r_p99 r_err r_n r_load <<<"$(load_phase "http://127.0.0.1:$PORT" "$sc")"
@@ -192,6 +198,13 @@ for entry in "GET one:get-one:read-one" "list filtered:list:" "search:search:" "
 
 	case "$script" in
 	search) files=("$work"/sql/search-*.sql) ;;
+	page-search)
+		files=("$work"/sql/page-search-*.sql)
+		# The page user's newest live session (the recording's sign-in made one) and its user id.
+		read -r sid uid <<<"$(psql_ -At -F ' ' -c "SELECT '\\x' || encode(s.id, 'hex'), s.user_id FROM staff_sessions s
+			JOIN staff_users u ON u.id = s.user_id WHERE u.email = '$PAGE_USER' AND s.ended_why IS NULL ORDER BY s.created_at DESC LIMIT 1")"
+		echo "bench-floor: page search as session $sid of user $uid" >>"$log"
+		;;
 	*) files=("$PWD/scripts/floor/$script.sql") ;;
 	esac
 	read -r p_tps p_n p_ticks p_p50 p_p99 _ <<<"$(pg_phase "$sc" "${files[@]}")"
@@ -205,6 +218,7 @@ for entry in "GET one:get-one:read-one" "list filtered:list:" "search:search:" "
 	case "$sc" in
 	"list filtered") target="≥ 2,000 req/s" ;;
 	search) target="≥ 1,000 req/s" ;;
+	"page search") target="≥ 600 (on 1M)" ;;
 	*)
 		read -r c_tps c_n c_ticks c_p50 c_p99 c_client <<<"$(pg_phase "$sc ceiling" "$PWD/scripts/pgbench/$ceiling.sql")"
 		target="60 % of ceiling"

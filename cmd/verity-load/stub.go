@@ -16,6 +16,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -168,8 +170,55 @@ func runRecord(c config, dir string) error {
 	if err != nil {
 		return err
 	}
-	per := len(pool) / c.clients
-	for _, sc := range scenarios(c, pool) {
+	if err := recordScenarios(c, cl, rec, scenarios(c, pool), len(pool)/c.clients); err != nil {
+		return err
+	}
+	if c.pageUser != "" {
+		pages, err := recordSignIn(c, rec)
+		if err != nil {
+			return err
+		}
+		if err := recordScenarios(c, pages, rec, pageScenarios(pool), len(pool)/c.clients); err != nil {
+			return err
+		}
+	}
+	return rec.save(dir)
+}
+
+// recordSignIn signs in as the page user through the recorder (the sign-in
+// form and its answer are kept, so verity-load's own sign-in works against
+// the stub) and returns a client with that session.
+func recordSignIn(c config, rec *recorder) (*http.Client, error) {
+	jar, _ := cookiejar.New(nil)
+	cl := &http.Client{Jar: jar, Transport: rec, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := cl.Get(c.base + "/sign-in")
+	if err != nil {
+		return nil, err
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := csrfInput.FindSubmatch(b)
+	if m == nil {
+		m = csrfMeta.FindSubmatch(b)
+	}
+	if m == nil {
+		return nil, fmt.Errorf("sign-in page without a CSRF token (status %d)", res.StatusCode)
+	}
+	res, err = cl.PostForm(c.base+"/sign-in", url.Values{"_csrf": {string(m[1])}, "email": {c.pageUser}, "password": {c.pagePassword}})
+	if err != nil {
+		return nil, err
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		return nil, fmt.Errorf("sign in as %s: status %d", c.pageUser, res.StatusCode)
+	}
+	return cl, nil
+}
+
+// recordScenarios sends the distinct requests of the scenarios c.only
+// chooses, one pass per client, through cl.
+func recordScenarios(c config, cl *http.Client, rec *recorder, list []scenario, per int) error {
+	for _, sc := range list {
 		if c.only != "" && !strings.Contains(sc.name, c.only) {
 			continue
 		}
@@ -186,7 +235,9 @@ func runRecord(c config, dir string) error {
 						continue
 					}
 					req, _ := http.NewRequest(method, c.base+path, strings.NewReader(string(body)))
-					req.Header.Set("Authorization", "Bearer "+key)
+					if key != "" {
+						req.Header.Set("Authorization", "Bearer "+key)
+					}
 					if body != nil {
 						req.Header.Set("Content-Type", "application/json")
 					}
@@ -210,7 +261,7 @@ func runRecord(c config, dir string) error {
 		}
 		fmt.Printf("recorded %-16s %6d answers\n", sc.name, len(rec.list)-before)
 	}
-	return rec.save(dir)
+	return nil
 }
 
 // stubHandler answers each recorded request with its recorded bytes and
