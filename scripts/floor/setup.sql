@@ -36,7 +36,7 @@ ANALYZE bench_floor.ws;
 -- The list scenario's pages (GET /customers?status=PENDING&riskScore=LOW&page=N, N in 0..49): each page's
 -- customer ids as the page query returns them now, for the associates statement that follows it.
 CREATE TABLE bench_floor.pages AS
-SELECT p, p * 20 AS off, '{' || (SELECT string_agg(id::text, ',' ORDER BY updated_at DESC, id DESC) FROM (SELECT id, updated_at FROM customers
-  WHERE status = 'PENDING' AND risk_score = 'LOW' ORDER BY updated_at DESC, id DESC LIMIT 20 OFFSET p * 20) s) || '}' AS ids
+SELECT p, p * 20 AS off, '{' || coalesce((SELECT string_agg(id::text, ',' ORDER BY updated_at DESC, id DESC) FROM (SELECT id, updated_at
+  FROM customers WHERE status = 'PENDING' AND risk_score = 'LOW' ORDER BY updated_at DESC, id DESC LIMIT 20 OFFSET p * 20) s), '') || '}' AS ids
 FROM generate_series(0, 49) p;
 ALTER TABLE bench_floor.pages ADD PRIMARY KEY (p);
