@@ -137,7 +137,7 @@ func TestScriptsRunTheServersStatements(t *testing.T) {
 	if n := count(`SELECT count(*) FROM bench_floor.ws WHERE a_n = 2 AND length(payload) > 100`); n != 3 {
 		t.Fatalf("working set holds %d customers with their associates, want the 3 PENDING/REJECTED", n)
 	}
-	if n := count(`SELECT count(*) FROM bench_floor.pages WHERE (p = 0) = (ids = '{1,3}') AND (p = 0 OR ids = '{}')`); n != 50 {
+	if n := count(`SELECT count(*) FROM bench_floor.pages WHERE (p = 0) = (ids::bigint[] @> '{1,3}') AND (p = 0 OR ids = '{}')`); n != 50 {
 		t.Fatalf("pages: %d of 50 as expected, want page 0 holding the two PENDING LOW customers and pages 1..49 empty", n)
 	}
 
