@@ -133,7 +133,7 @@ pg_phase() {
 	rm -f "$work/sql/pglog"*
 	read -r db0 _ <<<"$(cpu_ticks "$data" "$server_pid")"
 	out=$(cd "$work/sql" && PGHOST="$data/pg" PGPORT=5432 PGUSER=postgres "$bindir/pgbench" -n -M prepared -c "$CLIENTS" -j 2 -T "$secs" \
-		-D per="$per" -D status=PENDING -D risk=LOW -D lim=21 -D walk=201 -D sid="${sid:-}" -D uid="${uid:-0}" -l --log-prefix=pglog "${args[@]}" verity 2>&1 && times) ||
+		-D per="$per" -D status=PENDING -D risk=LOW -D lim=21 -D walk=201 -D sid="${sid:-none}" -D uid="${uid:-0}" -l --log-prefix=pglog "${args[@]}" verity 2>&1 && times) ||
 		{ echo "$out" >>"$log"; echo "bench-floor: pgbench $name failed" >&2; return 1; }
 	read -r db1 _ <<<"$(cpu_ticks "$data" "$server_pid")"
 	echo "$out" >>"$log"
@@ -181,7 +181,8 @@ for entry in "GET one:get-one:read-one" "list filtered:list:" "search:search:" "
 		-only "$sc" $(page_flags "$sc") -record "$work/rec" >>"$log" 2>&1 || { echo "bench-floor: recording $sc failed" >&2; exit 1; }
 
 	read -r db0 sv0 <<<"$(cpu_ticks "$data" "$server_pid")"
-	read -r r_rps r_p50 r_p99 r_err r_n r_load <<<"$(load_phase "http://127.0.0.1:$PORT" "$sc")"
+	res=$(load_phase "http://127.0.0.1:$PORT" "$sc") || exit 1
+	read -r r_rps r_p50 r_p99 r_err r_n r_load <<<"$res"
 	read -r db1 sv1 <<<"$(cpu_ticks "$data" "$server_pid")"
 	real_cpu=$(($(us $((sv1 - sv0)) "$r_n") + $(us $((db1 - db0)) "$r_n") + $(us "$r_load" "$r_n")))
 	real_parts="$(us $((sv1 - sv0)) "$r_n")+$(us $((db1 - db0)) "$r_n")+$(us "$r_load" "$r_n")"
@@ -190,7 +191,8 @@ for entry in "GET one:get-one:read-one" "list filtered:list:" "search:search:" "
 	stub_pid=$!
 	for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$STUB_PORT/" && break; sleep 0.1; done
 	read -r _ st0 <<<"$(cpu_ticks "$data" "$stub_pid")"
-	read -r s_rps s_p50 s_p99 s_err s_n s_load <<<"$(load_phase "http://127.0.0.1:$STUB_PORT" "$sc")"
+	res=$(load_phase "http://127.0.0.1:$STUB_PORT" "$sc") || exit 1
+	read -r s_rps s_p50 s_p99 s_err s_n s_load <<<"$res"
 	read -r _ st1 <<<"$(cpu_ticks "$data" "$stub_pid")"
 	kill -TERM "$stub_pid"; wait "$stub_pid" 2>/dev/null || true; stub_pid=""
 	stub_us=$(us $((st1 - st0)) "$s_n")
@@ -207,12 +209,14 @@ for entry in "GET one:get-one:read-one" "list filtered:list:" "search:search:" "
 		;;
 	*) files=("$PWD/scripts/floor/$script.sql") ;;
 	esac
-	read -r p_tps p_n p_ticks p_p50 p_p99 _ <<<"$(pg_phase "$sc" "${files[@]}")"
+	res=$(pg_phase "$sc" "${files[@]}") || exit 1
+	read -r p_tps p_n p_ticks p_p50 p_p99 _ <<<"$res"
 	pg_us=$(us "$p_ticks" "$p_n")
 	if grep -q '\\gset' "${files[0]}"; then
 		# The working set's row alone: the script up to its \gset.
 		sed -n '1,/\\gset/p' "${files[0]}" >"$work/sql/lookup.sql"
-		read -r _ l_n l_ticks _ _ <<<"$(pg_phase "$sc lookup" "$work/sql/lookup.sql")"
+		res=$(pg_phase "$sc lookup" "$work/sql/lookup.sql") || exit 1
+		read -r _ l_n l_ticks _ _ <<<"$res"
 		pg_us=$((pg_us - $(us "$l_ticks" "$l_n")))
 	fi
 	case "$sc" in
@@ -220,7 +224,8 @@ for entry in "GET one:get-one:read-one" "list filtered:list:" "search:search:" "
 	search) target="≥ 1,000 req/s" ;;
 	"page search") target="≥ 600 (on 1M)" ;;
 	*)
-		read -r c_tps c_n c_ticks c_p50 c_p99 c_client <<<"$(pg_phase "$sc ceiling" "$PWD/scripts/pgbench/$ceiling.sql")"
+		res=$(pg_phase "$sc ceiling" "$PWD/scripts/pgbench/$ceiling.sql") || exit 1
+		read -r c_tps c_n c_ticks c_p50 c_p99 c_client <<<"$res"
 		target="60 % of ceiling"
 		;;
 	esac
