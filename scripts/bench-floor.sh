@@ -133,7 +133,7 @@ pg_phase() {
 	rm -f "$work/sql/pglog"*
 	read -r db0 _ <<<"$(cpu_ticks "$data" "$server_pid")"
 	out=$(cd "$work/sql" && PGHOST="$data/pg" PGPORT=5432 PGUSER=postgres "$bindir/pgbench" -n -M prepared -c "$CLIENTS" -j 2 -T "$secs" \
-		-D per="$per" -D status=PENDING -D risk=LOW -D lim=21 -D walk=201 -D sid="${sid:-none}" -D uid="${uid:-0}" -l --log-prefix=pglog "${args[@]}" verity 2>&1 && times) ||
+		-D per="$per" -D status=PENDING -D risk=LOW -D lim=21 -D sid="${sid:-none}" -D uid="${uid:-0}" -l --log-prefix=pglog "${args[@]}" verity 2>&1 && times) ||
 		{ echo "$out" >>"$log"; echo "bench-floor: pgbench $name failed" >&2; return 1; }
 	read -r db1 _ <<<"$(cpu_ticks "$data" "$server_pid")"
 	echo "$out" >>"$log"
@@ -206,6 +206,7 @@ for entry in "GET one:get-one:read-one" "list filtered:list:" "search:search:" "
 		read -r sid uid <<<"$(psql_ -At -F ' ' -c "SELECT '\\x' || encode(s.id, 'hex'), s.user_id FROM staff_sessions s
 			JOIN staff_users u ON u.id = s.user_id WHERE u.email = '$PAGE_USER' AND s.ended_why IS NULL ORDER BY s.created_at DESC LIMIT 1")"
 		echo "bench-floor: page search as session $sid of user $uid" >>"$log"
+		sed -i "s/:uid/$uid/" "${files[@]}"
 		;;
 	*) files=("$PWD/scripts/floor/$script.sql") ;;
 	esac

@@ -108,7 +108,7 @@ func fill(t *testing.T, template, pattern, ids21, ids20 string) string {
 func run(t *testing.T, pgbench, dsn, script string) {
 	t.Helper()
 	out, err := exec.Command(pgbench, "-n", "-M", "prepared", "-c", "2", "-j", "1", "-t", "5", "-D", "per=1",
-		"-D", "status=PENDING", "-D", "risk=LOW", "-D", "lim=21", "-D", "walk=201", "-D", `sid=\x`+strings.Repeat("ab", 32),
+		"-D", "status=PENDING", "-D", "risk=LOW", "-D", "lim=21", "-D", `sid=\x`+strings.Repeat("ab", 32),
 		"-D", "uid=1", "-f", script, dsn).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "number of failed transactions: 0") ||
 		!strings.Contains(string(out), "actually processed: 10/10") {
