@@ -30,3 +30,8 @@ bench-ceiling: ## pgbench running each API operation's minimal SQL vs the API it
 bench-import: ## verity import of 100,000 generated JSON lines into a fresh database (IMPORT_SEED=N times seed --demo instead)
 	@if [ -z "$${DATABASE_URL:-}" ]; then scripts/ensure-postgres.sh; fi
 	scripts/bench-import.sh
+
+.PHONY: bench-floor
+bench-floor: ## per API scenario, the best this machine allows: recorded answers from a stub (HTTP floor) + the server's SQL under pgbench (DB floor)
+	@if [ -z "$${DATABASE_URL:-}" ]; then scripts/ensure-postgres.sh; fi
+	scripts/bench-floor.sh

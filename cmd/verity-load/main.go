@@ -61,6 +61,13 @@ func main() {
 	flag.IntVar(&c.documents, "documents", 0, "run the documents test: this many concurrent uploads, then downloads")
 	flag.Int64Var(&c.documentSize, "document-size", 10<<20, "bytes per document in the documents test")
 	flag.Parse()
+	if done, err := stubHook(c); done { // -record, -stub: stub.go
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "verity-load:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "verity-load:", err)
 		os.Exit(1)

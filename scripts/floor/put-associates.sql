@@ -1,0 +1,65 @@
+-- PUT associates: the five statements `PUT /customers/{ref}/associates` runs (every associate's title changed,
+-- as verity-load does), in its transaction: BEGIN, the locking read, the row's UPDATE, the associates deleted and
+-- inserted again from one array per column, and the audit entry (one statement), the webhook outbox statement
+-- (nothing subscribed), COMMIT. The first statement (the working set's row and this request's values) is
+-- measured alone and subtracted.
+\set k :client_id * :per + random(0, :per - 1)
+SELECT w.id, w.reference AS ref, c.status::text AS status, w.risk, w.name, c.description AS descr, w.tax, w.regno, w.addr1,
+  c.address_line2 AS addr2, w.city, w.postal, w.country, 'apikey:' || 1 AS editor, w.search_text, now() AS ts, '[]' AS review_changes,
+  w.a_ref, w.a_pos, w.a_first, w.a_last, w.a_dob, w.a_has_addr, w.a_addr1, w.a_addr2, w.a_city, w.a_postal, w.a_country,
+  w.a_birth, w.a_email, w.a_phone, w.a_docno, w.a_doctype, w.a_doccountry, w.a_taxno, w.a_taxcountry,
+  array_fill('Director ' || (random() * 4)::int, ARRAY[w.a_n::int])::text AS a_title, w.a_risk, w.a_own, w.a_control,
+  w.a_signer, w.a_vurl, w.a_vstatus, 'apikey' AS actor_type, 1 AS actor_id, 'bench-floor' AS actor_name,
+  'customer.associates' AS action,
+  '[{"new": "Director 3", "old": "Director 2", "path": "company.associates[7bb74333-b62f-4d31-bb77-e50b7af62613].title"}, {"new": "Director 3", "old": "Director 2", "path": "company.associates[8dfe912a-9180-4f51-909c-57675c278a52].title"}]' AS changes,
+  md5(random()::text) AS rid, gen_random_uuid() AS eid, translate('platform/accounts/customer/data-updated', '/', chr(58)) AS event, w.payload
+FROM bench_floor.ws w JOIN customers c ON c.id = w.id WHERE w.k = :k \gset
+BEGIN READ WRITE;
+WITH c AS (SELECT id, reference, status, type, risk_score, name, description, tax_residence_country_code,
+	registration_number, website, address_line1, address_line2, city, postal_code, country_code, verification_url,
+	verification_status, version, CASE WHEN last_editor LIKE 'apikey:%' THEN COALESCE(
+	  (SELECT 'user:' || k.owner_id FROM api_keys k WHERE k.id = substr(last_editor, 8)::bigint AND k.owner_id IS NOT NULL),
+	  last_editor) ELSE last_editor END, created_at, updated_at, status_since, assignee_id,
+	(SELECT su.email FROM staff_users su WHERE su.id = assignee_id) AS assignee_email,
+	(SELECT su.name FROM staff_users su WHERE su.id = assignee_id) AS assignee_name,
+	review_required, review_changes, review_editor FROM customers WHERE reference = :ref FOR UPDATE)
+	SELECT -1 AS pos, c.*, (SELECT s.version FROM customers s WHERE s.id = c.id) AS snapshot_version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM c
+	UNION ALL
+	SELECT position, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, customer_id, reference, first_name, last_name, date_of_birth::text AS date_of_birth, has_address,
+	address_line1, address_line2, city, postal_code, country_code, birth_country_code, email, phone, document_number,
+	document_type, document_country_code, tax_number, tax_country_code, title, risk_score, has_ownership, has_control,
+	is_signer, verification_url, verification_status
+	FROM associates WHERE customer_id = (SELECT id FROM c)
+	ORDER BY pos;
+WITH upd AS (
+	UPDATE customers SET status = :status, risk_score = :risk, name = :name, description = :descr, tax_residence_country_code = :tax,
+	  registration_number = :regno, address_line1 = :addr1, address_line2 = :addr2, city = :city, postal_code = :postal,
+	  country_code = :country, last_editor = :editor, search_text = :search_text, version = version + 1, updated_at = :ts, website = NULL,
+	  review_required = false, review_changes = :review_changes, review_editor = NULL
+	WHERE id = :id
+	RETURNING version, status_since), gone AS (DELETE FROM associates WHERE customer_id = :id RETURNING 1),
+	assoc AS (INSERT INTO associates (customer_id, reference, position, first_name, last_name, date_of_birth, has_address,
+	  address_line1, address_line2, city, postal_code, country_code, birth_country_code, email, phone, document_number,
+	  document_type, document_country_code, tax_number, tax_country_code, title, risk_score, has_ownership, has_control,
+	  is_signer, verification_url, verification_status)
+	SELECT :id, u.reference, u.position, u.first_name, u.last_name, u.date_of_birth::date, u.has_address, u.address_line1,
+	  u.address_line2, u.city, u.postal_code, u.country_code, u.birth_country_code, u.email, u.phone, u.document_number,
+	  u.document_type::document_type, u.document_country_code, u.tax_number, u.tax_country_code, u.title,
+	  u.risk_score::risk_score, u.has_ownership, u.has_control, u.is_signer, u.verification_url, u.verification_status
+	FROM unnest(:a_ref::uuid[], :a_pos::int[], :a_first::text[], :a_last::text[], :a_dob::text[], :a_has_addr::bool[], :a_addr1::text[], :a_addr2::text[], :a_city::text[], :a_postal::text[], :a_country::text[], :a_birth::text[], :a_email::text[], :a_phone::text[], :a_docno::text[], :a_doctype::text[], :a_doccountry::text[], :a_taxno::text[], :a_taxcountry::text[], :a_title::text[], :a_risk::text[], :a_own::bool[], :a_control::bool[], :a_signer::bool[], :a_vurl::text[], :a_vstatus::text[])
+	  AS u(reference, position, first_name, last_name, date_of_birth, has_address, address_line1, address_line2, city,
+	  postal_code, country_code, birth_country_code, email, phone, document_number, document_type, document_country_code,
+	  tax_number, tax_country_code, title, risk_score, has_ownership, has_control, is_signer, verification_url,
+	  verification_status)
+	WHERE (SELECT count(*) FROM gone) >= 0), entry AS (INSERT INTO audit_entries (actor_type, actor_id, actor_name, action, customer_id, subject, changes, reason, request_id)
+	VALUES (:actor_type, :actor_id, :actor_name, :action, :id, NULL, :changes, NULL, :rid)
+	RETURNING id, actor_type, actor_id, actor_name, customer_id, reason)
+	SELECT upd.version, upd.status_since, entry.id FROM upd, entry;
+WITH ep AS (SELECT id FROM webhook_endpoints WHERE enabled AND deleted_at IS NULL AND events @> ARRAY[:event::text]
+	), ev AS (
+	  INSERT INTO webhook_events (event_id, name, customer_id, payload)
+	  SELECT :eid, :event, :id, :payload WHERE EXISTS (SELECT 1 FROM ep) RETURNING id
+	)
+	INSERT INTO webhook_deliveries (event_id, endpoint_id, customer_id)
+	SELECT ev.id, ep.id, :id FROM ev, ep;
+COMMIT;

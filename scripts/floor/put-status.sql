@@ -1,0 +1,50 @@
+-- PUT status: the five statements `PUT /customers/{ref}/status` runs (PENDING <-> REJECTED, as verity-load
+-- does), in its transaction: BEGIN, the locking read, the row's UPDATE with its audit entry and the reason as a
+-- note (one statement), the webhook outbox statement (nothing subscribed), COMMIT.
+-- The first statement (the working set's row and this request's values) is measured alone and subtracted.
+\set k :client_id * :per + random(0, :per - 1)
+SELECT w.id, w.reference AS ref, CASE c.status WHEN 'REJECTED' THEN 'PENDING' ELSE 'REJECTED' END AS status,
+  c.status::text AS status_from, w.risk, w.name, c.description AS descr, w.tax, w.regno, w.addr1, c.address_line2 AS addr2,
+  w.city, w.postal, w.country, 'apikey:' || 2 AS editor, w.search_text, now() AS ts, '[]' AS review_changes, 'apikey' AS actor_type,
+  2 AS actor_id, 'bench-floor-admin' AS actor_name, 'customer.status' AS action,
+  '[{"new": "REJECTED", "old": "PENDING", "path": "status"}]' AS changes, 'load test' AS reason,
+  md5(random()::text) AS rid, gen_random_uuid() AS eid, translate('platform/accounts/customer/status-change', '/', chr(58)) AS event,
+  json_build_object('reference', w.reference, 'status', 'REJECTED', 'previousStatus', 'PENDING', 'reason', 'load test')::text AS payload
+FROM bench_floor.ws w JOIN customers c ON c.id = w.id WHERE w.k = :k \gset
+BEGIN READ WRITE;
+WITH c AS (SELECT id, reference, status, type, risk_score, name, description, tax_residence_country_code,
+	registration_number, website, address_line1, address_line2, city, postal_code, country_code, verification_url,
+	verification_status, version, CASE WHEN last_editor LIKE 'apikey:%' THEN COALESCE(
+	  (SELECT 'user:' || k.owner_id FROM api_keys k WHERE k.id = substr(last_editor, 8)::bigint AND k.owner_id IS NOT NULL),
+	  last_editor) ELSE last_editor END, created_at, updated_at, status_since, assignee_id,
+	(SELECT su.email FROM staff_users su WHERE su.id = assignee_id) AS assignee_email,
+	(SELECT su.name FROM staff_users su WHERE su.id = assignee_id) AS assignee_name,
+	review_required, review_changes, review_editor FROM customers WHERE reference = :ref FOR UPDATE)
+	SELECT -1 AS pos, c.*, (SELECT s.version FROM customers s WHERE s.id = c.id) AS snapshot_version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM c
+	UNION ALL
+	SELECT position, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, customer_id, reference, first_name, last_name, date_of_birth::text AS date_of_birth, has_address,
+	address_line1, address_line2, city, postal_code, country_code, birth_country_code, email, phone, document_number,
+	document_type, document_country_code, tax_number, tax_country_code, title, risk_score, has_ownership, has_control,
+	is_signer, verification_url, verification_status
+	FROM associates WHERE customer_id = (SELECT id FROM c)
+	ORDER BY pos;
+WITH upd AS (
+	UPDATE customers SET status = :status, risk_score = :risk, name = :name, description = :descr, tax_residence_country_code = :tax,
+	  registration_number = :regno, address_line1 = :addr1, address_line2 = :addr2, city = :city, postal_code = :postal,
+	  country_code = :country, last_editor = :editor, search_text = :search_text, version = version + 1, updated_at = :ts, website = NULL,
+	  review_required = false, review_changes = :review_changes, review_editor = NULL
+	WHERE id = :id
+	RETURNING version, status_since), entry AS (INSERT INTO audit_entries (actor_type, actor_id, actor_name, action, customer_id, subject, changes, reason, request_id)
+	VALUES (:actor_type, :actor_id, :actor_name, :action, :id, NULL, :changes, :reason, :rid)
+	RETURNING id, actor_type, actor_id, actor_name, customer_id, reason), note AS (INSERT INTO customer_notes (customer_id, author_type, author_id, author_name, body, status_entry_id,
+	  status_from, status_to, created_at)
+	SELECT customer_id, actor_type, actor_id, actor_name, reason, id, :status_from::customer_status, :status::customer_status, :ts FROM entry)
+	SELECT upd.version, upd.status_since, entry.id FROM upd, entry;
+WITH ep AS (SELECT id FROM webhook_endpoints WHERE enabled AND deleted_at IS NULL AND events @> ARRAY[:event::text]
+	), ev AS (
+	  INSERT INTO webhook_events (event_id, name, customer_id, payload)
+	  SELECT :eid, :event, :id, :payload WHERE EXISTS (SELECT 1 FROM ep) RETURNING id
+	)
+	INSERT INTO webhook_deliveries (event_id, endpoint_id, customer_id)
+	SELECT ev.id, ep.id, :id FROM ev, ep;
+COMMIT;
