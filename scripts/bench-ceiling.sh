@@ -12,7 +12,9 @@
 #
 # Knobs: BENCH_CUSTOMERS (100000), BENCH_CLIENTS (16), BENCH_DURATION (10s, each
 # phase), BENCH_PORT (18082), BENCH_DATA_DIR (keep the seeded database between
-# runs), BENCH_ONLY (operation name part: read, details, associates, status).
+# runs), BENCH_ONLY (operation name part: read, details, associates, status),
+# BENCH_VERITY (a verity binary built earlier, for A/B runs of two builds on
+# the same data; default: build ./cmd/verity).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,7 +45,8 @@ log="$work/bench.log"
 : >"$log"
 mkdir -p bin "$data"
 data=$(cd "$data" && pwd) # pgbench and psql need the socket directory as an absolute path
-go build -o bin/verity ./cmd/verity
+verity=${BENCH_VERITY:-bin/verity}
+[ -n "${BENCH_VERITY:-}" ] || go build -o bin/verity ./cmd/verity
 go build -o bin/verity-load ./cmd/verity-load
 if [ "$(id -u)" = 0 ]; then
 	chown postgres "$data" 2>/dev/null || chmod 777 "$data"
@@ -77,14 +80,14 @@ echo "bench-ceiling: $(nproc) CPUs, $(go env GOVERSION), $("$bindir/pgbench" --v
 if [ ! -f "$data/.seeded-$CUSTOMERS" ]; then
 	echo "bench-ceiling: seeding $CUSTOMERS customers (once per data directory)"
 	start=$(date +%s)
-	bin/verity seed --demo --customers "$CUSTOMERS" --seed 42 >>"$log" 2>&1
+	"$verity" seed --demo --customers "$CUSTOMERS" --seed 42 >>"$log" 2>&1
 	echo "bench-ceiling: seeded in $(($(date +%s) - start)) s"
 	touch "$data/.seeded-$CUSTOMERS"
 fi
-officer_key=$(bin/verity apikey create --name bench-ceiling-officer --role officer 2>>"$log")
-admin_key=$(bin/verity apikey create --name bench-ceiling-admin --role admin 2>>"$log")
+officer_key=$("$verity" apikey create --name bench-ceiling-officer --role officer 2>>"$log")
+admin_key=$("$verity" apikey create --name bench-ceiling-admin --role admin 2>>"$log")
 
-ADDR="127.0.0.1:$PORT" bin/verity serve >>"$log" 2>&1 &
+ADDR="127.0.0.1:$PORT" "$verity" serve >>"$log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 150); do
 	curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break

@@ -99,6 +99,7 @@ type Service struct {
 	assignees shared[[]Assignee]
 	grams     shared[gramStats] // how common each one or two letters are (search.go)
 	replica   *Service          // the same service on Options.ReadDB, for reader
+	outbox    *outbox           // the write statements that store their events too, or nil
 }
 
 // NewService wires the service to its database.
@@ -118,7 +119,7 @@ func NewService(db *sqlx.DB, opts Options) *Service {
 		opts.ReviewSLA = DefaultReviewSLA
 	}
 	opts.VerifyBaseURL = strings.TrimRight(opts.VerifyBaseURL, "/")
-	s := &Service{db: db, stmts: newStatements(db), opts: opts}
+	s := &Service{db: db, stmts: newStatements(db), opts: opts, outbox: newOutbox(opts.Events)}
 	if opts.ReadDB != nil {
 		s.replica = &Service{db: opts.ReadDB, stmts: newStatements(opts.ReadDB), opts: opts}
 	}
@@ -321,14 +322,22 @@ func (s *Service) mutateTx(ctx context.Context, a access.Actor, ref uuid.UUID, i
 		next.LastEditor = &who
 	}
 	markReview(a, cur, next, diff, ch.edit)
-	// the change, its audit entry (and note) in one statement, then its
-	// events: record's order, in the same transaction
-	_, err = writeChange(ctx, db, written{next: next, associates: ch.associates, note: ch.note, from: cur.Status, to: next.Status,
-		entry: audit.Record{Actor: a, Action: ch.action, CustomerID: &next.ID, Changes: diff, Reason: ch.reason}})
-	if err != nil {
+	// the change, its audit entry (and note) and its events in one
+	// statement, in record's order; on their own after it when the events
+	// carry what the statement sets (the new status' time in data-updated)
+	w := written{next: next, associates: ch.associates, note: ch.note, from: cur.Status, to: next.Status,
+		entry: audit.Record{Actor: a, Action: ch.action, CustomerID: &next.ID, Changes: diff, Reason: ch.reason}}
+	var after []Event
+	if s.outbox != nil && !(ch.edit && cur.Status != next.Status) {
+		w.outbox, w.events = s.outbox, mutationEvents(cur, next, ch)
+	}
+	if _, err = writeChange(ctx, db, w); err != nil {
 		return nil, err
 	}
-	if err := s.emit(ctx, tx, mutationEvents(cur, next, ch)...); err != nil {
+	if w.outbox == nil {
+		after = mutationEvents(cur, next, ch)
+	}
+	if err := s.emit(ctx, tx, after...); err != nil {
 		return nil, err
 	}
 	if err := s.attachEvidence(ctx, db, next); err != nil {

@@ -2,9 +2,12 @@ package customer
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 
+	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/verity-kyb/verity/internal/audit"
 )
@@ -22,14 +25,27 @@ const (
 	writeAuditParams  = 9
 )
 
-// writeSQL[associates][note] is the statement of a change: with the
-// associates deleted and inserted again, and with the reason as a note.
-var writeSQL = [2][2]string{
-	{buildWriteSQL(false, false), buildWriteSQL(false, true)},
-	{buildWriteSQL(true, false), buildWriteSQL(true, true)},
+// writeStatements[associates][note] are the statements of a change: with
+// the associates deleted and inserted again, and with the reason as a note.
+type writeStatements [2][2]string
+
+// writeSQL are the statements without the events (they go to Events.Emit).
+var writeSQL = buildWriteStatements(nil)
+
+func buildWriteStatements(events StatementEvents) writeStatements {
+	var w writeStatements
+	for a := range 2 {
+		for n := range 2 {
+			w[a][n] = buildWriteSQL(a == 1, n == 1, events)
+		}
+	}
+	return w
 }
 
-func buildWriteSQL(associates, note bool) string {
+// buildWriteSQL is one write statement; with events, its last parts store
+// the write's events (the parameters after the note's) and it answers how
+// many deliveries they made.
+func buildWriteSQL(associates, note bool, events StatementEvents) string {
 	next := writeUpdateParams + 1
 	q := `WITH upd AS (
 UPDATE customers SET status = $2, risk_score = $3, name = $4, description = $5, tax_residence_country_code = $6,
@@ -56,9 +72,15 @@ RETURNING id, actor_type, actor_id, actor_name, customer_id, reason)`
   status_from, status_to, created_at)
 SELECT customer_id, actor_type, actor_id, actor_name, reason, id, $` + strconv.Itoa(next) + `::customer_status, $` +
 			strconv.Itoa(next+1) + `::customer_status, $15 FROM entry)`
+		next += 2
 	}
-	return q + `
+	if events == nil {
+		return q + `
 SELECT upd.version, upd.status_since, entry.id FROM upd, entry`
+	}
+	// after the audit entry, as record writes them: the entry's id is older
+	return q + `, ` + events.EmitSQL("$1", next) + `
+SELECT upd.version, upd.status_since, entry.id, (SELECT count(*) FROM outbox) FROM upd, entry`
 }
 
 // written is one change as writeChange stores it.
@@ -68,6 +90,24 @@ type written struct {
 	entry      audit.Record
 	note       bool // the entry's reason is also a note, from → to
 	from, to   Status
+	// outbox, when set, stores events in the same statement
+	outbox *outbox
+	events []Event
+}
+
+// outbox is the write statements that also store the write's events, for
+// an Events that can (StatementEvents): one round trip fewer per write.
+type outbox struct {
+	events StatementEvents
+	sql    writeStatements
+}
+
+func newOutbox(ev Events) *outbox {
+	se, ok := ev.(StatementEvents)
+	if !ok {
+		return nil
+	}
+	return &outbox{events: se, sql: buildWriteStatements(se)}
 }
 
 // writeChange stores a change and its audit entry (and note) in one
@@ -92,8 +132,19 @@ func writeChange(ctx context.Context, db sqlx.ExtContext, w written) (int64, err
 	if note {
 		args = append(args, string(w.from), string(w.to))
 	}
-	var entryID int64
-	err = queryRow(ctx, db, []any{&c.Version, &c.StatusSince, &entryID}, writeSQL[b2i(w.associates)][b2i(note)], args...)
+	var entryID, deliveries int64
+	dest := []any{&c.Version, &c.StatusSince, &entryID}
+	q := writeSQL[b2i(w.associates)][b2i(note)]
+	if w.outbox != nil {
+		ev, err := eventArgs(w.events)
+		if err != nil {
+			return 0, err
+		}
+		args = append(args, ev...)
+		dest = append(dest, &deliveries)
+		q = w.outbox.sql[b2i(w.associates)][b2i(note)]
+	}
+	err = queryRow(ctx, db, dest, q, args...)
 	if err != nil {
 		what := "customer"
 		if w.associates {
@@ -102,7 +153,31 @@ func writeChange(ctx context.Context, db sqlx.ExtContext, w written) (int64, err
 		return 0, storeError(err, what)
 	}
 	c.StatusSince = c.StatusSince.UTC()
+	if w.outbox != nil {
+		w.outbox.events.Emitted(int(deliveries))
+	}
 	return entryID, nil
+}
+
+// eventArgs are the parameters of StatementEvents.EmitSQL for evs: their new
+// ids and their names as arrays, their payloads as one JSON array.
+func eventArgs(evs []Event) ([]any, error) {
+	ids, names := make([]string, len(evs)), make([]string, len(evs))
+	payloads := []byte{'['}
+	for i, ev := range evs {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return nil, err
+		}
+		ids[i], names[i] = id.String(), ev.Name
+		if i > 0 {
+			payloads = append(payloads, ',')
+		}
+		if payloads, err = ev.appendPayload(payloads); err != nil {
+			return nil, fmt.Errorf("webhook event %s: %w", ev.Name, err)
+		}
+	}
+	return []any{pq.Array(ids), pq.Array(names), string(append(payloads, ']'))}, nil
 }
 
 func b2i(b bool) int {
