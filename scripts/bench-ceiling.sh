@@ -12,7 +12,7 @@
 #
 # Knobs: BENCH_CUSTOMERS (100000), BENCH_CLIENTS (16), BENCH_DURATION (10s, each
 # phase), BENCH_PORT (18082), BENCH_DATA_DIR (keep the seeded database between
-# runs), BENCH_ONLY (operation name part: read, details, associates, status),
+# runs), BENCH_ONLY (operation name parts, comma-separated: read, details, associates, status),
 # BENCH_VERITY (a verity binary built earlier, for A/B runs of two builds on
 # the same data; default: build ./cmd/verity).
 set -euo pipefail
@@ -132,7 +132,12 @@ printf '%-16s %11s %10s %7s %8s %6s %9s %9s %9s %7s\n' "operation" "pgbench tps"
 	"pgbench" "API: PG" "verity" "CPU %"
 for op in "read-one:GET one" "update-details:PUT details" "replace-associates:PUT associates" "change-status:PUT status"; do
 	script=${op%%:*} name=${op#*:}
-	if [ -n "${BENCH_ONLY:-}" ] && [[ "$script" != *"$BENCH_ONLY"* ]]; then continue; fi
+	if [ -n "${BENCH_ONLY:-}" ]; then
+		wanted=""
+		IFS=, read -ra only <<<"$BENCH_ONLY"
+		for o in "${only[@]}"; do [[ "$script" == *"$o"* ]] && wanted=1; done
+		[ -n "$wanted" ] || continue
+	fi
 	read -r db0 _ <<<"$(ticks)"
 	res=$(pgbench_run "$script") # a failed phase stops the script (set -e)
 	read -r tps txs <<<"$res"

@@ -76,7 +76,8 @@ type Events interface {
 type StatementEvents interface {
 	Events
 	// EmitSQL answers WITH parts ("name AS (…), …") that store, about the
-	// customer whose id is the expression customerID, the events whose ids,
+	// customer whose id is the expression customerID (NULL: nothing is
+	// stored), the events whose ids,
 	// names and payloads are the parameters $n (uuid[]), $n+1 (text[]) and
 	// $n+2 (a JSON array), in their order; the last part, named outbox,
 	// returns a row per delivery stored.

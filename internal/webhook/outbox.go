@@ -63,20 +63,21 @@ var _ customer.StatementEvents = (*Service)(nil)
 // the write's own statement, as Emit stores each: an event only when an
 // endpoint subscribes to it, then one delivery per such endpoint; it
 // implements customer.StatementEvents. The events' ids, names and payloads
-// are the parameters $n (uuid[]), $n+1 (text[]) and $n+2 (a JSON array),
-// customerID the expression of the customer's id; the last part, outbox,
-// returns a row per delivery stored.
+// are the parameters $n (uuid[]), $n+1 (text[]) and $n+2 (a JSON array);
+// customerID is the expression of the customer's id (NULL: nothing is
+// stored); the last part, outbox, returns a row per delivery stored.
 func (s *Service) EmitSQL(customerID string, n int) string {
 	p := func(i int) string { return "$" + strconv.Itoa(n+i) }
 	return `ev AS (
   INSERT INTO webhook_events (event_id, name, customer_id, payload)
-  SELECT u.event_id, u.name, ` + customerID + `, u.payload
-  FROM ROWS FROM (unnest(` + p(0) + `::uuid[]), unnest(` + p(1) + `::text[]), json_array_elements(` + p(2) + `::json))
+  SELECT u.event_id, u.name, w.id, u.payload
+  FROM (SELECT ` + customerID + ` AS id) w,
+    ROWS FROM (unnest(` + p(0) + `::uuid[]), unnest(` + p(1) + `::text[]), json_array_elements(` + p(2) + `::json))
     WITH ORDINALITY AS u(event_id, name, payload, i)
-  WHERE EXISTS (` + subscribersSQL("u.name") + `) ORDER BY u.i RETURNING id, name
+  WHERE w.id IS NOT NULL AND EXISTS (` + subscribersSQL("u.name") + `) ORDER BY u.i RETURNING id, name, customer_id
 ), outbox AS (
   INSERT INTO webhook_deliveries (event_id, endpoint_id, customer_id)
-  SELECT ev.id, ep.id, ` + customerID + ` FROM ev CROSS JOIN LATERAL (` + subscribersSQL("ev.name") + `) ep
+  SELECT ev.id, ep.id, ev.customer_id FROM ev CROSS JOIN LATERAL (` + subscribersSQL("ev.name") + `) ep
   ORDER BY ev.id, ep.id RETURNING 1)`
 }
 
