@@ -6,13 +6,15 @@
 # working set verity-load uses (2,000 PENDING/REJECTED customers by name, a
 # disjoint slice per client), then verity-load drives the same operation
 # through the API, back to back. Prints operation, pgbench tps, API req/s,
-# the ratio, the API's p99, and CPU time per request (PostgreSQL's for both,
+# the ratio, pgbench's own p99 and the API's, and CPU time per request (PostgreSQL's for both,
 # the verity process' for the API), the steadier figure on a shared machine.
 # Measures; asserts nothing.
 #
 # Knobs: BENCH_CUSTOMERS (100000), BENCH_CLIENTS (16), BENCH_DURATION (10s, each
 # phase), BENCH_PORT (18082), BENCH_DATA_DIR (keep the seeded database between
-# runs), BENCH_ONLY (operation name part: read, details, associates, status).
+# runs), BENCH_ONLY (operation name parts, comma-separated: read, details, associates, status),
+# BENCH_VERITY (a verity binary built earlier, for A/B runs of two builds on
+# the same data; default: build ./cmd/verity).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,7 +45,8 @@ log="$work/bench.log"
 : >"$log"
 mkdir -p bin "$data"
 data=$(cd "$data" && pwd) # pgbench and psql need the socket directory as an absolute path
-go build -o bin/verity ./cmd/verity
+verity=${BENCH_VERITY:-bin/verity}
+[ -n "${BENCH_VERITY:-}" ] || go build -o bin/verity ./cmd/verity
 go build -o bin/verity-load ./cmd/verity-load
 if [ "$(id -u)" = 0 ]; then
 	chown postgres "$data" 2>/dev/null || chmod 777 "$data"
@@ -77,14 +80,14 @@ echo "bench-ceiling: $(nproc) CPUs, $(go env GOVERSION), $("$bindir/pgbench" --v
 if [ ! -f "$data/.seeded-$CUSTOMERS" ]; then
 	echo "bench-ceiling: seeding $CUSTOMERS customers (once per data directory)"
 	start=$(date +%s)
-	bin/verity seed --demo --customers "$CUSTOMERS" --seed 42 >>"$log" 2>&1
+	"$verity" seed --demo --customers "$CUSTOMERS" --seed 42 >>"$log" 2>&1
 	echo "bench-ceiling: seeded in $(($(date +%s) - start)) s"
 	touch "$data/.seeded-$CUSTOMERS"
 fi
-officer_key=$(bin/verity apikey create --name bench-ceiling-officer --role officer 2>>"$log")
-admin_key=$(bin/verity apikey create --name bench-ceiling-admin --role admin 2>>"$log")
+officer_key=$("$verity" apikey create --name bench-ceiling-officer --role officer 2>>"$log")
+admin_key=$("$verity" apikey create --name bench-ceiling-admin --role admin 2>>"$log")
 
-ADDR="127.0.0.1:$PORT" bin/verity serve >>"$log" 2>&1 &
+ADDR="127.0.0.1:$PORT" "$verity" serve >>"$log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 150); do
 	curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
@@ -103,14 +106,19 @@ psql_ -v set_size="$SET_SIZE" -f scripts/pgbench/working-set.sql >>"$log" 2>&1
 . scripts/cpu-ticks.sh
 ticks() { cpu_ticks "$data" "$server_pid"; }
 
-# pgbench_run prints "tps transactions" for one script.
+# pgbench_run prints "tps transactions p99" for one script: the p99 (ms) of
+# pgbench's own transactions, from its per-transaction log (-l), is what
+# the same queue of clients on these CPUs costs without the API.
 pgbench_run() {
-	local out
+	local out p99
+	rm -f "$work"/pgbench_log.*
 	out=$(PGHOST="$data/pg" PGPORT=5432 PGUSER=postgres "$bindir/pgbench" -n -M prepared -c "$CLIENTS" -j 2 -T "$secs" \
-		-D per="$per" -f "scripts/pgbench/$1.sql" verity 2>>"$log") || { echo "$out" >>"$log"; echo "bench-ceiling: pgbench $1 failed" >&2; return 1; }
+		-l --log-prefix="$work/pgbench_log" -D per="$per" -f "scripts/pgbench/$1.sql" verity 2>>"$log") ||
+		{ echo "$out" >>"$log"; echo "bench-ceiling: pgbench $1 failed" >&2; return 1; }
 	echo "$out" >>"$log"
-	echo "$out" | awk '/^number of transactions actually processed:/ { split($6, a, "/"); n = a[1] }
-		/^tps = / { printf "%.0f %d", $3, n; exit }'
+	p99=$(cat "$work"/pgbench_log.* | awk '{ print $3 }' | sort -n | awk '{ a[NR] = $1 } END { i = int(NR * 0.99); if (i < 1) i = 1; printf "%.1f", (NR ? a[i] / 1000 : 0) }')
+	echo "$out" | awk -v p99="$p99" '/^number of transactions actually processed:/ { split($6, a, "/"); n = a[1] }
+		/^tps = / { printf "%.0f %d %s", $3, n, p99; exit }'
 }
 # api prints "req/s p99 errors requests" for one verity-load scenario.
 api() {
@@ -125,20 +133,25 @@ api() {
 echo "bench-ceiling: $CLIENTS clients, $DURATION per phase, working set $SET_SIZE customers ($per per client)"
 echo "bench-ceiling: CPU µs per request: PostgreSQL's under pgbench, PostgreSQL's and verity's under the API;"
 echo "bench-ceiling: CPU ratio = pgbench's PostgreSQL CPU / (the API's PostgreSQL + verity CPU), per request"
-printf '%-16s %11s %10s %7s %8s %6s %9s %9s %9s %7s\n' "operation" "pgbench tps" "API req/s" "ratio" "API p99" "errors" \
-	"pgbench" "API: PG" "verity" "CPU %"
+printf '%-16s %11s %10s %7s %8s %8s %6s %9s %9s %9s %7s\n' "operation" "pgbench tps" "API req/s" "ratio" "pgb p99" "API p99" \
+	"errors" "pgbench" "API: PG" "verity" "CPU %"
 for op in "read-one:GET one" "update-details:PUT details" "replace-associates:PUT associates" "change-status:PUT status"; do
 	script=${op%%:*} name=${op#*:}
-	if [ -n "${BENCH_ONLY:-}" ] && [[ "$script" != *"$BENCH_ONLY"* ]]; then continue; fi
+	if [ -n "${BENCH_ONLY:-}" ]; then
+		wanted=""
+		IFS=, read -ra only <<<"$BENCH_ONLY"
+		for o in "${only[@]}"; do [[ "$script" == *"$o"* ]] && wanted=1; done
+		[ -n "$wanted" ] || continue
+	fi
 	read -r db0 _ <<<"$(ticks)"
 	res=$(pgbench_run "$script") # a failed phase stops the script (set -e)
-	read -r tps txs <<<"$res"
+	read -r tps txs pp99 <<<"$res"
 	read -r db1 sv1 <<<"$(ticks)"
 	res=$(api "$name")
 	read -r rps p99 errs reqs <<<"$res"
 	read -r db2 sv2 <<<"$(ticks)"
-	awk -v n="$name" -v t="$tps" -v r="$rps" -v p="$p99" -v e="$errs" -v c1="$(per_req "$db0" "$db1" "$txs")" \
+	awk -v n="$name" -v t="$tps" -v r="$rps" -v q="$pp99" -v p="$p99" -v e="$errs" -v c1="$(per_req "$db0" "$db1" "$txs")" \
 		-v c2="$(per_req "$db1" "$db2" "$reqs")" -v c3="$(per_req "$sv1" "$sv2" "$reqs")" \
-		'BEGIN { printf "%-16s %11d %10d %6.1f%% %5.1f ms %6d %9d %9d %9d %6.1f%%\n", n, t, r, (t > 0 ? 100 * r / t : 0), p, e,
+		'BEGIN { printf "%-16s %11d %10d %6.1f%% %5.1f ms %5.1f ms %6d %9d %9d %9d %6.1f%%\n", n, t, r, (t > 0 ? 100 * r / t : 0), q, p, e,
 			c1, c2, c3, (c2 + c3 > 0 ? 100 * c1 / (c2 + c3) : 0) }'
 done

@@ -2,6 +2,7 @@ package customer
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
@@ -67,6 +68,34 @@ type Event struct {
 // back, so no change goes without its event and no rolled-back change has one.
 type Events interface {
 	Emit(ctx context.Context, tx *sqlx.Tx, ev Event) error
+}
+
+// StatementEvents is Events that can also store a write's events inside the
+// write's own statement, one round trip fewer (the webhook outbox does);
+// Events.Emit stays for the writes that store them on their own.
+type StatementEvents interface {
+	Events
+	// EmitSQL answers WITH parts ("name AS (…), …") that store, about the
+	// customer whose id is the expression customerID (NULL: nothing is
+	// stored), the events whose ids,
+	// names and payloads are the parameters $n (uuid[]), $n+1 (text[]) and
+	// $n+2 (a JSON array), in their order; the last part, named outbox,
+	// returns a row per delivery stored.
+	EmitSQL(customerID string, n int) string
+	// Emitted tells that a write stored that many deliveries.
+	Emitted(deliveries int)
+}
+
+// Payload is the event's data as its webhook carries it: JSON, the customer
+// of data-updated by the API's own encoder (AppendJSON, equal to json.Marshal).
+func (ev Event) Payload() ([]byte, error) { return ev.appendPayload(nil) }
+
+func (ev Event) appendPayload(b []byte) ([]byte, error) {
+	if j, ok := ev.Data.(JSON); ok {
+		return j.AppendJSON(b), nil
+	}
+	data, err := json.Marshal(ev.Data)
+	return append(b, data...), err
 }
 
 // JSON is the customer as the API and the webhooks send it: the contract's

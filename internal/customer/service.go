@@ -99,6 +99,7 @@ type Service struct {
 	assignees shared[[]Assignee]
 	grams     shared[gramStats] // how common each one or two letters are (search.go)
 	replica   *Service          // the same service on Options.ReadDB, for reader
+	outbox    *outbox           // the write statements that store their events too, or nil
 }
 
 // NewService wires the service to its database.
@@ -118,7 +119,7 @@ func NewService(db *sqlx.DB, opts Options) *Service {
 		opts.ReviewSLA = DefaultReviewSLA
 	}
 	opts.VerifyBaseURL = strings.TrimRight(opts.VerifyBaseURL, "/")
-	s := &Service{db: db, stmts: newStatements(db), opts: opts}
+	s := &Service{db: db, stmts: newStatements(db), opts: opts, outbox: newOutbox(opts.Events)}
 	if opts.ReadDB != nil {
 		s.replica = &Service{db: opts.ReadDB, stmts: newStatements(opts.ReadDB), opts: opts}
 	}
@@ -287,15 +288,54 @@ func (s *Service) LockIn(ctx context.Context, tx *sqlx.Tx, ref uuid.UUID) (*Cust
 	return getCustomer(ctx, s.prepared(tx), ref, true)
 }
 
-// mutate runs one write: lock the customer, check the expected version, apply
-// fn, and — when anything changed — store it and its audit entry in the same
-// transaction. A write that changes nothing leaves no trace and keeps the version.
+// mutate runs one write: read the customer, check the expected version,
+// apply fn, and — when anything changed — store it, its audit entry and its
+// events in one statement, its own transaction, that takes the row only at
+// the version (and with the assignee) it was read at. Two round trips where a
+// locked write takes four. When the row changed in between, or the events
+// cannot go into the statement, the write runs again as mutateTx does, with
+// the row locked: the same rules on the same rows either way. A write that
+// changes nothing leaves no trace and keeps the version.
 func (s *Service) mutate(ctx context.Context, a access.Actor, ref uuid.UUID, ifMatch Versions, fn func(cur *Customer) (*change, error)) (*Customer, error) {
-	return s.mutateTx(ctx, a, ref, ifMatch, func(_ sqlx.ExtContext, cur *Customer) (*change, error) { return fn(cur) })
+	return s.mutateRead(ctx, a, ref, ifMatch, func(_ sqlx.ExtContext, cur *Customer) (*change, error) { return fn(cur) })
 }
 
-// mutateTx is mutate for changes that read more inside the transaction
-// (the approval's evidence check).
+// mutateRead is mutate for a change that reads more (on the pool, not
+// inside a transaction: only what a newer version or assignee would change).
+func (s *Service) mutateRead(ctx context.Context, a access.Actor, ref uuid.UUID, ifMatch Versions, fn func(db sqlx.ExtContext, cur *Customer) (*change, error)) (*Customer, error) {
+	if s.outbox == nil && s.opts.Events != nil {
+		return s.mutateTx(ctx, a, ref, ifMatch, fn) // its events need the transaction
+	}
+	db := s.prepared(nil)
+	cur, err := getCustomer(ctx, db, ref, false)
+	if err != nil {
+		return nil, err
+	}
+	if !ifMatch.matches(cur.Version) {
+		return nil, s.stale(ctx, s.db, cur)
+	}
+	ch, err := fn(db, cur)
+	if err != nil {
+		return nil, err
+	}
+	next, w, ok := s.toWrite(a, cur, ch)
+	if !ok {
+		return cur, s.attachEvidence(ctx, s.db, cur)
+	}
+	if w.outbox == nil && s.opts.Events != nil {
+		return s.mutateTx(ctx, a, ref, ifMatch, fn)
+	}
+	if _, err = writeChange(ctx, db, w); errors.Is(err, errChanged) {
+		return s.mutateTx(ctx, a, ref, ifMatch, fn) // someone wrote in between: take the lock
+	} else if err != nil {
+		return nil, err
+	}
+	return next, s.attachEvidence(ctx, s.db, next)
+}
+
+// mutateTx is mutate with the customer row locked for the whole write: for
+// changes whose rules read more inside the transaction (the approval's
+// evidence check, which documents change without a new version).
 func (s *Service) mutateTx(ctx context.Context, a access.Actor, ref uuid.UUID, ifMatch Versions, fn func(db sqlx.ExtContext, cur *Customer) (*change, error)) (*Customer, error) {
 	tx, cur, err := s.locked(ctx, ref, ifMatch)
 	if err != nil {
@@ -307,29 +347,20 @@ func (s *Service) mutateTx(ctx context.Context, a access.Actor, ref uuid.UUID, i
 	if err != nil {
 		return nil, err
 	}
-	diff := changes(cur, ch.next)
-	if len(diff) == 0 {
+	next, w, ok := s.toWrite(a, cur, ch)
+	if !ok {
 		if err := s.attachEvidence(ctx, db, cur); err != nil {
 			return nil, err
 		}
 		return cur, tx.Commit()
 	}
-	next := ch.next
-	next.UpdatedAt = s.opts.Now().UTC()
-	if ch.edit {
-		who := a.Principal()
-		next.LastEditor = &who
-	}
-	markReview(a, cur, next, diff, ch.edit)
-	// the change, its audit entry (and note) in one statement, then its
-	// events: record's order, in the same transaction
-	_, err = writeChange(ctx, db, written{next: next, associates: ch.associates, note: ch.note, from: cur.Status, to: next.Status,
-		entry: audit.Record{Actor: a, Action: ch.action, CustomerID: &next.ID, Changes: diff, Reason: ch.reason}})
-	if err != nil {
+	if _, err = writeChange(ctx, db, w); err != nil {
 		return nil, err
 	}
-	if err := s.emit(ctx, tx, mutationEvents(cur, next, ch)...); err != nil {
-		return nil, err
+	if w.outbox == nil { // on their own after the change: record's order
+		if err := s.emit(ctx, tx, mutationEvents(cur, next, ch)...); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.attachEvidence(ctx, db, next); err != nil {
 		return nil, err
@@ -338,6 +369,31 @@ func (s *Service) mutateTx(ctx context.Context, a access.Actor, ref uuid.UUID, i
 		return nil, err
 	}
 	return next, nil
+}
+
+// toWrite is what a change from cur stores — the customer after it, its
+// audit entry, its events in the statement when they can be — or !ok when it
+// changes nothing.
+func (s *Service) toWrite(a access.Actor, cur *Customer, ch *change) (*Customer, written, bool) {
+	diff := changes(cur, ch.next)
+	if len(diff) == 0 {
+		return cur, written{}, false
+	}
+	next := ch.next
+	next.UpdatedAt = s.opts.Now().UTC()
+	if ch.edit {
+		who := a.Principal()
+		next.LastEditor = &who
+	}
+	markReview(a, cur, next, diff, ch.edit)
+	w := written{next: next, associates: ch.associates, note: ch.note, from: cur.Status, to: next.Status,
+		entry: audit.Record{Actor: a, Action: ch.action, CustomerID: &next.ID, Changes: diff, Reason: ch.reason}}
+	// the events go into the statement unless they carry what it sets (the
+	// new status' time in data-updated)
+	if s.outbox != nil && !(ch.edit && cur.Status != next.Status) {
+		w.outbox, w.events = s.outbox, mutationEvents(cur, next, ch)
+	}
+	return next, w, true
 }
 
 // stale builds the 412 error naming who made the newer change and when.

@@ -97,7 +97,13 @@ func (s *Service) SetStatus(ctx context.Context, a access.Actor, ref uuid.UUID, 
 	if err := s.require(a, permissionFor(to), "set status "+string(to)); err != nil {
 		return nil, err
 	}
-	return s.mutateTx(ctx, a, ref, ifMatch, func(db sqlx.ExtContext, cur *Customer) (*change, error) {
+	// an approval under the evidence rule reads the documents, which change
+	// without a new version: it holds the row's lock (document writes take it)
+	run := s.mutateRead
+	if to == StatusVerified && s.opts.Evidence != nil {
+		run = s.mutateTx
+	}
+	return run(ctx, a, ref, ifMatch, func(db sqlx.ExtContext, cur *Customer) (*change, error) {
 		if cur.Status == to {
 			return &change{next: cur}, nil
 		}

@@ -3,8 +3,8 @@ package webhook
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
@@ -13,16 +13,16 @@ import (
 )
 
 // subscribersSQL is THE rule of who receives an event: the enabled, not
-// deleted endpoints subscribed to its name (parameter $n).
-func subscribersSQL(n string) string {
-	return `SELECT id FROM webhook_endpoints WHERE enabled AND deleted_at IS NULL AND events @> ARRAY[$` + n + `::text]`
+// deleted endpoints subscribed to its name (the text expression name, e.g. "$2::text").
+func subscribersSQL(name string) string {
+	return `SELECT id FROM webhook_endpoints WHERE enabled AND deleted_at IS NULL AND events @> ARRAY[` + name + `]`
 }
 
 // emitSQL stores an event and one delivery per enabled endpoint subscribed
 // to it, in one statement; with no such endpoint it stores nothing (an
 // endpoint added later does not receive older events).
 var emitSQL = `
-WITH ep AS (` + subscribersSQL("2") + `
+WITH ep AS (` + subscribersSQL("$2::text") + `
 ), ev AS (
   INSERT INTO webhook_events (event_id, name, customer_id, payload)
   SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM ep) RETURNING id
@@ -33,7 +33,7 @@ SELECT ev.id, ep.id, $3 FROM ev, ep`
 // Emit writes ev to the outbox in the customer write's transaction: it
 // implements customer.Events.
 func (s *Service) Emit(ctx context.Context, tx *sqlx.Tx, ev customer.Event) error {
-	data, err := json.Marshal(ev.Data)
+	data, err := ev.Payload()
 	if err != nil {
 		return fmt.Errorf("webhook event %s: %w", ev.Name, err)
 	}
@@ -52,15 +52,50 @@ func (s *Service) Emit(ctx context.Context, tx *sqlx.Tx, ev customer.Event) erro
 		return fmt.Errorf("webhook event %s: %w", ev.Name, err)
 	}
 	if n, _ := res.RowsAffected(); n > 0 { // someone subscribes: this process's worker looks soon
-		select {
-		case s.wake <- struct{}{}:
-		default:
-		}
+		s.woken()
 	}
 	return nil
 }
 
-var _ customer.Events = (*Service)(nil)
+var _ customer.StatementEvents = (*Service)(nil)
+
+// EmitSQL answers the WITH parts that store a customer write's events inside
+// the write's own statement, as Emit stores each: an event only when an
+// endpoint subscribes to it, then one delivery per such endpoint; it
+// implements customer.StatementEvents. The events' ids, names and payloads
+// are the parameters $n (uuid[]), $n+1 (text[]) and $n+2 (a JSON array);
+// customerID is the expression of the customer's id (NULL: nothing is
+// stored); the last part, outbox, returns a row per delivery stored.
+func (s *Service) EmitSQL(customerID string, n int) string {
+	p := func(i int) string { return "$" + strconv.Itoa(n+i) }
+	return `ev AS (
+  INSERT INTO webhook_events (event_id, name, customer_id, payload)
+  SELECT u.event_id, u.name, w.id, u.payload
+  FROM (SELECT ` + customerID + ` AS id) w,
+    ROWS FROM (unnest(` + p(0) + `::uuid[]), unnest(` + p(1) + `::text[]), json_array_elements(` + p(2) + `::json))
+    WITH ORDINALITY AS u(event_id, name, payload, i)
+  WHERE w.id IS NOT NULL AND EXISTS (` + subscribersSQL("u.name") + `) ORDER BY u.i RETURNING id, name, customer_id
+), outbox AS (
+  INSERT INTO webhook_deliveries (event_id, endpoint_id, customer_id)
+  SELECT ev.id, ep.id, ev.customer_id FROM ev CROSS JOIN LATERAL (` + subscribersSQL("ev.name") + `) ep
+  ORDER BY ev.id, ep.id RETURNING 1)`
+}
+
+// Emitted tells that a write stored deliveries through EmitSQL: this
+// process's worker looks soon.
+func (s *Service) Emitted(deliveries int) {
+	if deliveries > 0 {
+		s.woken()
+	}
+}
+
+// woken wakes this process's worker without waiting.
+func (s *Service) woken() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
 
 // emitStmt is emitSQL prepared (on each connection as it is used), or nil
 // until it is: it runs in every customer write, so it skips the parse round

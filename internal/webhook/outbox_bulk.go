@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -13,12 +12,12 @@ import (
 )
 
 // subscribedSQL tells whether an enabled endpoint subscribes to an event.
-var subscribedSQL = `SELECT EXISTS (` + subscribersSQL("1") + `)`
+var subscribedSQL = `SELECT EXISTS (` + subscribersSQL("$1::text") + `)`
 
 // emitAllSQL is emitSQL for many events of one name: the events in their
 // order, then one delivery per event and subscribed endpoint.
 var emitAllSQL = `
-WITH ep AS (` + subscribersSQL("1") + `
+WITH ep AS (` + subscribersSQL("$1::text") + `
 ), ev AS (
   INSERT INTO webhook_events (event_id, name, customer_id, payload)
   SELECT u.event_id, $1, u.customer_id, u.payload::json
@@ -52,7 +51,7 @@ func (s *Service) EmitAll(ctx context.Context, tx *sqlx.Tx, evs []customer.Event
 		list := byName[name]
 		ids, customers, payloads := make([]string, len(list)), make([]int64, len(list)), make([]string, len(list))
 		for i, ev := range list {
-			data, err := json.Marshal(ev.Data)
+			data, err := ev.Payload()
 			if err != nil {
 				return fmt.Errorf("webhook event %s: %w", name, err)
 			}

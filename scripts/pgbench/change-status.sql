@@ -1,7 +1,6 @@
 -- PUT status: the row's UPDATE (PENDING <-> REJECTED), its audit entry and the reason as a note tied to it,
--- one statement (as the service writes them) in the write's transaction.
+-- one statement, its own transaction (as the service writes them).
 \set k :client_id * :per + random(0, :per - 1)
-BEGIN;
 WITH old AS (
 SELECT c.id, c.status FROM customers c JOIN bench_ceiling.working_set w ON c.reference = w.reference WHERE w.k = :k
 ), upd AS (
@@ -19,4 +18,3 @@ INSERT INTO customer_notes (customer_id, author_type, author_id, author_name, bo
 SELECT entry.customer_id, entry.actor_type, entry.actor_id, entry.actor_name, entry.reason, entry.id, upd.status_from,
   upd.status_to, now() FROM entry, upd)
 SELECT upd.version, upd.status_since, entry.id FROM upd, entry;
-COMMIT;

@@ -1,8 +1,7 @@
 -- PUT associates: the row's UPDATE, the customer's associates deleted and inserted again (new titles),
--- and the audit entry, one statement (as the service writes them) in the write's transaction.
+-- and the audit entry, one statement, its own transaction (as the service writes them).
 \set k :client_id * :per + random(0, :per - 1)
 \set t random(0, 4)
-BEGIN;
 WITH upd AS (
 UPDATE customers c SET last_editor = 'user:1', search_text = c.search_text, version = c.version + 1, updated_at = now()
 FROM bench_ceiling.working_set w WHERE w.k = :k AND c.reference = w.reference
@@ -24,4 +23,3 @@ SELECT 'apikey', 1, 'bench-officer', 'customer.associates', upd.id, NULL,
   '[{"field": "company.associates[0].title", "from": "a", "to": "b"}]', NULL, 'pgbench' FROM upd
 RETURNING id)
 SELECT upd.version, upd.status_since, entry.id FROM upd, entry;
-COMMIT;

@@ -1,7 +1,6 @@
--- PUT details: the row's UPDATE (version bump, search text, editor) and its audit entry, one statement
--- (as the service writes them) in the write's transaction.
+-- PUT details: the row's UPDATE (version bump, search text, editor) and its audit entry, one statement, its own
+-- transaction (as the service writes them).
 \set k :client_id * :per + random(0, :per - 1)
-BEGIN;
 WITH upd AS (
 UPDATE customers c SET description = 'pgbench edit ' || :k || '-' || random(), address_line2 = 'Unit ' || :k % 97,
   last_editor = 'user:1', search_text = c.search_text, version = c.version + 1, updated_at = now()
@@ -14,4 +13,3 @@ SELECT 'apikey', 1, 'bench-officer', 'customer.update', upd.id, NULL,
   NULL, 'pgbench' FROM upd
 RETURNING id)
 SELECT upd.version, upd.status_since, entry.id FROM upd, entry;
-COMMIT;
