@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/verity-kyb/verity/internal/customer"
+	"github.com/verity-kyb/verity/internal/webhook"
 )
 
 const dataUpdated = "platform:accounts:customer:data-updated"
@@ -95,5 +96,59 @@ func TestOutboxIndexes(t *testing.T) {
 	if n := e.count(`SELECT count(*) FROM pg_constraint WHERE contype = 'f'
 		AND conrelid IN ('webhook_events'::regclass, 'webhook_deliveries'::regclass) AND confrelid <> conrelid`); n != 0 {
 		t.Errorf("the outbox tables have %d foreign keys to other tables, want none", n)
+	}
+}
+
+// The worker's round reads due deliveries in due_idx's order and stops after
+// its batch, and finds each outcome's row by id — also when the statistics
+// say few deliveries are pending (as they are when the worker keeps up),
+// where the planner would otherwise read every entry of the partial indexes,
+// the dead ones of every delivery done since the last vacuum included.
+func TestClaimPlanReadsTheQueueInOrder(t *testing.T) {
+	e := newEnv(t)
+	ep, _ := e.endpoint("http://127.0.0.1:1/never", dataUpdated)
+	c := e.create(officer)
+	for _, q := range []string{
+		`INSERT INTO webhook_events (event_id, name, customer_id, payload)
+		 SELECT gen_random_uuid(), 'x', c.id, '{}' FROM customers c, generate_series(1, 2000) WHERE c.reference = '` + c.Reference.String() + `'`,
+		`INSERT INTO webhook_deliveries (event_id, endpoint_id, customer_id, state)
+		 SELECT id, ` + strconv.FormatInt(ep.ID, 10) + `, customer_id, 'pending' FROM webhook_events`,
+		`UPDATE webhook_deliveries SET state = 'delivered'`, // all done: dead entries in the pending indexes
+		`ANALYZE webhook_deliveries`,
+	} {
+		if _, err := e.db.ExecContext(e.ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tx, err := e.db.BeginTxx(e.ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback() //nolint:errcheck
+	for _, q := range []string{webhook.RoundTxSQL, `SET LOCAL plan_cache_mode = force_generic_plan`,
+		`PREPARE claim (int, timestamptz, timestamptz, bigint[], text[], int[], int[], text[], timestamptz[], timestamptz[]) AS ` + webhook.ClaimSQL} {
+		if _, err := tx.ExecContext(e.ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var lines []string
+	if err := tx.SelectContext(e.ctx, &lines, `EXPLAIN (COSTS OFF) EXECUTE claim (32, now() + interval '15 s', now(),
+		'{1,2}', '{delivered,pending}', '{200,500}', '{1,1}', '{NULL,NULL}', '{NULL,NULL}', '{NULL,NULL}')`); err != nil {
+		t.Fatal(err)
+	}
+	plan := strings.Join(lines, "\n")
+	for _, want := range []string{
+		"Index Scan using webhook_deliveries_due_idx",                                      // the due ones, in order
+		"Index Cond: ((endpoint_id = d_2.endpoint_id) AND (customer_id = d_2.customer_id)", // the order check, one customer
+		"Index Scan using webhook_deliveries_pkey on webhook_deliveries d_1",               // each outcome by id
+	} {
+		if !strings.Contains(plan, want) {
+			t.Errorf("plan lacks %q:\n%s", want, plan)
+		}
+	}
+	for _, bad := range []string{"Bitmap", "Sort", "Seq Scan on webhook_deliveries"} {
+		if strings.Contains(plan, bad) {
+			t.Errorf("plan has %q:\n%s", bad, plan)
+		}
 	}
 }
