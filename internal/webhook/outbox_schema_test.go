@@ -125,7 +125,8 @@ func TestClaimPlanReadsTheQueueInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback() //nolint:errcheck
-	for _, q := range []string{webhook.RoundTxSQL, `SET LOCAL plan_cache_mode = force_generic_plan`,
+	// RoundTxSQL asks for the generic plan, the one the worker's prepared statement uses
+	for _, q := range []string{webhook.RoundTxSQL,
 		`PREPARE claim (int, timestamptz, timestamptz, bigint[], text[], int[], int[], text[], timestamptz[], timestamptz[]) AS ` + webhook.ClaimSQL} {
 		if _, err := tx.ExecContext(e.ctx, q); err != nil {
 			t.Fatal(err)

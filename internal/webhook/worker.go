@@ -216,13 +216,15 @@ func (s *Service) claimRecord(ctx context.Context, stmt *sqlx.Stmt, outs []outco
 //     last vacuum, and a bitmap scan reads them all in every round and never
 //     marks them dead: rounds slowed as the table grew. A plain index scan
 //     reads due_idx in order, stops after the batch, and marks the dead
-//     entries it passes so that the next round skips them.
+//     entries it passes so that the next round skips them. The plan is made
+//     once per connection (the generic plan of the prepared statement), not
+//     in every round: the parameters do not change which plan is right.
 //   - No wait for the WAL flush at commit: a round's claims and outcomes lost
 //     in a crash of PostgreSQL itself only mean those deliveries are tried
 //     again — at least once, as after a killed process — and the worker no
 //     longer adds a disk flush of its own beside the writes' commits.
 const roundTxSQL = `SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off; SET LOCAL enable_seqscan = off;
-SET LOCAL synchronous_commit = off`
+SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL synchronous_commit = off`
 
 // DeliverDue claims one batch of due deliveries and tries each, side by
 // side, waiting for all; it answers how many it claimed (tests and tools).
