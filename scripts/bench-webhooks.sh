@@ -11,7 +11,9 @@
 # BENCH_ROUNDS (2), BENCH_PORT (18090), BENCH_KEEP=1 (keep the work directory),
 # BENCH_SEED_DIR (a seeded data directory to start from, copied, so rounds of
 # runs compare the same data; seeded there first when missing),
-# BENCH_SERVE_ENV (more VAR=value settings for verity serve, e.g. WEBHOOK_WORKER=off).
+# BENCH_SERVE_ENV (more VAR=value settings for verity serve, e.g. WEBHOOK_WORKER=off),
+# BENCH_VERITY (a verity binary to measure instead of this tree's, e.g. the
+# previous release's, for a before/after on the same data back to back).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,6 +50,7 @@ trap 'exit 130' INT TERM
 mkdir -p bin
 go build -o bin/verity ./cmd/verity
 go build -o bin/verity-load ./cmd/verity-load
+verity=${BENCH_VERITY:-bin/verity}
 if [ "$(id -u)" = 0 ]; then chown postgres "$work" 2>/dev/null || chmod 777 "$work"; fi
 chmod a+r "$log" 2>/dev/null || true
 
@@ -59,16 +62,16 @@ seed_dir=${BENCH_SEED_DIR:-}
 if [ -n "$seed_dir" ] && [ -d "$seed_dir" ]; then
 	cp -a "$seed_dir" "$DATA_DIR"
 else
-	bin/verity seed --demo --customers "$CUSTOMERS" --seed 42 >>"$log" 2>&1
+	"$verity" seed --demo --customers "$CUSTOMERS" --seed 42 >>"$log" 2>&1
 	if [ -n "$seed_dir" ]; then
 		cp -a "$DATA_DIR" "$seed_dir"
 	fi
 fi
-officer_key=$(bin/verity apikey create --name bench-officer --role officer 2>>"$log")
-admin_key=$(bin/verity apikey create --name bench-admin --role admin 2>>"$log")
+officer_key=$("$verity" apikey create --name bench-officer --role officer 2>>"$log")
+admin_key=$("$verity" apikey create --name bench-admin --role admin 2>>"$log")
 
 # shellcheck disable=SC2086 # BENCH_SERVE_ENV is a list of settings
-env ${BENCH_SERVE_ENV:-} ADDR="127.0.0.1:$PORT" bin/verity serve >>"$log" 2>&1 &
+env ${BENCH_SERVE_ENV:-} ADDR="127.0.0.1:$PORT" "$verity" serve >>"$log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 150); do
 	curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break

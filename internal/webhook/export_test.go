@@ -1,0 +1,7 @@
+package webhook
+
+// For the tests of package webhook_test.
+const (
+	ClaimSQL   = claimSQL
+	RoundTxSQL = roundTxSQL
+)
