@@ -7,9 +7,10 @@
 #         server answered (recorded beforehand with `verity-load -record`) on the same HTTP stack and does
 #         nothing else: the HTTP floor (stub and load-generator CPU per request);
 #  db     pgbench -M prepared (16 clients, the same working set) running the statements the server runs for
-#         that request (scripts/floor/*.sql, captured with log_statement=all): PostgreSQL CPU per request and
-#         pgbench's own p50/p99. A script whose first statement reads the working set's row (\gset) has that
-#         statement measured alone and subtracted.
+#         that request (scripts/floor/*.sql, captured with log_statement=all; a PUT's are two, each its own
+#         transaction: the unlocked read, then the one write statement with its audit entry and events):
+#         PostgreSQL CPU per request and pgbench's own p50/p99. A script whose first statement reads the
+#         working set's row (\gset) has that statement measured alone and subtracted.
 # The bound: req/s ≤ CPUs / (stub + load generator + PostgreSQL CPU per request), printed beside the target
 # and the real server's figures. For GET one and the PUTs the target is 60 % of bench-ceiling's pgbench tps
 # (scripts/pgbench/*.sql, measured in the same run). Measures; asserts nothing.

@@ -180,4 +180,41 @@ func TestScriptsRunTheServersStatements(t *testing.T) {
 	if n := count(`SELECT max(version) FROM customers`); n != 1+5+5+5 {
 		t.Fatalf("a customer's version is %d, want 16 (one bump per write)", n)
 	}
+	if n := count(`SELECT count(*) FROM webhook_events`); n != 0 {
+		t.Fatalf("with no endpoint subscribed the writes stored %d events, want none", n)
+	}
+
+	// With an endpoint subscribed, each write stores its event and the delivery in the same statement.
+	exec := func(q string) {
+		t.Helper()
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	exec(`INSERT INTO webhook_endpoints (reference, url, events, secret) VALUES (gen_random_uuid(), 'https://hook.example.test',
+		ARRAY['platform:accounts:customer:data-updated', 'platform:accounts:customer:status-change'], 'x')`)
+	for _, s := range []string{"put-details.sql", "put-associates.sql", "put-status.sql"} {
+		run(t, pgbench, dsn, s)
+	}
+	if n := count(`SELECT count(*) FROM webhook_events e JOIN webhook_deliveries d ON d.event_id = e.id AND d.customer_id = e.customer_id
+		WHERE e.name = 'platform:accounts:customer:data-updated' AND json_typeof(e.payload::json) = 'object'`); n != 20 {
+		t.Fatalf("put-details and put-associates stored %d data-updated events with their delivery, want 20", n)
+	}
+	if n := count(`SELECT count(*) FROM webhook_events e JOIN webhook_deliveries d ON d.event_id = e.id
+		WHERE e.name = 'platform:accounts:customer:status-change' AND e.payload::json ->> 'reason' = 'load test'`); n != 10 {
+		t.Fatalf("put-status stored %d status-change events with their delivery, want 10", n)
+	}
+
+	// The write takes the row only with the assignee it was read with (none): assigned, nothing is written.
+	exec(`UPDATE customers SET assignee_id = (SELECT id FROM staff_users) WHERE id IN (SELECT id FROM bench_floor.ws)`)
+	before := count(`SELECT count(*) FROM audit_entries`)
+	for _, s := range []string{"put-details.sql", "put-associates.sql", "put-status.sql"} {
+		run(t, pgbench, dsn, s)
+	}
+	if n := count(`SELECT count(*) FROM audit_entries`) - before; n != 0 {
+		t.Fatalf("writes to customers assigned since they were read stored %d audit entries, want none", n)
+	}
+	if n := count(`SELECT max(version) FROM customers`); n != 16+15 {
+		t.Fatalf("a customer's version is %d, want 31 (the assigned customers' writes took nothing)", n)
+	}
 }

@@ -1,15 +1,17 @@
--- PUT details: the five statements `PUT /customers/{ref}` runs, in its transaction: BEGIN, the locking read of
--- the customer with its associates, the row's UPDATE with its audit entry (one statement), the webhook outbox
--- statement (no endpoint subscribed: it inserts nothing), COMMIT. A NULL the API sends is written as NULL.
--- The first statement (the working set's row and this request's values) is measured alone and subtracted.
+-- PUT details: the two statements `PUT /customers/{ref}` runs, each its own transaction (no BEGIN, no lock):
+-- the read of the customer with its associates, then one statement that writes the row's UPDATE, only at the
+-- version it read and with its assignee (none in the working set), the audit entry and the data-updated event
+-- with its deliveries (no endpoint subscribed: nothing). A NULL the API sends is written as NULL.
+-- The first statement (the working set's row, its version and this request's values) is measured alone and
+-- subtracted.
 \set k :client_id * :per + random(0, :per - 1)
 SELECT w.id, w.reference AS ref, c.status::text AS status, w.risk, w.name, 'Load test edit floor' || :k || '-' || random() AS descr,
   w.tax, w.regno, w.addr1, 'Unit ' || (random() * 96)::int AS addr2, w.city, w.postal, w.country, 'apikey:' || 1 AS editor,
   w.search_text, now() AS ts, '[]' AS review_changes, 'apikey' AS actor_type, 1 AS actor_id, 'bench-floor' AS actor_name,
   'customer.update' AS action, '[{"new": "Unit 3", "old": "Unit 15", "path": "company.address.addressLine2"}, {"new": "Load test edit x1", "old": "Load test edit 0-500", "path": "company.description"}]' AS changes,
-  md5(random()::text) AS rid, gen_random_uuid() AS eid, translate('platform/accounts/customer/data-updated', '/', chr(58)) AS event, w.payload
+  md5(random()::text) AS rid, c.version AS ver, '{' || gen_random_uuid() || '}' AS eids,
+  '{' || translate('platform/accounts/customer/data-updated', '/', chr(58)) || '}' AS events, '[' || w.payload || ']' AS payloads
 FROM bench_floor.ws w JOIN customers c ON c.id = w.id WHERE w.k = :k \gset
-BEGIN READ WRITE;
 WITH c AS (SELECT id, reference, status, type, risk_score, name, description, tax_residence_country_code,
 	registration_number, website, address_line1, address_line2, city, postal_code, country_code, verification_url,
 	verification_status, version, CASE WHEN last_editor LIKE 'apikey:%' THEN COALESCE(
@@ -17,8 +19,8 @@ WITH c AS (SELECT id, reference, status, type, risk_score, name, description, ta
 	  last_editor) ELSE last_editor END, created_at, updated_at, status_since, assignee_id,
 	(SELECT su.email FROM staff_users su WHERE su.id = assignee_id) AS assignee_email,
 	(SELECT su.name FROM staff_users su WHERE su.id = assignee_id) AS assignee_name,
-	review_required, review_changes, review_editor FROM customers WHERE reference = :ref FOR UPDATE)
-	SELECT -1 AS pos, c.*, (SELECT s.version FROM customers s WHERE s.id = c.id) AS snapshot_version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM c
+	review_required, review_changes, review_editor FROM customers WHERE reference = :ref)
+	SELECT -1 AS pos, c.*, NULL::bigint AS snapshot_version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM c
 	UNION ALL
 	SELECT position, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, customer_id, reference, first_name, last_name, date_of_birth::text AS date_of_birth, has_address,
 	address_line1, address_line2, city, postal_code, country_code, birth_country_code, email, phone, document_number,
@@ -31,16 +33,18 @@ WITH upd AS (
 	  registration_number = :regno, address_line1 = :addr1, address_line2 = :addr2, city = :city, postal_code = :postal,
 	  country_code = :country, last_editor = :editor, search_text = :search_text, version = version + 1, updated_at = :ts, website = NULL,
 	  review_required = false, review_changes = :review_changes, review_editor = NULL
-	WHERE id = :id
-	RETURNING version, status_since), entry AS (INSERT INTO audit_entries (actor_type, actor_id, actor_name, action, customer_id, subject, changes, reason, request_id)
-	VALUES (:actor_type, :actor_id, :actor_name, :action, :id, NULL, :changes, NULL, :rid)
-	RETURNING id, actor_type, actor_id, actor_name, customer_id, reason)
-	SELECT upd.version, upd.status_since, entry.id FROM upd, entry;
-WITH ep AS (SELECT id FROM webhook_endpoints WHERE enabled AND deleted_at IS NULL AND events @> ARRAY[:event::text]
-	), ev AS (
+	WHERE id = :id AND version = :ver AND assignee_id IS NOT DISTINCT FROM NULL
+	RETURNING id, version, status_since), entry AS (INSERT INTO audit_entries (actor_type, actor_id, actor_name, action, customer_id, subject, changes, reason, request_id)
+	SELECT :actor_type, :actor_id, :actor_name, :action, :id, NULL, :changes, NULL, :rid FROM upd
+	RETURNING id, actor_type, actor_id, actor_name, customer_id, reason), ev AS (
 	  INSERT INTO webhook_events (event_id, name, customer_id, payload)
-	  SELECT :eid, :event, :id, :payload WHERE EXISTS (SELECT 1 FROM ep) RETURNING id
-	)
-	INSERT INTO webhook_deliveries (event_id, endpoint_id, customer_id)
-	SELECT ev.id, ep.id, :id FROM ev, ep;
-COMMIT;
+	  SELECT u.event_id, u.name, w.id, u.payload
+	  FROM (SELECT (SELECT id FROM upd) AS id) w,
+	    ROWS FROM (unnest(:eids::uuid[]), unnest(:events::text[]), json_array_elements(:payloads::json))
+	    WITH ORDINALITY AS u(event_id, name, payload, i)
+	  WHERE w.id IS NOT NULL AND EXISTS (SELECT id FROM webhook_endpoints WHERE enabled AND deleted_at IS NULL AND events @> ARRAY[u.name]) ORDER BY u.i RETURNING id, name, customer_id
+	), outbox AS (
+	  INSERT INTO webhook_deliveries (event_id, endpoint_id, customer_id)
+	  SELECT ev.id, ep.id, ev.customer_id FROM ev CROSS JOIN LATERAL (SELECT id FROM webhook_endpoints WHERE enabled AND deleted_at IS NULL AND events @> ARRAY[ev.name]) ep
+	  ORDER BY ev.id, ep.id RETURNING 1)
+	SELECT upd.version, upd.status_since, entry.id, (SELECT count(*) FROM outbox) FROM upd, entry;

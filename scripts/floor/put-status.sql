@@ -1,17 +1,20 @@
--- PUT status: the five statements `PUT /customers/{ref}/status` runs (PENDING <-> REJECTED, as verity-load
--- does), in its transaction: BEGIN, the locking read, the row's UPDATE with its audit entry and the reason as a
--- note (one statement), the webhook outbox statement (nothing subscribed), COMMIT.
--- The first statement (the working set's row and this request's values) is measured alone and subtracted.
+-- PUT status: the two statements `PUT /customers/{ref}/status` runs (PENDING <-> REJECTED, as verity-load
+-- does), each its own transaction (no BEGIN, no lock): the read of the customer with its associates, then one
+-- statement that writes the row's UPDATE, only at the version it read and with its assignee (none in the
+-- working set), the audit entry, the reason as a note tied to it and the status-change event with its
+-- deliveries (no endpoint subscribed: nothing).
+-- The first statement (the working set's row, its version and this request's values) is measured alone and
+-- subtracted.
 \set k :client_id * :per + random(0, :per - 1)
 SELECT w.id, w.reference AS ref, CASE c.status WHEN 'REJECTED' THEN 'PENDING' ELSE 'REJECTED' END AS status,
   c.status::text AS status_from, w.risk, w.name, c.description AS descr, w.tax, w.regno, w.addr1, c.address_line2 AS addr2,
   w.city, w.postal, w.country, 'apikey:' || 2 AS editor, w.search_text, now() AS ts, '[]' AS review_changes, 'apikey' AS actor_type,
   2 AS actor_id, 'bench-floor-admin' AS actor_name, 'customer.status' AS action,
   '[{"new": "REJECTED", "old": "PENDING", "path": "status"}]' AS changes, 'load test' AS reason,
-  md5(random()::text) AS rid, gen_random_uuid() AS eid, translate('platform/accounts/customer/status-change', '/', chr(58)) AS event,
-  json_build_object('reference', w.reference, 'status', 'REJECTED', 'previousStatus', 'PENDING', 'reason', 'load test')::text AS payload
+  md5(random()::text) AS rid, c.version AS ver, '{' || gen_random_uuid() || '}' AS eids,
+  '{' || translate('platform/accounts/customer/status-change', '/', chr(58)) || '}' AS events,
+  json_build_array(json_build_object('reference', w.reference, 'status', 'REJECTED', 'previousStatus', 'PENDING', 'reason', 'load test'))::text AS payloads
 FROM bench_floor.ws w JOIN customers c ON c.id = w.id WHERE w.k = :k \gset
-BEGIN READ WRITE;
 WITH c AS (SELECT id, reference, status, type, risk_score, name, description, tax_residence_country_code,
 	registration_number, website, address_line1, address_line2, city, postal_code, country_code, verification_url,
 	verification_status, version, CASE WHEN last_editor LIKE 'apikey:%' THEN COALESCE(
@@ -19,8 +22,8 @@ WITH c AS (SELECT id, reference, status, type, risk_score, name, description, ta
 	  last_editor) ELSE last_editor END, created_at, updated_at, status_since, assignee_id,
 	(SELECT su.email FROM staff_users su WHERE su.id = assignee_id) AS assignee_email,
 	(SELECT su.name FROM staff_users su WHERE su.id = assignee_id) AS assignee_name,
-	review_required, review_changes, review_editor FROM customers WHERE reference = :ref FOR UPDATE)
-	SELECT -1 AS pos, c.*, (SELECT s.version FROM customers s WHERE s.id = c.id) AS snapshot_version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM c
+	review_required, review_changes, review_editor FROM customers WHERE reference = :ref)
+	SELECT -1 AS pos, c.*, NULL::bigint AS snapshot_version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM c
 	UNION ALL
 	SELECT position, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, customer_id, reference, first_name, last_name, date_of_birth::text AS date_of_birth, has_address,
 	address_line1, address_line2, city, postal_code, country_code, birth_country_code, email, phone, document_number,
@@ -33,18 +36,20 @@ WITH upd AS (
 	  registration_number = :regno, address_line1 = :addr1, address_line2 = :addr2, city = :city, postal_code = :postal,
 	  country_code = :country, last_editor = :editor, search_text = :search_text, version = version + 1, updated_at = :ts, website = NULL,
 	  review_required = false, review_changes = :review_changes, review_editor = NULL
-	WHERE id = :id
-	RETURNING version, status_since), entry AS (INSERT INTO audit_entries (actor_type, actor_id, actor_name, action, customer_id, subject, changes, reason, request_id)
-	VALUES (:actor_type, :actor_id, :actor_name, :action, :id, NULL, :changes, :reason, :rid)
+	WHERE id = :id AND version = :ver AND assignee_id IS NOT DISTINCT FROM NULL
+	RETURNING id, version, status_since), entry AS (INSERT INTO audit_entries (actor_type, actor_id, actor_name, action, customer_id, subject, changes, reason, request_id)
+	SELECT :actor_type, :actor_id, :actor_name, :action, :id, NULL, :changes, :reason, :rid FROM upd
 	RETURNING id, actor_type, actor_id, actor_name, customer_id, reason), note AS (INSERT INTO customer_notes (customer_id, author_type, author_id, author_name, body, status_entry_id,
 	  status_from, status_to, created_at)
-	SELECT customer_id, actor_type, actor_id, actor_name, reason, id, :status_from::customer_status, :status::customer_status, :ts FROM entry)
-	SELECT upd.version, upd.status_since, entry.id FROM upd, entry;
-WITH ep AS (SELECT id FROM webhook_endpoints WHERE enabled AND deleted_at IS NULL AND events @> ARRAY[:event::text]
-	), ev AS (
+	SELECT customer_id, actor_type, actor_id, actor_name, reason, id, :status_from::customer_status, :status::customer_status, :ts FROM entry), ev AS (
 	  INSERT INTO webhook_events (event_id, name, customer_id, payload)
-	  SELECT :eid, :event, :id, :payload WHERE EXISTS (SELECT 1 FROM ep) RETURNING id
-	)
-	INSERT INTO webhook_deliveries (event_id, endpoint_id, customer_id)
-	SELECT ev.id, ep.id, :id FROM ev, ep;
-COMMIT;
+	  SELECT u.event_id, u.name, w.id, u.payload
+	  FROM (SELECT (SELECT id FROM upd) AS id) w,
+	    ROWS FROM (unnest(:eids::uuid[]), unnest(:events::text[]), json_array_elements(:payloads::json))
+	    WITH ORDINALITY AS u(event_id, name, payload, i)
+	  WHERE w.id IS NOT NULL AND EXISTS (SELECT id FROM webhook_endpoints WHERE enabled AND deleted_at IS NULL AND events @> ARRAY[u.name]) ORDER BY u.i RETURNING id, name, customer_id
+	), outbox AS (
+	  INSERT INTO webhook_deliveries (event_id, endpoint_id, customer_id)
+	  SELECT ev.id, ep.id, ev.customer_id FROM ev CROSS JOIN LATERAL (SELECT id FROM webhook_endpoints WHERE enabled AND deleted_at IS NULL AND events @> ARRAY[ev.name]) ep
+	  ORDER BY ev.id, ep.id RETURNING 1)
+	SELECT upd.version, upd.status_since, entry.id, (SELECT count(*) FROM outbox) FROM upd, entry;
