@@ -35,3 +35,8 @@ bench-import: ## verity import of 100,000 generated JSON lines into a fresh data
 bench-floor: ## per API scenario, the best this machine allows: recorded answers from a stub (HTTP floor) + the server's SQL under pgbench (DB floor)
 	@if [ -z "$${DATABASE_URL:-}" ]; then scripts/ensure-postgres.sh; fi
 	scripts/bench-floor.sh
+
+.PHONY: bench-search-floor
+bench-search-floor: ## a search's minimal SQL under pgbench vs the same search through verity (BENCH_DATA_DIR required; BENCH_PAGES=1 for the web page)
+	@if [ -z "$${DATABASE_URL:-}" ]; then scripts/ensure-postgres.sh; fi
+	scripts/bench-search-floor.sh
