@@ -187,8 +187,8 @@ func (s *Service) pageContent(ctx context.Context, f Filter, byID bool, ids []in
 		out[i] = rows[i].customer()
 	}
 	if !f.Summary {
-		if err := attachAssociates(ctx, s.prepared(nil), out[:min(len(out), f.Size)]); err != nil {
-			return nil, err
+		if err := s.stmts.attachAssociates(ctx, s.prepared(nil), out[:min(len(out), f.Size)]); err != nil {
+			return nil, fmt.Errorf("list associates: %w", err)
 		}
 		for _, c := range out {
 			c.AssociateCount = len(c.Company.Associates)
