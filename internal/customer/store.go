@@ -261,12 +261,12 @@ type statements struct {
 	mu      sync.Mutex
 	m       map[string]*sql.Stmt
 	pending map[string]bool // being prepared, or failed to: not tried again
-	// associates keeps listed customers' associates by version (assoccache.go).
-	associates *associateCache
+	// list keeps what lists read, by customer and version (listcache.go).
+	list *listCache
 }
 
 func newStatements(db *sqlx.DB) *statements {
-	return &statements{db: db, m: map[string]*sql.Stmt{}, pending: map[string]bool{}, associates: newAssociateCache()}
+	return &statements{db: db, m: map[string]*sql.Stmt{}, pending: map[string]bool{}, list: newListCache()}
 }
 
 // maxStatements bounds the cache; the store has a dozen fixed statements.

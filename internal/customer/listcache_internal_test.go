@@ -33,10 +33,10 @@ func TestAssociatesKeptUnderTheVersionRead(t *testing.T) {
 	if len(stale.Company.Associates) != 1 || stale.Company.Associates[0].Person.FirstName != "Grace" {
 		t.Fatalf("read %+v", stale.Company.Associates)
 	}
-	if _, ok := s.stmts.associates.get(c.ID, 1, time.Now()); ok {
+	if _, ok := s.stmts.list.associates.get(c.ID, 1, time.Now()); ok {
 		t.Fatal("the writer's associates were kept under the version the page read")
 	}
-	if as, ok := s.stmts.associates.get(c.ID, 2, time.Now()); !ok || len(as) != 1 {
+	if as, ok := s.stmts.list.associates.get(c.ID, 2, time.Now()); !ok || len(as) != 1 {
 		t.Fatalf("not kept under the version read: %v %+v", ok, as)
 	}
 }
