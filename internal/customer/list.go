@@ -187,8 +187,8 @@ func (s *Service) pageContent(ctx context.Context, f Filter, byID bool, ids []in
 		out[i] = rows[i].customer()
 	}
 	if !f.Summary {
-		if err := attachAssociates(ctx, s.prepared(nil), out[:min(len(out), f.Size)]); err != nil {
-			return nil, err
+		if err := s.stmts.attachAssociates(ctx, s.prepared(nil), out[:min(len(out), f.Size)]); err != nil {
+			return nil, fmt.Errorf("list associates: %w", err)
 		}
 		for _, c := range out {
 			c.AssociateCount = len(c.Company.Associates)
@@ -223,8 +223,8 @@ func (p *Page) finish(f Filter, offset int64, more bool) {
 func (f *Filter) listSQL() (string, []any) {
 	inner, order, args := f.pageIDsSQL()
 	cols := listColumns
-	if !f.Summary { // the associates are read: their count is theirs (pageContent)
-		cols = customerColumns + `, 0::bigint`
+	if !f.Summary { // the rest from the list cache, the associates' count theirs (pageRows)
+		cols = listKeyColumns
 	}
 	if f.Query == "" {
 		return `SELECT ` + cols + ` FROM customers WHERE id = ANY(ARRAY(` + inner + `))` + order, args
@@ -269,7 +269,13 @@ func (s *Service) pageRows(ctx context.Context, f Filter) ([]customerRow, error)
 	if f.Query == "" {
 		db = s.prepared(nil)
 	}
-	rows, err := queryCustomers(ctx, db, true, q, args...)
+	var rows []customerRow
+	var err error
+	if f.Summary {
+		rows, err = queryCustomers(ctx, db, true, q, args...)
+	} else {
+		rows, err = s.pageRowsCached(ctx, db, q, args)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("list customers: %w", err)
 	}

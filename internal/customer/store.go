@@ -261,10 +261,12 @@ type statements struct {
 	mu      sync.Mutex
 	m       map[string]*sql.Stmt
 	pending map[string]bool // being prepared, or failed to: not tried again
+	// list keeps what lists read, by customer and version (listcache.go).
+	list *listCache
 }
 
 func newStatements(db *sqlx.DB) *statements {
-	return &statements{db: db, m: map[string]*sql.Stmt{}, pending: map[string]bool{}}
+	return &statements{db: db, m: map[string]*sql.Stmt{}, pending: map[string]bool{}, list: newListCache()}
 }
 
 // maxStatements bounds the cache; the store has a dozen fixed statements.
@@ -348,7 +350,6 @@ var (
 	getCustomerSQL          = customerWithAssociatesSQL(false)
 	getCustomerForUpdateSQL = customerWithAssociatesSQL(true)
 	listAssociatesSQL       = `SELECT ` + associateColumns + ` FROM associates WHERE customer_id = $1 ORDER BY position`
-	listAssociatesManySQL   = `SELECT ` + associateColumns + ` FROM associates WHERE customer_id = ANY($1) ORDER BY customer_id, position`
 )
 
 // Column counts of a customer row (customerRow.dest) and an associate row
@@ -447,23 +448,6 @@ func reloadAssociates(ctx context.Context, db sqlx.ExtContext, c *Customer) erro
 	return eachAssociate(ctx, db, func(r *associateRow) {
 		c.Company.Associates = append(c.Company.Associates, r.associate())
 	}, listAssociatesSQL, c.ID)
-}
-
-// attachAssociates loads the associates of many customers in one query.
-func attachAssociates(ctx context.Context, db sqlx.ExtContext, list []*Customer) error {
-	if len(list) == 0 {
-		return nil
-	}
-	ids := make([]int64, len(list))
-	byID := make(map[int64]*Customer, len(list))
-	for i, c := range list {
-		ids[i] = c.ID
-		byID[c.ID] = c
-	}
-	return eachAssociate(ctx, db, func(r *associateRow) {
-		c := byID[r.CustomerID]
-		c.Company.Associates = append(c.Company.Associates, r.associate())
-	}, listAssociatesManySQL, pq.Array(ids))
 }
 
 const insertCustomerSQL = `

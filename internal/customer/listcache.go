@@ -1,0 +1,209 @@
+package customer
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// A list page through the API shows twenty customers with their associates.
+// Reading them whole was most of a page's cost — some 600 customer values and
+// 40 associate rows of 26 values, printed by PostgreSQL and parsed again by
+// lib/pq — and a queue's pages show the same customers again and again. So
+// what a page read is kept by customer and version. Every change of a
+// customer through Verity (details, associates, status, review) is one
+// statement that bumps its version (writeChange), and a new customer starts
+// at version 1, so the row and the associates of (id, version) never change —
+// except the case owner, which an assignment changes without a new version:
+// the page reads it afresh every time, with the owner's name and e-mail.
+//
+// A page therefore reads, in list order, each customer's id, version and
+// owner; only the customers whose (id, version) is not kept are read whole.
+// What a page shows is exactly what it would have read, on every instance and
+// from a replica alike — never an older version. An entry is dropped after
+// listCacheMaxAge, so a change made by hand in SQL (which does not bump the
+// version) shows on lists within a minute.
+
+// Bounds of the list cache: a few MB at about 2 kB per customer.
+const (
+	listCacheSize   = 4096
+	listCacheMaxAge = time.Minute
+)
+
+type versionedEntry[T any] struct {
+	version int
+	v       T
+	at      time.Time
+}
+
+// versioned keeps one value per customer id, for the version it was read at.
+type versioned[T any] struct {
+	mu sync.Mutex
+	m  map[int64]versionedEntry[T]
+}
+
+func newVersioned[T any]() *versioned[T] {
+	return &versioned[T]{m: make(map[int64]versionedEntry[T])}
+}
+
+// get returns the value kept for customer id at version, if any.
+func (c *versioned[T]) get(id int64, version int, now time.Time) (T, bool) {
+	c.mu.Lock()
+	e, ok := c.m[id]
+	c.mu.Unlock()
+	if !ok || e.version != version || now.Sub(e.at) > listCacheMaxAge {
+		var zero T
+		return zero, false
+	}
+	return e.v, true
+}
+
+// put keeps v for customer id at version; when full, an arbitrary entry
+// makes room.
+func (c *versioned[T]) put(id int64, version int, v T, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.m[id]; !ok && len(c.m) >= listCacheSize {
+		for k := range c.m {
+			delete(c.m, k)
+			break
+		}
+	}
+	c.m[id] = versionedEntry[T]{version: version, v: v, at: now}
+}
+
+// listCache is what lists read, by customer and version.
+type listCache struct {
+	rows       *versioned[customerRow] // the owner's fields are not used from here
+	associates *versioned[[]Associate] // never changed in place: handed out as copies
+}
+
+func newListCache() *listCache {
+	return &listCache{rows: newVersioned[customerRow](), associates: newVersioned[[]Associate]()}
+}
+
+// listKeyColumns are what a cached page reads of each customer: the key of
+// its cached row and the case owner, which changes without a new version.
+const listKeyColumns = `id, version, assignee_id, (SELECT su.email FROM staff_users su WHERE su.id = assignee_id),
+(SELECT su.name FROM staff_users su WHERE su.id = assignee_id)`
+
+// rowsWholeSQL reads whole customer rows, in no order.
+var rowsWholeSQL = `SELECT ` + customerColumns + `, 0::bigint FROM customers WHERE id = ANY($1)`
+
+// pageRowsCached reads a page's keys (q: listSQL with listKeyColumns) through
+// db and fills each row from the cache, or else from one read of the
+// missing rows.
+func (s *Service) pageRowsCached(ctx context.Context, db sqlx.QueryerContext, q string, args []any) ([]customerRow, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]customerRow, 0, 21) // a default page and the row past it
+	for rows.Next() {
+		var k customerRow
+		var version int64
+		if err := rows.Scan(&k.ID, &version, &k.AssigneeID, &k.AssigneeEmail, &k.AssigneeName); err != nil {
+			return nil, err
+		}
+		k.Version = version
+		out = append(out, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	var missing []int64
+	for i := range out {
+		k := &out[i]
+		if r, ok := s.stmts.list.rows.get(k.ID, int(k.Version), now); ok {
+			r.AssigneeID, r.AssigneeEmail, r.AssigneeName = k.AssigneeID, k.AssigneeEmail, k.AssigneeName
+			*k = r
+			continue
+		}
+		missing = append(missing, k.ID)
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	read, err := queryCustomers(ctx, s.prepared(nil), true, rowsWholeSQL, pq.Array(missing))
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]int, len(out))
+	for i := range out {
+		byID[out[i].ID] = i
+	}
+	for _, r := range read {
+		s.stmts.list.rows.put(r.ID, int(r.Version), r, now)
+		// Read after the page, the row may be of a newer version (and owner):
+		// it is shown as read, as a page read in two statements always could.
+		out[byID[r.ID]] = r
+	}
+	// A row gone between the two reads is left as its key alone: dropped.
+	kept := out[:0]
+	for _, r := range out {
+		if r.Reference != uuid.Nil {
+			kept = append(kept, r)
+		}
+	}
+	return kept, nil
+}
+
+// listAssociatesVersionedSQL reads the associates of many customers, each
+// row with its customer's version as the same statement sees it: a writer
+// that committed after the page's rows were read cannot have its associates
+// kept under the version the page read.
+var listAssociatesVersionedSQL = `SELECT ` + associateColumns + `,
+(SELECT c.version FROM customers c WHERE c.id = associates.customer_id)
+FROM associates WHERE customer_id = ANY($1) ORDER BY customer_id, position`
+
+// attachAssociates gives each customer of a list its associates: those kept
+// for its id and version, copied; the rest read in one query and kept.
+func (st *statements) attachAssociates(ctx context.Context, db sqlx.QueryerContext, list []*Customer) error {
+	now := time.Now()
+	var missing []int64
+	byID := make(map[int64]*Customer, len(list))
+	for _, c := range list {
+		if as, ok := st.list.associates.get(c.ID, c.Version, now); ok {
+			c.Company.Associates = append(make([]Associate, 0, len(as)), as...)
+			continue
+		}
+		missing = append(missing, c.ID)
+		byID[c.ID] = c
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	read := make(map[int64]int, len(missing)) // customer id → the version its associates were read at
+	var r associateRow
+	var version int64
+	dest := append(r.dest(), &version)
+	rows, err := db.QueryContext(ctx, listAssociatesVersionedSQL, pq.Array(missing))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		c := byID[r.CustomerID]
+		c.Company.Associates = append(c.Company.Associates, r.associate())
+		read[r.CustomerID] = int(version)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	// A customer without associates returns no row, so no version: it is
+	// read again next time rather than kept under a version not seen here.
+	for id, v := range read {
+		as := byID[id].Company.Associates
+		st.list.associates.put(id, v, append(make([]Associate, 0, len(as)), as...), now)
+	}
+	return nil
+}
