@@ -105,14 +105,7 @@ func WriteID(ctx context.Context, db sqlx.QueryerContext, r Record) (int64, erro
 
 // Args are InsertSQL's parameters for r.
 func (r Record) Args() ([]any, error) {
-	changes := r.Changes
-	if changes == nil {
-		changes = []Change{}
-	}
-	raw, err := json.Marshal(changes)
-	if err != nil {
-		return nil, err
-	}
+	raw := AppendChanges(make([]byte, 0, 64+96*len(r.Changes)), r.Changes)
 	var actorID *int64
 	if r.Actor.Kind == access.ActorUser || r.Actor.Kind == access.ActorAPIKey {
 		id := r.Actor.ID
