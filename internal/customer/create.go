@@ -126,7 +126,7 @@ func (s *Service) insert(ctx context.Context, tx *sqlx.Tx, a access.Actor, cu *C
 		return err
 	}
 	_, err := s.record(ctx, tx, audit.Record{Actor: a, Action: action, CustomerID: &cu.ID,
-		Changes: creationChanges(cu), Reason: reason}, Event{Name: EventCreated, CustomerID: cu.ID, Data: AsJSON(cu)})
+		ChangesJSON: creationJSON(nil, cu), Reason: reason}, Event{Name: EventCreated, CustomerID: cu.ID, Data: AsJSON(cu)})
 	return err
 }
 

@@ -3,11 +3,17 @@ package customer
 import (
 	"reflect"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
 	"github.com/verity-kyb/verity/internal/audit"
 )
+
+// creationChanges is the creation entry as the full comparison lists it.
+func creationChanges(c *Customer) []audit.Change {
+	return audit.DiffFlat(flatView(&Customer{}, true, true), flatView(c, true, true))
+}
 
 // A new customer's audit entry (create and import) lists exactly what the
 // full comparison with an empty customer lists: every field set, the empty
@@ -34,10 +40,37 @@ func TestCreationChangesMatchTheFullComparison(t *testing.T) {
 		}},
 	}}
 	sparse := &Customer{Status: StatusPending, Company: Company{Name: "Only a name"}}
-	for name, c := range map[string]*Customer{"full": full, "sparse": sparse, "empty": {}} {
+	reversed := *full
+	reversed.Company.Associates = []Associate{full.Company.Associates[1], full.Company.Associates[0],
+		{Person: Person{Reference: uuid.MustParse("011685b0-0000-4000-8000-00000000000a"), LastName: "\u2028 <"}}}
+	for name, c := range map[string]*Customer{"full": full, "sparse": sparse, "empty": {}, "reversed": &reversed} {
 		want := audit.Diff(diffView(&Customer{}), diffView(c))
 		if got := creationChanges(c); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: got %+v, want %+v", name, got, want)
 		}
+		if got, want := string(creationJSON(nil, c)), string(audit.AppendChanges(nil, want)); got != want {
+			t.Errorf("%s: creationJSON\n got %s\nwant %s", name, got, want)
+		}
 	}
+}
+
+func FuzzCreationJSON(f *testing.F) {
+	f.Add("Acme", "", "Zoë <&>", true)
+	f.Add("", "x", "\xff\u2028", false)
+	f.Fuzz(func(t *testing.T, name, city, first string, signer bool) {
+		if !utf8.ValidString(name) || !utf8.ValidString(city) || !utf8.ValidString(first) {
+			t.Skip("validated input is UTF-8") // diffView's JSON round trip would turn it into U+FFFD first
+		}
+		c := &Customer{Status: StatusPending, RiskScore: RiskLow, Company: Company{Name: name, Description: &city,
+			Address: Address{City: city, AddressLine2: &name},
+			Associates: []Associate{
+				{Person: Person{Reference: uuid.MustParse("911685b0-0000-4000-8000-000000000002"), FirstName: first,
+					Address: &Address{Country: city}}, Controls: Controls{IsSigner: signer}, Title: &first},
+				{Person: Person{Reference: uuid.MustParse("911685b0-0000-4000-8000-000000000001"), LastName: name}},
+			}}}
+		want := audit.AppendChanges(nil, audit.Diff(diffView(&Customer{}), diffView(c)))
+		if got := creationJSON(nil, c); string(got) != string(want) {
+			t.Fatalf("got  %s\nwant %s", got, want)
+		}
+	})
 }

@@ -186,10 +186,12 @@ func (s *Service) copyAll(ctx context.Context, a access.Actor, cs []*Customer, t
 	if trust {
 		reason = TrustedStatusReason
 	}
+	var buf []byte
 	err = copyRows(ctx, tx, "audit_entries", audit.Columns, len(cs), func(i int) ([]any, error) {
 		c := cs[i]
+		buf = creationJSON(buf[:0], c)
 		return audit.Record{Actor: a, Action: audit.ActionCustomerImport, CustomerID: &c.ID,
-			Changes: creationChanges(c), Reason: reason}.Args()
+			ChangesJSON: buf, Reason: reason}.Args()
 	})
 	if err != nil {
 		return err
@@ -198,17 +200,6 @@ func (s *Service) copyAll(ctx context.Context, a access.Actor, cs []*Customer, t
 		return err
 	}
 	return tx.Commit()
-}
-
-// emptyView is flatView of a customer with nothing set: what a creation's
-// audit entry compares the new customer with.
-var emptyView = flatView(&Customer{}, true, true)
-
-// creationChanges are the changes of a new customer's audit entry (create
-// and import): every field it sets, as audit.Diff(diffView(&Customer{}),
-// diffView(c)) lists them, built without turning the customer into JSON.
-func creationChanges(c *Customer) []audit.Change {
-	return audit.DiffFlat(emptyView, flatView(c, true, true))
 }
 
 // emitCreated emits each customer's created event, all at once when the
