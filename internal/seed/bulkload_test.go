@@ -109,3 +109,25 @@ func TestBuildIndexesRepairs(t *testing.T) {
 		t.Fatalf("customers_search_idx: %d", n)
 	}
 }
+
+// Customers alone (any database, perhaps a live one) never drop an index,
+// even into an empty table.
+func TestCustomersOnlyKeepsIndexesLive(t *testing.T) {
+	defer func(n int) { deferFrom = n }(deferFrom)
+	deferFrom = 1
+	e := newDemoEnv(t)
+	oid := func() int64 {
+		var oid int64
+		if err := e.db.GetContext(e.ctx, &oid, `SELECT 'customers_search_idx'::regclass::oid::bigint`); err != nil {
+			t.Fatal(err)
+		}
+		return oid
+	}
+	before := oid()
+	if _, err := CustomersWithSeed(e.ctx, e.customers, 20, 5); err != nil {
+		t.Fatal(err)
+	}
+	if after := oid(); after != before {
+		t.Fatalf("customers_search_idx was rebuilt (%d → %d)", before, after)
+	}
+}
