@@ -65,7 +65,10 @@ type Record struct {
 	CustomerID *int64
 	Subject    string
 	Changes    []Change
-	Reason     string
+	// ChangesJSON, when set, is Changes already written as AppendChanges
+	// writes them (a bulk load's creation entries); Changes is then unused.
+	ChangesJSON []byte
+	Reason      string
 }
 
 var insertSQL = InsertSQL(1)
@@ -105,13 +108,9 @@ func WriteID(ctx context.Context, db sqlx.QueryerContext, r Record) (int64, erro
 
 // Args are InsertSQL's parameters for r.
 func (r Record) Args() ([]any, error) {
-	changes := r.Changes
-	if changes == nil {
-		changes = []Change{}
-	}
-	raw, err := json.Marshal(changes)
-	if err != nil {
-		return nil, err
+	raw := r.ChangesJSON
+	if raw == nil {
+		raw = AppendChanges(make([]byte, 0, 64+96*len(r.Changes)), r.Changes)
 	}
 	var actorID *int64
 	if r.Actor.Kind == access.ActorUser || r.Actor.Kind == access.ActorAPIKey {

@@ -125,9 +125,8 @@ func (s *Service) insert(ctx context.Context, tx *sqlx.Tx, a access.Actor, cu *C
 	if err := insertAssociatesNew(ctx, db, cu.ID, cu.Company.Associates); err != nil {
 		return err
 	}
-	empty := &Customer{Company: Company{Associates: nil}}
 	_, err := s.record(ctx, tx, audit.Record{Actor: a, Action: action, CustomerID: &cu.ID,
-		Changes: audit.Diff(diffView(empty), diffView(cu)), Reason: reason}, Event{Name: EventCreated, CustomerID: cu.ID, Data: AsJSON(cu)})
+		ChangesJSON: creationJSON(nil, cu), Reason: reason}, Event{Name: EventCreated, CustomerID: cu.ID, Data: AsJSON(cu)})
 	return err
 }
 

@@ -61,6 +61,10 @@ type ImportOptions struct {
 	// preconditions a VERIFIED line must otherwise meet, and says so in
 	// every imported customer's audit entry (TrustedStatusReason).
 	TrustStatus bool
+	// Loaded, when set, runs once every line is stored, before the tables
+	// are analysed (a seed builds the indexes it deferred); its error is
+	// the import's.
+	Loaded func(ctx context.Context) error
 }
 
 // TrustedStatusReason is the audit reason of a customer imported with
@@ -261,6 +265,9 @@ func (s *Service) importFrom(ctx context.Context, a access.Actor, opts ImportOpt
 	wg.Wait()
 	if readErr != nil {
 		return res, readErr
+	}
+	if firstErr == nil && opts.Loaded != nil {
+		firstErr = opts.Loaded(ctx)
 	}
 	if firstErr == nil && res.Imported >= bulkLoadRows {
 		firstErr = AfterBulkLoad(ctx, s.db)

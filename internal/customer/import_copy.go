@@ -186,11 +186,12 @@ func (s *Service) copyAll(ctx context.Context, a access.Actor, cs []*Customer, t
 	if trust {
 		reason = TrustedStatusReason
 	}
-	empty := diffView(&Customer{})
+	var buf []byte
 	err = copyRows(ctx, tx, "audit_entries", audit.Columns, len(cs), func(i int) ([]any, error) {
 		c := cs[i]
+		buf = creationJSON(buf[:0], c)
 		return audit.Record{Actor: a, Action: audit.ActionCustomerImport, CustomerID: &c.ID,
-			Changes: audit.Diff(empty, diffView(c)), Reason: reason}.Args()
+			ChangesJSON: buf, Reason: reason}.Args()
 	})
 	if err != nil {
 		return err

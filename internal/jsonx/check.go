@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -107,8 +109,8 @@ func (c *checker) object(path string, t reflect.Type) {
 	} else if t != nil {
 		elem = t.Elem()
 	}
-	seen := map[string]bool{}
-	c.pos++ // {
+	var seen []string // objects have few keys: a list beats a map
+	c.pos++           // {
 	for {
 		c.skipSpace()
 		if c.data[c.pos] == '}' {
@@ -129,7 +131,7 @@ func (c *checker) object(path string, t reflect.Type) {
 		case bad != "":
 			c.add(p, bad)
 			ft = nil
-		case seen[key]:
+		case slices.Contains(seen, key):
 			c.add(p, msgDuplicate)
 			ft = nil
 		case fields != nil:
@@ -139,7 +141,7 @@ func (c *checker) object(path string, t reflect.Type) {
 			}
 			ft = f
 		}
-		seen[key] = true
+		seen = append(seen, key)
 		c.value(p, ft)
 	}
 }
@@ -156,7 +158,7 @@ func (c *checker) array(path string, elem reflect.Type) {
 			c.pos++
 			c.skipSpace()
 		}
-		c.value(fmt.Sprintf("%s[%d]", path, i), elem)
+		c.value(path+"["+strconv.Itoa(i)+"]", elem)
 	}
 }
 
@@ -227,6 +229,9 @@ func hex4(b []byte) rune {
 
 // decodeKey unquotes an object key; bad says why it cannot name a field.
 func decodeKey(raw []byte) (key, bad string) {
+	if plain(raw[1 : len(raw)-1]) { // nothing to unquote or refuse
+		return string(raw[1 : len(raw)-1]), ""
+	}
 	if err := json.Unmarshal(raw, &key); err != nil {
 		return string(raw), msgUTF8
 	}
@@ -236,6 +241,29 @@ func decodeKey(raw []byte) (key, bad string) {
 	return key, ""
 }
 
+// plain says whether b is printable ASCII without a quote or a backslash:
+// a key or path part that needs neither unquoting nor quoting.
+func plain(b []byte) bool {
+	for _, c := range b {
+		if c < 0x21 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// plainKey says whether key is printable ASCII other than space, the
+// quote, the backslash, dots and brackets: a path part written as it is.
+func plainKey(key string) bool {
+	for i := 0; i < len(key); i++ {
+		switch c := key[i]; {
+		case c < 0x21 || c > 0x7e, c == '"', c == '\\', c == '.', c == '[', c == ']':
+			return false
+		}
+	}
+	return true
+}
+
 // maxKeyInPath is how much of an unknown key an error path repeats.
 const maxKeyInPath = 64
 
@@ -243,6 +271,12 @@ const maxKeyInPath = 64
 // (empty, or with dots, brackets, quotes, spaces or control characters) is
 // written quoted in brackets: company["my field"].
 func join(path, key string) string {
+	if len(key) > 0 && len(key) <= maxKeyInPath && plainKey(key) {
+		if path == "" {
+			return key
+		}
+		return path + "." + key
+	}
 	if utf8.RuneCountInString(key) > maxKeyInPath {
 		key = string([]rune(key)[:maxKeyInPath]) + "…"
 	}
@@ -281,6 +315,20 @@ func target(t reflect.Type) reflect.Type {
 	if t == nil {
 		return nil
 	}
+	if u, ok := targetCache.Load(t); ok {
+		return u.(*targetOf).t
+	}
+	u := targetUncached(t)
+	targetCache.Store(t, &targetOf{u})
+	return u
+}
+
+// targetCache holds target per type, as fieldCache holds fields.
+var targetCache sync.Map // reflect.Type → *targetOf
+
+type targetOf struct{ t reflect.Type }
+
+func targetUncached(t reflect.Type) reflect.Type {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}

@@ -36,7 +36,13 @@ func Decode(body []byte, v any) error {
 	if m, ok := v.(Paths); ok {
 		mapPath = m.FieldPath
 	}
-	if !json.Valid(body) {
+	// One pass of encoding/json checks the syntax and decodes; the checks
+	// below run only on a well-formed body and decide before its error
+	// does (they are stricter than DisallowUnknownFields), so v is left
+	// partly set only by a body that is refused.
+	decErr := json.Unmarshal(body, v)
+	var syn *json.SyntaxError
+	if errors.As(decErr, &syn) && !json.Valid(body) {
 		return syntax(body, v, mapPath)
 	}
 	t := target(reflect.TypeOf(v))
@@ -48,10 +54,8 @@ func Decode(body []byte, v any) error {
 	if len(c.errs) > 0 {
 		return apperr.Invalid(c.errs)
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return describe(err, mapPath)
+	if decErr != nil {
+		return describe(decErr, mapPath)
 	}
 	return nil
 }

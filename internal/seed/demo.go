@@ -95,7 +95,7 @@ func DemoOnce(ctx context.Context, db *sqlx.DB, customers *customer.Service, use
 		// Creating the first account is atomic (unique e-mail), so when two
 		// processes start at once only the one that created it imports.
 		if created[0] {
-			if _, err := importGenerated(ctx, customers, n, firstStartSeed); err != nil {
+			if _, err := importGenerated(ctx, nil, customers, n, firstStartSeed); err != nil {
 				return nil, false, err
 			}
 			if err := assignDemoCases(ctx, db, customers); err != nil {
@@ -127,7 +127,7 @@ func DemoWithSeed(ctx context.Context, db *sqlx.DB, customers *customer.Service,
 	if _, err := ensureDemoUsers(ctx, db, users); err != nil {
 		return 0, err
 	}
-	if imported, err = importGenerated(ctx, customers, n, seed); err != nil {
+	if imported, err = importGenerated(ctx, db, customers, n, seed); err != nil {
 		return imported, err
 	}
 	return imported, assignDemoCases(ctx, db, customers)
@@ -139,7 +139,7 @@ func CustomersWithSeed(ctx context.Context, customers *customer.Service, n int, 
 	if n < 1 || n > MaxDemoCustomers {
 		return 0, fmt.Errorf("the number of customers must be between 1 and %d", MaxDemoCustomers)
 	}
-	return importGenerated(ctx, customers, n, seed)
+	return importGenerated(ctx, nil, customers, n, seed)
 }
 
 // AvailableCredentials lists the demo sign-ins whose accounts exist and are
@@ -206,7 +206,10 @@ func ensureDemoUsers(ctx context.Context, db sqlx.QueryerContext, users *auth.Se
 // import as records (no JSON text in between), so the audit trail shows a
 // system import and memory stays flat however large n is: the generator
 // runs on the import's reading goroutine, a batch ahead of the writers.
-func importGenerated(ctx context.Context, customers *customer.Service, n int, seed int64) (int, error) {
+// With db (the private demo database, whose staff seed creates), a seed
+// into an empty database builds its search indexes after the load
+// (deferIndexes); without, every index stays live, as for any import.
+func importGenerated(ctx context.Context, db *sqlx.DB, customers *customer.Service, n int, seed int64) (_ int, err error) {
 	next, err := Records(seed, n)
 	if err != nil {
 		return 0, fmt.Errorf("generate customers: %w", err)
@@ -216,6 +219,17 @@ func importGenerated(ctx context.Context, customers *customer.Service, n int, se
 	// the evidence rule on, their made-up statuses are imported as trusted
 	// (and the audit says so).
 	opts := customer.ImportOptions{TrustStatus: customers.RequiresEvidence()}
+	if db != nil {
+		if _, err := deferIndexes(ctx, db, n); err != nil {
+			return 0, fmt.Errorf("defer search indexes: %w", err)
+		}
+		opts.Loaded = func(ctx context.Context) error { return buildIndexes(ctx, db) }
+		defer func() { // also after a failure or an interrupt: never leave them missing
+			if berr := buildIndexes(context.WithoutCancel(ctx), db); berr != nil && err == nil {
+				err = fmt.Errorf("build search indexes: %w", berr)
+			}
+		}()
+	}
 	res, err := customers.ImportRecords(ctx, access.System(fmt.Sprintf("seed-demo-%d", seed)), next, opts, func(le customer.LineError) {
 		if len(refused) < 3 {
 			refused = append(refused, le.Error())

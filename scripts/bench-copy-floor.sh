@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# bench-copy-floor.sh measures what PostgreSQL alone needs to store an
+# import's rows: the customers, associates and audit entries that
+# `verity import` of N generated lines wrote are copied out, then loaded into
+# a fresh migrated database by psql's COPY (one transaction, every index,
+# trigger and foreign key live, lz4 as the import uses) while the CPU time of
+# that PostgreSQL is read from /proc. That is the floor of an import's
+# database work per line, without any of verity's parsing or checks; the
+# import's total (scripts/bench-import.sh) minus it is verity's share.
+#
+#   scripts/bench-copy-floor.sh                 # 100,000 lines
+#   IMPORT_LINES=20000 scripts/bench-copy-floor.sh
+#
+# Knobs: IMPORT_LINES (100000), PORT (18190: verity serve, only to run the
+# private PostgreSQL), IMPORT_KEEP=1 (keep the work directory).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/cpu-ticks.sh
+lines_n=${IMPORT_LINES:-100000}
+PORT=${PORT:-18190}
+bindir=$(dirname "$(readlink -f "$(command -v pg_ctl)")")
+for d in /usr/lib/postgresql/*/bin; do [ -x "$d/psql" ] && bindir=$d; done
+CGO_ENABLED=0 go build -o bin/verity ./cmd/verity
+work=$(mktemp -d "${TMPDIR:-/tmp}/verity-copy-floor.XXXXXX")
+work=$(cd "$work" && pwd)
+log="$work/log"
+server_pid=""
+cleanup() {
+	if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+	if [ "${IMPORT_KEEP:-}" != 1 ]; then rm -rf "$work"; fi
+}
+trap cleanup EXIT
+mkdir -p "$work/a" "$work/b" "$work/rows"
+if [ "$(id -u)" = 0 ]; then
+	chmod 755 "$work"
+	chmod 777 "$work/a" "$work/b" "$work/rows"
+fi
+export LOG_LEVEL=warn VERITY_ENV=development
+unset DATABASE_URL
+psql_() { "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$1/pg" -p 5432 -U postgres -d verity "${@:2}"; }
+serve() {
+	DATA_DIR="$1" ADDR="127.0.0.1:$PORT" WEBHOOK_WORKER=off bin/verity serve >>"$log" 2>&1 &
+	server_pid=$!
+	for _ in $(seq 1 150); do
+		curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && return 0
+		kill -0 "$server_pid" 2>/dev/null || { echo "bench-copy-floor: verity serve exited" >&2; tail "$log" >&2; exit 1; }
+		sleep 0.2
+	done
+	echo "bench-copy-floor: verity serve did not start" >&2
+	exit 1
+}
+stop() { kill -TERM "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""; }
+
+file="${TMPDIR:-/tmp}/bench-import-$lines_n.jsonl"
+if [ ! -s "$file" ]; then
+	go run ./scripts/gen-customers -n "$lines_n" -seed 43 >"$file.part" && mv "$file.part" "$file"
+fi
+echo "bench-copy-floor: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+DATA_DIR="$work/a" bin/verity migrate >>"$log" 2>&1
+DATA_DIR="$work/a" bin/verity import "$file" >>"$log" 2>&1
+# A staff account keeps verity serve (here only the database's keeper) from
+# seeding its demo data on first start.
+staff() { echo "copy-floor-password" | DATA_DIR="$1" bin/verity user create --email floor@verity.test --name Floor --role admin --password-stdin >>"$log" 2>&1; }
+staff "$work/a"
+serve "$work/a"
+audit_cols=actor_type,actor_id,actor_name,action,customer_id,subject,changes,reason,request_id,occurred_at
+for t in customers associates; do
+	psql_ "$work/a" -c "COPY $t TO '$work/rows/$t'"
+done
+psql_ "$work/a" -c "COPY (SELECT $audit_cols FROM audit_entries WHERE action = 'customer.import' ORDER BY id) TO '$work/rows/audit_entries'"
+stop
+DATA_DIR="$work/b" bin/verity migrate >>"$log" 2>&1
+staff "$work/b"
+serve "$work/b"
+before=$(cpu_ticks "$work/b" "$server_pid")
+start=$(date +%s.%N)
+psql_ "$work/b" <<SQL
+BEGIN;
+SET LOCAL default_toast_compression = lz4;
+COPY customers FROM '$work/rows/customers';
+COPY associates FROM '$work/rows/associates';
+COPY audit_entries ($audit_cols) FROM '$work/rows/audit_entries';
+COMMIT;
+SQL
+end=$(date +%s.%N)
+after=$(cpu_ticks "$work/b" "$server_pid")
+rows=$(psql_ "$work/b" -At -c "SELECT (SELECT count(*) FROM customers) || ' customers, ' || (SELECT count(*) FROM associates) || ' associates, ' || (SELECT count(*) FROM audit_entries) || ' audit entries'")
+stop
+db_us=$(per_req "${before% *}" "${after% *}" "$lines_n")
+awk -v s="$start" -v e="$end" -v n="$lines_n" -v us="$db_us" -v rows="$rows" 'BEGIN {
+	printf "bench-copy-floor: COPY of %s in %.1f s; PostgreSQL CPU %d µs per line (%.1f s for 100,000 lines on one core)\n", rows, e - s, us, us * 100000 / 1e6 }'
