@@ -198,6 +198,20 @@ func (s *Service) Get(ctx context.Context, a access.Actor, ref uuid.UUID) (*Cust
 	return c, s.attachEvidence(ctx, s.db, c)
 }
 
+// GetCached is Get for the API's plain GET: the customer's row and
+// associates may come from the version-keyed cache (listcache.go), never
+// older than the version the database holds.
+func (s *Service) GetCached(ctx context.Context, a access.Actor, ref uuid.UUID) (*Customer, error) {
+	if err := s.require(a, access.PermRead, "read customers"); err != nil {
+		return nil, err
+	}
+	c, err := s.getCached(ctx, s.prepared(nil), ref)
+	if err != nil {
+		return nil, err
+	}
+	return c, s.attachEvidence(ctx, s.db, c)
+}
+
 // History returns a customer's audit trail, newest first, before entry id
 // `before` (0 for the newest), at most limit entries.
 func (s *Service) History(ctx context.Context, a access.Actor, ref uuid.UUID, before int64, limit int) ([]audit.Entry, error) {

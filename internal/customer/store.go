@@ -391,13 +391,20 @@ ORDER BY pos`
 // version is not the one the snapshot saw, the associates are read again in a
 // statement of their own (a fresh snapshot, after the lock), as before.
 func getCustomer(ctx context.Context, db sqlx.ExtContext, ref uuid.UUID, forUpdate bool) (*Customer, error) {
+	_, c, err := readCustomer(ctx, db, ref, forUpdate)
+	return c, err
+}
+
+// readCustomer is getCustomer, with the customer's row as read.
+func readCustomer(ctx context.Context, db sqlx.ExtContext, ref uuid.UUID, forUpdate bool) (customerRow, *Customer, error) {
+	var r customerRow
 	q := getCustomerSQL
 	if forUpdate {
 		q = getCustomerForUpdateSQL
 	}
 	rows, err := db.QueryContext(ctx, q, ref)
 	if err != nil {
-		return nil, fmt.Errorf("get customer: %w", err)
+		return r, nil, fmt.Errorf("get customer: %w", err)
 	}
 	defer rows.Close()
 	var (
@@ -409,13 +416,12 @@ func getCustomer(ctx context.Context, db sqlx.ExtContext, ref uuid.UUID, forUpda
 	)
 	for rows.Next() {
 		if c == nil { // the customer's row comes first
-			var r customerRow
 			dest := append(append([]any{&pos}, r.dest()...), &snapshot)
 			for range associateColumnCount {
 				dest = append(dest, &sink)
 			}
 			if err := rows.Scan(dest...); err != nil {
-				return nil, fmt.Errorf("get customer: %w", err)
+				return r, nil, fmt.Errorf("get customer: %w", err)
 			}
 			c = r.customer()
 			continue
@@ -426,20 +432,20 @@ func getCustomer(ctx context.Context, db sqlx.ExtContext, ref uuid.UUID, forUpda
 			dest = append(dest, &sink)
 		}
 		if err := rows.Scan(append(dest, ar.dest()...)...); err != nil {
-			return nil, fmt.Errorf("get customer: %w", err)
+			return r, nil, fmt.Errorf("get customer: %w", err)
 		}
 		c.Company.Associates = append(c.Company.Associates, ar.associate())
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("get customer: %w", err)
+		return r, nil, fmt.Errorf("get customer: %w", err)
 	}
 	if c == nil {
-		return nil, apperr.NotFound("customer " + ref.String())
+		return r, nil, apperr.NotFound("customer " + ref.String())
 	}
 	if forUpdate && snapshot.Int64 != int64(c.Version) {
-		return c, reloadAssociates(ctx, db, c)
+		return r, c, reloadAssociates(ctx, db, c)
 	}
-	return c, nil
+	return r, c, nil
 }
 
 // reloadAssociates reads c's associates again, in a statement of its own.

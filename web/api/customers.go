@@ -18,7 +18,7 @@ func (h handlers) handleCustomerGet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cu, err := h.Customers.Get(c.Request().Context(), actorOf(c), ref)
+	cu, err := h.Customers.GetCached(c.Request().Context(), actorOf(c), ref)
 	if err != nil {
 		return err
 	}
