@@ -3,7 +3,8 @@ package audit
 import (
 	"encoding/json"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/verity-kyb/verity/internal/jsonx"
 )
 
 // AppendChanges appends cs as JSON, byte for byte what encoding/json writes
@@ -17,7 +18,7 @@ func AppendChanges(b []byte, cs []Change) []byte {
 			b = append(b, ',')
 		}
 		b = append(b, `{"path":`...)
-		b = appendString(b, cs[i].Path)
+		b = jsonx.AppendString(b, cs[i].Path)
 		b = append(b, `,"old":`...)
 		b = appendValue(b, cs[i].Old)
 		b = append(b, `,"new":`...)
@@ -34,7 +35,7 @@ func appendValue(b []byte, v any) []byte {
 	case nil:
 		return append(b, "null"...)
 	case string:
-		return appendString(b, x)
+		return jsonx.AppendString(b, x)
 	case bool:
 		return strconv.AppendBool(b, x)
 	case int:
@@ -47,45 +48,4 @@ func appendValue(b []byte, v any) []byte {
 		return append(b, "null"...)
 	}
 	return append(b, raw...)
-}
-
-// appendString quotes s as encoding/json does: plain printable ASCII and
-// valid multi-byte UTF-8 are copied; a string with anything encoding/json
-// escapes (quote, backslash, control characters, <, >, &, U+2028/U+2029) or
-// invalid UTF-8 goes through encoding/json itself.
-func appendString(b []byte, s string) []byte {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if plainASCII[c] {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			return appendMarshalled(b, s)
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if (r == utf8.RuneError && size == 1) || r == '\u2028' || r == '\u2029' {
-			return appendMarshalled(b, s)
-		}
-		i += size
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
-}
-
-// plainASCII marks the bytes encoding/json copies as they are.
-var plainASCII = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = true
-	}
-	for _, c := range `"\<>&` {
-		t[c] = false
-	}
-	return t
-}()
-
-func appendMarshalled(b []byte, s string) []byte {
-	q, _ := json.Marshal(s) // a string always marshals
-	return append(b, q...)
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+
+	"github.com/verity-kyb/verity/internal/jsonx"
 )
 
 // A new customer's audit entry (create and import) lists every field the
@@ -218,7 +220,7 @@ func appendLeaf(b []byte, first *bool, prefix []byte, path string, emptyOld bool
 	}
 	switch kind {
 	case kindStr:
-		b = appendString(b, s)
+		b = jsonx.AppendString(b, s)
 	case kindBool:
 		b = strconv.AppendBool(b, v)
 	default:

@@ -1,12 +1,12 @@
 package customer
 
 import (
-	"encoding/json"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
+
+	"github.com/verity-kyb/verity/internal/jsonx"
 )
 
 // AppendJSON appends j exactly as encoding/json marshals it (json.Marshal(j):
@@ -23,11 +23,11 @@ func (j JSON) AppendJSON(b []byte) []byte {
 	b = append(b, `{"reference":`...)
 	b = appendUUID(b, c.Reference)
 	b = append(b, `,"status":`...)
-	b = appendString(b, string(c.Status))
+	b = jsonx.AppendString(b, string(c.Status))
 	b = append(b, `,"type":`...)
-	b = appendString(b, c.Type)
+	b = jsonx.AppendString(b, c.Type)
 	b = append(b, `,"riskScore":`...)
-	b = appendString(b, string(c.RiskScore))
+	b = jsonx.AppendString(b, string(c.RiskScore))
 	b = append(b, `,"company":`...)
 	b = appendCompany(b, &c.Company)
 	b = append(b, `,"createdAt":`...)
@@ -41,9 +41,9 @@ func (j JSON) AppendJSON(b []byte) []byte {
 		b = append(b, `{"id":`...)
 		b = strconv.AppendInt(b, a.ID, 10)
 		b = append(b, `,"email":`...)
-		b = appendString(b, a.Email)
+		b = jsonx.AppendString(b, a.Email)
 		b = append(b, `,"name":`...)
-		b = appendString(b, a.Name)
+		b = jsonx.AppendString(b, a.Name)
 		b = append(b, '}')
 	}
 	b = append(b, `,"statusSince":`...)
@@ -57,16 +57,16 @@ func (j JSON) AppendJSON(b []byte) []byte {
 
 func appendCompany(b []byte, co *Company) []byte {
 	b = append(b, `{"name":`...)
-	b = appendString(b, co.Name)
+	b = jsonx.AppendString(b, co.Name)
 	b = append(b, `,"description":`...)
 	b = appendOptString(b, co.Description)
 	b = append(b, `,"taxResidenceCountryCode":`...)
-	b = appendString(b, co.TaxResidenceCountryCode)
+	b = jsonx.AppendString(b, co.TaxResidenceCountryCode)
 	b = append(b, `,"registrationNumber":`...)
-	b = appendString(b, co.RegistrationNumber)
+	b = jsonx.AppendString(b, co.RegistrationNumber)
 	if co.Website != nil { // omitempty: a nil pointer is left out
 		b = append(b, `,"website":`...)
-		b = appendString(b, *co.Website)
+		b = jsonx.AppendString(b, *co.Website)
 	}
 	b = append(b, `,"address":`...)
 	b = appendAddress(b, &co.Address)
@@ -90,25 +90,25 @@ func appendCompany(b []byte, co *Company) []byte {
 
 func appendAddress(b []byte, a *Address) []byte {
 	b = append(b, `{"addressLine1":`...)
-	b = appendString(b, a.AddressLine1)
+	b = jsonx.AppendString(b, a.AddressLine1)
 	b = append(b, `,"addressLine2":`...)
 	b = appendOptString(b, a.AddressLine2)
 	b = append(b, `,"city":`...)
-	b = appendString(b, a.City)
+	b = jsonx.AppendString(b, a.City)
 	b = append(b, `,"postalCode":`...)
-	b = appendString(b, a.PostalCode)
+	b = jsonx.AppendString(b, a.PostalCode)
 	b = append(b, `,"countryCode":`...)
-	b = appendString(b, a.CountryCode)
+	b = jsonx.AppendString(b, a.CountryCode)
 	b = append(b, `,"country":`...)
-	b = appendString(b, a.Country)
+	b = jsonx.AppendString(b, a.Country)
 	return append(b, '}')
 }
 
 func appendVerification(b []byte, v Verification) []byte {
 	b = append(b, `{"url":`...)
-	b = appendString(b, v.URL)
+	b = jsonx.AppendString(b, v.URL)
 	b = append(b, `,"status":`...)
-	b = appendString(b, v.Status)
+	b = jsonx.AppendString(b, v.Status)
 	return append(b, '}')
 }
 
@@ -117,9 +117,9 @@ func appendAssociate(b []byte, a *Associate) []byte {
 	b = append(b, `{"person":{"reference":`...)
 	b = appendUUID(b, p.Reference)
 	b = append(b, `,"firstName":`...)
-	b = appendString(b, p.FirstName)
+	b = jsonx.AppendString(b, p.FirstName)
 	b = append(b, `,"lastName":`...)
-	b = appendString(b, p.LastName)
+	b = jsonx.AppendString(b, p.LastName)
 	b = append(b, `,"dateOfBirth":`...)
 	b = appendOptString(b, p.DateOfBirth)
 	b = append(b, `,"address":`...)
@@ -153,7 +153,7 @@ func appendAssociate(b []byte, a *Associate) []byte {
 	if a.RiskScore == nil {
 		b = append(b, "null"...)
 	} else {
-		b = appendString(b, string(*a.RiskScore))
+		b = jsonx.AppendString(b, string(*a.RiskScore))
 	}
 	b = append(b, `,"controls":{"hasOwnership":`...)
 	b = strconv.AppendBool(b, a.Controls.HasOwnership)
@@ -176,11 +176,11 @@ func appendProblems(b []byte, ps []Problem) []byte {
 			b = append(b, ',')
 		}
 		b = append(b, `{"code":`...)
-		b = appendString(b, ps[i].Code)
+		b = jsonx.AppendString(b, ps[i].Code)
 		b = append(b, `,"path":`...)
-		b = appendString(b, ps[i].Path)
+		b = jsonx.AppendString(b, ps[i].Path)
 		b = append(b, `,"message":`...)
-		b = appendString(b, ps[i].Message)
+		b = jsonx.AppendString(b, ps[i].Message)
 		b = append(b, '}')
 	}
 	return append(b, ']')
@@ -190,49 +190,7 @@ func appendOptString(b []byte, s *string) []byte {
 	if s == nil {
 		return append(b, "null"...)
 	}
-	return appendString(b, *s)
-}
-
-// appendString quotes s as encoding/json does. Valid UTF-8 other than the
-// quote, the backslash, control characters, the HTML characters it escapes
-// (<, >, &) and U+2028/U+2029 is copied; any other string goes through
-// encoding/json itself, so those come out exactly as before.
-func appendString(b []byte, s string) []byte {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if plainASCII[c] {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			return appendMarshalled(b, s)
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if (r == utf8.RuneError && size == 1) || r == '\u2028' || r == '\u2029' {
-			return appendMarshalled(b, s)
-		}
-		i += size
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
-}
-
-// plainASCII marks the bytes encoding/json copies as they are: printable
-// ASCII (and DEL) except the quote, the backslash, <, > and &.
-var plainASCII = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = true
-	}
-	for _, c := range `"\<>&` {
-		t[c] = false
-	}
-	return t
-}()
-
-func appendMarshalled(b []byte, s string) []byte {
-	q, _ := json.Marshal(s) // a string always marshals
-	return append(b, q...)
+	return jsonx.AppendString(b, *s)
 }
 
 // appendTime writes t as time.Time's MarshalJSON does (RFC 3339 with
