@@ -19,8 +19,14 @@ var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
 // signIn returns a client whose cookie jar holds a signed-in session.
 func signIn(c config) (*http.Client, error) {
+	return signInThrough(c, &http.Transport{MaxIdleConnsPerHost: c.clients * 2})
+}
+
+// signInThrough signs in as the page user with requests sent through rt
+// and returns a client holding that session.
+func signInThrough(c config, rt http.RoundTripper) (*http.Client, error) {
 	jar, _ := cookiejar.New(nil)
-	cl := &http.Client{Jar: jar, Transport: &http.Transport{MaxIdleConnsPerHost: c.clients * 2},
+	cl := &http.Client{Jar: jar, Transport: rt,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	res, err := cl.Get(c.base + "/sign-in")
 	if err != nil {

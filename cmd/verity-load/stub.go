@@ -16,8 +16,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -189,30 +187,7 @@ func runRecord(c config, dir string) error {
 // form and its answer are kept, so verity-load's own sign-in works against
 // the stub) and returns a client with that session.
 func recordSignIn(c config, rec *recorder) (*http.Client, error) {
-	jar, _ := cookiejar.New(nil)
-	cl := &http.Client{Jar: jar, Transport: rec, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := cl.Get(c.base + "/sign-in")
-	if err != nil {
-		return nil, err
-	}
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	m := csrfInput.FindSubmatch(b)
-	if m == nil {
-		m = csrfMeta.FindSubmatch(b)
-	}
-	if m == nil {
-		return nil, fmt.Errorf("sign-in page without a CSRF token (status %d)", res.StatusCode)
-	}
-	res, err = cl.PostForm(c.base+"/sign-in", url.Values{"_csrf": {string(m[1])}, "email": {c.pageUser}, "password": {c.pagePassword}})
-	if err != nil {
-		return nil, err
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusSeeOther {
-		return nil, fmt.Errorf("sign in as %s: status %d", c.pageUser, res.StatusCode)
-	}
-	return cl, nil
+	return signInThrough(c, rec)
 }
 
 // recordScenarios sends the distinct requests of the scenarios c.only
