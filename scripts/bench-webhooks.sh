@@ -89,26 +89,32 @@ load() {
 		-clients "$CLIENTS" -duration "$DURATION" -only "PUT details" "$@"
 }
 # phase runs one load (its arguments go to verity-load) and prints its
-# output, then "cpu: <PostgreSQL µs> <verity µs> per request".
+# output, then "cpu: <PostgreSQL µs> <verity µs> <verity-load µs> per
+# request" — verity-load's CPU (bash's `times` of the command substitution,
+# whose only child it is) covers the load generator and, with -webhook, the
+# receiver, which in a deployment runs on the subscriber's machines.
 phase() {
-	local out db0 sv0 db1 sv1 n
+	local out db0 sv0 db1 sv1 n lg
 	read -r db0 sv0 <<<"$(ticks)"
-	out=$(load "$@")
+	out=$(load "$@"; times)
 	read -r db1 sv1 <<<"$(ticks)"
 	n=$(echo "$out" | awk '/^PUT details/ { print $3 }')
-	echo "$out"
-	echo "cpu: $(per_req "$db0" "$db1" "$n") $(per_req "$sv0" "$sv1" "$n") µs per PUT (PostgreSQL, verity)"
+	lg=$(echo "$out" | tail -n 1 | awk -v n="$n" '{ t = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); t += p[1] * 60 + p[2] } printf "%.0f", (n > 0 ? t * 1e6 / n : 0) }')
+	echo "$out" | head -n -2
+	echo "cpu: $(per_req "$db0" "$db1" "$n") $(per_req "$sv0" "$sv1" "$n") $lg µs per PUT (PostgreSQL, verity, verity-load)"
 }
-none=() one=() cnone=() cone=()
+none=() one=() cnone=() cone=() lnone=() lone=()
 for round in $(seq 1 "$ROUNDS"); do
 	out=$(phase -tag "r$round-none ")
 	echo "$out" | sed "s/^/round $round, no endpoint:  /"
 	none+=("$(echo "$out" | awk '/^PUT details/ { print $4 }')")
 	cnone+=("$(echo "$out" | awk '/^cpu:/ { print $2 + $3 }')")
+	lnone+=("$(echo "$out" | awk '/^cpu:/ { print $4 }')")
 	out=$(phase -webhook -tag "r$round-one ")
 	echo "$out" | sed "s/^/round $round, one endpoint: /"
 	one+=("$(echo "$out" | awk '/^PUT details/ { print $4 }')")
 	cone+=("$(echo "$out" | awk '/^cpu:/ { print $2 + $3 }')")
+	lone+=("$(echo "$out" | awk '/^cpu:/ { print $4 }')")
 done
 # What the figures cover: with WEBHOOK_WORKER=off the measured process only
 # writes the events (the outbox); otherwise it also delivers them, beside the
@@ -120,6 +126,10 @@ awk -v a="${cnone[*]}" -v b="${cone[*]}" -v what="$what" 'BEGIN {
 	for (i = 1; i <= n; i++) { sx += x[i]; sy += y[i] }
 	printf "bench-webhooks: CPU per PUT (PostgreSQL + verity) %.0f µs with no endpoint, %.0f µs with one: %s add %.1f%%\n",
 		sx / n, sy / n, what, 100 * (sy - sx) / sx }'
+awk -v a="${lnone[*]}" -v b="${lone[*]}" 'BEGIN {
+	n = split(a, x, " "); split(b, y, " ");
+	for (i = 1; i <= n; i++) { sx += x[i]; sy += y[i] }
+	printf "bench-webhooks: CPU per PUT of verity-load (load generator, and with an endpoint its receiver) %.0f µs with no endpoint, %.0f µs with one\n", sx / n, sy / n }'
 awk -v a="${none[*]}" -v b="${one[*]}" -v what="$what" 'BEGIN {
 	n = split(a, x, " "); split(b, y, " ");
 	for (i = 1; i <= n; i++) { sx += x[i]; sy += y[i] }
