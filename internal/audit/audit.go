@@ -76,12 +76,25 @@ var insertSQL = InsertSQL(1)
 // InsertSQL is the entry's INSERT with its parameters numbered from first on
 // (Args' order), for a statement that writes a change and its entry together.
 func InsertSQL(first int) string {
+	return `INSERT INTO audit_entries (` + strings.Join(Columns, ", ") + `)
+VALUES (` + params(first) + `)`
+}
+
+// InsertFromSQL is InsertSQL as INSERT … SELECT … FROM from: the entry is
+// written once per row of from (a change's statement writes it only when its
+// UPDATE took the row).
+func InsertFromSQL(first int, from string) string {
+	return `INSERT INTO audit_entries (` + strings.Join(Columns, ", ") + `)
+SELECT ` + params(first) + ` FROM ` + from
+}
+
+// params is the entry's parameters, numbered from first on.
+func params(first int) string {
 	p := make([]string, len(Columns))
 	for i := range p {
 		p[i] = "$" + strconv.Itoa(first+i)
 	}
-	return `INSERT INTO audit_entries (` + strings.Join(Columns, ", ") + `)
-VALUES (` + strings.Join(p, ", ") + `)`
+	return strings.Join(p, ", ")
 }
 
 // Write appends one entry using the caller's transaction (or pool).

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
@@ -76,7 +75,7 @@ assoc AS (` + insertAssociates(next) + `
 WHERE EXISTS (SELECT 1 FROM upd) AND (SELECT count(*) FROM gone) >= 0)`
 		next += len(associateArrayTypes)
 	}
-	q += `, entry AS (` + entryFromUpd(audit.InsertSQL(next)) + `
+	q += `, entry AS (` + audit.InsertFromSQL(next, "upd") + `
 RETURNING id, actor_type, actor_id, actor_name, customer_id, reason)`
 	next += writeAuditParams
 	if note {
@@ -94,16 +93,6 @@ SELECT upd.version, upd.status_since, entry.id FROM upd, entry`
 	// after the audit entry, as record writes them: the entry's id is older
 	return q + `, ` + events.EmitSQL("(SELECT id FROM upd)", next) + `
 SELECT upd.version, upd.status_since, entry.id, (SELECT count(*) FROM outbox) FROM upd, entry`
-}
-
-// entryFromUpd is the audit entry's INSERT … VALUES (…) as INSERT … SELECT
-// … FROM upd: the entry is written only with the change.
-func entryFromUpd(insert string) string {
-	head, values, ok := strings.Cut(insert, "\nVALUES (")
-	if !ok || !strings.HasSuffix(values, ")") {
-		panic("customer: unexpected audit.InsertSQL: " + insert)
-	}
-	return head + "\nSELECT " + strings.TrimSuffix(values, ")") + " FROM upd"
 }
 
 // written is one change as writeChange stores it.
