@@ -82,11 +82,18 @@ func runPages(c config, pool []customerDoc) error {
 	if err != nil {
 		return err
 	}
+	// The session's cookies, sent as they are by every client.
+	u, _ := url.Parse(c.base)
+	var parts []string
+	for _, k := range cl.Jar.Cookies(u) {
+		parts = append(parts, k.Name+"="+k.Value)
+	}
+	cookie := strings.Join(parts, "; ")
 	for _, sc := range pageScenarios(pool) {
 		if c.only != "" && !strings.Contains(sc.name, c.only) {
 			continue
 		}
-		printResult(sc.name, drive(cl, c, sc))
+		printResult(sc.name, drive(c, sc, cookie))
 	}
 	return nil
 }
