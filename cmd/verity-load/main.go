@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -59,7 +60,19 @@ func main() {
 	flag.StringVar(&c.tag, "tag", "", "text put into every PUT details edit (runs repeated on the same data then still change something)")
 	flag.IntVar(&c.documents, "documents", 0, "run the documents test: this many concurrent uploads, then downloads")
 	flag.Int64Var(&c.documentSize, "document-size", 10<<20, "bytes per document in the documents test")
+	cpuProfile := flag.String("cpuprofile", "", "write verity-load's own CPU profile to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "verity-load:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if done, err := stubHook(c); done { // -record, -stub: stub.go
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "verity-load:", err)
@@ -68,6 +81,7 @@ func main() {
 		return
 	}
 	if err := run(c); err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "verity-load:", err)
 		os.Exit(1)
 	}
