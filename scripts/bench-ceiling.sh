@@ -7,14 +7,18 @@
 # disjoint slice per client), then verity-load drives the same operation
 # through the API, back to back. Prints operation, pgbench tps, API req/s,
 # the ratio, pgbench's own p99 and the API's, and CPU time per request (PostgreSQL's for both,
-# the verity process' for the API), the steadier figure on a shared machine.
-# Measures; asserts nothing.
+# the verity process' for the API, and each load generator's own: pgbench's
+# client and verity-load), the steadier figure on a shared machine. The CPU
+# ratio counts the servers alone (PostgreSQL, verity), so the load
+# generators' cost, which shares the cores and so weighs on the req/s
+# ratio, never hides the server's. Measures; asserts nothing.
 #
 # Knobs: BENCH_CUSTOMERS (100000), BENCH_CLIENTS (16), BENCH_DURATION (10s, each
 # phase), BENCH_PORT (18082), BENCH_DATA_DIR (keep the seeded database between
 # runs), BENCH_ONLY (operation name parts, comma-separated: read, details, associates, status),
 # BENCH_VERITY (a verity binary built earlier, for A/B runs of two builds on
-# the same data; default: build ./cmd/verity).
+# the same data; default: build ./cmd/verity), BENCH_LOAD (a verity-load binary built earlier, likewise:
+# the load generator's own cost, A/B).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,7 +45,8 @@ mkdir -p bin "$data"
 data=$(cd "$data" && pwd) # pgbench and psql need the socket directory as an absolute path
 verity=${BENCH_VERITY:-bin/verity}
 [ -n "${BENCH_VERITY:-}" ] || go build -o bin/verity ./cmd/verity
-go build -o bin/verity-load ./cmd/verity-load
+load=${BENCH_LOAD:-bin/verity-load}
+[ -n "${BENCH_LOAD:-}" ] || go build -o bin/verity-load ./cmd/verity-load
 if [ "$(id -u)" = 0 ]; then
 	chown postgres "$data" 2>/dev/null || chmod 777 "$data"
 	chmod 755 "$work"
@@ -100,35 +105,43 @@ psql_ -v set_size="$SET_SIZE" -f scripts/pgbench/working-set.sql >>"$log" 2>&1
 . scripts/cpu-ticks.sh
 ticks() { cpu_ticks "$data" "$server_pid"; }
 
-# pgbench_run prints "tps transactions p99" for one script: the p99 (ms) of
+# times_ticks turns a line of bash's `times` ("0m1.250s 0m0.310s", user and system) into clock ticks:
+# the CPU of a command substitution's children, i.e. of the load generator it ran.
+times_ticks() { awk -v hz="$(getconf CLK_TCK)" '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", ((u[1] * 60 + u[2]) + (s[1] * 60 + s[2])) * hz }'; }
+
+# pgbench_run prints "tps transactions p99 client-ticks" for one script: the p99 (ms) of
 # pgbench's own transactions, from its per-transaction log (-l), is what
 # the same queue of clients on these CPUs costs without the API.
 pgbench_run() {
-	local out p99
+	local out p99 t
 	rm -f "$work"/pgbench_log.*
 	out=$(PGHOST="$data/pg" PGPORT=5432 PGUSER=postgres "$bindir/pgbench" -n -M prepared -c "$CLIENTS" -j 2 -T "$secs" \
-		-l --log-prefix="$work/pgbench_log" -D per="$per" -f "scripts/pgbench/$1.sql" verity 2>>"$log") ||
+		-l --log-prefix="$work/pgbench_log" -D per="$per" -f "scripts/pgbench/$1.sql" verity 2>>"$log" && times) ||
 		{ echo "$out" >>"$log"; echo "bench-ceiling: pgbench $1 failed" >&2; return 1; }
 	echo "$out" >>"$log"
+	t=$(echo "$out" | tail -n 1 | times_ticks)
 	p99=$(cat "$work"/pgbench_log.* | awk '{ print $3 }' | sort -n | awk '{ a[NR] = $1 } END { i = int(NR * 0.99); if (i < 1) i = 1; printf "%.1f", (NR ? a[i] / 1000 : 0) }')
-	echo "$out" | awk -v p99="$p99" '/^number of transactions actually processed:/ { split($6, a, "/"); n = a[1] }
-		/^tps = / { printf "%.0f %d %s", $3, n, p99; exit }'
+	echo "$out" | awk -v p99="$p99" -v t="$t" '/^number of transactions actually processed:/ { split($6, a, "/"); n = a[1] }
+		/^tps = / { printf "%.0f %d %s", $3, n, p99 } END { printf " %d", t }'
 }
-# api prints "req/s p99 errors requests" for one verity-load scenario.
+# api prints "req/s p99 errors requests load-ticks" for one verity-load scenario (load-ticks: verity-load's
+# CPU, its start-up read of the working set included).
 api() {
-	local out
-	out=$(bin/verity-load -url "http://127.0.0.1:$PORT" -key "$officer_key" -admin-key "$admin_key" \
-		-clients "$CLIENTS" -duration "$DURATION" -only "$1" 2>>"$log") || { echo "$out" >>"$log"; echo "bench-ceiling: verity-load $1 failed" >&2; return 1; }
+	local out t
+	out=$("$load" -url "http://127.0.0.1:$PORT" -key "$officer_key" -admin-key "$admin_key" \
+		-clients "$CLIENTS" -duration "$DURATION" -only "$1" 2>>"$log" && times) || { echo "$out" >>"$log"; echo "bench-ceiling: verity-load $1 failed" >&2; return 1; }
 	echo "$out" >>"$log"
+	t=$(echo "$out" | tail -n 1 | times_ticks)
 	# "PUT details  n  req/s  p50  p99  errors": the name is two words.
-	echo "$out" | awk -v name="$1" 'index($0, name) == 1 { printf "%.0f %s %s %s", $4, $6, $7, $3; exit }'
+	echo "$out" | awk -v name="$1" -v t="$t" 'index($0, name) == 1 { printf "%.0f %s %s %s %s", $4, $6, $7, $3, t; exit }'
 }
 
 echo "bench-ceiling: $CLIENTS clients, $DURATION per phase, working set $SET_SIZE customers ($per per client)"
-echo "bench-ceiling: CPU µs per request: PostgreSQL's under pgbench, PostgreSQL's and verity's under the API;"
-echo "bench-ceiling: CPU ratio = pgbench's PostgreSQL CPU / (the API's PostgreSQL + verity CPU), per request"
-printf '%-16s %11s %10s %7s %8s %8s %6s %9s %9s %9s %7s\n' "operation" "pgbench tps" "API req/s" "ratio" "pgb p99" "API p99" \
-	"errors" "pgbench" "API: PG" "verity" "CPU %"
+echo "bench-ceiling: CPU µs per request: PostgreSQL's and pgbench's own under pgbench, PostgreSQL's, verity's and"
+echo "bench-ceiling: verity-load's under the API; CPU % (the servers alone) = pgbench's PostgreSQL CPU / (the API's"
+echo "bench-ceiling: PostgreSQL + verity CPU); with clients = the same with each side's load generator added"
+printf '%-16s %11s %10s %7s %8s %8s %6s | %7s %7s | %7s %7s %7s | %7s %8s\n' "operation" "pgbench tps" "API req/s" "ratio" "pgb p99" "API p99" \
+	"errors" "pgb: PG" "client" "API: PG" "verity" "load" "CPU %" "+clients"
 for op in "read-one:GET one" "update-details:PUT details" "replace-associates:PUT associates" "change-status:PUT status"; do
 	script=${op%%:*} name=${op#*:}
 	if [ -n "${BENCH_ONLY:-}" ]; then
@@ -139,13 +152,14 @@ for op in "read-one:GET one" "update-details:PUT details" "replace-associates:PU
 	fi
 	read -r db0 _ <<<"$(ticks)"
 	res=$(pgbench_run "$script") # a failed phase stops the script (set -e)
-	read -r tps txs pp99 <<<"$res"
+	read -r tps txs pp99 pgb_t <<<"$res"
 	read -r db1 sv1 <<<"$(ticks)"
 	res=$(api "$name")
-	read -r rps p99 errs reqs <<<"$res"
+	read -r rps p99 errs reqs load_t <<<"$res"
 	read -r db2 sv2 <<<"$(ticks)"
 	awk -v n="$name" -v t="$tps" -v r="$rps" -v q="$pp99" -v p="$p99" -v e="$errs" -v c1="$(per_req "$db0" "$db1" "$txs")" \
-		-v c2="$(per_req "$db1" "$db2" "$reqs")" -v c3="$(per_req "$sv1" "$sv2" "$reqs")" \
-		'BEGIN { printf "%-16s %11d %10d %6.1f%% %5.1f ms %5.1f ms %6d %9d %9d %9d %6.1f%%\n", n, t, r, (t > 0 ? 100 * r / t : 0), q, p, e,
-			c1, c2, c3, (c2 + c3 > 0 ? 100 * c1 / (c2 + c3) : 0) }'
+		-v k1="$(per_req 0 "$pgb_t" "$txs")" -v c2="$(per_req "$db1" "$db2" "$reqs")" -v c3="$(per_req "$sv1" "$sv2" "$reqs")" \
+		-v k2="$(per_req 0 "$load_t" "$reqs")" \
+		'BEGIN { printf "%-16s %11d %10d %6.1f%% %5.1f ms %5.1f ms %6d | %7d %7d | %7d %7d %7d | %6.1f%% %7.1f%%\n", n, t, r, (t > 0 ? 100 * r / t : 0), q, p, e,
+			c1, k1, c2, c3, k2, (c2 + c3 > 0 ? 100 * c1 / (c2 + c3) : 0), (c2 + c3 + k2 > 0 ? 100 * (c1 + k1) / (c2 + c3 + k2) : 0) }'
 done
