@@ -13,7 +13,8 @@
 # scenarios change its customers, so copy a pristine one for A/B runs).
 # Each scenario also prints its CPU time per request: the verity process'
 # and PostgreSQL's (the postmaster and its backends, from /proc/*/stat), the
-# steadier figure on a shared machine; the load generator is not counted.
+# steadier figure on a shared machine; and verity-load's own (the load
+# generator shares the cores; its figure covers the timed run alone).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -139,11 +140,12 @@ for sc in "GET one" "list filtered" "search" "PUT details" "PUT associates" "PUT
 	reqs=$(echo "$out" | awk -v name="$sc" 'index($0, name) == 1 { print $(NF - 4); exit }')
 	if [ "$first" = 1 ]; then
 		echo "$out" | sed -n 1p
-		printf '%s %10s %10s\n' "$(echo "$out" | sed -n 2p)" "verity µs" "PG µs"
+		printf '%s %10s %10s %10s\n' "$(echo "$out" | sed -n 2p)" "verity µs" "PG µs" "load µs"
 		first=""
 	fi
-	echo "$out" | awk -v name="$sc" -v c1="$(per_req "$sv0" "$sv1" "${reqs:-0}")" -v c2="$(per_req "$db0" "$db1" "${reqs:-0}")" \
-		'index($0, name) == 1 { printf "%s %10s %10s\n", $0, c1, c2 } /^  first error/ { print }'
+	load=$(echo "$out" | awk '/^  verity-load CPU: / { print $3; exit }')
+	echo "$out" | awk -v name="$sc" -v c1="$(per_req "$sv0" "$sv1" "${reqs:-0}")" -v c2="$(per_req "$db0" "$db1" "${reqs:-0}")" -v c3="${load:-?}" \
+		'index($0, name) == 1 { printf "%s %10s %10s %10s\n", $0, c1, c2, c3 } /^  first error/ { print }'
 	rss=$(echo "$out" | grep '^server peak RSS' || true)
 done
 echo "${rss:-}"
