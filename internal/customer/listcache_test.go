@@ -1,6 +1,8 @@
 package customer_test
 
 import (
+	"context"
+	"sync/atomic"
 	"testing"
 
 	"github.com/verity-kyb/verity/internal/customer"
@@ -144,5 +146,43 @@ func TestGetCachedKeepsCustomersByVersion(t *testing.T) {
 	exec(`UPDATE customers SET version = version + 1 WHERE id = $1`)
 	if c := got(); *c.Company.Associates[0].Title != "Changed by hand" || c.Version != want.Version+1 {
 		t.Fatalf("a new version read the old associates: %+v", c.Company.Associates)
+	}
+}
+
+// watchedContext counts how often anything asks for its Done channel, the
+// way database/sql and lib/pq do to watch a query with a goroutine.
+type watchedContext struct {
+	context.Context
+	asked atomic.Int64
+}
+
+func (w *watchedContext) Done() <-chan struct{} {
+	w.asked.Add(1)
+	return w.Context.Done()
+}
+
+// TestGetCachedDoesNotWatchTheRequest: a cached GET (the customer kept for
+// its version) reads its key without database/sql or lib/pq watching the
+// request's context — a goroutine each per query, a good part of the cached
+// read's CPU — and still answers the current version and owner.
+func TestGetCachedDoesNotWatchTheRequest(t *testing.T) {
+	e := newEnv(t)
+	e.staff()
+	a := e.create(officer, seedInput)
+	if _, err := e.svc.GetCached(e.ctx, viewer, a.Reference); err != nil { // kept now
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(e.ctx)
+	defer cancel()
+	w := &watchedContext{Context: ctx}
+	c, err := e.svc.GetCached(w, viewer, a.Reference)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := w.asked.Load(); n != 0 {
+		t.Errorf("the cached read watched the request's context %d times", n)
+	}
+	if want := e.get(a); c.ETag() != want.ETag() || c.Company.Name != want.Company.Name {
+		t.Fatalf("cached read %s %q, Get %s %q", c.ETag(), c.Company.Name, want.ETag(), want.Company.Name)
 	}
 }
