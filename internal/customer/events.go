@@ -103,6 +103,9 @@ func (ev Event) appendPayload(b []byte) ([]byte, error) {
 type JSON struct {
 	*Customer
 	RequiredActions []Problem `json:"requiredActions"`
+	// company is Company already encoded, kept with the customer's version
+	// (GetCachedJSON); nil: AppendJSON encodes it.
+	company []byte
 }
 
 // AsJSON wraps c in its API shape.

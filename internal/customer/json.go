@@ -29,7 +29,11 @@ func (j JSON) AppendJSON(b []byte) []byte {
 	b = append(b, `,"riskScore":`...)
 	b = jsonx.AppendString(b, string(c.RiskScore))
 	b = append(b, `,"company":`...)
-	b = appendCompany(b, &c.Company)
+	if j.company != nil {
+		b = append(b, j.company...)
+	} else {
+		b = appendCompany(b, &c.Company)
+	}
 	b = append(b, `,"createdAt":`...)
 	b = appendTime(b, c.CreatedAt)
 	b = append(b, `,"updatedAt":`...)

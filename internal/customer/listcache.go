@@ -67,14 +67,19 @@ func newVersioned[T any]() *versioned[T] {
 
 // get returns the value kept for customer id at version, if any.
 func (c *versioned[T]) get(id int64, version int, now time.Time) (T, bool) {
+	e, ok := c.entry(id, version, now)
+	return e.v, ok
+}
+
+// entry is get with the time the value was kept.
+func (c *versioned[T]) entry(id int64, version int, now time.Time) (versionedEntry[T], bool) {
 	c.mu.Lock()
 	e, ok := c.m[id]
 	c.mu.Unlock()
 	if !ok || e.version != version || now.Sub(e.at) > listCacheMaxAge {
-		var zero T
-		return zero, false
+		return versionedEntry[T]{}, false
 	}
-	return e.v, true
+	return e, true
 }
 
 // put keeps v for customer id at version; when full, an arbitrary entry
@@ -95,10 +100,14 @@ func (c *versioned[T]) put(id int64, version int, v T, now time.Time) {
 type listCache struct {
 	rows       *versioned[customerRow] // the owner's fields are not used from here
 	associates *versioned[[]Associate] // never changed in place: handed out as copies
+	// company is GET one's encoding of a customer's company with its
+	// associates — all of it of the version, none of it the owner's or the
+	// evidence — never changed in place.
+	company *versioned[[]byte]
 }
 
 func newListCache() *listCache {
-	return &listCache{rows: newVersioned[customerRow](), associates: newVersioned[[]Associate]()}
+	return &listCache{rows: newVersioned[customerRow](), associates: newVersioned[[]Associate](), company: newVersioned[[]byte]()}
 }
 
 // listKeyColumns are what a cached page reads of each customer: the key of
@@ -227,38 +236,52 @@ func (st *statements) attachAssociates(ctx context.Context, db sqlx.QueryerConte
 // list key and owner, and the last editor as a principal.
 var getKeySQL = `SELECT ` + listKeyColumns + `, ` + lastEditorPrincipal + ` FROM customers WHERE reference = $1`
 
-// getCached reads a customer through db: its key, then the row and the
-// associates kept for its version, or else the whole customer, kept.
+// getCachedJSON reads a customer through db: its key, then the row and the
+// associates kept for its version, or else the whole customer, kept. A kept
+// customer comes with its company encoded (AppendJSON's "company"), kept for
+// the version too; a customer just read, with nil.
 //
 // The key read is one index probe, so it runs to its end even if the
 // request is cancelled: with a context that can be cancelled database/sql
 // starts a goroutine per query to watch it, a good share of a cached GET's
 // own CPU.
-func (s *Service) getCached(ctx context.Context, db sqlx.ExtContext, ref uuid.UUID) (*Customer, error) {
+func (s *Service) getCachedJSON(ctx context.Context, db sqlx.ExtContext, ref uuid.UUID) (*Customer, []byte, error) {
 	var k customerRow
 	err := queryRow(context.WithoutCancel(ctx), db, []any{&k.ID, &k.Version, &k.AssigneeID, &k.AssigneeEmail, &k.AssigneeName, &k.LastEditor}, getKeySQL, ref)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.NotFound("customer " + ref.String())
+		return nil, nil, apperr.NotFound("customer " + ref.String())
 	}
 	if err != nil {
-		return nil, fmt.Errorf("get customer: %w", err)
+		return nil, nil, fmt.Errorf("get customer: %w", err)
 	}
 	now := time.Now()
 	cache := s.stmts.list
-	if r, ok := cache.rows.get(k.ID, int(k.Version), now); ok {
-		if as, ok := cache.associates.get(k.ID, int(k.Version), now); ok {
+	if e, ok := cache.rows.entry(k.ID, int(k.Version), now); ok {
+		if ae, ok := cache.associates.entry(k.ID, int(k.Version), now); ok {
+			r, as, at := e.v, ae.v, e.at
+			if ae.at.Before(at) {
+				at = ae.at
+			}
 			r.AssigneeID, r.AssigneeEmail, r.AssigneeName, r.LastEditor = k.AssigneeID, k.AssigneeEmail, k.AssigneeName, k.LastEditor
 			r.AssociateCount = 0 // a list's, not shown here
 			c := r.customer()
 			c.Company.Associates = append(c.Company.Associates, as...)
-			return c, nil
+			// The encoding is kept as of the row and associates it encodes
+			// and used only with them: dropped when they are, so a hand edit
+			// (no new version) still shows within a minute.
+			if ce, ok := cache.company.entry(k.ID, int(k.Version), now); ok && ce.at.Equal(at) {
+				return c, ce.v, nil
+			}
+			company := appendCompany(nil, &c.Company)
+			cache.company.put(k.ID, int(k.Version), company, at)
+			return c, company, nil
 		}
 	}
 	r, c, err := readCustomer(ctx, db, ref, false)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cache.rows.put(r.ID, int(r.Version), r, now)
 	cache.associates.put(r.ID, int(r.Version), append(make([]Associate, 0, len(c.Company.Associates)), c.Company.Associates...), now)
-	return c, nil
+	return c, nil, nil
 }

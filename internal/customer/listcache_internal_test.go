@@ -3,6 +3,7 @@ package customer
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,5 +39,67 @@ func TestAssociatesKeptUnderTheVersionRead(t *testing.T) {
 	}
 	if as, ok := s.stmts.list.associates.get(c.ID, 2, time.Now()); !ok || len(as) != 1 {
 		t.Fatalf("not kept under the version read: %v %+v", ok, as)
+	}
+}
+
+// TestGetCachedJSONKeepsTheCompanyEncoded: GET one of a kept customer takes
+// its company's encoding from the cache too — the same bytes a fresh Get
+// encodes, encoded once per version — and the answer stays the customer's
+// current owner; a new version is encoded anew, and the encoding is dropped
+// with the row it came from (a hand edit shows within a minute).
+func TestGetCachedJSONKeepsTheCompanyEncoded(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.New(t)
+	s := NewService(db, Options{VerifyBaseURL: "https://verify.test"})
+	c := createForStoreTest(t, s)
+	viewer := access.System("test")
+	get := func() JSON {
+		t.Helper()
+		j, err := s.GetCachedJSON(ctx, viewer, c.Reference)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh, err := s.Get(ctx, viewer, c.Reference)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := string(j.AppendJSON(nil)), string(AsJSON(fresh).AppendJSON(nil)); got != want {
+			t.Fatalf("GET one answers\n%s\nGet encodes\n%s", got, want)
+		}
+		return j
+	}
+	if j := get(); j.company != nil { // read whole: nothing kept to reuse yet
+		t.Fatal("a customer just read came with a kept encoding")
+	}
+	first := get()
+	if first.company == nil {
+		t.Fatal("a kept customer came without its company encoded")
+	}
+	if again := get(); &again.company[0] != &first.company[0] {
+		t.Fatal("the company was encoded again for the same version")
+	}
+
+	var in AssociatesInput
+	if err := json.Unmarshal([]byte(`{"associates": [{"person": {"firstName": "Grace", "lastName": "Hopper"}}]}`), &in); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ReplaceAssociates(ctx, viewer, c.Reference, in, nil); err != nil {
+		t.Fatal(err)
+	}
+	get() // the new version, read whole
+	if j := get(); j.company == nil || &j.company[0] == &first.company[0] {
+		t.Fatal("the new version was answered with the old version's encoding")
+	}
+
+	// The row kept a minute ago: the encoding kept with it goes too.
+	e, _ := s.stmts.list.rows.entry(c.ID, 2, time.Now())
+	s.stmts.list.rows.put(c.ID, 2, e.v, e.at.Add(-listCacheMaxAge))
+	s.stmts.list.company.put(c.ID, 2, []byte(`"stale"`), time.Now())
+	if _, err := db.ExecContext(ctx, `UPDATE customers SET name = 'Renamed by hand' WHERE id = $1`, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	get() // read whole again
+	if j := get(); !strings.Contains(string(j.AppendJSON(nil)), "Renamed by hand") {
+		t.Fatal("a hand edit did not show once the row was dropped")
 	}
 }

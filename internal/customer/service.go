@@ -202,14 +202,26 @@ func (s *Service) Get(ctx context.Context, a access.Actor, ref uuid.UUID) (*Cust
 // associates may come from the version-keyed cache (listcache.go), never
 // older than the version the database holds.
 func (s *Service) GetCached(ctx context.Context, a access.Actor, ref uuid.UUID) (*Customer, error) {
+	j, err := s.GetCachedJSON(ctx, a, ref)
+	return j.Customer, err
+}
+
+// GetCachedJSON is GetCached in the API's shape, its company's encoding
+// kept with the customer's version too when the customer was.
+func (s *Service) GetCachedJSON(ctx context.Context, a access.Actor, ref uuid.UUID) (JSON, error) {
 	if err := s.require(a, access.PermRead, "read customers"); err != nil {
-		return nil, err
+		return JSON{}, err
 	}
-	c, err := s.getCached(ctx, s.prepared(nil), ref)
+	c, company, err := s.getCachedJSON(ctx, s.prepared(nil), ref)
 	if err != nil {
-		return nil, err
+		return JSON{}, err
 	}
-	return c, s.attachEvidence(ctx, s.db, c)
+	if err := s.attachEvidence(ctx, s.db, c); err != nil {
+		return JSON{}, err
+	}
+	j := AsJSON(c)
+	j.company = company
+	return j, nil
 }
 
 // History returns a customer's audit trail, newest first, before entry id

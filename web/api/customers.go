@@ -18,15 +18,15 @@ func (h handlers) handleCustomerGet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cu, err := h.Customers.GetCached(c.Request().Context(), actorOf(c), ref)
+	j, err := h.Customers.GetCachedJSON(c.Request().Context(), actorOf(c), ref)
 	if err != nil {
 		return err
 	}
-	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagListHas(inm, cu.ETag()) {
-		c.Response().Header().Set("ETag", cu.ETag())
+	c.Response().Header().Set("ETag", j.ETag())
+	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagListHas(inm, j.ETag()) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	return writeCustomer(c, http.StatusOK, cu)
+	return writeCustomerJSON(c, http.StatusOK, j)
 }
 
 func etagListHas(list, tag string) bool {
