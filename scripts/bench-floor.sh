@@ -18,7 +18,8 @@
 # Knobs: BENCH_CUSTOMERS (100000), BENCH_CLIENTS (16), BENCH_DURATION (10s, each phase), BENCH_PORT (18090;
 # the stub listens on the next port), BENCH_DATA_DIR (keep the seeded database between runs), BENCH_ONLY
 # (scenario name parts, comma-separated: "GET one,search"), BENCH_PAGE_USER and BENCH_PAGE_PASSWORD (the page
-# search's sign-in; the demo officer).
+# search's sign-in; the demo officer), BENCH_VERITY and BENCH_LOAD (verity and verity-load binaries built earlier,
+# for A/B runs of two builds on the same data; default: build them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,8 +45,9 @@ log="$work/bench.log"
 mkdir -p bin "$data" "$work/sql"
 data=$(cd "$data" && pwd) # pgbench and psql need the socket directory as an absolute path
 work=$(cd "$work" && pwd) # pgbench runs in $work/sql
-go build -o bin/verity ./cmd/verity
-go build -o bin/verity-load ./cmd/verity-load
+verity=${BENCH_VERITY:-bin/verity} load=${BENCH_LOAD:-bin/verity-load}
+[ -n "${BENCH_VERITY:-}" ] || go build -o bin/verity ./cmd/verity
+[ -n "${BENCH_LOAD:-}" ] || go build -o bin/verity-load ./cmd/verity-load
 if [ "$(id -u)" = 0 ]; then
 	chown postgres "$data" 2>/dev/null || chmod 777 "$data"
 	chmod 755 "$work"
@@ -84,13 +86,13 @@ done
 echo "bench-floor: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $(go env GOVERSION), $("$bindir/pgbench" --version)"
 if [ ! -f "$data/.seeded-$CUSTOMERS" ]; then
 	echo "bench-floor: seeding $CUSTOMERS customers (once per data directory)"
-	bin/verity seed --demo --customers "$CUSTOMERS" --seed 42 >>"$log" 2>&1
+	"$verity" seed --demo --customers "$CUSTOMERS" --seed 42 >>"$log" 2>&1
 	touch "$data/.seeded-$CUSTOMERS"
 fi
-officer_key=$(bin/verity apikey create --name bench-floor-officer --role officer 2>>"$log")
-admin_key=$(bin/verity apikey create --name bench-floor-admin --role admin 2>>"$log")
+officer_key=$("$verity" apikey create --name bench-floor-officer --role officer 2>>"$log")
+admin_key=$("$verity" apikey create --name bench-floor-admin --role admin 2>>"$log")
 
-ADDR="127.0.0.1:$PORT" bin/verity serve >>"$log" 2>&1 &
+ADDR="127.0.0.1:$PORT" "$verity" serve >>"$log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 150); do
 	curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
@@ -144,7 +146,7 @@ times_ticks() { awk -v hz="$(getconf CLK_TCK)" '{ split($1, u, /[ms]/); split($2
 load_phase() {
 	local out t
 	# A new -tag each run: every PUT details changes the customer it edits.
-	out=$( (bin/verity-load -url "$1" -key "$officer_key" -admin-key "$admin_key" -clients "$CLIENTS" -duration "$DURATION" -only "$2" \
+	out=$( ("$load" -url "$1" -key "$officer_key" -admin-key "$admin_key" -clients "$CLIENTS" -duration "$DURATION" -only "$2" \
 		-tag "floor$(date +%s%N) " $(page_flags "$2") &&
 		times) 2>>"$log") || { echo "$out" >>"$log"; echo "bench-floor: verity-load $2 failed on $1" >&2; return 1; }
 	echo "$out" >>"$log"
@@ -172,7 +174,7 @@ for entry in "GET one:get-one:read-one" "list filtered:list:" "search:search:" "
 		[ -n "$want" ] || continue
 	fi
 	# Record the answers first (each distinct request once), then the real server, the stub and pgbench.
-	bin/verity-load -url "http://127.0.0.1:$PORT" -key "$officer_key" -admin-key "$admin_key" -clients "$CLIENTS" \
+	"$load" -url "http://127.0.0.1:$PORT" -key "$officer_key" -admin-key "$admin_key" -clients "$CLIENTS" \
 		-only "$sc" $(page_flags "$sc") -record "$work/rec" >>"$log" 2>&1 || { echo "bench-floor: recording $sc failed" >&2; exit 1; }
 
 	read -r db0 sv0 <<<"$(cpu_ticks "$data" "$server_pid")"
@@ -182,7 +184,7 @@ for entry in "GET one:get-one:read-one" "list filtered:list:" "search:search:" "
 	real_cpu=$(($(us $((sv1 - sv0)) "$r_n") + $(us $((db1 - db0)) "$r_n") + $(us "$r_load" "$r_n")))
 	real_parts="$(us $((sv1 - sv0)) "$r_n")+$(us $((db1 - db0)) "$r_n")+$(us "$r_load" "$r_n")"
 
-	bin/verity-load -stub "$work/rec" -listen "127.0.0.1:$STUB_PORT" >>"$log" 2>&1 &
+	"$load" -stub "$work/rec" -listen "127.0.0.1:$STUB_PORT" >>"$log" 2>&1 &
 	stub_pid=$!
 	for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$STUB_PORT/" && break; sleep 0.1; done
 	read -r _ st0 <<<"$(cpu_ticks "$data" "$stub_pid")"
