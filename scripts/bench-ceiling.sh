@@ -124,16 +124,19 @@ pgbench_run() {
 	echo "$out" | awk -v p99="$p99" -v t="$t" '/^number of transactions actually processed:/ { split($6, a, "/"); n = a[1] }
 		/^tps = / { printf "%.0f %d %s", $3, n, p99 } END { printf " %d", t }'
 }
-# api prints "req/s p99 errors requests load-ticks" for one verity-load scenario (load-ticks: verity-load's
-# CPU, its start-up read of the working set included).
+# api prints "req/s p99 errors requests load-µs" for one verity-load scenario (load-µs: verity-load's own CPU
+# per request over the timed run as it prints it; from an older build that does not, bash's `times`, its
+# start-up read of the working set included).
 api() {
-	local out t
+	local out t r
 	out=$("$load" -url "http://127.0.0.1:$PORT" -key "$officer_key" -admin-key "$admin_key" \
 		-clients "$CLIENTS" -duration "$DURATION" -only "$1" 2>>"$log" && times) || { echo "$out" >>"$log"; echo "bench-ceiling: verity-load $1 failed" >&2; return 1; }
 	echo "$out" >>"$log"
 	t=$(echo "$out" | tail -n 1 | times_ticks)
 	# "PUT details  n  req/s  p50  p99  errors": the name is two words.
-	echo "$out" | awk -v name="$1" -v t="$t" 'index($0, name) == 1 { printf "%.0f %s %s %s %s", $4, $6, $7, $3, t; exit }'
+	r=$(echo "$out" | awk -v name="$1" 'index($0, name) == 1 { printf "%.0f %s %s %s", $4, $6, $7, $3; exit }')
+	echo "$r $(echo "$out" | awk -v t="$t" -v n="${r##* }" -v hz="$(getconf CLK_TCK)" '/^  verity-load CPU: / { u = $3 }
+		END { printf "%.0f", (u != "" ? u : (n > 0 ? t * 1e6 / hz / n : 0)) }')"
 }
 
 echo "bench-ceiling: $CLIENTS clients, $DURATION per phase, working set $SET_SIZE customers ($per per client)"
@@ -155,11 +158,11 @@ for op in "read-one:GET one" "update-details:PUT details" "replace-associates:PU
 	read -r tps txs pp99 pgb_t <<<"$res"
 	read -r db1 sv1 <<<"$(ticks)"
 	res=$(api "$name")
-	read -r rps p99 errs reqs load_t <<<"$res"
+	read -r rps p99 errs reqs load_us <<<"$res"
 	read -r db2 sv2 <<<"$(ticks)"
 	awk -v n="$name" -v t="$tps" -v r="$rps" -v q="$pp99" -v p="$p99" -v e="$errs" -v c1="$(per_req "$db0" "$db1" "$txs")" \
 		-v k1="$(per_req 0 "$pgb_t" "$txs")" -v c2="$(per_req "$db1" "$db2" "$reqs")" -v c3="$(per_req "$sv1" "$sv2" "$reqs")" \
-		-v k2="$(per_req 0 "$load_t" "$reqs")" \
+		-v k2="$load_us" \
 		'BEGIN { printf "%-16s %11d %10d %6.1f%% %5.1f ms %5.1f ms %6d | %7d %7d | %7d %7d %7d | %6.1f%% %7.1f%%\n", n, t, r, (t > 0 ? 100 * r / t : 0), q, p, e,
 			c1, k1, c2, c3, k2, (c2 + c3 > 0 ? 100 * c1 / (c2 + c3) : 0), (c2 + c3 + k2 > 0 ? 100 * (c1 + k1) / (c2 + c3 + k2) : 0) }'
 done
