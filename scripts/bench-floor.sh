@@ -142,7 +142,9 @@ pg_phase() {
 }
 # times_ticks turns a line of bash's `times` ("0m1.250s 0m0.310s", user and system) into clock ticks.
 times_ticks() { awk -v hz="$(getconf CLK_TCK)" '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", ((u[1] * 60 + u[2]) + (s[1] * 60 + s[2])) * hz }'; }
-# load_phase URL SCENARIO prints "req/s p50 p99 errors requests load-ticks" of one verity-load run.
+# load_phase URL SCENARIO prints "req/s p50 p99 errors requests load-ticks" of one verity-load run; load-ticks
+# are verity-load's own CPU over the timed run as it prints it (in clock ticks), or from an older build that does
+# not print it, bash's `times` (its start-up read of the working set included).
 load_phase() {
 	local out t
 	# A new -tag each run: every PUT details changes the customer it edits.
@@ -152,7 +154,10 @@ load_phase() {
 	echo "$out" >>"$log"
 	# times: the subshell's own line, then its children's (verity-load) user and system time.
 	t=$(echo "$out" | tail -n 1 | times_ticks)
-	echo "$out" | awk -v name="$2" -v t="$t" 'index($0, name) == 1 { n = split(name, w, " "); printf "%.0f %s %s %s %s %s", $(n + 2), $(n + 3), $(n + 4), $(n + 5), $(n + 1), t; exit }'
+	echo "$out" | awk -v name="$2" -v t="$t" -v hz="$(getconf CLK_TCK)" 'index($0, name) == 1 && !r { k = split(name, w, " "); n = $(k + 1)
+			r = sprintf("%.0f %s %s %s %s", $(k + 2), $(k + 3), $(k + 4), $(k + 5), n) }
+		r && /^  verity-load CPU: / && u == "" { u = $3 }
+		END { printf "%s %s", r, (u != "" ? u * n * hz / 1e6 : t) }'
 }
 # page_flags SCENARIO prints the sign-in flags a web page scenario needs (the demo officer by default).
 page_flags() { case "$1" in page*) echo "-page-user $PAGE_USER -page-password $PAGE_PASSWORD" ;; esac; }
