@@ -142,7 +142,7 @@ func (c *checker) object(t reflect.Type) {
 	}
 	var seenBuf [24][]byte // objects have few keys: a list beats a map
 	seen := seenBuf[:0]
-	c.pos++           // {
+	c.pos++ // {
 	for {
 		c.skipSpace()
 		if c.data[c.pos] == '}' {
