@@ -63,10 +63,10 @@ if [ "${IMPORT_SPLIT:-}" = 1 ]; then
 		sleep 0.2
 	done
 	url="host=$work/data/pg port=5432 user=postgres dbname=verity sslmode=disable"
-	before=$(cpu_ticks "$work/data" "$server_pid")
+	before=$(cpu_ticks "$work/data" "$server_pid" || true) # a process ending mid-read fails cat
 	/usr/bin/time -f "%e %U %S %M" -o "$work/time" env DATA_DIR="$work/data" DATABASE_URL="$url" "$bin" import "$file" >"$work/out" 2>"$work/err" || {
 		tail -n 20 "$work/err" >&2; echo "bench-import: import failed" >&2; exit 1; }
-	after=$(cpu_ticks "$work/data" "$server_pid")
+	after=$(cpu_ticks "$work/data" "$server_pid" || true)
 	read -r wall user sys rss <"$work/time"
 	db_us=$(per_req "${before% *}" "${after% *}" "$lines_n")
 	echo "bench-import: $(tail -n 1 "$work/out")"

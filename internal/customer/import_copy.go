@@ -2,6 +2,8 @@ package customer
 
 import (
 	"context"
+	"database/sql/driver"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -140,7 +142,12 @@ var copyAssociateColumns = []string{"customer_id", "reference", "position", "fir
 // compressed with lz4 rather than pglz, a fifth of PostgreSQL's work here;
 // readers decompress either transparently.
 func (s *Service) copyAll(ctx context.Context, a access.Actor, cs []*Customer, trust, lz4 bool) error {
-	tx, err := s.db.BeginTxx(ctx, nil)
+	conn, err := s.db.Connx(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -161,24 +168,21 @@ func (s *Service) copyAll(ctx context.Context, a access.Actor, cs []*Customer, t
 			c.StatusSince = c.CreatedAt
 		}
 	}
-	err = copyRows(ctx, tx, "customers", copyCustomerColumns, len(cs), func(i int) ([]any, error) {
-		c := cs[i]
-		co := &c.Company
-		return []any{c.ID, c.Reference, string(c.Status), c.Type, string(c.RiskScore), co.Name, co.Description,
-			co.TaxResidenceCountryCode, co.RegistrationNumber, co.Address.AddressLine1, co.Address.AddressLine2,
-			co.Address.City, co.Address.PostalCode, co.Address.CountryCode, co.Verification.URL, co.Verification.Status,
-			c.Version, c.LastEditor, searchText(c), c.CreatedAt, c.CreatedAt, co.Website, c.StatusSince}, nil
-	})
-	if err != nil {
+	w := &audit.CopyText{Buf: make([]byte, 0, copyChunk+64<<10)}
+	if err := copyText(ctx, conn, w, "customers", copyCustomerColumns, len(cs), func(i int) { customerCopyRow(w, cs[i]) }); err != nil {
 		return err
 	}
-	var rows [][]any
-	for _, c := range cs {
-		for i := range c.Company.Associates {
-			rows = append(rows, associateCopyRow(c.ID, i, &c.Company.Associates[i]))
+	type at struct{ c, a int }
+	var assoc []at
+	for i, c := range cs {
+		for j := range c.Company.Associates {
+			assoc = append(assoc, at{i, j})
 		}
 	}
-	err = copyRows(ctx, tx, "associates", copyAssociateColumns, len(rows), func(i int) ([]any, error) { return rows[i], nil })
+	err = copyText(ctx, conn, w, "associates", copyAssociateColumns, len(assoc), func(i int) {
+		c := cs[assoc[i].c]
+		associateCopyRow(w, c.ID, assoc[i].a, &c.Company.Associates[assoc[i].a])
+	})
 	if err != nil {
 		return err
 	}
@@ -186,12 +190,12 @@ func (s *Service) copyAll(ctx context.Context, a access.Actor, cs []*Customer, t
 	if trust {
 		reason = TrustedStatusReason
 	}
-	var buf []byte
-	err = copyRows(ctx, tx, "audit_entries", audit.Columns, len(cs), func(i int) ([]any, error) {
+	var changes []byte
+	err = copyText(ctx, conn, w, "audit_entries", audit.Columns, len(cs), func(i int) {
 		c := cs[i]
-		buf = creationJSON(buf[:0], c)
-		return audit.Record{Actor: a, Action: audit.ActionCustomerImport, CustomerID: &c.ID,
-			ChangesJSON: buf, Reason: reason}.Args()
+		changes = creationJSON(changes[:0], c)
+		audit.Record{Actor: a, Action: audit.ActionCustomerImport, CustomerID: &c.ID,
+			ChangesJSON: changes, Reason: reason}.AppendCopy(w)
 	})
 	if err != nil {
 		return err
@@ -223,47 +227,119 @@ func (s *Service) emitCreated(ctx context.Context, tx *sqlx.Tx, cs []*Customer) 
 	return nil
 }
 
-// associateCopyRow is the row replaceAssociates inserts for the associate at position pos.
-func associateCopyRow(customerID int64, pos int, a *Associate) []any {
-	var hasAddress bool
-	var l1, l2, city, pc, cc *string
-	if ad := a.Person.Address; ad != nil {
-		hasAddress = true
-		l1, l2, city, pc, cc = &ad.AddressLine1, ad.AddressLine2, &ad.City, &ad.PostalCode, &ad.CountryCode
-	}
-	var risk *string
-	if a.RiskScore != nil {
-		rs := string(*a.RiskScore)
-		risk = &rs
-	}
-	d := &a.Details
-	return []any{customerID, a.Person.Reference, int64(pos), a.Person.FirstName, a.Person.LastName, a.Person.DateOfBirth,
-		hasAddress, l1, l2, city, pc, cc, d.BirthCountryCode, d.ContactInfo.EmailAddress, d.ContactInfo.PhoneNumber,
-		d.DocumentInfo.Number, d.DocumentInfo.Type, d.DocumentInfo.IssuingCountryCode, d.TaxIdentification.Number,
-		d.TaxIdentification.TaxResidenceCountryCode, a.Title, risk, a.Controls.HasOwnership, a.Controls.HasControl,
-		a.Controls.IsSigner, a.Verification.URL, a.Verification.Status}
+// customerCopyRow writes the row insertCustomerSQL inserts (copyCustomerColumns).
+func customerCopyRow(w *audit.CopyText, c *Customer) {
+	co := &c.Company
+	w.Int(c.ID)
+	w.Text(c.Reference.String())
+	w.Text(string(c.Status))
+	w.Text(c.Type)
+	w.Text(string(c.RiskScore))
+	w.Text(co.Name)
+	w.TextOrNull(co.Description)
+	w.Text(co.TaxResidenceCountryCode)
+	w.Text(co.RegistrationNumber)
+	w.Text(co.Address.AddressLine1)
+	w.TextOrNull(co.Address.AddressLine2)
+	w.Text(co.Address.City)
+	w.Text(co.Address.PostalCode)
+	w.Text(co.Address.CountryCode)
+	w.Text(co.Verification.URL)
+	w.Text(co.Verification.Status)
+	w.Int(int64(c.Version))
+	w.TextOrNull(c.LastEditor)
+	w.Text(searchText(c))
+	w.Time(c.CreatedAt)
+	w.Time(c.CreatedAt)
+	w.TextOrNull(co.Website)
+	w.Time(c.StatusSince)
+	w.EndRow()
 }
 
-// copyRows runs one COPY into table (its columns cols, fixed names) of n rows made by row.
-func copyRows(ctx context.Context, tx *sqlx.Tx, table string, cols []string, n int, row func(i int) ([]any, error)) error {
+// associateCopyRow writes the row replaceAssociates inserts for the
+// associate at position pos (copyAssociateColumns).
+func associateCopyRow(w *audit.CopyText, customerID int64, pos int, a *Associate) {
+	w.Int(customerID)
+	w.Text(a.Person.Reference.String())
+	w.Int(int64(pos))
+	w.Text(a.Person.FirstName)
+	w.Text(a.Person.LastName)
+	w.TextOrNull(a.Person.DateOfBirth)
+	if ad := a.Person.Address; ad != nil {
+		w.Bool(true)
+		w.Text(ad.AddressLine1)
+		w.TextOrNull(ad.AddressLine2)
+		w.Text(ad.City)
+		w.Text(ad.PostalCode)
+		w.Text(ad.CountryCode)
+	} else {
+		w.Bool(false)
+		for range 5 {
+			w.Null()
+		}
+	}
+	d := &a.Details
+	w.TextOrNull(d.BirthCountryCode)
+	w.TextOrNull(d.ContactInfo.EmailAddress)
+	w.TextOrNull(d.ContactInfo.PhoneNumber)
+	w.TextOrNull(d.DocumentInfo.Number)
+	w.TextOrNull(d.DocumentInfo.Type)
+	w.TextOrNull(d.DocumentInfo.IssuingCountryCode)
+	w.TextOrNull(d.TaxIdentification.Number)
+	w.TextOrNull(d.TaxIdentification.TaxResidenceCountryCode)
+	w.TextOrNull(a.Title)
+	if a.RiskScore != nil {
+		w.Text(string(*a.RiskScore))
+	} else {
+		w.Null()
+	}
+	w.Bool(a.Controls.HasOwnership)
+	w.Bool(a.Controls.HasControl)
+	w.Bool(a.Controls.IsSigner)
+	w.Text(a.Verification.URL)
+	w.Text(a.Verification.Status)
+	w.EndRow()
+}
+
+// copyChunk is about how much COPY text one driver call hands over.
+const copyChunk = 256 << 10
+
+// copyText runs one COPY into table (its columns cols, fixed names) of n
+// rows that row(i) writes to w as COPY text, handing the text to lib/pq in
+// pieces of whole rows of about copyChunk bytes (pq's CopyData) rather than
+// a driver call per row; w's buffer is reused for every piece. conn is in
+// the transaction.
+func copyText(ctx context.Context, conn *sqlx.Conn, w *audit.CopyText, table string, cols []string, n int, row func(i int)) error {
 	if n == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, "COPY "+table+" ("+strings.Join(cols, ", ")+") FROM STDIN")
-	if err != nil {
-		return fmt.Errorf("copy %s: %w", table, err)
-	}
-	defer stmt.Close()
-	for i := 0; i < n; i++ {
-		vals, err := row(i)
+	err := conn.Raw(func(dc any) error {
+		st, err := dc.(driver.Conn).Prepare("COPY " + table + " (" + strings.Join(cols, ", ") + ") FROM STDIN")
 		if err != nil {
 			return err
 		}
-		if _, err := stmt.ExecContext(ctx, vals...); err != nil {
-			return fmt.Errorf("copy %s: %w", table, err)
+		defer st.Close()
+		cd, ok := st.(interface {
+			CopyData(ctx context.Context, line string) (driver.Result, error)
+		})
+		if !ok {
+			return errors.New("the database driver cannot copy text")
 		}
-	}
-	if _, err := stmt.ExecContext(ctx); err != nil {
+		w.Buf = w.Buf[:0]
+		for i := 0; i < n; i++ {
+			row(i)
+			if len(w.Buf) >= copyChunk || i == n-1 {
+				// CopyData ends what it is given with a newline.
+				if _, err := cd.CopyData(ctx, string(w.Buf[:len(w.Buf)-1])); err != nil {
+					return err
+				}
+				w.Buf = w.Buf[:0]
+			}
+		}
+		_, err = st.Exec(nil) //nolint:staticcheck // pq ends a COPY with Exec(nil)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("copy %s: %w", table, err)
 	}
 	return nil

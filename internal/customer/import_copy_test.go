@@ -252,3 +252,57 @@ func TestImportStopsReadingWhenInterrupted(t *testing.T) {
 		t.Fatalf("%d customers stored after the interruption", n)
 	}
 }
+
+// The COPY batch writes its rows as COPY text itself: values that text must
+// escape (backslashes, line breaks, a carriage return — also inside the audit
+// entry's JSON) and absent ones (NULL) are stored exactly as the per-line
+// path's INSERTs store them.
+func TestImportCopyEscapesAsPerLine(t *testing.T) {
+	recs := generated(t, 13, 12)
+	for i, r := range recs {
+		co := r["company"].(map[string]any)
+		co["name"] = fmt.Sprintf(`Back\slash \\N Trading %d`, i)
+		switch i % 3 {
+		case 0:
+			co["description"] = "line one\r\nline two\nthree \\ end \\N"
+		case 1:
+			co["description"] = nil
+			co["address"].(map[string]any)["addressLine2"] = nil
+		}
+		p := firstAssociate(r)
+		p["lastName"] = `O\'Brien`
+		if i%2 == 0 {
+			p["address"] = nil
+		}
+	}
+	lines := strings.Join(jsonLines(t, recs), "\n")
+	run := func(e *env) {
+		res, err := e.svc.ImportWith(e.ctx, access.System("import"), strings.NewReader(lines), customer.ImportOptions{TrustStatus: true},
+			func(le customer.LineError) { t.Errorf("refused: %v", le) })
+		if err != nil || res.Imported != len(recs) {
+			t.Fatalf("import: %+v %v", res, err)
+		}
+	}
+	bulk, perLine := copyEnv(t), copyEnv(t)
+	run(bulk)
+	customer.WritePerLine(t)
+	run(perLine)
+	if n := countRows(t, bulk.db); n > 9 {
+		t.Fatalf("%d counter rows: the batch was not written by one COPY", n)
+	}
+	got, want := snapshot(t, bulk.db), snapshot(t, perLine.db)
+	for table := range want {
+		if strings.Join(got[table], "\n") != strings.Join(want[table], "\n") {
+			for i := range want[table] {
+				if i >= len(got[table]) || got[table][i] != want[table][i] {
+					t.Fatalf("%s differs at row %d:\ncopy:     %v\nper line: %s", table, i, at(got[table], i), want[table][i])
+				}
+			}
+			t.Fatalf("%s: %d rows by COPY, %d per line", table, len(got[table]), len(want[table]))
+		}
+	}
+	var desc string
+	if err := bulk.db.Get(&desc, `SELECT description FROM customers WHERE name = 'Back\slash \\N Trading 0'`); err != nil || desc != "line one\nline two\nthree \\ end \\N" { // a line ends in \n once validated
+		t.Errorf("description %q %v", desc, err)
+	}
+}
