@@ -306,3 +306,29 @@ func TestImportCopyEscapesAsPerLine(t *testing.T) {
 		t.Errorf("description %q %v", desc, err)
 	}
 }
+
+// A fresh import's batch is written by COPY without looking its references
+// up first; the lookup runs only for a batch whose COPY met a stored one,
+// and that batch's clean lines still go in one COPY.
+func TestImportLooksUpStoredReferencesOnlyOnAConflict(t *testing.T) {
+	e := copyEnv(t)
+	recs := generated(t, 21, 40)
+	before := customer.StoredLookups()
+	if res, nums, msgs := e.importLines(customer.ImportOptions{TrustStatus: true}, jsonLines(t, recs[:30])...); res.Imported != 30 {
+		t.Fatalf("first import %+v %v %v", res, nums, msgs)
+	}
+	if n := customer.StoredLookups() - before; n != 0 {
+		t.Errorf("a fresh batch looked stored references up %d times, want 0", n)
+	}
+	counts := countRows(t, e.db)
+	res, nums, msgs := e.importLines(customer.ImportOptions{TrustStatus: true}, jsonLines(t, recs[25:])...) // lines 1-5 are stored
+	if res.Imported != 10 || res.Failed != 5 || fmt.Sprint(nums) != "[1 2 3 4 5]" {
+		t.Fatalf("result %+v, refused %v %v; want lines 1-5 refused", res, nums, msgs)
+	}
+	if n := customer.StoredLookups() - before; n != 1 {
+		t.Errorf("a batch with stored references looked them up %d times, want 1", n)
+	}
+	if n := countRows(t, e.db) - counts; n > 9 {
+		t.Errorf("%d counter rows for ten clean lines: not one COPY", n)
+	}
+}
