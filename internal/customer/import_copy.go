@@ -341,6 +341,13 @@ func associateCopyRow(w *audit.CopyText, customerID int64, pos int, a *Associate
 // copyChunk is about how much COPY text one driver call hands over.
 const copyChunk = 256 << 10
 
+// pqCopy is lib/pq's COPY statement: CopyData hands it rows of COPY text
+// (it adds the last newline), Exec(nil) ends the COPY and answers its error.
+type pqCopy interface {
+	CopyData(ctx context.Context, line string) (driver.Result, error)
+	Exec(v []driver.Value) (driver.Result, error)
+}
+
 // copyText runs one COPY into table (its columns cols, fixed names) of n
 // rows that row(i) writes to w as COPY text, handing the text to lib/pq in
 // pieces of whole rows of about copyChunk bytes (pq's CopyData) rather than
@@ -356,9 +363,7 @@ func copyText(ctx context.Context, conn *sqlx.Conn, w *audit.CopyText, table str
 			return err
 		}
 		defer st.Close()
-		cd, ok := st.(interface {
-			CopyData(ctx context.Context, line string) (driver.Result, error)
-		})
+		cd, ok := st.(pqCopy)
 		if !ok {
 			return errors.New("the database driver cannot copy text")
 		}
@@ -373,7 +378,7 @@ func copyText(ctx context.Context, conn *sqlx.Conn, w *audit.CopyText, table str
 				w.Buf = w.Buf[:0]
 			}
 		}
-		_, err = st.Exec(nil) //nolint:staticcheck // pq ends a COPY with Exec(nil)
+		_, err = cd.Exec(nil)
 		return err
 	})
 	if err != nil {
