@@ -252,3 +252,83 @@ func TestImportStopsReadingWhenInterrupted(t *testing.T) {
 		t.Fatalf("%d customers stored after the interruption", n)
 	}
 }
+
+// The COPY batch writes its rows as COPY text itself: values that text must
+// escape (backslashes, line breaks, a carriage return — also inside the audit
+// entry's JSON) and absent ones (NULL) are stored exactly as the per-line
+// path's INSERTs store them.
+func TestImportCopyEscapesAsPerLine(t *testing.T) {
+	recs := generated(t, 13, 12)
+	for i, r := range recs {
+		co := r["company"].(map[string]any)
+		co["name"] = fmt.Sprintf(`Back\slash \\N Trading %d`, i)
+		switch i % 3 {
+		case 0:
+			co["description"] = "line one\r\nline two\nthree \\ end \\N"
+		case 1:
+			co["description"] = nil
+			co["address"].(map[string]any)["addressLine2"] = nil
+		}
+		p := firstAssociate(r)
+		p["lastName"] = `O\'Brien`
+		if i%2 == 0 {
+			p["address"] = nil
+		}
+	}
+	lines := strings.Join(jsonLines(t, recs), "\n")
+	run := func(e *env) {
+		res, err := e.svc.ImportWith(e.ctx, access.System("import"), strings.NewReader(lines), customer.ImportOptions{TrustStatus: true},
+			func(le customer.LineError) { t.Errorf("refused: %v", le) })
+		if err != nil || res.Imported != len(recs) {
+			t.Fatalf("import: %+v %v", res, err)
+		}
+	}
+	bulk, perLine := copyEnv(t), copyEnv(t)
+	run(bulk)
+	customer.WritePerLine(t)
+	run(perLine)
+	if n := countRows(t, bulk.db); n > 9 {
+		t.Fatalf("%d counter rows: the batch was not written by one COPY", n)
+	}
+	got, want := snapshot(t, bulk.db), snapshot(t, perLine.db)
+	for table := range want {
+		if strings.Join(got[table], "\n") != strings.Join(want[table], "\n") {
+			for i := range want[table] {
+				if i >= len(got[table]) || got[table][i] != want[table][i] {
+					t.Fatalf("%s differs at row %d:\ncopy:     %v\nper line: %s", table, i, at(got[table], i), want[table][i])
+				}
+			}
+			t.Fatalf("%s: %d rows by COPY, %d per line", table, len(got[table]), len(want[table]))
+		}
+	}
+	var desc string
+	if err := bulk.db.Get(&desc, `SELECT description FROM customers WHERE name = 'Back\slash \\N Trading 0'`); err != nil || desc != "line one\nline two\nthree \\ end \\N" { // a line ends in \n once validated
+		t.Errorf("description %q %v", desc, err)
+	}
+}
+
+// A fresh import's batch is written by COPY without looking its references
+// up first; the lookup runs only for a batch whose COPY met a stored one,
+// and that batch's clean lines still go in one COPY.
+func TestImportLooksUpStoredReferencesOnlyOnAConflict(t *testing.T) {
+	e := copyEnv(t)
+	recs := generated(t, 21, 40)
+	before := customer.StoredLookups()
+	if res, nums, msgs := e.importLines(customer.ImportOptions{TrustStatus: true}, jsonLines(t, recs[:30])...); res.Imported != 30 {
+		t.Fatalf("first import %+v %v %v", res, nums, msgs)
+	}
+	if n := customer.StoredLookups() - before; n != 0 {
+		t.Errorf("a fresh batch looked stored references up %d times, want 0", n)
+	}
+	counts := countRows(t, e.db)
+	res, nums, msgs := e.importLines(customer.ImportOptions{TrustStatus: true}, jsonLines(t, recs[25:])...) // lines 1-5 are stored
+	if res.Imported != 10 || res.Failed != 5 || fmt.Sprint(nums) != "[1 2 3 4 5]" {
+		t.Fatalf("result %+v, refused %v %v; want lines 1-5 refused", res, nums, msgs)
+	}
+	if n := customer.StoredLookups() - before; n != 1 {
+		t.Errorf("a batch with stored references looked them up %d times, want 1", n)
+	}
+	if n := countRows(t, e.db) - counts; n > 9 {
+		t.Errorf("%d counter rows for ten clean lines: not one COPY", n)
+	}
+}

@@ -8,3 +8,6 @@ func WritePerLine(t testing.TB) {
 	importCopy = false
 	t.Cleanup(func() { importCopy = true })
 }
+
+// StoredLookups is how many times imports looked stored references up.
+func StoredLookups() int64 { return storedLookups.Load() }

@@ -1,6 +1,7 @@
 package jsonx
 
 import (
+	"bytes"
 	"encoding"
 	"encoding/json"
 	"fmt"
@@ -30,10 +31,11 @@ const (
 // surrogate escapes (both turned into U+FFFD), and — with every path, array
 // indices included — unknown fields and values of the wrong type.
 type checker struct {
-	data []byte
-	pos  int
-	errs apperr.FieldErrors
-	path func(string) string
+	data  []byte
+	pos   int
+	errs  apperr.FieldErrors
+	path  func(string) string
+	steps []step // the path to the value at pos
 }
 
 // maxErrors bounds the field errors of one body: a 1 MiB body of unknown
@@ -57,51 +59,80 @@ func (c *checker) skipSpace() {
 	}
 }
 
+// step is one step of the path to the value being checked: an object's key
+// (unquoted) or an array's index. The checker keeps the steps to where it is
+// and writes them out (path) only for a refusal, so a valid body costs no
+// path strings.
+type step struct {
+	key   []byte
+	index int // the array index, or -1 for a key
+}
+
+// pathText is the steps written as errors name them: company.associates[0].person.
+func (c *checker) pathText() string {
+	p := ""
+	for _, s := range c.steps {
+		if s.index >= 0 {
+			p += "[" + strconv.Itoa(s.index) + "]"
+		} else {
+			p = join(p, string(s.key))
+		}
+	}
+	return p
+}
+
+// refuse adds a refusal of the value at the current path.
+func (c *checker) refuse(msg string) {
+	if len(c.errs) < maxErrors {
+		c.add(c.pathText(), msg)
+	}
+}
+
 // value checks the value at c.pos against t (nil: anything goes, but keys
 // and strings are still checked).
-func (c *checker) value(path string, t reflect.Type) {
+func (c *checker) value(t reflect.Type) {
 	c.skipSpace()
 	t = target(t)
 	switch c.data[c.pos] {
 	case '{':
 		if t != nil && t.Kind() != reflect.Struct && t.Kind() != reflect.Map {
-			c.add(path, mismatch(t, "an object"))
+			c.refuse(mismatch(t, "an object"))
 			t = nil
 		}
-		c.object(path, t)
+		c.object(t)
 	case '[':
 		if t != nil && t.Kind() != reflect.Slice && t.Kind() != reflect.Array {
-			c.add(path, mismatch(t, "an array"))
+			c.refuse(mismatch(t, "an array"))
 			t = nil
 		}
 		var elem reflect.Type
 		if t != nil {
 			elem = t.Elem()
 		}
-		c.array(path, elem)
+		c.array(elem)
 	case '"':
 		raw := c.stringLiteral()
 		if msg := badString(raw); msg != "" {
-			c.add(path, msg)
+			c.refuse(msg)
 		} else if t != nil && t.Kind() != reflect.String {
-			c.add(path, mismatch(t, "a string"))
+			c.refuse(mismatch(t, "a string"))
 		}
 	case 't', 'f':
 		c.literal()
 		if t != nil && t.Kind() != reflect.Bool {
-			c.add(path, mismatch(t, "true or false"))
+			c.refuse(mismatch(t, "true or false"))
 		}
 	case 'n':
 		c.literal() // null fits every field: it leaves or clears it
 	default:
 		c.literal()
 		if t != nil && !numeric(t.Kind()) {
-			c.add(path, mismatch(t, "a number"))
+			c.refuse(mismatch(t, "a number"))
 		}
 	}
 }
 
-func (c *checker) object(path string, t reflect.Type) {
+func (c *checker) object(t reflect.Type) {
 	var fields map[string]reflect.Type
 	var elem reflect.Type
 	if t != nil && t.Kind() == reflect.Struct {
@@ -109,8 +140,9 @@ func (c *checker) object(path string, t reflect.Type) {
 	} else if t != nil {
 		elem = t.Elem()
 	}
-	var seen []string // objects have few keys: a list beats a map
-	c.pos++           // {
+	var seenBuf [24][]byte // objects have few keys: a list beats a map
+	seen := seenBuf[:0]
+	c.pos++ // {
 	for {
 		c.skipSpace()
 		if c.data[c.pos] == '}' {
@@ -122,31 +154,32 @@ func (c *checker) object(path string, t reflect.Type) {
 			continue
 		}
 		raw := c.stringLiteral()
-		key, bad := decodeKey(raw)
-		p := join(path, key)
+		key, bad := keyBytes(raw)
+		c.steps = append(c.steps, step{key: key, index: -1})
 		c.skipSpace()
 		c.pos++ // :
 		ft := elem
 		switch {
 		case bad != "":
-			c.add(p, bad)
+			c.refuse(bad)
 			ft = nil
-		case slices.Contains(seen, key):
-			c.add(p, msgDuplicate)
+		case slices.ContainsFunc(seen, func(k []byte) bool { return bytes.Equal(k, key) }):
+			c.refuse(msgDuplicate)
 			ft = nil
 		case fields != nil:
-			f, ok := fields[key]
+			f, ok := fields[string(key)]
 			if !ok {
-				c.add(p, unknown(fields, key))
+				c.refuse(unknown(fields, string(key)))
 			}
 			ft = f
 		}
 		seen = append(seen, key)
-		c.value(p, ft)
+		c.value(ft)
+		c.steps = c.steps[:len(c.steps)-1]
 	}
 }
 
-func (c *checker) array(path string, elem reflect.Type) {
+func (c *checker) array(elem reflect.Type) {
 	c.pos++ // [
 	for i := 0; ; i++ {
 		c.skipSpace()
@@ -158,7 +191,9 @@ func (c *checker) array(path string, elem reflect.Type) {
 			c.pos++
 			c.skipSpace()
 		}
-		c.value(path+"["+strconv.Itoa(i)+"]", elem)
+		c.steps = append(c.steps, step{index: i})
+		c.value(elem)
+		c.steps = c.steps[:len(c.steps)-1]
 	}
 }
 
@@ -229,16 +264,23 @@ func hex4(b []byte) rune {
 
 // decodeKey unquotes an object key; bad says why it cannot name a field.
 func decodeKey(raw []byte) (key, bad string) {
+	k, bad := keyBytes(raw)
+	return string(k), bad
+}
+
+// keyBytes is decodeKey without a copy for a plain key: its text inside raw.
+func keyBytes(raw []byte) (key []byte, bad string) {
 	if plain(raw[1 : len(raw)-1]) { // nothing to unquote or refuse
-		return string(raw[1 : len(raw)-1]), ""
+		return raw[1 : len(raw)-1], ""
 	}
-	if err := json.Unmarshal(raw, &key); err != nil {
-		return string(raw), msgUTF8
+	var k string
+	if err := json.Unmarshal(raw, &k); err != nil {
+		return raw, msgUTF8
 	}
 	if msg := badString(raw); msg != "" {
-		return key, msg
+		return []byte(k), msg
 	}
-	return key, ""
+	return []byte(k), ""
 }
 
 // plain says whether b is printable ASCII without a quote or a backslash:

@@ -26,8 +26,8 @@ func DecodeBefore(body []byte, v any) error {
 	if t != nil && t.Kind() == reflect.Struct && bytes.TrimLeft(body, " \t\r\n")[0] != '{' {
 		return apperr.BadRequest("malformed_json", "the body must be a JSON object")
 	}
-	c := checker{data: body, errs: apperr.FieldErrors{}, path: mapPath}
-	c.value("", reflect.TypeOf(v))
+	c := checker{data: body, errs: apperr.FieldErrors{}, path: mapPath, steps: make([]step, 0, 8)}
+	c.value(reflect.TypeOf(v))
 	if len(c.errs) > 0 {
 		return apperr.Invalid(c.errs)
 	}
@@ -37,4 +37,12 @@ func DecodeBefore(body []byte, v any) error {
 		return describe(err, mapPath)
 	}
 	return nil
+}
+
+// Check runs Decode's checks alone on a well-formed body and answers their
+// refusals.
+func Check(body []byte, v any) apperr.FieldErrors {
+	c := checker{data: body, errs: apperr.FieldErrors{}, path: func(p string) string { return p }, steps: make([]step, 0, 8)}
+	c.value(reflect.TypeOf(v))
+	return c.errs
 }

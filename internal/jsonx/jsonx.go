@@ -49,8 +49,8 @@ func Decode(body []byte, v any) error {
 	if t != nil && t.Kind() == reflect.Struct && bytes.TrimLeft(body, " \t\r\n")[0] != '{' {
 		return apperr.BadRequest("malformed_json", "the body must be a JSON object")
 	}
-	c := checker{data: body, errs: apperr.FieldErrors{}, path: mapPath}
-	c.value("", reflect.TypeOf(v))
+	c := checker{data: body, errs: apperr.FieldErrors{}, path: mapPath, steps: make([]step, 0, 8)}
+	c.value(reflect.TypeOf(v))
 	if len(c.errs) > 0 {
 		return apperr.Invalid(c.errs)
 	}
