@@ -116,8 +116,13 @@ func TestListAfterBulkLoad(t *testing.T) {
 	if n := e.count(`SELECT count(*) FROM customer_counts`); n > 3 {
 		t.Fatalf("compaction left %d delta rows for 3 status and risk pairs", n)
 	}
-	if n := e.count(`SELECT count(*) FROM pg_stats WHERE schemaname = current_schema() AND tablename = 'customers'`); n == 0 {
-		t.Fatal("customers were not analysed")
+	for _, table := range []string{"customers", "customer_counts", "associates", "audit_entries", "customer_search_grams"} {
+		if n := e.count(`SELECT count(*) FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = $1 AND last_analyze IS NOT NULL`, table); n != 1 {
+			t.Fatalf("%s was not analysed", table)
+		}
+	}
+	if n := e.count(`SELECT count(*) FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = 'customers' AND last_vacuum IS NOT NULL`); n != 1 {
+		t.Fatal("customers were not vacuumed")
 	}
 	// Counts right after the compaction, and deltas on top of it.
 	e.setStatus(admin2, all[3], "REJECTED")
