@@ -150,7 +150,7 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) (*Page, er
 	}
 	var ids []int64
 	if found != nil {
-		ids = found.ids(f, offset)
+		ids = found.page
 	}
 	if p.Content, err = s.pageContent(ctx, f, found != nil, ids); err != nil {
 		return nil, err
@@ -175,7 +175,7 @@ func (s *Service) pageContent(ctx context.Context, f Filter, byID bool, ids []in
 	var rows []customerRow
 	var err error
 	if byID {
-		rows, err = s.rowsByID(ctx, ids)
+		rows, err = s.rowsByID(ctx, f, ids)
 	} else {
 		rows, err = s.pageRows(ctx, f)
 	}

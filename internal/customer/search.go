@@ -103,129 +103,156 @@ func escapeLike(s string) string {
 	return r.Replace(s)
 }
 
-// match is one customer a search's walk found.
-type match struct {
-	id     int64
-	status Status
-}
-
 // searchPage is what a search's walk found for the statuses the list shows:
-// their matches newest first, all of them when complete.
+// how many of their matches it saw, and the ids of the page asked for.
 type searchPage struct {
-	matches  []match
-	complete bool
-}
-
-// ids is the page at offset, one row long (to tell hasNext), from the walk.
-func (sp *searchPage) ids(f Filter, offset int64) []int64 {
-	end := min(int(offset)+f.Size+1, len(sp.matches))
-	out := make([]int64, 0, max(end-int(offset), 0))
-	for i := int(offset); i < end; i++ {
-		out = append(out, sp.matches[i].id)
-	}
-	return out
+	seen     int64   // matches of the shown statuses among the walk's
+	page     []int64 // the page's ids newest first, one more to tell hasNext
+	complete bool    // the walk saw every match of the shown statuses
 }
 
 // covers tells whether the walk found the page at offset of the default sort.
 func (sp *searchPage) covers(f Filter, offset int64) bool {
-	return f.Sort == SortUpdated && (sp.complete || offset+int64(f.Size)+1 <= int64(len(sp.matches)))
+	return f.Sort == SortUpdated && (sp.complete || offset+int64(f.Size)+1 <= sp.seen)
 }
 
-// searchWalkSQL reads a search's matches newest first. For a common term
-// that is an index-only walk of customers_updated_cover_idx that stops at the
-// limit; for a rare one the trigram (or grams) index and a sort of its few
-// matches. It is planned for its term each time, never prepared.
-const searchWalkSQL = `SELECT id, status::text FROM customers%s ORDER BY updated_at DESC, id DESC LIMIT $%d`
+// searchWalkSQL reads a search's matches newest first, up to the count
+// limit, and answers in one row: the number of matches of each status (in
+// the order of Statuses), the ids of the page asked for among the matches
+// of the shown statuses (from its offset, one row more than its size) and,
+// when asked, the Mine count. The matches themselves never leave
+// PostgreSQL: printing and scanning 201 rows cost more than the walk's sums.
+// array_agg takes the walk's rows in its order (a plain aggregate over a
+// sorted, limited subquery). For a common term the walk is an index-only
+// walk of customers_updated_cover_idx that stops at the limit; for a rare
+// one the trigram (or grams) index and a sort of its few matches. It is
+// planned for its term each time, never prepared.
+var searchWalkSQL = `SELECT ` + statusCounts() + `,
+(array_agg(id) FILTER (WHERE status = ANY($%d::customer_status[])))[$%d::int + 1 : $%d::int + $%d::int], %s
+FROM (SELECT id, status FROM customers%s ORDER BY updated_at DESC, id DESC LIMIT $%d) w`
 
-// mineMatchRow adds the Mine count to the first walk as a row of its own
-// (the count in the id column), saving a round trip on every search.
-const mineMatchRow = ` UNION ALL SELECT count(*), 'mine' FROM (SELECT 1 FROM customers WHERE assignee_id = $%d LIMIT $%d) m`
+// statusCounts is the walk's count of each status, in the order of Statuses.
+func statusCounts() string {
+	out := make([]string, len(Statuses))
+	for i, st := range Statuses {
+		out[i] = fmt.Sprintf("count(*) FILTER (WHERE status = '%s')", st)
+	}
+	return strings.Join(out, ", ")
+}
+
+// mineCountColumn is the walk's Mine count, saving a round trip on every
+// search; noMine stands in for it when nobody asks.
+const (
+	mineCountColumn = `(SELECT count(*) FROM (SELECT 1 FROM customers WHERE assignee_id = $%d LIMIT $%d) m)`
+	noMine          = `0::bigint`
+)
 
 // search fills the totals and tab counts of a search and the Mine count of
-// the person me (0: nobody). It returns the walk's matches when they hold
+// the person me (0: nobody). It returns the walk's page when the walk holds
 // the page asked for, nil when the page must be searched for.
 func (s *Service) search(ctx context.Context, f Filter, p *Page, me int64) (*searchPage, error) {
 	limit := s.opts.SearchCountLimit
+	offset := int64(f.Page) * int64(f.Size)
 	all := f
 	all.Statuses = nil // the tabs count every status
 	where, args := all.where()
-	args = append(args, limit+1)
-	q := "(" + fmt.Sprintf(searchWalkSQL, where, len(args)) + ")"
-	if me != 0 {
-		args = append(args, me, QueueCountLimit+1)
-		q += fmt.Sprintf(mineMatchRow, len(args)-1, len(args))
-	}
-	found, err := s.walk(ctx, q, args)
+	q, args := walkSQL(where, args, limit, statusesOf(f), offset, f.Size, me)
+	counts, page, mine, err := s.walk(ctx, q, args)
 	if err != nil {
 		return nil, err
 	}
-	p.Counts = make(map[Status]int64, len(Statuses))
-	sel := &searchPage{matches: found[:0]}
-	for _, m := range found {
-		if m.status == "mine" {
-			p.Queues.Mine = m.id
-			continue
-		}
-		p.Counts[m.status]++
-		if len(f.Statuses) == 0 || slices.Contains(f.Statuses, m.status) {
-			sel.matches = append(sel.matches, m)
-		}
-	}
+	p.Queues.Mine, p.Counts = mine, counts
+	sel := &searchPage{page: page}
 	var seen int64
-	for _, n := range p.Counts {
+	for st, n := range counts {
 		seen += n
+		if len(f.Statuses) == 0 || slices.Contains(f.Statuses, st) {
+			sel.seen += n
+		}
 	}
 	p.CountsExact = seen <= int64(limit)
 	sel.complete = p.CountsExact
 	if !p.CountsExact && len(statusesOf(f)) < len(Statuses) {
 		// The newest matches of every status hid how many the shown ones have.
 		where, args := f.where()
-		args = append(args, limit+1)
-		if sel.matches, err = s.walk(ctx, fmt.Sprintf(searchWalkSQL, where, len(args)), args); err != nil {
+		q, args := walkSQL(where, args, limit, statusesOf(f), offset, f.Size, 0)
+		shown, page, _, err := s.walk(ctx, q, args)
+		if err != nil {
 			return nil, err
 		}
-		sel.complete = len(sel.matches) <= limit
+		sel.seen, sel.page = 0, page
+		for _, n := range shown {
+			sel.seen += n
+		}
+		sel.complete = sel.seen <= int64(limit)
 		if selected := statusesOf(f); sel.complete && len(selected) == 1 {
-			p.Counts[selected[0]] = int64(len(sel.matches))
+			p.Counts[selected[0]] = sel.seen
 		}
 	}
-	p.TotalElements, p.TotalExact = int64(min(len(sel.matches), limit)), sel.complete
-	if !sel.covers(f, int64(f.Page)*int64(f.Size)) {
+	p.TotalElements, p.TotalExact = min(sel.seen, int64(limit)), sel.complete
+	if !sel.covers(f, offset) {
 		return nil, nil
 	}
 	return sel, nil
 }
 
-// walk runs a search walk: id and status per row.
-func (s *Service) walk(ctx context.Context, q string, args []any) ([]match, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("search customers: %w", err)
+// walkSQL is searchWalkSQL under where (with its args) for the page at
+// offset of size rows among the statuses shown, with the Mine count of the
+// person me (0: without).
+func walkSQL(where string, args []any, limit int, shown []Status, offset int64, size int, me int64) (string, []any) {
+	args = append(args, pq.Array(statusStrings(shown)), offset, size+1, limit+1)
+	n := len(args)
+	mine := noMine
+	if me != 0 {
+		args = append(args, me, QueueCountLimit+1)
+		mine = fmt.Sprintf(mineCountColumn, n+1, n+2)
 	}
-	defer rows.Close()
-	var out []match
-	for rows.Next() {
-		var m match
-		if err := rows.Scan(&m.id, &m.status); err != nil {
-			return nil, fmt.Errorf("search customers: %w", err)
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search customers: %w", err)
-	}
-	return out, nil
+	return fmt.Sprintf(searchWalkSQL, n-3, n-2, n-2, n-1, mine, where, n), args
 }
 
-// rowsByIDSQL reads a page whose ids a search's walk found, in list order.
-const rowsByIDSQL = `SELECT ` + listColumns + ` FROM customers WHERE id = ANY($1) ORDER BY updated_at DESC, id DESC`
+// walk runs a search walk: the matches per status, the page's ids and the Mine count.
+func (s *Service) walk(ctx context.Context, q string, args []any) (counts map[Status]int64, page []int64, mine int64, err error) {
+	n := make([]int64, len(Statuses))
+	var ids pq.Int64Array
+	dest := make([]any, 0, len(n)+2)
+	for i := range n {
+		dest = append(dest, &n[i])
+	}
+	dest = append(dest, &ids, &mine)
+	if err := queryRow(ctx, s.db, dest, q, args...); err != nil {
+		return nil, nil, 0, fmt.Errorf("search customers: %w", err)
+	}
+	counts = make(map[Status]int64, len(Statuses))
+	for i, st := range Statuses {
+		if n[i] > 0 {
+			counts[st] = n[i]
+		}
+	}
+	return counts, ids, mine, nil
+}
 
-// rowsByID reads the customers of a page by id (a prepared statement).
-func (s *Service) rowsByID(ctx context.Context, ids []int64) ([]customerRow, error) {
+// rowsByIDSQL reads a page whose ids a search's walk found, in list order;
+// rowKeysByIDSQL reads only their keys and owners, the rest coming from the
+// list cache (listcache.go).
+const (
+	rowsByIDSQL    = `SELECT ` + listColumns + ` FROM customers WHERE id = ANY($1) ORDER BY updated_at DESC, id DESC`
+	rowKeysByIDSQL = `SELECT ` + listKeyColumns + ` FROM customers WHERE id = ANY($1) ORDER BY updated_at DESC, id DESC`
+)
+
+// rowsByID reads the customers of a page by id (a prepared statement): for
+// the list page (f.Summary) whole, with their associates' count; for the API
+// as a list page does, by version from the list cache.
+func (s *Service) rowsByID(ctx context.Context, f Filter, ids []int64) ([]customerRow, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := queryCustomers(ctx, s.prepared(nil), true, rowsByIDSQL, pq.Array(ids))
+	var rows []customerRow
+	var err error
+	if f.Summary {
+		rows, err = queryCustomers(ctx, s.prepared(nil), true, rowsByIDSQL, pq.Array(ids))
+	} else {
+		rows, err = s.pageRowsCached(ctx, s.prepared(nil), rowKeysByIDSQL, []any{pq.Array(ids)})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("list customers: %w", err)
 	}

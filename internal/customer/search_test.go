@@ -171,3 +171,41 @@ func TestSearchCountsTheNewestMatches(t *testing.T) {
 		t.Fatalf("by name: %v %v", names(p), err)
 	}
 }
+
+// The API's search reads a page's rows as its list does: by (id, version)
+// from the list cache, the case owner afresh.
+func TestSearchKeepsCustomersByVersion(t *testing.T) {
+	e := newEnv(t)
+	a := e.create(officer, seedInput)
+	searched := func(summary bool) *customer.Customer {
+		t.Helper()
+		p, err := e.svc.List(e.ctx, viewer, customer.Filter{Query: "bond", Summary: summary})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Content) != 1 {
+			t.Fatalf("found %v", names(p))
+		}
+		return p.Content[0]
+	}
+	exec := func(q string) {
+		t.Helper()
+		if _, err := e.db.ExecContext(e.ctx, q, a.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c := searched(false); c.Company.Description == nil || *c.Company.Description != "Original description" {
+		t.Fatalf("first search: %+v", c.Company)
+	}
+	exec(`UPDATE customers SET description = 'Changed by hand' WHERE id = $1`)
+	if c := searched(false); *c.Company.Description != "Original description" {
+		t.Fatalf("the customer was read again for the same version: %q", *c.Company.Description)
+	}
+	if c := searched(true); *c.Company.Description != "Changed by hand" { // the list page reads fresh
+		t.Fatalf("the list page's search: %q", *c.Company.Description)
+	}
+	exec(`UPDATE customers SET version = version + 1 WHERE id = $1`)
+	if c := searched(false); *c.Company.Description != "Changed by hand" {
+		t.Fatalf("a new version read the old row: %q", *c.Company.Description)
+	}
+}

@@ -1,0 +1,54 @@
+package customer
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/verity-kyb/verity/internal/pgtest"
+)
+
+// TestSearchWalkAnswersInOneRow: the walk sends back its counts per status,
+// the page's ids (newest first, among the statuses shown, from the page's
+// offset, one more than its size) and the Mine count — not its matches.
+func TestSearchWalkAnswersInOneRow(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.New(t)
+	s := NewService(db, Options{VerifyBaseURL: "https://verify.test"})
+	createForStoreTest(t, s)
+	// 30 matches, newest first: i = 1, 2, …; status by i % 3; i = 5 is assigned to person 1.
+	if _, err := db.ExecContext(ctx, `INSERT INTO staff_users (id, email, name, role, password_hash)
+VALUES (1, 'vera@example.com', 'Vera', 'officer', 'x') ON CONFLICT DO NOTHING`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO customers (reference, status, risk_score, name, tax_residence_country_code,
+  registration_number, address_line1, city, postal_code, country_code, verification_url, verification_status, updated_at, assignee_id, search_text)
+SELECT gen_random_uuid(), (ARRAY['PENDING', 'VERIFIED', 'REJECTED'])[1 + i % 3]::customer_status, 'LOW', 'Walker ' || i, 'GB',
+  'W' || i, '1 High St', 'London', 'N1', 'GB', 'https://verify.test/' || i, 'PENDING', now() + interval '1 day' - i * interval '1 minute',
+  CASE WHEN i = 5 THEN 1 END, 'walker ' || i
+FROM generate_series(1, 30) i`); err != nil {
+		t.Fatal(err)
+	}
+	var want []int64 // the VERIFIED matches' ids, newest first
+	if err := db.SelectContext(ctx, &want, `SELECT id FROM customers WHERE name LIKE 'Walker %' AND status = 'VERIFIED' ORDER BY updated_at DESC, id DESC`); err != nil {
+		t.Fatal(err)
+	}
+	f := Filter{Query: "walker"}
+	where, whereArgs := f.where()
+	q, args := walkSQL(where, whereArgs, 20, []Status{StatusVerified}, 3, 2, 1)
+	counts, page, mine, err := s.walk(ctx, q, args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The walk stops at 21 matches: i = 1..21, of which i % 3 = 0 → PENDING (7), 1 → VERIFIED (7), 2 → REJECTED (7).
+	if counts[StatusPending] != 7 || counts[StatusVerified] != 7 || counts[StatusRejected] != 7 || mine != 1 {
+		t.Fatalf("counts %v, mine %d", counts, mine)
+	}
+	if !slices.Equal(page, want[3:6]) {
+		t.Fatalf("page %v, want the 4th to 6th VERIFIED match %v", page, want[3:6])
+	}
+	q, args = walkSQL(where, whereArgs, 20, Statuses, 20, 20, 0)
+	if _, page, mine, err = s.walk(ctx, q, args); err != nil || len(page) != 1 || mine != 0 {
+		t.Fatalf("the page past the 20th match: %v, mine %d, %v", page, mine, err)
+	}
+}
