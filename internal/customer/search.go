@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -36,22 +37,31 @@ func (f *Filter) queryConds(add func(string, any), conds *[]string, args *[]any)
 		*conds = append(*conds, fmt.Sprintf("(search_text LIKE $%d OR reference = $%d)", len(*args)-1, len(*args)))
 		return
 	}
+	if f.commonTerm {
+		// The newest-first walk finds a common term's matches at once, and
+		// no index serves it better: strpos, which no index can serve,
+		// keeps the walk's plan one for every term (it is prepared), and
+		// tests each text a little faster than LIKE. The same customers: a
+		// text holds the term exactly when it is LIKE '%term%'.
+		add("strpos(search_text, $%d) > 0", term)
+		return
+	}
 	add("search_text LIKE $%d", like)
-	if utf8.RuneCountInString(term) <= shortTerm && !f.commonTerm {
+	if utf8.RuneCountInString(term) <= shortTerm {
 		// The same customers (a text holds a term of one or two characters
-		// exactly when its grams do), found through the grams' index. A common
-		// term goes without: the newest-first walk finds its matches at once,
-		// and the join would only make each step dearer.
+		// exactly when its grams do), found through the grams' index.
 		add("id IN (SELECT customer_id FROM customer_search_grams WHERE grams @> ARRAY[$%d::text])", term)
 	}
 }
 
-// gramStats is what the planner knows of customer_search_grams: the share
-// of customers holding each of its most common grams, and how many
-// customers there are (negative: never analysed).
+// gramStats is what the planner knows of the search: the share of
+// customers holding each of customer_search_grams' most common grams, how
+// many customers there are (negative: never analysed), and the bounds of
+// search_text's histogram — a sample of the customers' texts.
 type gramStats struct {
-	freq map[string]float64
-	rows float64
+	freq  map[string]float64
+	rows  float64
+	texts []string
 }
 
 // gramStatsTTL is how long List reuses gramStats; they change only when
@@ -64,24 +74,37 @@ const gramStatsTTL = time.Minute
 // index would make PostgreSQL read and sort more rows than that.
 var commonMatches = 5000.0 // a variable for the tests
 
+// commonSamples is how many of search_text's histogram bounds must hold a
+// longer term for it to be common: then about 2 % or more of the customers
+// hold it, the walk finds 201 of them within some 10,000 index entries, and
+// the planner, which estimates from the same bounds, walks too.
+var commonSamples = 2 // a variable for the tests
+
 const gramStatsSQL = `
 SELECT coalesce((SELECT reltuples FROM pg_class WHERE oid = 'customer_search_grams'::regclass), -1),
-       coalesce(s.most_common_elems::text::text[], '{}'), coalesce(s.most_common_elem_freqs, '{}')
+       coalesce(s.most_common_elems::text::text[], '{}'), coalesce(s.most_common_elem_freqs, '{}'),
+       coalesce((SELECT h.histogram_bounds::text::text[] FROM pg_stats h WHERE h.schemaname = current_schema()
+           AND h.tablename = 'customers' AND h.attname = 'search_text'), '{}')
 FROM (SELECT 1) one LEFT JOIN pg_stats s ON s.schemaname = current_schema()
     AND s.tablename = 'customer_search_grams' AND s.attname = 'grams'`
 
-// commonTerm tells whether q is a one- or two-letter term that more than
-// commonMatches customers hold, by the planner's statistics of the grams.
+// commonTerm tells whether q is a common term, by the planner's statistics:
+// a one- or two-letter term that more than commonMatches customers hold, or
+// a longer one that commonSamples of search_text's histogram bounds hold.
+// A reference (a UUID) never is.
 func (s *Service) commonTerm(ctx context.Context, q string) (bool, error) {
 	term := strings.ToLower(q)
-	if term == "" || utf8.RuneCountInString(term) > shortTerm {
+	if term == "" {
+		return false, nil
+	}
+	if _, err := uuid.Parse(q); err == nil {
 		return false, nil
 	}
 	st, err := s.grams.get(ctx, gramStatsTTL, time.Now(), func(ctx context.Context) (gramStats, error) {
-		var elems pq.StringArray
+		var elems, texts pq.StringArray
 		var freqs pq.Float64Array
 		st := gramStats{}
-		if err := s.db.QueryRowContext(ctx, gramStatsSQL).Scan(&st.rows, &elems, &freqs); err != nil {
+		if err := s.db.QueryRowContext(ctx, gramStatsSQL).Scan(&st.rows, &elems, &freqs, &texts); err != nil {
 			return st, fmt.Errorf("read search statistics: %w", err)
 		}
 		st.freq = make(map[string]float64, len(elems))
@@ -90,12 +113,22 @@ func (s *Service) commonTerm(ctx context.Context, q string) (bool, error) {
 				st.freq[e] = freqs[i]
 			}
 		}
+		st.texts = texts
 		return st, nil
 	})
 	if err != nil {
 		return false, err
 	}
-	return st.freq[term]*st.rows > commonMatches, nil
+	if utf8.RuneCountInString(term) <= shortTerm {
+		return st.freq[term]*st.rows > commonMatches, nil
+	}
+	n := 0
+	for _, t := range st.texts {
+		if strings.Contains(t, term) {
+			n++
+		}
+	}
+	return n >= commonSamples, nil
 }
 
 func escapeLike(s string) string {
@@ -125,11 +158,13 @@ func (sp *searchPage) covers(f Filter, offset int64) bool {
 // array_agg takes the walk's rows in its order (a plain aggregate over a
 // sorted, limited subquery). For a common term the walk is an index-only
 // walk of customers_updated_cover_idx that stops at the limit; for a rare
-// one the trigram (or grams) index and a sort of its few matches. It is
-// planned for its term each time, never prepared.
+// one the trigram (or grams) index and a sort of its few matches. A rare
+// term's walk is planned for its term each time; a common term's is
+// prepared (queryConds). The count limit is written into the text, so that
+// a prepared walk's plan knows how far it goes.
 var searchWalkSQL = `SELECT ` + statusCounts() + `,
 (array_agg(id) FILTER (WHERE status = ANY($%d::customer_status[])))[$%d::int + 1 : $%d::int + $%d::int], %s
-FROM (SELECT id, status FROM customers%s ORDER BY updated_at DESC, id DESC LIMIT $%d) w`
+FROM (SELECT id, status FROM customers%s ORDER BY updated_at DESC, id DESC LIMIT %d) w`
 
 // statusCounts is the walk's count of each status, in the order of Statuses.
 func statusCounts() string {
@@ -157,7 +192,7 @@ func (s *Service) search(ctx context.Context, f Filter, p *Page, me int64) (*sea
 	all.Statuses = nil // the tabs count every status
 	where, args := all.where()
 	q, args := walkSQL(where, args, limit, statusesOf(f), offset, f.Size, me)
-	counts, page, mine, err := s.walk(ctx, q, args)
+	counts, page, mine, err := s.walk(ctx, f, q, args)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +211,7 @@ func (s *Service) search(ctx context.Context, f Filter, p *Page, me int64) (*sea
 		// The newest matches of every status hid how many the shown ones have.
 		where, args := f.where()
 		q, args := walkSQL(where, args, limit, statusesOf(f), offset, f.Size, 0)
-		shown, page, _, err := s.walk(ctx, q, args)
+		shown, page, _, err := s.walk(ctx, f, q, args)
 		if err != nil {
 			return nil, err
 		}
@@ -200,18 +235,18 @@ func (s *Service) search(ctx context.Context, f Filter, p *Page, me int64) (*sea
 // offset of size rows among the statuses shown, with the Mine count of the
 // person me (0: without).
 func walkSQL(where string, args []any, limit int, shown []Status, offset int64, size int, me int64) (string, []any) {
-	args = append(args, pq.Array(statusStrings(shown)), offset, size+1, limit+1)
+	args = append(args, pq.Array(statusStrings(shown)), offset, size+1)
 	n := len(args)
 	mine := noMine
 	if me != 0 {
 		args = append(args, me, QueueCountLimit+1)
 		mine = fmt.Sprintf(mineCountColumn, n+1, n+2)
 	}
-	return fmt.Sprintf(searchWalkSQL, n-3, n-2, n-2, n-1, mine, where, n), args
+	return fmt.Sprintf(searchWalkSQL, n-2, n-1, n-1, n, mine, where, limit+1), args
 }
 
 // walk runs a search walk: the matches per status, the page's ids and the Mine count.
-func (s *Service) walk(ctx context.Context, q string, args []any) (counts map[Status]int64, page []int64, mine int64, err error) {
+func (s *Service) walk(ctx context.Context, f Filter, q string, args []any) (counts map[Status]int64, page []int64, mine int64, err error) {
 	n := make([]int64, len(Statuses))
 	var ids pq.Int64Array
 	dest := make([]any, 0, len(n)+2)
@@ -219,7 +254,11 @@ func (s *Service) walk(ctx context.Context, q string, args []any) (counts map[St
 		dest = append(dest, &n[i])
 	}
 	dest = append(dest, &ids, &mine)
-	if err := queryRow(ctx, s.db, dest, q, args...); err != nil {
+	db := sqlx.QueryerContext(s.db)
+	if f.commonTerm {
+		db = s.prepared(nil) // one plan for every common term: the walk
+	}
+	if err := queryRow(ctx, db, dest, q, args...); err != nil {
 		return nil, nil, 0, fmt.Errorf("search customers: %w", err)
 	}
 	counts = make(map[Status]int64, len(Statuses))

@@ -36,7 +36,7 @@ FROM generate_series(1, 30) i`); err != nil {
 	f := Filter{Query: "walker"}
 	where, whereArgs := f.where()
 	q, args := walkSQL(where, whereArgs, 20, []Status{StatusVerified}, 3, 2, 1)
-	counts, page, mine, err := s.walk(ctx, q, args)
+	counts, page, mine, err := s.walk(ctx, f, q, args)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ FROM generate_series(1, 30) i`); err != nil {
 		t.Fatalf("page %v, want the 4th to 6th VERIFIED match %v", page, want[3:6])
 	}
 	q, args = walkSQL(where, whereArgs, 20, Statuses, 20, 20, 0)
-	if _, page, mine, err = s.walk(ctx, q, args); err != nil || len(page) != 1 || mine != 0 {
+	if _, page, mine, err = s.walk(ctx, f, q, args); err != nil || len(page) != 1 || mine != 0 {
 		t.Fatalf("the page past the 20th match: %v, mine %d, %v", page, mine, err)
 	}
 }
