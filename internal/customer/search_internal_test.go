@@ -3,8 +3,10 @@ package customer
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/pgtest"
 )
 
@@ -51,4 +53,56 @@ FROM generate_series(1, 30) i`); err != nil {
 	if _, page, mine, err = s.walk(ctx, f, q, args); err != nil || len(page) != 1 || mine != 0 {
 		t.Fatalf("the page past the 20th match: %v, mine %d, %v", page, mine, err)
 	}
+}
+
+// TestCommonTermsWalkOnePreparedPlan: a term that enough of search_text's
+// histogram bounds hold is common, and its walk is one prepared statement
+// that PostgreSQL soon runs with a generic plan, not planned per term; a
+// rare term and a reference are not.
+func TestCommonTermsWalkOnePreparedPlan(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.New(t)
+	db.SetMaxOpenConns(1) // one session, whose prepared statements pg_prepared_statements shows
+	s := NewService(db, Options{VerifyBaseURL: "https://verify.test"})
+	c := createForStoreTest(t, s)
+	if _, err := db.ExecContext(ctx, `INSERT INTO customers (reference, status, risk_score, name, tax_residence_country_code,
+  registration_number, address_line1, city, postal_code, country_code, verification_url, verification_status, updated_at, search_text)
+SELECT gen_random_uuid(), 'PENDING', 'LOW', 'Company ' || i, 'GB', 'R' || i, '1 High St', 'London', 'N1', 'GB',
+  'https://verify.test/' || i, 'PENDING', now() - i * interval '1 minute',
+  CASE WHEN i % 4 = 0 THEN 'walker company ' ELSE 'company ' END || i || CASE WHEN i = 77 THEN ' rarebird' ELSE '' END
+FROM generate_series(1, 3000) i`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `ANALYZE customers`); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]bool{"walker": true, "WALKER COMP": true, "rarebird": false, c.Reference.String(): false} {
+		if got, err := s.commonTerm(ctx, q); err != nil || got != want {
+			t.Fatalf("commonTerm(%q) = %v, %v; want %v", q, got, err, want)
+		}
+	}
+	reader := access.Actor{Kind: access.ActorUser, ID: 1, Name: "Vera", Role: access.RoleViewer}
+	for i := range 20 {
+		q := []string{"walker", "walker company 1", "company 2"}[i%3]
+		if _, err := s.List(ctx, reader, Filter{Query: q}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var plans []struct {
+		Statement string `db:"statement"`
+		Generic   int64  `db:"generic_plans"`
+		Custom    int64  `db:"custom_plans"`
+	}
+	if err := db.SelectContext(ctx, &plans, `SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements`); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range plans {
+		if strings.Contains(p.Statement, "strpos(search_text") && strings.Contains(p.Statement, "array_agg(id)") {
+			if p.Generic == 0 || p.Custom > 5 {
+				t.Fatalf("the walk ran %d generic and %d custom plans, want generic after at most 5 custom", p.Generic, p.Custom)
+			}
+			return
+		}
+	}
+	t.Fatalf("the common terms' walk was not prepared: %+v", plans)
 }

@@ -2,6 +2,7 @@ package customer_test
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -207,5 +208,32 @@ func TestSearchKeepsCustomersByVersion(t *testing.T) {
 	exec(`UPDATE customers SET version = version + 1 WHERE id = $1`)
 	if c := searched(false); *c.Company.Description != "Changed by hand" {
 		t.Fatalf("a new version read the old row: %q", *c.Company.Description)
+	}
+}
+
+// A common term is walked with strpos instead of LIKE: it finds the same
+// customers, the characters LIKE treats specially taken literally.
+func TestSearchCommonTermsFindTheSameCustomers(t *testing.T) {
+	defer customer.SetCommonSamples(1)()
+	defer customer.SetCommonMatches(0)()
+	e := newEnv(t)
+	for i, name := range []string{"Save 50% Ltd", "Save 500 Ltd", "Under_score Ltd", "Underscore Ltd"} {
+		body := strings.Replace(seedInput, "Bond Holdings", name, 1)
+		e.create(officer, strings.Replace(body, "21-4532998", fmt.Sprintf("C-%d", i), 1))
+	}
+	if _, err := e.db.ExecContext(e.ctx, `ANALYZE customers, customer_search_grams`); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]string{
+		"50%": "Save 50% Ltd", "0%": "Save 50% Ltd", "r_s": "Under_score Ltd", "_": "Under_score Ltd",
+		"save": "Save 50% Ltd,Save 500 Ltd", "SCORE": "Under_score Ltd,Underscore Ltd", "%": "Save 50% Ltd",
+	} {
+		p, err := e.svc.List(e.ctx, viewer, customer.Filter{Query: q, Sort: customer.SortName})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(names(p), ","); got != want || p.TotalElements != int64(len(p.Content)) {
+			t.Errorf("q=%q found %s (total %d), want %s", q, got, p.TotalElements, want)
+		}
 	}
 }
