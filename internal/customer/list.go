@@ -43,7 +43,8 @@ type Filter struct {
 
 	assigneeID    int64     // Assignee resolved by List
 	overdueBefore time.Time // the SLA cut-off, set by List
-	commonTerm    bool      // a one- or two-letter Query many customers hold, set by List
+	commonTerm    bool      // a Query many customers hold, set by List (search.go)
+	walk          bool      // the filter of a search's newest-first walk (search.go)
 }
 
 // Page is one page of customers with the totals the API and the tabs show.

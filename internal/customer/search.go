@@ -37,19 +37,22 @@ func (f *Filter) queryConds(add func(string, any), conds *[]string, args *[]any)
 		*conds = append(*conds, fmt.Sprintf("(search_text LIKE $%d OR reference = $%d)", len(*args)-1, len(*args)))
 		return
 	}
-	if f.commonTerm {
+	if f.commonTerm && f.walk {
 		// The newest-first walk finds a common term's matches at once, and
 		// no index serves it better: strpos, which no index can serve,
 		// keeps the walk's plan one for every term (it is prepared), and
 		// tests each text a little faster than LIKE. The same customers: a
-		// text holds the term exactly when it is LIKE '%term%'.
+		// text holds the term exactly when it is LIKE '%term%'. Other
+		// orders keep LIKE, whose trigram index may serve them better.
 		add("strpos(search_text, $%d) > 0", term)
 		return
 	}
 	add("search_text LIKE $%d", like)
-	if utf8.RuneCountInString(term) <= shortTerm {
+	if utf8.RuneCountInString(term) <= shortTerm && !f.commonTerm {
 		// The same customers (a text holds a term of one or two characters
-		// exactly when its grams do), found through the grams' index.
+		// exactly when its grams do), found through the grams' index. A common
+		// term goes without: the newest-first walk finds its matches at once,
+		// and the join would only make each step dearer.
 		add("id IN (SELECT customer_id FROM customer_search_grams WHERE grams @> ARRAY[$%d::text])", term)
 	}
 }
@@ -188,6 +191,7 @@ const (
 func (s *Service) search(ctx context.Context, f Filter, p *Page, me int64) (*searchPage, error) {
 	limit := s.opts.SearchCountLimit
 	offset := int64(f.Page) * int64(f.Size)
+	f.walk = true
 	all := f
 	all.Statuses = nil // the tabs count every status
 	where, args := all.where()

@@ -228,12 +228,21 @@ func TestSearchCommonTermsFindTheSameCustomers(t *testing.T) {
 		"50%": "Save 50% Ltd", "0%": "Save 50% Ltd", "r_s": "Under_score Ltd", "_": "Under_score Ltd",
 		"save": "Save 50% Ltd,Save 500 Ltd", "SCORE": "Under_score Ltd,Underscore Ltd", "%": "Save 50% Ltd",
 	} {
+		// By name the page is read with LIKE, its count from the walk.
 		p, err := e.svc.List(e.ctx, viewer, customer.Filter{Query: q, Sort: customer.SortName})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := strings.Join(names(p), ","); got != want || p.TotalElements != int64(len(p.Content)) {
 			t.Errorf("q=%q found %s (total %d), want %s", q, got, p.TotalElements, want)
+		}
+		// Newest first the walk finds the page too.
+		p, err = e.svc.List(e.ctx, viewer, customer.Filter{Query: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := names(p); len(got) != strings.Count(want, ",")+1 || p.TotalElements != int64(len(got)) {
+			t.Errorf("q=%q newest first found %v (total %d), want %s", q, got, p.TotalElements, want)
 		}
 	}
 }
