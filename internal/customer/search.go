@@ -259,8 +259,11 @@ func (s *Service) walk(ctx context.Context, f Filter, q string, args []any) (cou
 	}
 	dest = append(dest, &ids, &mine)
 	db := sqlx.QueryerContext(s.db)
-	if f.commonTerm {
-		db = s.prepared(nil) // one plan for every common term: the walk
+	if f.commonTerm && len(f.Risks) == 0 && f.Assignee == "" && !f.Overdue && !f.Review {
+		// One plan for every common term: the walk. Only these few shapes (by
+		// status, with or without Mine) are prepared, leaving the store's
+		// statement cache (maxStatements) to the statements it holds.
+		db = s.prepared(nil)
 	}
 	if err := queryRow(ctx, db, dest, q, args...); err != nil {
 		return nil, nil, 0, fmt.Errorf("search customers: %w", err)
