@@ -77,11 +77,12 @@ const gramStatsTTL = time.Minute
 // index would make PostgreSQL read and sort more rows than that.
 var commonMatches = 5000.0 // a variable for the tests
 
-// commonSamples is how many of search_text's histogram bounds must hold a
-// longer term for it to be common: then about 2 % or more of the customers
-// hold it, the walk finds 201 of them within some 10,000 index entries, and
-// the planner, which estimates from the same bounds, walks too.
-var commonSamples = 2 // a variable for the tests
+// commonShare is the share of search_text's histogram buckets whose
+// bounds must hold a longer term for it to be common: the planner, which
+// estimates from the same bounds, then expects 1 % of the customers or more
+// to hold it and walks (the walk finds 201 of them within some 20,000 index
+// entries); with the default statistics target one bound of 101 is enough.
+var commonShare = 0.01 // a variable for the tests
 
 const gramStatsSQL = `
 SELECT coalesce((SELECT reltuples FROM pg_class WHERE oid = 'customer_search_grams'::regclass), -1),
@@ -93,7 +94,7 @@ FROM (SELECT 1) one LEFT JOIN pg_stats s ON s.schemaname = current_schema()
 
 // commonTerm tells whether q is a common term, by the planner's statistics:
 // a one- or two-letter term that more than commonMatches customers hold, or
-// a longer one that commonSamples of search_text's histogram bounds hold.
+// a longer one that commonShare of search_text's histogram buckets hold.
 // A reference (a UUID) never is.
 func (s *Service) commonTerm(ctx context.Context, q string) (bool, error) {
 	term := strings.ToLower(q)
@@ -125,13 +126,16 @@ func (s *Service) commonTerm(ctx context.Context, q string) (bool, error) {
 	if utf8.RuneCountInString(term) <= shortTerm {
 		return st.freq[term]*st.rows > commonMatches, nil
 	}
+	if len(st.texts) < 2 {
+		return false, nil // never analysed, or too few customers for a histogram
+	}
 	n := 0
 	for _, t := range st.texts {
 		if strings.Contains(t, term) {
 			n++
 		}
 	}
-	return n >= commonSamples, nil
+	return float64(n) >= commonShare*float64(len(st.texts)-1), nil
 }
 
 func escapeLike(s string) string {
