@@ -2,11 +2,11 @@
 # The floor of a search: what PostgreSQL alone needs for a search's minimal
 # SQL, against what a search through verity costs, back to back on the same
 # seeded database (BENCH_DATA_DIR, seeded by make bench or make bench-pages).
-# pgbench (-M extended: each search planned for its term, as verity does; 16
-# clients; verity-load's eight terms, at random) runs
+# pgbench (verity's statements, each term prepared or planned as verity runs
+# it; 16 clients; verity-load's eight terms, one after the other) runs
 #   walk    the newest-first walk that counts up to 201 matches (the "200+")
-#   search  that walk and the page's rows by id, plus their associates for
-#           the JSON API
+#   search  that walk and the page's rows by id (for the JSON API their keys:
+#           the rest comes from verity's list cache)
 #   walk to N+1, for each N in BENCH_CAPS (e.g. "100 20"): other count limits
 # and verity-load then drives the same search through the API (or, with
 # BENCH_PAGES=1, the HTML page). Prints tps or req/s and CPU µs per search:
@@ -15,7 +15,8 @@
 # Measures; asserts nothing.
 #
 # Knobs: BENCH_DATA_DIR (required), BENCH_CLIENTS (16), BENCH_DURATION (5s),
-# BENCH_PORT (18083), BENCH_PAGES (1: the HTML search page), BENCH_CAPS.
+# BENCH_PORT (18083), BENCH_PAGES (1: the HTML search page), BENCH_CAPS,
+# BENCH_TERM_SECS (2: each term's pgbench run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,34 +58,72 @@ for _ in $(seq 1 600); do
 done
 curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
 
-# The minimal SQL of a search, one file per term (pgbench picks them at random):
-# verity's walk (search.go) and, for the search, the page's rows by id (the
-# ids read once beforehand: the benchmark changes nothing).
+# A search's statements as verity runs them (internal/customer/search.go), per
+# term: the walk, which sends back the counts per status and the page's ids,
+# then the page's rows by id — for the API only their keys, the rows and
+# associates coming from the list cache once read (the benchmark changes
+# nothing); for the web page whole, with the associates' count. A common term
+# (1 % or more of search_text's histogram buckets hold it: search.go's
+# commonTerm) walks with strpos in a prepared statement; a rare one with LIKE,
+# planned for its term. Each term runs in turn (BENCH_TERM_SECS, 2 s) under
+# pgbench -M prepared or extended, as verity runs its walk, its values as
+# parameters (a rare term's key read is then planned each time too, where
+# verity prepares it); the terms weigh alike in the figures, as they do in
+# verity-load: PG µs is their mean, per s the rate of an even mix.
 psql_() { "$bindir/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$data/pg" -p 5432 -U postgres -d verity "$@"; }
-walk() { # walk TERM LIMIT
-	echo "SELECT id, status::text FROM customers WHERE search_text LIKE '%$1%' ORDER BY updated_at DESC, id DESC LIMIT $2;"
+walk() { # walk COND LIMIT
+	echo "SELECT count(*) FILTER (WHERE status = 'PENDING'), count(*) FILTER (WHERE status = 'VERIFIED'), count(*) FILTER (WHERE status = 'REJECTED'),
+(array_agg(id) FILTER (WHERE status = ANY(:st::customer_status[])))[:off::int + 1 : :off::int + :n::int], 0::bigint
+FROM (SELECT id, status FROM customers WHERE $1 ORDER BY updated_at DESC, id DESC LIMIT $2) w;"
+}
+common() { # common TERM: is it common, as search.go's commonTerm decides (1 % of the histogram's buckets)
+	[ "$(psql_ -c "SELECT count(*) FILTER (WHERE strpos(h, '$1') > 0) >= 0.01 * (count(*) - 1) AND count(*) > 1
+		FROM pg_stats, unnest(histogram_bounds::text::text[]) h WHERE schemaname = current_schema()
+		AND tablename = 'customers' AND attname = 'search_text'")" = t ]
 }
 caps="200 ${BENCH_CAPS:-}"
-for t in acme holdings smith garcia müller trading rossi tech; do
-	for c in $caps; do walk "$t" $((c + 1)) >"$work/walk$c-$t.sql"; done
-	ids=$(psql_ -c "SELECT array_agg(id) FROM (SELECT id FROM customers WHERE search_text LIKE '%$t%' ORDER BY updated_at DESC, id DESC LIMIT 21) p")
+term_secs=${BENCH_TERM_SECS:-2}
+terms="acme holdings smith garcia müller trading rossi tech"
+for kind in common rare; do
+	cond="search_text LIKE :like"
+	[ "$kind" = rare ] || cond="strpos(search_text, :term) > 0"
+	for c in $caps; do walk "$cond" $((c + 1)) >"$work/walk$c-$kind.sql"; done
 	{
-		walk "$t" 201
-		echo "SELECT * FROM customers WHERE id = ANY('$ids'::bigint[]) ORDER BY updated_at DESC, id DESC;"
-		[ "${BENCH_PAGES:-}" = 1 ] || echo "SELECT * FROM associates WHERE customer_id = ANY('$ids'::bigint[]) ORDER BY customer_id;"
-	} >"$work/search-$t.sql"
+		walk "$cond" 201
+		if [ "${BENCH_PAGES:-}" = 1 ]; then
+			echo "SELECT *, (SELECT count(*) FROM associates a WHERE a.customer_id = customers.id) FROM customers WHERE id = ANY(:ids) ORDER BY updated_at DESC, id DESC;"
+		else
+			echo "SELECT id, version, assignee_id, (SELECT su.email FROM staff_users su WHERE su.id = assignee_id),
+(SELECT su.name FROM staff_users su WHERE su.id = assignee_id) FROM customers WHERE id = ANY(:ids) ORDER BY updated_at DESC, id DESC;"
+		fi
+	} >"$work/search-$kind.sql"
 done
+declare -A kind ids
+for t in $terms; do
+	kind[$t]=rare
+	if common "$t"; then kind[$t]=common; fi
+	ids[$t]=$(psql_ -c "SELECT array_agg(id) FROM (SELECT id FROM customers WHERE search_text LIKE '%$t%' ORDER BY updated_at DESC, id DESC LIMIT 21) p")
+done
+echo "common terms (a prepared walk): $(for t in $terms; do [ "${kind[$t]}" = common ] && printf '%s ' "$t"; done)"
 
 . scripts/cpu-ticks.sh
-printf '%-28s %9s %12s %10s\n' "run (16 clients)" "per s" "PG µs" "verity µs"
-pg_run() { # pg_run NAME FILE-PREFIX
-	local files=() f out n d0 d1
-	for f in "$work/$2"-*.sql; do files+=(-f "$f"); done
-	read -r d0 _ <<<"$(cpu_ticks "$data" "$server_pid")"
-	out=$(PGHOST="$data/pg" PGPORT=5432 PGUSER=postgres "$bindir/pgbench" -n -M extended -c "$CLIENTS" -j 2 -T "$secs" "${files[@]}" verity 2>>"$log")
-	read -r d1 _ <<<"$(cpu_ticks "$data" "$server_pid")"
-	n=$(echo "$out" | awk -F': ' '/actually processed/ { split($2, a, "/"); print a[1] }')
-	printf '%-28s %9.0f %12s %10s\n' "pgbench $1" "$(echo "$out" | awk '/^tps/ { print $3; exit }')" "$(per_req "$d0" "$d1" "$n")" "-"
+printf '%-28s %9s %12s %10s\n' "run ($CLIENTS clients)" "per s" "PG µs" "verity µs"
+pg_run() { # pg_run NAME FILE-PREFIX: each term in turn, weighed alike (verity-load picks them at random)
+	local t d0 d1 mode out n sum_us=0 sum_s=0 k=0
+	for t in $terms; do
+		mode=extended
+		[ "${kind[$t]}" = rare ] || mode=prepared
+		read -r d0 _ <<<"$(cpu_ticks "$data" "$server_pid")"
+		out=$(PGHOST="$data/pg" PGPORT=5432 PGUSER=postgres "$bindir/pgbench" -n -M "$mode" -c "$CLIENTS" -j 2 -T "$term_secs" \
+			-D term="$t" -D like="%$t%" -D st='{PENDING,VERIFIED,REJECTED}' -D off=0 -D n=21 -D ids="${ids[$t]}" \
+			-f "$work/$2-${kind[$t]}.sql" verity 2>>"$log")
+		read -r d1 _ <<<"$(cpu_ticks "$data" "$server_pid")"
+		n=$(echo "$out" | awk -F': ' '/actually processed/ { split($2, a, "/"); print a[1] }')
+		sum_us=$((sum_us + $(per_req "$d0" "$d1" "$n")))
+		sum_s=$(echo "$out" | awk -v a="$sum_s" '/^tps/ { printf "%.9f", a + 1 / $3; exit }')
+		k=$((k + 1))
+	done
+	printf '%-28s %9.0f %12s %10s\n' "pgbench $1" "$(awk -v s="$sum_s" -v k="$k" 'BEGIN { print k / s }')" "$((sum_us / k))" "-"
 }
 for c in $caps; do pg_run "walk to $((c + 1))" "walk$c"; done
 pg_run "search (walk + page)" search

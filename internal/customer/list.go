@@ -43,7 +43,8 @@ type Filter struct {
 
 	assigneeID    int64     // Assignee resolved by List
 	overdueBefore time.Time // the SLA cut-off, set by List
-	commonTerm    bool      // a one- or two-letter Query many customers hold, set by List
+	commonTerm    bool      // a Query many customers hold, set by List (search.go)
+	walk          bool      // the filter of a search's newest-first walk (search.go)
 }
 
 // Page is one page of customers with the totals the API and the tabs show.
@@ -150,7 +151,7 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) (*Page, er
 	}
 	var ids []int64
 	if found != nil {
-		ids = found.ids(f, offset)
+		ids = found.page
 	}
 	if p.Content, err = s.pageContent(ctx, f, found != nil, ids); err != nil {
 		return nil, err
@@ -175,7 +176,7 @@ func (s *Service) pageContent(ctx context.Context, f Filter, byID bool, ids []in
 	var rows []customerRow
 	var err error
 	if byID {
-		rows, err = s.rowsByID(ctx, ids)
+		rows, err = s.rowsByID(ctx, f, ids)
 	} else {
 		rows, err = s.pageRows(ctx, f)
 	}

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -36,6 +37,16 @@ func (f *Filter) queryConds(add func(string, any), conds *[]string, args *[]any)
 		*conds = append(*conds, fmt.Sprintf("(search_text LIKE $%d OR reference = $%d)", len(*args)-1, len(*args)))
 		return
 	}
+	if f.commonTerm && f.walk {
+		// The newest-first walk finds a common term's matches at once, and
+		// no index serves it better: strpos, which no index can serve,
+		// keeps the walk's plan one for every term (it is prepared), and
+		// tests each text a little faster than LIKE. The same customers: a
+		// text holds the term exactly when it is LIKE '%term%'. Other
+		// orders keep LIKE, whose trigram index may serve them better.
+		add("strpos(search_text, $%d) > 0", term)
+		return
+	}
 	add("search_text LIKE $%d", like)
 	if utf8.RuneCountInString(term) <= shortTerm && !f.commonTerm {
 		// The same customers (a text holds a term of one or two characters
@@ -46,12 +57,14 @@ func (f *Filter) queryConds(add func(string, any), conds *[]string, args *[]any)
 	}
 }
 
-// gramStats is what the planner knows of customer_search_grams: the share
-// of customers holding each of its most common grams, and how many
-// customers there are (negative: never analysed).
+// gramStats is what the planner knows of the search: the share of
+// customers holding each of customer_search_grams' most common grams, how
+// many customers there are (negative: never analysed), and the bounds of
+// search_text's histogram — a sample of the customers' texts.
 type gramStats struct {
-	freq map[string]float64
-	rows float64
+	freq  map[string]float64
+	rows  float64
+	texts []string
 }
 
 // gramStatsTTL is how long List reuses gramStats; they change only when
@@ -64,24 +77,38 @@ const gramStatsTTL = time.Minute
 // index would make PostgreSQL read and sort more rows than that.
 var commonMatches = 5000.0 // a variable for the tests
 
+// commonShare is the share of search_text's histogram buckets whose
+// bounds must hold a longer term for it to be common: the planner, which
+// estimates from the same bounds, then expects 1 % of the customers or more
+// to hold it and walks (the walk finds 201 of them within some 20,000 index
+// entries); with the default statistics target one bound of 101 is enough.
+var commonShare = 0.01 // a variable for the tests
+
 const gramStatsSQL = `
 SELECT coalesce((SELECT reltuples FROM pg_class WHERE oid = 'customer_search_grams'::regclass), -1),
-       coalesce(s.most_common_elems::text::text[], '{}'), coalesce(s.most_common_elem_freqs, '{}')
+       coalesce(s.most_common_elems::text::text[], '{}'), coalesce(s.most_common_elem_freqs, '{}'),
+       coalesce((SELECT h.histogram_bounds::text::text[] FROM pg_stats h WHERE h.schemaname = current_schema()
+           AND h.tablename = 'customers' AND h.attname = 'search_text'), '{}')
 FROM (SELECT 1) one LEFT JOIN pg_stats s ON s.schemaname = current_schema()
     AND s.tablename = 'customer_search_grams' AND s.attname = 'grams'`
 
-// commonTerm tells whether q is a one- or two-letter term that more than
-// commonMatches customers hold, by the planner's statistics of the grams.
+// commonTerm tells whether q is a common term, by the planner's statistics:
+// a one- or two-letter term that more than commonMatches customers hold, or
+// a longer one that commonShare of search_text's histogram buckets hold.
+// A reference (a UUID) never is.
 func (s *Service) commonTerm(ctx context.Context, q string) (bool, error) {
 	term := strings.ToLower(q)
-	if term == "" || utf8.RuneCountInString(term) > shortTerm {
+	if term == "" {
+		return false, nil
+	}
+	if _, err := uuid.Parse(q); err == nil {
 		return false, nil
 	}
 	st, err := s.grams.get(ctx, gramStatsTTL, time.Now(), func(ctx context.Context) (gramStats, error) {
-		var elems pq.StringArray
+		var elems, texts pq.StringArray
 		var freqs pq.Float64Array
 		st := gramStats{}
-		if err := s.db.QueryRowContext(ctx, gramStatsSQL).Scan(&st.rows, &elems, &freqs); err != nil {
+		if err := s.db.QueryRowContext(ctx, gramStatsSQL).Scan(&st.rows, &elems, &freqs, &texts); err != nil {
 			return st, fmt.Errorf("read search statistics: %w", err)
 		}
 		st.freq = make(map[string]float64, len(elems))
@@ -90,12 +117,25 @@ func (s *Service) commonTerm(ctx context.Context, q string) (bool, error) {
 				st.freq[e] = freqs[i]
 			}
 		}
+		st.texts = texts
 		return st, nil
 	})
 	if err != nil {
 		return false, err
 	}
-	return st.freq[term]*st.rows > commonMatches, nil
+	if utf8.RuneCountInString(term) <= shortTerm {
+		return st.freq[term]*st.rows > commonMatches, nil
+	}
+	if len(st.texts) < 2 {
+		return false, nil // never analysed, or too few customers for a histogram
+	}
+	n := 0
+	for _, t := range st.texts {
+		if strings.Contains(t, term) {
+			n++
+		}
+	}
+	return float64(n) >= commonShare*float64(len(st.texts)-1), nil
 }
 
 func escapeLike(s string) string {
@@ -103,129 +143,166 @@ func escapeLike(s string) string {
 	return r.Replace(s)
 }
 
-// match is one customer a search's walk found.
-type match struct {
-	id     int64
-	status Status
-}
-
 // searchPage is what a search's walk found for the statuses the list shows:
-// their matches newest first, all of them when complete.
+// how many of their matches it saw, and the ids of the page asked for.
 type searchPage struct {
-	matches  []match
-	complete bool
-}
-
-// ids is the page at offset, one row long (to tell hasNext), from the walk.
-func (sp *searchPage) ids(f Filter, offset int64) []int64 {
-	end := min(int(offset)+f.Size+1, len(sp.matches))
-	out := make([]int64, 0, max(end-int(offset), 0))
-	for i := int(offset); i < end; i++ {
-		out = append(out, sp.matches[i].id)
-	}
-	return out
+	seen     int64   // matches of the shown statuses among the walk's
+	page     []int64 // the page's ids newest first, one more to tell hasNext
+	complete bool    // the walk saw every match of the shown statuses
 }
 
 // covers tells whether the walk found the page at offset of the default sort.
 func (sp *searchPage) covers(f Filter, offset int64) bool {
-	return f.Sort == SortUpdated && (sp.complete || offset+int64(f.Size)+1 <= int64(len(sp.matches)))
+	return f.Sort == SortUpdated && (sp.complete || offset+int64(f.Size)+1 <= sp.seen)
 }
 
-// searchWalkSQL reads a search's matches newest first. For a common term
-// that is an index-only walk of customers_updated_cover_idx that stops at the
-// limit; for a rare one the trigram (or grams) index and a sort of its few
-// matches. It is planned for its term each time, never prepared.
-const searchWalkSQL = `SELECT id, status::text FROM customers%s ORDER BY updated_at DESC, id DESC LIMIT $%d`
+// searchWalkSQL reads a search's matches newest first, up to the count
+// limit, and answers in one row: the number of matches of each status (in
+// the order of Statuses), the ids of the page asked for among the matches
+// of the shown statuses (from its offset, one row more than its size) and,
+// when asked, the Mine count. The matches themselves never leave
+// PostgreSQL: printing and scanning 201 rows cost more than the walk's sums.
+// array_agg takes the walk's rows in its order (a plain aggregate over a
+// sorted, limited subquery). For a common term the walk is an index-only
+// walk of customers_updated_cover_idx that stops at the limit; for a rare
+// one the trigram (or grams) index and a sort of its few matches. A rare
+// term's walk is planned for its term each time; a common term's is
+// prepared (queryConds). The count limit is written into the text, so that
+// a prepared walk's plan knows how far it goes.
+var searchWalkSQL = `SELECT ` + statusCounts() + `,
+(array_agg(id) FILTER (WHERE status = ANY($%d::customer_status[])))[$%d::int + 1 : $%d::int + $%d::int], %s
+FROM (SELECT id, status FROM customers%s ORDER BY updated_at DESC, id DESC LIMIT %d) w`
 
-// mineMatchRow adds the Mine count to the first walk as a row of its own
-// (the count in the id column), saving a round trip on every search.
-const mineMatchRow = ` UNION ALL SELECT count(*), 'mine' FROM (SELECT 1 FROM customers WHERE assignee_id = $%d LIMIT $%d) m`
+// statusCounts is the walk's count of each status, in the order of Statuses.
+func statusCounts() string {
+	out := make([]string, len(Statuses))
+	for i, st := range Statuses {
+		out[i] = fmt.Sprintf("count(*) FILTER (WHERE status = '%s')", st)
+	}
+	return strings.Join(out, ", ")
+}
+
+// mineCountColumn is the walk's Mine count, saving a round trip on every
+// search; noMine stands in for it when nobody asks.
+const (
+	mineCountColumn = `(SELECT count(*) FROM (SELECT 1 FROM customers WHERE assignee_id = $%d LIMIT $%d) m)`
+	noMine          = `0::bigint`
+)
 
 // search fills the totals and tab counts of a search and the Mine count of
-// the person me (0: nobody). It returns the walk's matches when they hold
+// the person me (0: nobody). It returns the walk's page when the walk holds
 // the page asked for, nil when the page must be searched for.
 func (s *Service) search(ctx context.Context, f Filter, p *Page, me int64) (*searchPage, error) {
 	limit := s.opts.SearchCountLimit
+	offset := int64(f.Page) * int64(f.Size)
+	f.walk = true
 	all := f
 	all.Statuses = nil // the tabs count every status
 	where, args := all.where()
-	args = append(args, limit+1)
-	q := "(" + fmt.Sprintf(searchWalkSQL, where, len(args)) + ")"
-	if me != 0 {
-		args = append(args, me, QueueCountLimit+1)
-		q += fmt.Sprintf(mineMatchRow, len(args)-1, len(args))
-	}
-	found, err := s.walk(ctx, q, args)
+	q, args := walkSQL(where, args, limit, statusesOf(f), offset, f.Size, me)
+	counts, page, mine, err := s.walk(ctx, f, q, args)
 	if err != nil {
 		return nil, err
 	}
-	p.Counts = make(map[Status]int64, len(Statuses))
-	sel := &searchPage{matches: found[:0]}
-	for _, m := range found {
-		if m.status == "mine" {
-			p.Queues.Mine = m.id
-			continue
-		}
-		p.Counts[m.status]++
-		if len(f.Statuses) == 0 || slices.Contains(f.Statuses, m.status) {
-			sel.matches = append(sel.matches, m)
-		}
-	}
+	p.Queues.Mine, p.Counts = mine, counts
+	sel := &searchPage{page: page}
 	var seen int64
-	for _, n := range p.Counts {
+	for st, n := range counts {
 		seen += n
+		if len(f.Statuses) == 0 || slices.Contains(f.Statuses, st) {
+			sel.seen += n
+		}
 	}
 	p.CountsExact = seen <= int64(limit)
 	sel.complete = p.CountsExact
 	if !p.CountsExact && len(statusesOf(f)) < len(Statuses) {
 		// The newest matches of every status hid how many the shown ones have.
 		where, args := f.where()
-		args = append(args, limit+1)
-		if sel.matches, err = s.walk(ctx, fmt.Sprintf(searchWalkSQL, where, len(args)), args); err != nil {
+		q, args := walkSQL(where, args, limit, statusesOf(f), offset, f.Size, 0)
+		shown, page, _, err := s.walk(ctx, f, q, args)
+		if err != nil {
 			return nil, err
 		}
-		sel.complete = len(sel.matches) <= limit
+		sel.seen, sel.page = 0, page
+		for _, n := range shown {
+			sel.seen += n
+		}
+		sel.complete = sel.seen <= int64(limit)
 		if selected := statusesOf(f); sel.complete && len(selected) == 1 {
-			p.Counts[selected[0]] = int64(len(sel.matches))
+			p.Counts[selected[0]] = sel.seen
 		}
 	}
-	p.TotalElements, p.TotalExact = int64(min(len(sel.matches), limit)), sel.complete
-	if !sel.covers(f, int64(f.Page)*int64(f.Size)) {
+	p.TotalElements, p.TotalExact = min(sel.seen, int64(limit)), sel.complete
+	if !sel.covers(f, offset) {
 		return nil, nil
 	}
 	return sel, nil
 }
 
-// walk runs a search walk: id and status per row.
-func (s *Service) walk(ctx context.Context, q string, args []any) ([]match, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("search customers: %w", err)
+// walkSQL is searchWalkSQL under where (with its args) for the page at
+// offset of size rows among the statuses shown, with the Mine count of the
+// person me (0: without).
+func walkSQL(where string, args []any, limit int, shown []Status, offset int64, size int, me int64) (string, []any) {
+	args = append(args, pq.Array(statusStrings(shown)), offset, size+1)
+	n := len(args)
+	mine := noMine
+	if me != 0 {
+		args = append(args, me, QueueCountLimit+1)
+		mine = fmt.Sprintf(mineCountColumn, n+1, n+2)
 	}
-	defer rows.Close()
-	var out []match
-	for rows.Next() {
-		var m match
-		if err := rows.Scan(&m.id, &m.status); err != nil {
-			return nil, fmt.Errorf("search customers: %w", err)
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search customers: %w", err)
-	}
-	return out, nil
+	return fmt.Sprintf(searchWalkSQL, n-2, n-1, n-1, n, mine, where, limit+1), args
 }
 
-// rowsByIDSQL reads a page whose ids a search's walk found, in list order.
-const rowsByIDSQL = `SELECT ` + listColumns + ` FROM customers WHERE id = ANY($1) ORDER BY updated_at DESC, id DESC`
+// walk runs a search walk: the matches per status, the page's ids and the Mine count.
+func (s *Service) walk(ctx context.Context, f Filter, q string, args []any) (counts map[Status]int64, page []int64, mine int64, err error) {
+	n := make([]int64, len(Statuses))
+	var ids pq.Int64Array
+	dest := make([]any, 0, len(n)+2)
+	for i := range n {
+		dest = append(dest, &n[i])
+	}
+	dest = append(dest, &ids, &mine)
+	db := sqlx.QueryerContext(s.db)
+	if f.commonTerm && len(f.Risks) == 0 && f.Assignee == "" && !f.Overdue && !f.Review {
+		// One plan for every common term: the walk. Only these few shapes (by
+		// status, with or without Mine) are prepared, leaving the store's
+		// statement cache (maxStatements) to the statements it holds.
+		db = s.prepared(nil)
+	}
+	if err := queryRow(ctx, db, dest, q, args...); err != nil {
+		return nil, nil, 0, fmt.Errorf("search customers: %w", err)
+	}
+	counts = make(map[Status]int64, len(Statuses))
+	for i, st := range Statuses {
+		if n[i] > 0 {
+			counts[st] = n[i]
+		}
+	}
+	return counts, ids, mine, nil
+}
 
-// rowsByID reads the customers of a page by id (a prepared statement).
-func (s *Service) rowsByID(ctx context.Context, ids []int64) ([]customerRow, error) {
+// rowsByIDSQL reads a page whose ids a search's walk found, in list order;
+// rowKeysByIDSQL reads only their keys and owners, the rest coming from the
+// list cache (listcache.go).
+const (
+	rowsByIDSQL    = `SELECT ` + listColumns + ` FROM customers WHERE id = ANY($1) ORDER BY updated_at DESC, id DESC`
+	rowKeysByIDSQL = `SELECT ` + listKeyColumns + ` FROM customers WHERE id = ANY($1) ORDER BY updated_at DESC, id DESC`
+)
+
+// rowsByID reads the customers of a page by id (a prepared statement): for
+// the list page (f.Summary) whole, with their associates' count; for the API
+// as a list page does, by version from the list cache.
+func (s *Service) rowsByID(ctx context.Context, f Filter, ids []int64) ([]customerRow, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := queryCustomers(ctx, s.prepared(nil), true, rowsByIDSQL, pq.Array(ids))
+	var rows []customerRow
+	var err error
+	if f.Summary {
+		rows, err = queryCustomers(ctx, s.prepared(nil), true, rowsByIDSQL, pq.Array(ids))
+	} else {
+		rows, err = s.pageRowsCached(ctx, s.prepared(nil), rowKeysByIDSQL, []any{pq.Array(ids)})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("list customers: %w", err)
 	}

@@ -2,6 +2,7 @@ package customer_test
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -169,5 +170,78 @@ func TestSearchCountsTheNewestMatches(t *testing.T) {
 	p, err = e.svc.List(e.ctx, viewer, customer.Filter{Query: "company", Size: 2, Sort: customer.SortName})
 	if err != nil || strings.Join(names(p), ",") != "Company 00,Company 01" {
 		t.Fatalf("by name: %v %v", names(p), err)
+	}
+}
+
+// The API's search reads a page's rows as its list does: by (id, version)
+// from the list cache, the case owner afresh.
+func TestSearchKeepsCustomersByVersion(t *testing.T) {
+	e := newEnv(t)
+	a := e.create(officer, seedInput)
+	searched := func(summary bool) *customer.Customer {
+		t.Helper()
+		p, err := e.svc.List(e.ctx, viewer, customer.Filter{Query: "bond", Summary: summary})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Content) != 1 {
+			t.Fatalf("found %v", names(p))
+		}
+		return p.Content[0]
+	}
+	exec := func(q string) {
+		t.Helper()
+		if _, err := e.db.ExecContext(e.ctx, q, a.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c := searched(false); c.Company.Description == nil || *c.Company.Description != "Original description" {
+		t.Fatalf("first search: %+v", c.Company)
+	}
+	exec(`UPDATE customers SET description = 'Changed by hand' WHERE id = $1`)
+	if c := searched(false); *c.Company.Description != "Original description" {
+		t.Fatalf("the customer was read again for the same version: %q", *c.Company.Description)
+	}
+	if c := searched(true); *c.Company.Description != "Changed by hand" { // the list page reads fresh
+		t.Fatalf("the list page's search: %q", *c.Company.Description)
+	}
+	exec(`UPDATE customers SET version = version + 1 WHERE id = $1`)
+	if c := searched(false); *c.Company.Description != "Changed by hand" {
+		t.Fatalf("a new version read the old row: %q", *c.Company.Description)
+	}
+}
+
+// A common term is walked with strpos instead of LIKE: it finds the same
+// customers, the characters LIKE treats specially taken literally.
+func TestSearchCommonTermsFindTheSameCustomers(t *testing.T) {
+	defer customer.SetCommonMatches(0)() // the short terms too; a longer one is common in one bound of four
+	e := newEnv(t)
+	for i, name := range []string{"Save 50% Ltd", "Save 500 Ltd", "Under_score Ltd", "Underscore Ltd"} {
+		body := strings.Replace(seedInput, "Bond Holdings", name, 1)
+		e.create(officer, strings.Replace(body, "21-4532998", fmt.Sprintf("C-%d", i), 1))
+	}
+	if _, err := e.db.ExecContext(e.ctx, `ANALYZE customers, customer_search_grams`); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]string{
+		"50%": "Save 50% Ltd", "0%": "Save 50% Ltd", "r_s": "Under_score Ltd", "_": "Under_score Ltd",
+		"save": "Save 50% Ltd,Save 500 Ltd", "SCORE": "Under_score Ltd,Underscore Ltd", "%": "Save 50% Ltd",
+	} {
+		// By name the page is read with LIKE, its count from the walk.
+		p, err := e.svc.List(e.ctx, viewer, customer.Filter{Query: q, Sort: customer.SortName})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(names(p), ","); got != want || p.TotalElements != int64(len(p.Content)) {
+			t.Errorf("q=%q found %s (total %d), want %s", q, got, p.TotalElements, want)
+		}
+		// Newest first the walk finds the page too.
+		p, err = e.svc.List(e.ctx, viewer, customer.Filter{Query: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := names(p); len(got) != strings.Count(want, ",")+1 || p.TotalElements != int64(len(got)) {
+			t.Errorf("q=%q newest first found %v (total %d), want %s", q, got, p.TotalElements, want)
+		}
 	}
 }

@@ -1,0 +1,117 @@
+package customer
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/verity-kyb/verity/internal/access"
+	"github.com/verity-kyb/verity/internal/pgtest"
+)
+
+// TestSearchWalkAnswersInOneRow: the walk sends back its counts per status,
+// the page's ids (newest first, among the statuses shown, from the page's
+// offset, one more than its size) and the Mine count — not its matches.
+func TestSearchWalkAnswersInOneRow(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.New(t)
+	s := NewService(db, Options{VerifyBaseURL: "https://verify.test"})
+	createForStoreTest(t, s)
+	// 30 matches, newest first: i = 1, 2, …; status by i % 3; i = 5 is assigned to person 1.
+	if _, err := db.ExecContext(ctx, `INSERT INTO staff_users (id, email, name, role, password_hash)
+VALUES (1, 'vera@example.com', 'Vera', 'officer', 'x') ON CONFLICT DO NOTHING`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO customers (reference, status, risk_score, name, tax_residence_country_code,
+  registration_number, address_line1, city, postal_code, country_code, verification_url, verification_status, updated_at, assignee_id, search_text)
+SELECT gen_random_uuid(), (ARRAY['PENDING', 'VERIFIED', 'REJECTED'])[1 + i % 3]::customer_status, 'LOW', 'Walker ' || i, 'GB',
+  'W' || i, '1 High St', 'London', 'N1', 'GB', 'https://verify.test/' || i, 'PENDING', now() + interval '1 day' - i * interval '1 minute',
+  CASE WHEN i = 5 THEN 1 END, 'walker ' || i
+FROM generate_series(1, 30) i`); err != nil {
+		t.Fatal(err)
+	}
+	var want []int64 // the VERIFIED matches' ids, newest first
+	if err := db.SelectContext(ctx, &want, `SELECT id FROM customers WHERE name LIKE 'Walker %' AND status = 'VERIFIED' ORDER BY updated_at DESC, id DESC`); err != nil {
+		t.Fatal(err)
+	}
+	f := Filter{Query: "walker"}
+	where, whereArgs := f.where()
+	q, args := walkSQL(where, whereArgs, 20, []Status{StatusVerified}, 3, 2, 1)
+	counts, page, mine, err := s.walk(ctx, f, q, args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The walk stops at 21 matches: i = 1..21, of which i % 3 = 0 → PENDING (7), 1 → VERIFIED (7), 2 → REJECTED (7).
+	if counts[StatusPending] != 7 || counts[StatusVerified] != 7 || counts[StatusRejected] != 7 || mine != 1 {
+		t.Fatalf("counts %v, mine %d", counts, mine)
+	}
+	if !slices.Equal(page, want[3:6]) {
+		t.Fatalf("page %v, want the 4th to 6th VERIFIED match %v", page, want[3:6])
+	}
+	q, args = walkSQL(where, whereArgs, 20, Statuses, 20, 20, 0)
+	if _, page, mine, err = s.walk(ctx, f, q, args); err != nil || len(page) != 1 || mine != 0 {
+		t.Fatalf("the page past the 20th match: %v, mine %d, %v", page, mine, err)
+	}
+}
+
+// TestCommonTermsWalkOnePreparedPlan: a term that enough of search_text's
+// histogram bounds hold is common, and its walk is one prepared statement
+// that PostgreSQL soon runs with a generic plan, not planned per term; a
+// rare term and a reference are not.
+func TestCommonTermsWalkOnePreparedPlan(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.New(t)
+	db.SetMaxOpenConns(1) // one session, whose prepared statements pg_prepared_statements shows
+	s := NewService(db, Options{VerifyBaseURL: "https://verify.test"})
+	c := createForStoreTest(t, s)
+	if _, err := db.ExecContext(ctx, `INSERT INTO customers (reference, status, risk_score, name, tax_residence_country_code,
+  registration_number, address_line1, city, postal_code, country_code, verification_url, verification_status, updated_at, search_text)
+SELECT gen_random_uuid(), 'PENDING', 'LOW', 'Company ' || i, 'GB', 'R' || i, '1 High St', 'London', 'N1', 'GB',
+  'https://verify.test/' || i, 'PENDING', now() - i * interval '1 minute',
+  CASE WHEN i % 4 = 0 THEN 'walker company ' ELSE 'company ' END || i || CASE WHEN i = 77 THEN ' rarebird' ELSE '' END
+FROM generate_series(1, 3000) i`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `ANALYZE customers`); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]bool{"walker": true, "WALKER COMP": true, "rarebird": false, c.Reference.String(): false} {
+		if got, err := s.commonTerm(ctx, q); err != nil || got != want {
+			t.Fatalf("commonTerm(%q) = %v, %v; want %v", q, got, err, want)
+		}
+	}
+	reader := access.Actor{Kind: access.ActorUser, ID: 1, Name: "Vera", Role: access.RoleViewer}
+	for i := range 20 {
+		q := []string{"walker", "walker company 1", "company 2"}[i%3]
+		if _, err := s.List(ctx, reader, Filter{Query: q}); err != nil {
+			t.Fatal(err)
+		}
+		// Other filters' walks stay unprepared: they would fill the statement cache.
+		if _, err := s.List(ctx, reader, Filter{Query: q, Risks: []RiskScore{RiskLow}, Overdue: i%2 == 0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var plans []struct {
+		Statement string `db:"statement"`
+		Generic   int64  `db:"generic_plans"`
+		Custom    int64  `db:"custom_plans"`
+	}
+	if err := db.SelectContext(ctx, &plans, `SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements`); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range plans {
+		if strings.Contains(p.Statement, "strpos(search_text") && strings.Contains(p.Statement, "risk_score") {
+			t.Fatalf("a walk with other filters was prepared:\n%s", p.Statement)
+		}
+	}
+	for _, p := range plans {
+		if strings.Contains(p.Statement, "strpos(search_text") && strings.Contains(p.Statement, "array_agg(id)") {
+			if p.Generic == 0 || p.Custom > 5 {
+				t.Fatalf("the walk ran %d generic and %d custom plans, want generic after at most 5 custom", p.Generic, p.Custom)
+			}
+			return
+		}
+	}
+	t.Fatalf("the common terms' walk was not prepared: %+v", plans)
+}
