@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -27,7 +28,7 @@ import (
 // event of a customer whose delivery is recorded here waits for the next
 // claim: order is kept. SKIP LOCKED lets several workers claim side by
 // side; the lease (locked_until) outlives a try, so a killed worker's claim
-// expires and the delivery is tried again. It runs with roundTxSQL's settings:
+// expires and the delivery is tried again. It runs with roundSessionSQL's settings:
 // the due deliveries are read in due_idx's order, stopping after $1.
 const claimSQL = `
 WITH done AS (` + recordSQL + `
@@ -92,18 +93,14 @@ func (c *claimed) body() ([]byte, error) {
 // Run delivers until ctx ends: `verity serve` runs it beside the web
 // server. Up to Concurrency tries run at once, each handing its outcome
 // back, so a slow endpoint holds only its own slots. Each round is one
-// statement (claimSQL): the outcomes gathered since the last round, and the
-// next claim. Run claims again at once when a batch came back full; else
+// statement (claimSQL) on the worker's own connection (rounds): the outcomes
+// gathered since the last round, and the next claim. Run claims again at once when a batch came back full; else
 // when a try finished or an event was written by this process, at most
 // every Pace; else every Poll. It returns when ctx ends and the tries under
 // way are recorded.
 func (s *Service) Run(ctx context.Context, log *slog.Logger) {
-	stmt, err := s.db.PreparexContext(ctx, claimSQL)
-	if err != nil {
-		stmt = nil // claim unprepared
-	} else {
-		defer stmt.Close()
-	}
+	r := &rounds{s: s}
+	defer r.close()
 	t := time.NewTicker(s.opts.Poll)
 	defer t.Stop()
 	slots := make(chan struct{}, s.opts.Concurrency)
@@ -114,7 +111,7 @@ func (s *Service) Run(ctx context.Context, log *slog.Logger) {
 	for ctx.Err() == nil {
 		want := min(s.opts.Batch, cap(slots)-len(slots))
 		outs := gather(outcomes)
-		batch, err := s.claimRecord(ctx, stmt, outs, want)
+		batch, err := r.claimRecord(ctx, outs, want)
 		if err != nil && ctx.Err() == nil {
 			log.Warn("webhook deliveries: claim", "err", err)
 		}
@@ -155,7 +152,7 @@ func (s *Service) Run(ctx context.Context, log *slog.Logger) {
 	}
 	wg.Wait()
 	// outcomes already handed back are recorded even while stopping
-	if _, err := s.claimRecord(context.WithoutCancel(ctx), stmt, gather(outcomes), 0); err != nil {
+	if _, err := r.claimRecord(context.WithoutCancel(ctx), gather(outcomes), 0); err != nil {
 		log.Warn("webhook deliveries", "err", err)
 	}
 }
@@ -173,9 +170,69 @@ func gather(ch <-chan outcome) []outcome {
 	}
 }
 
-// claimRecord records outs and takes up to n due deliveries (claimSQL),
-// with stmt when it is prepared.
-func (s *Service) claimRecord(ctx context.Context, stmt *sqlx.Stmt, outs []outcome, n int) ([]claimed, error) {
+// rounds is a worker's own connection to PostgreSQL: the settings of its
+// rounds (roundSessionSQL) are set once for the session, claimSQL is
+// prepared on it, and each round is that one statement in autocommit — one
+// round trip, where a transaction of its own took four (BEGIN, the settings,
+// the statement, COMMIT). The connection is never handed back to the pool
+// with those settings: after an error, and when the worker stops, it is
+// closed, and the next round opens a new one.
+type rounds struct {
+	s    *Service
+	conn *sqlx.Conn
+	stmt *sqlx.Stmt
+}
+
+// claimRecord records outs and takes up to n due deliveries (claimSQL) on
+// the worker's connection, opening it first when needed. When it fails, the
+// outcomes are not recorded: their deliveries are tried again when their
+// lease runs out (at least once).
+func (r *rounds) claimRecord(ctx context.Context, outs []outcome, n int) ([]claimed, error) {
+	var batch []claimed
+	err := r.open(ctx)
+	if err == nil {
+		err = r.stmt.SelectContext(ctx, &batch, r.s.roundArgs(outs, n)...)
+	}
+	if err != nil {
+		r.close()
+		return nil, fmt.Errorf("claim and record webhook deliveries: %w", err)
+	}
+	return batch, nil
+}
+
+// open gets the worker's connection ready, unless it is.
+func (r *rounds) open(ctx context.Context) error {
+	if r.conn != nil {
+		return nil
+	}
+	conn, err := r.s.db.Connx(ctx)
+	if err != nil {
+		return err
+	}
+	r.conn = conn
+	if _, err := conn.ExecContext(ctx, roundSessionSQL); err != nil {
+		return err
+	}
+	r.stmt, err = conn.PreparexContext(ctx, claimSQL)
+	return err
+}
+
+// close closes the worker's connection for good: it leaves the pool rather
+// than return to it with the rounds' settings.
+func (r *rounds) close() {
+	if r.conn == nil {
+		return
+	}
+	if r.stmt != nil {
+		_ = r.stmt.Close()
+	}
+	_ = r.conn.Raw(func(any) error { return driver.ErrBadConn }) // discard, never reuse
+	_ = r.conn.Close()
+	r.conn, r.stmt = nil, nil
+}
+
+// roundArgs are claimSQL's parameters: take up to n, record outs.
+func (s *Service) roundArgs(outs []outcome, n int) []any {
 	now := s.opts.Now()
 	k := len(outs)
 	ids, states, latency := make([]int64, k), make([]string, k), make([]int64, k)
@@ -185,30 +242,15 @@ func (s *Service) claimRecord(ctx context.Context, stmt *sqlx.Stmt, outs []outco
 		ids[i], states[i], latency[i], status[i], errs[i], delivered[i], next[i] =
 			o.id, o.state, o.latencyMS, o.status, o.err, o.deliveredAt, o.next
 	}
-	args := []any{n, now.Add(s.opts.Lease), now, pq.Array(ids), pq.Array(states), pq.Array(status),
+	return []any{n, now.Add(s.opts.Lease), now, pq.Array(ids), pq.Array(states), pq.Array(status),
 		pq.Array(latency), pq.Array(errs), pq.Array(delivered), pq.Array(next)}
-	var batch []claimed
-	tx, err := s.db.BeginTxx(ctx, nil)
-	if err == nil {
-		defer tx.Rollback() //nolint:errcheck // after Commit: a no-op
-		if _, err = tx.ExecContext(ctx, roundTxSQL); err == nil {
-			if stmt != nil {
-				err = tx.StmtxContext(ctx, stmt).SelectContext(ctx, &batch, args...)
-			} else {
-				err = tx.SelectContext(ctx, &batch, claimSQL, args...)
-			}
-		}
-		if err == nil {
-			err = tx.Commit()
-		}
-	}
-	if err != nil {
-		return nil, fmt.Errorf("claim and record webhook deliveries: %w", err)
-	}
-	return batch, nil
 }
 
-// roundTxSQL sets up the transaction of a round (claimSQL).
+// WorkerApplicationName names the worker's own connection in
+// pg_stat_activity.
+const WorkerApplicationName = "verity webhook worker"
+
+// roundSessionSQL sets up the worker's own connection (rounds), once.
 //   - Index scans only: the statistics count few pending deliveries (when
 //     the worker keeps up, there are few), so the planner would rather read
 //     every entry of a partial "pending" index and sort, or scan the table.
@@ -223,13 +265,18 @@ func (s *Service) claimRecord(ctx context.Context, stmt *sqlx.Stmt, outs []outco
 //     in a crash of PostgreSQL itself only mean those deliveries are tried
 //     again — at least once, as after a killed process — and the worker no
 //     longer adds a disk flush of its own beside the writes' commits.
-const roundTxSQL = `SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off; SET LOCAL enable_seqscan = off;
-SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL synchronous_commit = off`
+//
+// Only this connection has these settings; it never returns to the pool.
+const roundSessionSQL = `SET enable_bitmapscan = off; SET enable_sort = off; SET enable_seqscan = off;
+SET plan_cache_mode = force_generic_plan; SET synchronous_commit = off;
+SET application_name = '` + WorkerApplicationName + `'`
 
 // DeliverDue claims one batch of due deliveries and tries each, side by
 // side, waiting for all; it answers how many it claimed (tests and tools).
 func (s *Service) DeliverDue(ctx context.Context) (int, error) {
-	batch, err := s.claimRecord(ctx, nil, nil, s.opts.Batch)
+	r := &rounds{s: s}
+	defer r.close()
+	batch, err := r.claimRecord(ctx, nil, s.opts.Batch)
 	if err != nil {
 		return 0, err
 	}
@@ -243,7 +290,7 @@ func (s *Service) DeliverDue(ctx context.Context) (int, error) {
 		}()
 	}
 	wg.Wait()
-	_, err = s.claimRecord(context.WithoutCancel(ctx), nil, outs, 0)
+	_, err = r.claimRecord(context.WithoutCancel(ctx), outs, 0)
 	return len(batch), err
 }
 
