@@ -74,7 +74,7 @@ type Envelope struct {
 // It is written by hand around the stored payload (valid JSON, the bytes
 // stored as the service encoded it: json, not jsonb) rather than re-encoding it.
 func (c *claimed) body() ([]byte, error) {
-	name, err := json.Marshal(c.Name)
+	name, err := jsonString(c.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -88,6 +88,17 @@ func (c *claimed) body() ([]byte, error) {
 	b = append(b, `","data":`...)
 	b = append(b, c.Payload...)
 	return append(b, '}'), nil
+}
+
+// jsonString is s as a JSON string: as written when it needs no escaping (the
+// event names do not), else as encoding/json writes it.
+func jsonString(s string) ([]byte, error) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return json.Marshal(s)
+		}
+	}
+	return append(append(append(make([]byte, 0, len(s)+2), '"'), s...), '"'), nil
 }
 
 // Run delivers until ctx ends: `verity serve` runs it beside the web
@@ -360,23 +371,24 @@ func (s *Service) post(ctx context.Context, c *claimed, body []byte) (int, time.
 	if c.PreviousSecret != nil {
 		secrets = append(secrets, *c.PreviousSecret)
 	}
-	req.Header.Set("User-Agent", "Verity-Webhooks/1")
-	sign(req.Header, c.URL, c.EventID.String(), s.opts.Now(), body, secrets...)
+	req.Header["User-Agent"] = []string{"Verity-Webhooks/1"}
+	sign(req.Header, req.URL, c.EventID.String(), s.opts.Now(), body, secrets...)
 	start := time.Now()
 	resp, err := s.client.Do(req)
 	if err != nil {
 		return 0, time.Since(start), err
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 { // the answer's text is not kept: read it through, no copy
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, MaxResponseBody))
+		return resp.StatusCode, time.Since(start), nil
+	}
 	text, _ := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBody))
 	latency := time.Since(start)
-	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
-		if len(text) > 200 {
-			text = text[:200]
-		}
-		return resp.StatusCode, latency, fmt.Errorf("HTTP %d: %s", resp.StatusCode, bytes.ToValidUTF8(text, nil))
+	if len(text) > 200 {
+		text = text[:200]
 	}
-	return resp.StatusCode, latency, nil
+	return resp.StatusCode, latency, fmt.Errorf("HTTP %d: %s", resp.StatusCode, bytes.ToValidUTF8(text, nil))
 }
 
 // backoff is the wait before the next try after `attempts` tries: full
