@@ -199,16 +199,35 @@ type rounds struct {
 // outcomes are not recorded: their deliveries are tried again when their
 // lease runs out (at least once).
 func (r *rounds) claimRecord(ctx context.Context, outs []outcome, n int) ([]claimed, error) {
-	var batch []claimed
 	err := r.open(ctx)
+	var batch []claimed
 	if err == nil {
-		err = r.stmt.SelectContext(ctx, &batch, r.s.roundArgs(outs, n)...)
+		batch, err = scanClaimed(r.stmt.QueryContext(ctx, r.s.roundArgs(outs, n)...))
 	}
 	if err != nil {
 		r.close()
 		return nil, fmt.Errorf("claim and record webhook deliveries: %w", err)
 	}
 	return batch, nil
+}
+
+// scanClaimed reads claimSQL's rows, column by column in its order (no
+// reflection per row: a round may bring back dozens).
+func scanClaimed(rows *sql.Rows, err error) ([]claimed, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var batch []claimed
+	for rows.Next() {
+		var c claimed
+		if err := rows.Scan(&c.ID, &c.Attempts, &c.EventID, &c.Name, (*[]byte)(&c.Payload), &c.EventAt, &c.URL,
+			&c.Secret, &c.PreviousSecret); err != nil {
+			return nil, err
+		}
+		batch = append(batch, c)
+	}
+	return batch, rows.Err()
 }
 
 // open gets the worker's connection ready, unless it is.
