@@ -49,17 +49,16 @@ WHERE d.id = due.id AND ev.id = d.event_id AND e.id = d.endpoint_id
 RETURNING d.id, d.attempts, ev.event_id, ev.name, ev.payload, ev.created_at AS event_at, e.url,
   e.secret, CASE WHEN e.previous_expires_at > $3 THEN e.previous_secret END AS previous_secret`
 
-// claimed is one delivery a worker holds.
+// claimed is one delivery a worker holds, its body built as it is read.
 type claimed struct {
-	ID             int64           `db:"id"`
-	Attempts       int             `db:"attempts"`
-	EventID        uuid.UUID       `db:"event_id"`
-	Name           string          `db:"name"`
-	Payload        json.RawMessage `db:"payload"`
-	EventAt        time.Time       `db:"event_at"`
-	URL            string          `db:"url"`
-	Secret         string          `db:"secret"`
-	PreviousSecret *string         `db:"previous_secret"`
+	ID             int64
+	Attempts       int
+	EventID        string // as PostgreSQL writes a uuid: the canonical form
+	Body           []byte // the Envelope (body)
+	EventAt        time.Time
+	URL            string
+	Secret         string
+	PreviousSecret *string
 }
 
 // Envelope is the body of every delivery, as BVNK shapes it.
@@ -70,35 +69,34 @@ type Envelope struct {
 	Data      json.RawMessage `json:"data"`
 }
 
-// body is the delivery's JSON, an Envelope: the same bytes on every try.
-// It is written by hand around the stored payload (valid JSON, the bytes
-// stored as the service encoded it: json, not jsonb) rather than re-encoding it.
-func (c *claimed) body() ([]byte, error) {
-	name, err := jsonString(c.Name)
-	if err != nil {
-		return nil, err
-	}
-	b := make([]byte, 0, len(c.Payload)+len(name)+128)
+// body is a delivery's JSON, an Envelope: the same bytes on every try. It
+// is written by hand around the stored payload (valid JSON, the bytes stored
+// as the service encoded it: json, not jsonb) rather than re-encoding it.
+func body(name, eventID string, at time.Time, payload []byte) []byte {
+	n := jsonString(name)
+	b := make([]byte, 0, len(payload)+len(n)+128)
 	b = append(b, `{"event":`...)
-	b = append(b, name...)
+	b = append(b, n...)
 	b = append(b, `,"eventId":"`...)
-	b = append(b, c.EventID.String()...)
+	b = append(b, eventID...)
 	b = append(b, `","timestamp":"`...)
-	b = c.EventAt.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = at.UTC().AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","data":`...)
-	b = append(b, c.Payload...)
-	return append(b, '}'), nil
+	b = append(b, payload...)
+	return append(b, '}')
 }
 
 // jsonString is s as a JSON string: as written when it needs no escaping (the
-// event names do not), else as encoding/json writes it.
-func jsonString(s string) ([]byte, error) {
+// event names do not), else as encoding/json writes it (which never fails
+// on a string).
+func jsonString(s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			return json.Marshal(s)
+			b, _ := json.Marshal(s)
+			return b
 		}
 	}
-	return append(append(append(make([]byte, 0, len(s)+2), '"'), s...), '"'), nil
+	return append(append(append(make([]byte, 0, len(s)+2), '"'), s...), '"')
 }
 
 // Run delivers until ctx ends: `verity serve` runs it beside the web
@@ -219,12 +217,15 @@ func scanClaimed(rows *sql.Rows, err error) ([]claimed, error) {
 	}
 	defer rows.Close()
 	var batch []claimed
+	var name string
+	var payload sql.RawBytes // the driver's bytes, copied once: into the body
 	for rows.Next() {
 		var c claimed
-		if err := rows.Scan(&c.ID, &c.Attempts, &c.EventID, &c.Name, (*[]byte)(&c.Payload), &c.EventAt, &c.URL,
+		if err := rows.Scan(&c.ID, &c.Attempts, &c.EventID, &name, &payload, &c.EventAt, &c.URL,
 			&c.Secret, &c.PreviousSecret); err != nil {
 			return nil, err
 		}
+		c.Body = body(name, c.EventID, c.EventAt, payload)
 		batch = append(batch, c)
 	}
 	return batch, rows.Err()
@@ -339,12 +340,7 @@ type outcome struct {
 // timeout even when the server is stopping, so its outcome can be recorded.
 func (s *Service) try(ctx context.Context, c *claimed) outcome {
 	out := outcome{id: c.ID, state: "pending"}
-	body, err := c.body()
-	var status int
-	var latency time.Duration
-	if err == nil {
-		status, latency, err = s.post(ctx, c, body)
-	}
+	status, latency, err := s.post(ctx, c)
 	out.latencyMS = latency.Milliseconds()
 	if status != 0 {
 		out.status = sql.NullInt64{Int64: int64(status), Valid: true}
@@ -381,8 +377,8 @@ const recordSQL = `
 
 // post sends the signed body once and reads at most MaxResponseBody of the
 // answer; a non-2xx answer's text becomes the error.
-func (s *Service) post(ctx context.Context, c *claimed, body []byte) (int, time.Duration, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(body))
+func (s *Service) post(ctx context.Context, c *claimed) (int, time.Duration, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(c.Body))
 	if err != nil {
 		return 0, 0, err
 	}
@@ -391,7 +387,7 @@ func (s *Service) post(ctx context.Context, c *claimed, body []byte) (int, time.
 		secrets = append(secrets, *c.PreviousSecret)
 	}
 	req.Header["User-Agent"] = []string{"Verity-Webhooks/1"}
-	sign(req.Header, req.URL, c.EventID.String(), s.opts.Now(), body, secrets...)
+	sign(req.Header, req.URL, c.EventID, s.opts.Now(), c.Body, secrets...)
 	start := time.Now()
 	resp, err := s.client.Do(req)
 	if err != nil {
