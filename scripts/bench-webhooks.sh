@@ -4,8 +4,9 @@
 # alternated to even out a shared machine's noise, and the delivery lag
 # (change to receipt) p50/p99 under that load, and the CPU each PUT costs
 # (PostgreSQL's and verity's, from /proc/*/stat, counted until every event is
-# delivered): on a shared machine the steadier figure. Prints figures;
-# asserts nothing.
+# delivered): on a shared machine the steadier figure — and, of
+# PostgreSQL's, what the webhook worker's own connection used (its rounds:
+# claims and outcomes). Prints figures; asserts nothing.
 #
 # Knobs: BENCH_CUSTOMERS (20000), BENCH_CLIENTS (16), BENCH_DURATION (10s),
 # BENCH_ROUNDS (2), BENCH_PORT (18090), BENCH_KEEP=1 (keep the work directory),
@@ -88,20 +89,34 @@ load() {
 	bin/verity-load -url "http://127.0.0.1:$PORT" -key "$officer_key" -admin-key "$admin_key" \
 		-clients "$CLIENTS" -duration "$DURATION" -only "PUT details" "$@"
 }
+# worker prints the pid of the webhook worker's own PostgreSQL connection
+# and the CPU ticks it has used (nothing when there is none, or no psql).
+worker() {
+	local pid
+	pid=$(psql -h "$DATA_DIR/pg" -U postgres -d verity -XAtc \
+		"SELECT pid FROM pg_stat_activity WHERE application_name = 'verity webhook worker'" 2>/dev/null | head -n 1) || true
+	[ -n "$pid" ] && awk -v p="$pid" '{ print p, $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || true
+}
 # phase runs one load (its arguments go to verity-load) and prints its
 # output, then "cpu: <PostgreSQL µs> <verity µs> <verity-load µs> per
 # request" — verity-load's CPU (bash's `times` of the command substitution,
 # whose only child it is) covers the load generator and, with -webhook, the
-# receiver, which in a deployment runs on the subscriber's machines.
+# receiver, which in a deployment runs on the subscriber's machines — and,
+# of PostgreSQL's, what the webhook worker's own connection used (its rounds).
 phase() {
-	local out db0 sv0 db1 sv1 n lg
+	local out db0 sv0 db1 sv1 n lg w0 w1 wk=""
+	w0=$(worker)
 	read -r db0 sv0 <<<"$(ticks)"
 	out=$(load "$@"; times)
 	read -r db1 sv1 <<<"$(ticks)"
+	w1=$(worker)
 	n=$(echo "$out" | awk '/^PUT details/ { print $3 }')
 	lg=$(echo "$out" | tail -n 1 | awk -v n="$n" '{ t = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); t += p[1] * 60 + p[2] } printf "%.0f", (n > 0 ? t * 1e6 / n : 0) }')
+	if [ -n "$w0" ] && [ "${w0%% *}" = "${w1%% *}" ]; then
+		wk="; the webhook worker's rounds $(per_req "${w0##* }" "${w1##* }" "$n") µs of PostgreSQL's"
+	fi
 	echo "$out" | head -n -2
-	echo "cpu: $(per_req "$db0" "$db1" "$n") $(per_req "$sv0" "$sv1" "$n") $lg µs per PUT (PostgreSQL, verity, verity-load)"
+	echo "cpu: $(per_req "$db0" "$db1" "$n") $(per_req "$sv0" "$sv1" "$n") $lg µs per PUT (PostgreSQL, verity, verity-load)$wk"
 }
 none=() one=() cnone=() cone=() lnone=() lone=()
 for round in $(seq 1 "$ROUNDS"); do

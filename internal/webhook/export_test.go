@@ -2,6 +2,6 @@ package webhook
 
 // For the tests of package webhook_test.
 const (
-	ClaimSQL   = claimSQL
-	RoundTxSQL = roundTxSQL
+	ClaimSQL        = claimSQL
+	RoundSessionSQL = roundSessionSQL
 )

@@ -68,12 +68,23 @@ var _ customer.StatementEvents = (*Service)(nil)
 // stored); the last part, outbox, returns a row per delivery stored.
 func (s *Service) EmitSQL(customerID string, n int) string {
 	p := func(i int) string { return "$" + strconv.Itoa(n+i) }
+	// One event (most writes): its payload is the array's text inside the
+	// brackets, parsed once, as it is stored, and only when someone
+	// subscribes; splitting the array with json_array_elements parsed every
+	// payload twice, subscribed or not. (OFFSET 0 keeps the planner from
+	// folding a branch's cast with the parameter's value — parsing it, or
+	// failing on a many-event array — when the branch is not taken.)
 	return `ev AS (
   INSERT INTO webhook_events (event_id, name, customer_id, payload)
-  SELECT u.event_id, u.name, w.id, u.payload
-  FROM (SELECT ` + customerID + ` AS id) w,
-    ROWS FROM (unnest(` + p(0) + `::uuid[]), unnest(` + p(1) + `::text[]), json_array_elements(` + p(2) + `::json))
-    WITH ORDINALITY AS u(event_id, name, payload, i)
+  SELECT u.event_id, u.name, w.id, u.payload::json
+  FROM (SELECT ` + customerID + ` AS id) w, (
+    SELECT (` + p(0) + `::uuid[])[1], (` + p(1) + `::text[])[1], btrim(substr(a.t, 2, length(a.t) - 2), E' \t\r\n'), 1::bigint
+    FROM (SELECT btrim(` + p(2) + `::text, E' \t\r\n') AS t WHERE cardinality(` + p(0) + `::uuid[]) = 1 OFFSET 0) a
+    UNION ALL
+    SELECT x.event_id, x.name, x.payload::text, x.i FROM (SELECT ` + p(2) + `::text AS t WHERE cardinality(` + p(0) + `::uuid[]) > 1 OFFSET 0) a,
+      ROWS FROM (unnest(` + p(0) + `::uuid[]), unnest(` + p(1) + `::text[]), json_array_elements(a.t::json))
+      WITH ORDINALITY x(event_id, name, payload, i)
+  ) AS u(event_id, name, payload, i)
   WHERE w.id IS NOT NULL AND EXISTS (` + subscribersSQL("u.name") + `) ORDER BY u.i RETURNING id, name, customer_id
 ), outbox AS (
   INSERT INTO webhook_deliveries (event_id, endpoint_id, customer_id)

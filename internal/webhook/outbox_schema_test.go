@@ -125,8 +125,8 @@ func TestClaimPlanReadsTheQueueInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback() //nolint:errcheck
-	// RoundTxSQL asks for the generic plan, the one the worker's prepared statement uses
-	for _, q := range []string{webhook.RoundTxSQL,
+	// RoundSessionSQL asks for the generic plan, the one the worker's prepared statement uses
+	for _, q := range []string{webhook.RoundSessionSQL,
 		`PREPARE claim (int, timestamptz, timestamptz, bigint[], text[], int[], int[], text[], timestamptz[], timestamptz[]) AS ` + webhook.ClaimSQL} {
 		if _, err := tx.ExecContext(e.ctx, q); err != nil {
 			t.Fatal(err)

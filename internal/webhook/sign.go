@@ -46,48 +46,60 @@ func BVNKSignature(secret, path, contentType string, body []byte) string {
 	m.Write([]byte(path))
 	m.Write([]byte(contentType))
 	m.Write(body)
-	return hex.EncodeToString(m.Sum(nil))
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(m.Sum(sum[:0]))
 }
 
 // StandardSignature is one webhook-signature value of the Standard Webhooks
 // specification: v1, and base64 HMAC-SHA256 of "id.timestamp.body" keyed
 // with the secret's decoded bytes.
 func StandardSignature(secret, id string, ts int64, body []byte) string {
+	return string(appendStandard(nil, secret, id, strconv.FormatInt(ts, 10), body))
+}
+
+// appendStandard appends StandardSignature's value (ts in decimal) to b.
+func appendStandard(b []byte, secret, id, ts string, body []byte) []byte {
 	m := hmac.New(sha256.New, secretKey(secret))
-	m.Write([]byte(id + "." + strconv.FormatInt(ts, 10) + "."))
+	var head [128]byte
+	m.Write(append(append(append(append(head[:0], id...), '.'), ts...), '.'))
 	m.Write(body)
-	return "v1," + base64.StdEncoding.EncodeToString(m.Sum(nil))
+	var sum [sha256.Size]byte
+	b = append(b, "v1,"...)
+	return base64.StdEncoding.AppendEncode(b, m.Sum(sum[:0]))
 }
 
 // signaturePath is the path BVNK's x-signature covers: the request's path as
 // the receiver sees it ("/" when the URL has none).
-func signaturePath(endpoint string) string {
-	u, err := url.Parse(endpoint)
-	if err != nil || u.EscapedPath() == "" {
-		return "/"
+func signaturePath(u *url.URL) string {
+	if p := u.EscapedPath(); p != "" {
+		return p
 	}
-	return u.EscapedPath()
+	return "/"
 }
 
-// sign sets a delivery's signature headers. secrets are the current one
-// first and, during a rotation, the previous one: both sign the Standard
-// Webhooks header; x-signature (one value by BVNK's scheme) uses the
-// current one and x-signature-previous the previous one.
-func sign(h http.Header, endpoint, eventID string, at time.Time, body []byte, secrets ...string) {
-	ts := at.Unix()
-	h.Set("Content-Type", ContentType)
-	h.Set("webhook-id", eventID)
-	h.Set("webhook-timestamp", strconv.FormatInt(ts, 10))
-	path := signaturePath(endpoint)
-	var std []string
+// sign sets a delivery's signature headers on a request to u. secrets are
+// the current one first and, during a rotation, the previous one: both sign
+// the Standard Webhooks header; x-signature (one value by BVNK's scheme)
+// uses the current one and x-signature-previous the previous one. The
+// headers are set under the canonical names net/http sends them by.
+func sign(h http.Header, u *url.URL, eventID string, at time.Time, body []byte, secrets ...string) {
+	ts := strconv.FormatInt(at.Unix(), 10)
+	h["Content-Type"] = []string{ContentType}
+	h["Webhook-Id"] = []string{eventID}
+	h["Webhook-Timestamp"] = []string{ts}
+	path := signaturePath(u)
+	std := make([]byte, 0, 48*len(secrets))
 	for i, s := range secrets {
-		std = append(std, StandardSignature(s, eventID, ts, body))
+		if i > 0 {
+			std = append(std, ' ')
+		}
+		std = appendStandard(std, s, eventID, ts, body)
 		switch i {
 		case 0:
-			h.Set("x-signature", BVNKSignature(s, path, ContentType, body))
+			h["X-Signature"] = []string{BVNKSignature(s, path, ContentType, body)}
 		case 1:
-			h.Set("x-signature-previous", BVNKSignature(s, path, ContentType, body))
+			h["X-Signature-Previous"] = []string{BVNKSignature(s, path, ContentType, body)}
 		}
 	}
-	h.Set("webhook-signature", strings.Join(std, " "))
+	h["Webhook-Signature"] = []string{string(std)}
 }

@@ -14,8 +14,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 )
 
 // claimSQL records the outcomes of the previous tries ($4…$10, see
@@ -27,7 +25,7 @@ import (
 // event of a customer whose delivery is recorded here waits for the next
 // claim: order is kept. SKIP LOCKED lets several workers claim side by
 // side; the lease (locked_until) outlives a try, so a killed worker's claim
-// expires and the delivery is tried again. It runs with roundTxSQL's settings:
+// expires and the delivery is tried again. It runs with roundSessionSQL's settings:
 // the due deliveries are read in due_idx's order, stopping after $1.
 const claimSQL = `
 WITH done AS (` + recordSQL + `
@@ -48,17 +46,16 @@ WHERE d.id = due.id AND ev.id = d.event_id AND e.id = d.endpoint_id
 RETURNING d.id, d.attempts, ev.event_id, ev.name, ev.payload, ev.created_at AS event_at, e.url,
   e.secret, CASE WHEN e.previous_expires_at > $3 THEN e.previous_secret END AS previous_secret`
 
-// claimed is one delivery a worker holds.
+// claimed is one delivery a worker holds, its body built as it is read.
 type claimed struct {
-	ID             int64           `db:"id"`
-	Attempts       int             `db:"attempts"`
-	EventID        uuid.UUID       `db:"event_id"`
-	Name           string          `db:"name"`
-	Payload        json.RawMessage `db:"payload"`
-	EventAt        time.Time       `db:"event_at"`
-	URL            string          `db:"url"`
-	Secret         string          `db:"secret"`
-	PreviousSecret *string         `db:"previous_secret"`
+	ID             int64
+	Attempts       int
+	EventID        string // as PostgreSQL writes a uuid: the canonical form
+	Body           []byte // the Envelope (body)
+	EventAt        time.Time
+	URL            string
+	Secret         string
+	PreviousSecret *string
 }
 
 // Envelope is the body of every delivery, as BVNK shapes it.
@@ -69,41 +66,47 @@ type Envelope struct {
 	Data      json.RawMessage `json:"data"`
 }
 
-// body is the delivery's JSON, an Envelope: the same bytes on every try.
-// It is written by hand around the stored payload (valid JSON, the bytes
-// stored as the service encoded it: json, not jsonb) rather than re-encoding it.
-func (c *claimed) body() ([]byte, error) {
-	name, err := json.Marshal(c.Name)
-	if err != nil {
-		return nil, err
-	}
-	b := make([]byte, 0, len(c.Payload)+len(name)+128)
+// body is a delivery's JSON, an Envelope: the same bytes on every try. It
+// is written by hand around the stored payload (valid JSON, the bytes stored
+// as the service encoded it: json, not jsonb) rather than re-encoding it.
+func body(name, eventID string, at time.Time, payload []byte) []byte {
+	n := jsonString(name)
+	b := make([]byte, 0, len(payload)+len(n)+128)
 	b = append(b, `{"event":`...)
-	b = append(b, name...)
+	b = append(b, n...)
 	b = append(b, `,"eventId":"`...)
-	b = append(b, c.EventID.String()...)
+	b = append(b, eventID...)
 	b = append(b, `","timestamp":"`...)
-	b = c.EventAt.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = at.UTC().AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","data":`...)
-	b = append(b, c.Payload...)
-	return append(b, '}'), nil
+	b = append(b, payload...)
+	return append(b, '}')
+}
+
+// jsonString is s as a JSON string: as written when it needs no escaping (the
+// event names do not), else as encoding/json writes it (which never fails
+// on a string).
+func jsonString(s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			b, _ := json.Marshal(s)
+			return b
+		}
+	}
+	return append(append(append(make([]byte, 0, len(s)+2), '"'), s...), '"')
 }
 
 // Run delivers until ctx ends: `verity serve` runs it beside the web
 // server. Up to Concurrency tries run at once, each handing its outcome
 // back, so a slow endpoint holds only its own slots. Each round is one
-// statement (claimSQL): the outcomes gathered since the last round, and the
-// next claim. Run claims again at once when a batch came back full; else
+// statement (claimSQL) on the worker's own connection (rounds): the outcomes
+// gathered since the last round, and the next claim. Run claims again at once when a batch came back full; else
 // when a try finished or an event was written by this process, at most
 // every Pace; else every Poll. It returns when ctx ends and the tries under
 // way are recorded.
 func (s *Service) Run(ctx context.Context, log *slog.Logger) {
-	stmt, err := s.db.PreparexContext(ctx, claimSQL)
-	if err != nil {
-		stmt = nil // claim unprepared
-	} else {
-		defer stmt.Close()
-	}
+	r := &rounds{s: s}
+	defer r.close()
 	t := time.NewTicker(s.opts.Poll)
 	defer t.Stop()
 	slots := make(chan struct{}, s.opts.Concurrency)
@@ -114,7 +117,7 @@ func (s *Service) Run(ctx context.Context, log *slog.Logger) {
 	for ctx.Err() == nil {
 		want := min(s.opts.Batch, cap(slots)-len(slots))
 		outs := gather(outcomes)
-		batch, err := s.claimRecord(ctx, stmt, outs, want)
+		batch, err := r.claimRecord(ctx, outs, want)
 		if err != nil && ctx.Err() == nil {
 			log.Warn("webhook deliveries: claim", "err", err)
 		}
@@ -155,7 +158,7 @@ func (s *Service) Run(ctx context.Context, log *slog.Logger) {
 	}
 	wg.Wait()
 	// outcomes already handed back are recorded even while stopping
-	if _, err := s.claimRecord(context.WithoutCancel(ctx), stmt, gather(outcomes), 0); err != nil {
+	if _, err := r.claimRecord(context.WithoutCancel(ctx), gather(outcomes), 0); err != nil {
 		log.Warn("webhook deliveries", "err", err)
 	}
 }
@@ -173,63 +176,12 @@ func gather(ch <-chan outcome) []outcome {
 	}
 }
 
-// claimRecord records outs and takes up to n due deliveries (claimSQL),
-// with stmt when it is prepared.
-func (s *Service) claimRecord(ctx context.Context, stmt *sqlx.Stmt, outs []outcome, n int) ([]claimed, error) {
-	now := s.opts.Now()
-	k := len(outs)
-	ids, states, latency := make([]int64, k), make([]string, k), make([]int64, k)
-	status, errs := make([]sql.NullInt64, k), make([]sql.NullString, k)
-	delivered, next := make([]sql.NullTime, k), make([]sql.NullTime, k)
-	for i, o := range outs {
-		ids[i], states[i], latency[i], status[i], errs[i], delivered[i], next[i] =
-			o.id, o.state, o.latencyMS, o.status, o.err, o.deliveredAt, o.next
-	}
-	args := []any{n, now.Add(s.opts.Lease), now, pq.Array(ids), pq.Array(states), pq.Array(status),
-		pq.Array(latency), pq.Array(errs), pq.Array(delivered), pq.Array(next)}
-	var batch []claimed
-	tx, err := s.db.BeginTxx(ctx, nil)
-	if err == nil {
-		defer tx.Rollback() //nolint:errcheck // after Commit: a no-op
-		if _, err = tx.ExecContext(ctx, roundTxSQL); err == nil {
-			if stmt != nil {
-				err = tx.StmtxContext(ctx, stmt).SelectContext(ctx, &batch, args...)
-			} else {
-				err = tx.SelectContext(ctx, &batch, claimSQL, args...)
-			}
-		}
-		if err == nil {
-			err = tx.Commit()
-		}
-	}
-	if err != nil {
-		return nil, fmt.Errorf("claim and record webhook deliveries: %w", err)
-	}
-	return batch, nil
-}
-
-// roundTxSQL sets up the transaction of a round (claimSQL).
-//   - Index scans only: the statistics count few pending deliveries (when
-//     the worker keeps up, there are few), so the planner would rather read
-//     every entry of a partial "pending" index and sort, or scan the table.
-//     But those indexes also hold an entry for each delivery done since the
-//     last vacuum, and a bitmap scan reads them all in every round and never
-//     marks them dead: rounds slowed as the table grew. A plain index scan
-//     reads due_idx in order, stops after the batch, and marks the dead
-//     entries it passes so that the next round skips them. The plan is made
-//     once per connection (the generic plan of the prepared statement), not
-//     in every round: the parameters do not change which plan is right.
-//   - No wait for the WAL flush at commit: a round's claims and outcomes lost
-//     in a crash of PostgreSQL itself only mean those deliveries are tried
-//     again — at least once, as after a killed process — and the worker no
-//     longer adds a disk flush of its own beside the writes' commits.
-const roundTxSQL = `SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off; SET LOCAL enable_seqscan = off;
-SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL synchronous_commit = off`
-
 // DeliverDue claims one batch of due deliveries and tries each, side by
 // side, waiting for all; it answers how many it claimed (tests and tools).
 func (s *Service) DeliverDue(ctx context.Context) (int, error) {
-	batch, err := s.claimRecord(ctx, nil, nil, s.opts.Batch)
+	r := &rounds{s: s}
+	defer r.close()
+	batch, err := r.claimRecord(ctx, nil, s.opts.Batch)
 	if err != nil {
 		return 0, err
 	}
@@ -243,7 +195,7 @@ func (s *Service) DeliverDue(ctx context.Context) (int, error) {
 		}()
 	}
 	wg.Wait()
-	_, err = s.claimRecord(context.WithoutCancel(ctx), nil, outs, 0)
+	_, err = r.claimRecord(context.WithoutCancel(ctx), outs, 0)
 	return len(batch), err
 }
 
@@ -262,12 +214,7 @@ type outcome struct {
 // timeout even when the server is stopping, so its outcome can be recorded.
 func (s *Service) try(ctx context.Context, c *claimed) outcome {
 	out := outcome{id: c.ID, state: "pending"}
-	body, err := c.body()
-	var status int
-	var latency time.Duration
-	if err == nil {
-		status, latency, err = s.post(ctx, c, body)
-	}
+	status, latency, err := s.post(ctx, c)
 	out.latencyMS = latency.Milliseconds()
 	if status != 0 {
 		out.status = sql.NullInt64{Int64: int64(status), Valid: true}
@@ -304,8 +251,8 @@ const recordSQL = `
 
 // post sends the signed body once and reads at most MaxResponseBody of the
 // answer; a non-2xx answer's text becomes the error.
-func (s *Service) post(ctx context.Context, c *claimed, body []byte) (int, time.Duration, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(body))
+func (s *Service) post(ctx context.Context, c *claimed) (int, time.Duration, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(c.Body))
 	if err != nil {
 		return 0, 0, err
 	}
@@ -313,23 +260,24 @@ func (s *Service) post(ctx context.Context, c *claimed, body []byte) (int, time.
 	if c.PreviousSecret != nil {
 		secrets = append(secrets, *c.PreviousSecret)
 	}
-	req.Header.Set("User-Agent", "Verity-Webhooks/1")
-	sign(req.Header, c.URL, c.EventID.String(), s.opts.Now(), body, secrets...)
+	req.Header["User-Agent"] = []string{"Verity-Webhooks/1"}
+	sign(req.Header, req.URL, c.EventID, s.opts.Now(), c.Body, secrets...)
 	start := time.Now()
 	resp, err := s.client.Do(req)
 	if err != nil {
 		return 0, time.Since(start), err
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 { // the answer's text is not kept: read it through, no copy
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, MaxResponseBody))
+		return resp.StatusCode, time.Since(start), nil
+	}
 	text, _ := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBody))
 	latency := time.Since(start)
-	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
-		if len(text) > 200 {
-			text = text[:200]
-		}
-		return resp.StatusCode, latency, fmt.Errorf("HTTP %d: %s", resp.StatusCode, bytes.ToValidUTF8(text, nil))
+	if len(text) > 200 {
+		text = text[:200]
 	}
-	return resp.StatusCode, latency, nil
+	return resp.StatusCode, latency, fmt.Errorf("HTTP %d: %s", resp.StatusCode, bytes.ToValidUTF8(text, nil))
 }
 
 // backoff is the wait before the next try after `attempts` tries: full
