@@ -65,6 +65,22 @@ type Page struct {
 	CountsExact bool
 	// Queues are the "Mine" and "Overdue" tab counts (see queue.go).
 	Queues Queues
+	// companies are the API page's companies encoded, kept by version
+	// (companiesKept); nil where AppendJSON encodes one.
+	companies [][]byte
+}
+
+// JSON is the page's customers in the API's shape (AsJSON), with the
+// companies' kept encodings.
+func (p *Page) JSON() []JSON {
+	out := make([]JSON, len(p.Content))
+	for i, c := range p.Content {
+		out[i] = AsJSON(c)
+		if i < len(p.companies) {
+			out[i].company = p.companies[i]
+		}
+	}
+	return out
 }
 
 // Normalize checks a filter and fills defaults, naming bad fields.
@@ -153,7 +169,8 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) (*Page, er
 	if found != nil {
 		ids = found.page
 	}
-	if p.Content, err = s.pageContent(ctx, f, found != nil, ids); err != nil {
+	var kept []time.Time
+	if p.Content, kept, err = s.pageContent(ctx, f, found != nil, ids); err != nil {
 		return nil, err
 	}
 	more := len(p.Content) > f.Size
@@ -164,6 +181,7 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) (*Page, er
 		if err := s.attachEvidence(ctx, s.db, p.Content...); err != nil {
 			return nil, err
 		}
+		p.companies = s.stmts.companiesKept(p.Content, kept)
 	}
 	p.finish(f, offset, more)
 	return p, nil
@@ -172,7 +190,9 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) (*Page, er
 // pageContent reads the page's customers, one more when another page
 // follows; with their associates (of the page alone) unless f.Summary.
 // When a search's walk found the page (byID), its ids are read directly.
-func (s *Service) pageContent(ctx context.Context, f Filter, byID bool, ids []int64) ([]*Customer, error) {
+// Unless f.Summary it also answers when each customer's row and associates
+// were kept in the list cache (attachAssociates' kept).
+func (s *Service) pageContent(ctx context.Context, f Filter, byID bool, ids []int64) ([]*Customer, []time.Time, error) {
 	var rows []customerRow
 	var err error
 	if byID {
@@ -181,21 +201,27 @@ func (s *Service) pageContent(ctx context.Context, f Filter, byID bool, ids []in
 		rows, err = s.pageRows(ctx, f)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := make([]*Customer, len(rows))
 	for i := range rows {
 		out[i] = rows[i].customer()
 	}
-	if !f.Summary {
-		if err := s.stmts.attachAssociates(ctx, s.prepared(nil), out[:min(len(out), f.Size)]); err != nil {
-			return nil, fmt.Errorf("list associates: %w", err)
-		}
-		for _, c := range out {
-			c.AssociateCount = len(c.Company.Associates)
-		}
+	if f.Summary {
+		return out, nil, nil
 	}
-	return out, nil
+	n := min(len(out), f.Size)
+	kept := make([]time.Time, n)
+	for i := range kept {
+		kept[i] = rows[i].keptAt
+	}
+	if err := s.stmts.attachAssociates(ctx, s.prepared(nil), out[:n], kept); err != nil {
+		return nil, nil, fmt.Errorf("list associates: %w", err)
+	}
+	for _, c := range out {
+		c.AssociateCount = len(c.Company.Associates)
+	}
+	return out, kept, nil
 }
 
 // finish derives the page figures from the total. An inexact total becomes

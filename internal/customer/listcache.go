@@ -144,8 +144,10 @@ func (s *Service) pageRowsCached(ctx context.Context, db sqlx.QueryerContext, q 
 	var missing []int64
 	for i := range out {
 		k := &out[i]
-		if r, ok := s.stmts.list.rows.get(k.ID, int(k.Version), now); ok {
+		if e, ok := s.stmts.list.rows.entry(k.ID, int(k.Version), now); ok {
+			r := e.v
 			r.AssigneeID, r.AssigneeEmail, r.AssigneeName = k.AssigneeID, k.AssigneeEmail, k.AssigneeName
+			r.keptAt = e.at
 			*k = r
 			continue
 		}
@@ -164,6 +166,7 @@ func (s *Service) pageRowsCached(ctx context.Context, db sqlx.QueryerContext, q 
 	}
 	for _, r := range read {
 		s.stmts.list.rows.put(r.ID, int(r.Version), r, now)
+		r.keptAt = now
 		// Read after the page, the row may be of a newer version (and owner):
 		// it is shown as read, as a page read in two statements always could.
 		out[byID[r.ID]] = r
@@ -188,17 +191,26 @@ FROM associates WHERE customer_id = ANY($1) ORDER BY customer_id, position`
 
 // attachAssociates gives each customer of a list its associates: those kept
 // for its id and version, copied; the rest read in one query and kept.
-func (st *statements) attachAssociates(ctx context.Context, db sqlx.QueryerContext, list []*Customer) error {
+// kept, when given, holds when each customer's row was kept (zero: not
+// kept); it becomes when its company as a whole was — the earlier of its
+// row and its associates — or zero when the associates are not those kept
+// for the row's version.
+func (st *statements) attachAssociates(ctx context.Context, db sqlx.QueryerContext, list []*Customer, kept []time.Time) error {
 	now := time.Now()
 	var missing []int64
 	byID := make(map[int64]*Customer, len(list))
-	for _, c := range list {
-		if as, ok := st.list.associates.get(c.ID, c.Version, now); ok {
-			c.Company.Associates = append(make([]Associate, 0, len(as)), as...)
+	at := make(map[int64]int, len(list)) // customer id → its index in kept
+	for i, c := range list {
+		if e, ok := st.list.associates.entry(c.ID, c.Version, now); ok {
+			c.Company.Associates = append(make([]Associate, 0, len(e.v)), e.v...)
+			if kept != nil && e.at.Before(kept[i]) {
+				kept[i] = e.at
+			}
 			continue
 		}
 		missing = append(missing, c.ID)
 		byID[c.ID] = c
+		at[c.ID] = i
 	}
 	if len(missing) == 0 {
 		return nil
@@ -229,7 +241,39 @@ func (st *statements) attachAssociates(ctx context.Context, db sqlx.QueryerConte
 		as := byID[id].Company.Associates
 		st.list.associates.put(id, v, append(make([]Associate, 0, len(as)), as...), now)
 	}
+	for id, i := range at {
+		if kept == nil {
+			break
+		}
+		if v, ok := read[id]; !ok || v != byID[id].Version {
+			kept[i] = time.Time{} // none kept, or of another version than the row
+		} else if now.Before(kept[i]) {
+			kept[i] = now
+		}
+	}
 	return nil
+}
+
+// companiesKept answers, for the customers of an API list page, their
+// companies encoded (AppendJSON's "company"): kept for each customer's
+// version and bound, as GET one's are, to the time its row and associates
+// were kept (kept[i]); a customer not kept (zero) is encoded afresh and not
+// kept. A page of 20 customers spent a sixth of its time in encoding them.
+func (st *statements) companiesKept(list []*Customer, kept []time.Time) [][]byte {
+	now := time.Now()
+	out := make([][]byte, len(list))
+	for i, c := range list {
+		if kept[i].IsZero() {
+			continue // AppendJSON encodes it
+		}
+		if ce, ok := st.list.company.entry(c.ID, c.Version, now); ok && ce.at.Equal(kept[i]) {
+			out[i] = ce.v
+			continue
+		}
+		out[i] = appendCompany(nil, &c.Company)
+		st.list.company.put(c.ID, c.Version, out[i], kept[i])
+	}
+	return out
 }
 
 // getKeySQL reads what a cached GET reads of a customer every time: its

@@ -28,8 +28,12 @@ func TestAssociatesKeptUnderTheVersionRead(t *testing.T) {
 	if _, err := s.ReplaceAssociates(ctx, access.System("test"), c.Reference, in, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.stmts.attachAssociates(ctx, s.prepared(nil), []*Customer{&stale}); err != nil {
+	kept := []time.Time{time.Now()} // the page's row as if kept
+	if err := s.stmts.attachAssociates(ctx, s.prepared(nil), []*Customer{&stale}, kept); err != nil {
 		t.Fatal(err)
+	}
+	if !kept[0].IsZero() {
+		t.Fatal("a company whose associates are of another version than its row counts as kept")
 	}
 	if len(stale.Company.Associates) != 1 || stale.Company.Associates[0].Person.FirstName != "Grace" {
 		t.Fatalf("read %+v", stale.Company.Associates)
@@ -100,6 +104,68 @@ func TestGetCachedJSONKeepsTheCompanyEncoded(t *testing.T) {
 	}
 	get() // read whole again
 	if j := get(); !strings.Contains(string(j.AppendJSON(nil)), "Renamed by hand") {
+		t.Fatal("a hand edit did not show once the row was dropped")
+	}
+}
+
+// TestListKeepsCompaniesEncoded: an API list page takes its customers'
+// company encodings from the cache, as GET one does — the same bytes a fresh
+// Get encodes, encoded once per version and kept row — and a new version or a
+// hand edit (once its row is dropped) is encoded anew.
+func TestListKeepsCompaniesEncoded(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.New(t)
+	s := NewService(db, Options{VerifyBaseURL: "https://verify.test"})
+	c := createForStoreTest(t, s)
+	viewer := access.System("test")
+	list := func() (JSON, []byte) {
+		t.Helper()
+		p, err := s.List(ctx, viewer, Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Content) != 1 || len(p.companies) != 1 {
+			t.Fatalf("a page of %d customers and %d encodings", len(p.Content), len(p.companies))
+		}
+		fresh, err := s.Get(ctx, viewer, c.Reference)
+		if err != nil {
+			t.Fatal(err)
+		}
+		j := p.JSON()[0]
+		if got, want := string(j.AppendJSON(nil)), string(AsJSON(fresh).AppendJSON(nil)); got != want {
+			t.Fatalf("the list answers\n%s\nGet encodes\n%s", got, want)
+		}
+		return j, p.companies[0]
+	}
+	_, first := list() // read whole and kept: encoded and kept with them
+	if first == nil {
+		t.Fatal("a page's company was not encoded for keeping")
+	}
+	if _, again := list(); &again[0] != &first[0] {
+		t.Fatal("the company was encoded again for the same version")
+	}
+	if j, err := s.GetCachedJSON(ctx, viewer, c.Reference); err != nil || j.company == nil || &j.company[0] != &first[0] {
+		t.Fatalf("GET one did not share the list's kept encoding (%v)", err)
+	}
+
+	var in AssociatesInput
+	if err := json.Unmarshal([]byte(`{"associates": [{"person": {"firstName": "Grace", "lastName": "Hopper"}}]}`), &in); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ReplaceAssociates(ctx, viewer, c.Reference, in, nil); err != nil {
+		t.Fatal(err)
+	}
+	if j, enc := list(); &enc[0] == &first[0] || !strings.Contains(string(j.AppendJSON(nil)), "Grace") {
+		t.Fatal("the new version was answered with the old version's encoding")
+	}
+
+	// The row kept a minute ago: the encoding kept with it goes too.
+	e, _ := s.stmts.list.rows.entry(c.ID, 2, time.Now())
+	s.stmts.list.rows.put(c.ID, 2, e.v, e.at.Add(-listCacheMaxAge))
+	if _, err := db.ExecContext(ctx, `UPDATE customers SET name = 'Renamed by hand' WHERE id = $1`, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if j, _ := list(); !strings.Contains(string(j.AppendJSON(nil)), "Renamed by hand") {
 		t.Fatal("a hand edit did not show once the row was dropped")
 	}
 }

@@ -56,6 +56,9 @@ type customerRow struct {
 	ReviewChanges           []byte
 	ReviewEditor            sql.NullString
 	AssociateCount          int64 // list rows only (listColumns)
+	// keptAt is when the list cache kept this row (listcache.go): the API
+	// list binds a kept encoding of the company to it. Zero: not kept.
+	keptAt time.Time
 }
 
 const customerColumns = customerColumnsBefore + `last_editor` + customerColumnsAfter

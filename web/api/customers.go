@@ -134,7 +134,7 @@ func (h handlers) handleCustomerList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeList(c, listResponse{Content: withRequiredActions(p.Content), Page: p.Page, Size: p.Size,
+	return writeList(c, listResponse{Content: p.JSON(), Page: p.Page, Size: p.Size,
 		TotalElements: p.TotalElements, TotalPages: p.TotalPages, HasNext: p.HasNext, TotalExact: p.TotalExact})
 }
 

@@ -4,19 +4,7 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-
-	"github.com/verity-kyb/verity/internal/customer"
 )
-
-// withRequiredActions is a page of customers as the API sends them
-// (customer.JSON, the shape webhooks send too).
-func withRequiredActions(list []*customer.Customer) []customer.JSON {
-	out := make([]customer.JSON, len(list))
-	for i, c := range list {
-		out[i] = customer.AsJSON(c)
-	}
-	return out
-}
 
 // reviewConfirmInput is the body of POST /customers/{reference}/review/confirm.
 type reviewConfirmInput struct {
