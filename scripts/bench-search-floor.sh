@@ -5,8 +5,9 @@
 # pgbench (verity's statements, each term prepared or planned as verity runs
 # it; 16 clients; verity-load's eight terms, one after the other) runs
 #   walk    the newest-first walk that counts up to 201 matches (the "200+")
-#   search  that walk and the page's rows by id (for the JSON API their keys:
-#           the rest comes from verity's list cache)
+#   search  that walk with the page's keys (the JSON API: the rest comes from
+#           verity's list cache), or, with BENCH_PAGES=1, the walk and then
+#           the page's rows by id
 #   walk to N+1, for each N in BENCH_CAPS (e.g. "100 20"): other count limits
 # and verity-load then drives the same search through the API (or, with
 # BENCH_PAGES=1, the HTML page). Prints tps or req/s and CPU µs per search:
@@ -59,10 +60,11 @@ done
 curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
 
 # A search's statements as verity runs them (internal/customer/search.go), per
-# term: the walk, which sends back the counts per status and the page's ids,
-# then the page's rows by id — for the API only their keys, the rows and
+# term: the walk, which sends back the counts per status and the page's ids —
+# for the API with the page's keys in the same statement, the rows and
 # associates coming from the list cache once read (the benchmark changes
-# nothing); for the web page whole, with the associates' count. A common term
+# nothing); for the web page then its rows by id, whole, with the associates'
+# count. A common term
 # (1 % or more of search_text's histogram buckets hold it: search.go's
 # commonTerm) walks with strpos in a prepared statement; a rare one with LIKE,
 # planned for its term. Each term runs in turn (BENCH_TERM_SECS, 2 s) under
@@ -73,8 +75,18 @@ curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
 psql_() { "$bindir/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$data/pg" -p 5432 -U postgres -d verity "$@"; }
 walk() { # walk COND LIMIT
 	echo "SELECT count(*) FILTER (WHERE status = 'PENDING'), count(*) FILTER (WHERE status = 'VERIFIED'), count(*) FILTER (WHERE status = 'REJECTED'),
-(array_agg(id) FILTER (WHERE status = ANY(:st::customer_status[])))[:off::int + 1 : :off::int + :n::int], 0::bigint
-FROM (SELECT id, status FROM customers WHERE $1 ORDER BY updated_at DESC, id DESC LIMIT $2) w;"
+(array_agg(id) FILTER (WHERE status = ANY(:st::customer_status[])))[:off::int + 1 : :off::int + :n::int] AS page, 0::bigint
+FROM (SELECT id, status FROM customers WHERE $1 ORDER BY updated_at DESC, id DESC LIMIT $2) w"
+}
+walk_keys() { # walk_keys COND LIMIT: the API's walk, with its page's keys in the same statement
+	echo "SELECT w.*, k.ids, k.versions, k.owners, k.emails, k.names FROM ($(walk "$1" "$2")) w
+LEFT JOIN LATERAL (SELECT array_agg(id ORDER BY updated_at DESC, id DESC) AS ids,
+    array_agg(version ORDER BY updated_at DESC, id DESC) AS versions,
+    array_agg(coalesce(assignee_id, 0) ORDER BY updated_at DESC, id DESC) AS owners,
+    array_agg(coalesce(email, '') ORDER BY updated_at DESC, id DESC) AS emails,
+    array_agg(coalesce(name, '') ORDER BY updated_at DESC, id DESC) AS names
+  FROM (SELECT id, version, assignee_id, (SELECT su.email FROM staff_users su WHERE su.id = assignee_id),
+(SELECT su.name FROM staff_users su WHERE su.id = assignee_id), updated_at FROM customers WHERE id = ANY(w.page)) c (id, version, assignee_id, email, name, updated_at)) k ON true"
 }
 common() { # common TERM: is it common, as search.go's commonTerm decides (1 % of the histogram's buckets)
 	[ "$(psql_ -c "SELECT count(*) FILTER (WHERE strpos(h, '$1') > 0) >= 0.01 * (count(*) - 1) AND count(*) > 1
@@ -87,16 +99,15 @@ terms="acme holdings smith garcia müller trading rossi tech"
 for kind in common rare; do
 	cond="search_text LIKE :like"
 	[ "$kind" = rare ] || cond="strpos(search_text, :term) > 0"
-	for c in $caps; do walk "$cond" $((c + 1)) >"$work/walk$c-$kind.sql"; done
-	{
-		walk "$cond" 201
-		if [ "${BENCH_PAGES:-}" = 1 ]; then
+	for c in $caps; do echo "$(walk "$cond" $((c + 1)));" >"$work/walk$c-$kind.sql"; done
+	if [ "${BENCH_PAGES:-}" = 1 ]; then
+		{
+			echo "$(walk "$cond" 201);"
 			echo "SELECT *, (SELECT count(*) FROM associates a WHERE a.customer_id = customers.id) FROM customers WHERE id = ANY(:ids) ORDER BY updated_at DESC, id DESC;"
-		else
-			echo "SELECT id, version, assignee_id, (SELECT su.email FROM staff_users su WHERE su.id = assignee_id),
-(SELECT su.name FROM staff_users su WHERE su.id = assignee_id) FROM customers WHERE id = ANY(:ids) ORDER BY updated_at DESC, id DESC;"
-		fi
-	} >"$work/search-$kind.sql"
+		} >"$work/search-$kind.sql"
+	else
+		echo "$(walk_keys "$cond" 201);" >"$work/search-$kind.sql"
+	fi
 done
 declare -A kind ids
 for t in $terms; do

@@ -165,12 +165,8 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) (*Page, er
 		p.finish(f, offset, false)
 		return p, nil
 	}
-	var ids []int64
-	if found != nil {
-		ids = found.page
-	}
 	var kept []time.Time
-	if p.Content, kept, err = s.pageContent(ctx, f, found != nil, ids); err != nil {
+	if p.Content, kept, err = s.pageContent(ctx, f, found); err != nil {
 		return nil, err
 	}
 	more := len(p.Content) > f.Size
@@ -189,14 +185,14 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) (*Page, er
 
 // pageContent reads the page's customers, one more when another page
 // follows; with their associates (of the page alone) unless f.Summary.
-// When a search's walk found the page (byID), its ids are read directly.
+// When a search's walk found the page (found), its ids are read directly.
 // Unless f.Summary it also answers when each customer's row and associates
 // were kept in the list cache (attachAssociates' kept).
-func (s *Service) pageContent(ctx context.Context, f Filter, byID bool, ids []int64) ([]*Customer, []time.Time, error) {
+func (s *Service) pageContent(ctx context.Context, f Filter, found *searchPage) ([]*Customer, []time.Time, error) {
 	var rows []customerRow
 	var err error
-	if byID {
-		rows, err = s.rowsByID(ctx, f, ids)
+	if found != nil {
+		rows, err = s.rowsByID(ctx, f, found)
 	} else {
 		rows, err = s.pageRows(ctx, f)
 	}

@@ -140,6 +140,13 @@ func (s *Service) pageRowsCached(ctx context.Context, db sqlx.QueryerContext, q 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	return s.rowsFromCache(ctx, out)
+}
+
+// rowsFromCache fills a page's keys (id, version, owner) with their rows
+// from the cache, or else from one read of the missing rows; it fills and
+// returns out itself.
+func (s *Service) rowsFromCache(ctx context.Context, out []customerRow) ([]customerRow, error) {
 	now := time.Now()
 	var missing []int64
 	for i := range out {

@@ -2,6 +2,7 @@ package customer
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -146,9 +147,10 @@ func escapeLike(s string) string {
 // searchPage is what a search's walk found for the statuses the list shows:
 // how many of their matches it saw, and the ids of the page asked for.
 type searchPage struct {
-	seen     int64   // matches of the shown statuses among the walk's
-	page     []int64 // the page's ids newest first, one more to tell hasNext
-	complete bool    // the walk saw every match of the shown statuses
+	seen     int64         // matches of the shown statuses among the walk's
+	page     []int64       // the page's ids newest first, one more to tell hasNext
+	keys     []customerRow // for the API, the page's keys as the walk read them (walkKeysSQL)
+	complete bool          // the walk saw every match of the shown statuses
 }
 
 // covers tells whether the walk found the page at offset of the default sort.
@@ -170,8 +172,21 @@ func (sp *searchPage) covers(f Filter, offset int64) bool {
 // prepared (queryConds). The count limit is written into the text, so that
 // a prepared walk's plan knows how far it goes.
 var searchWalkSQL = `SELECT ` + statusCounts() + `,
-(array_agg(id) FILTER (WHERE status = ANY($%d::customer_status[])))[$%d::int + 1 : $%d::int + $%d::int], %s
+(array_agg(id) FILTER (WHERE status = ANY($%d::customer_status[])))[$%d::int + 1 : $%d::int + $%d::int] AS page, %s
 FROM (SELECT id, status FROM customers%s ORDER BY updated_at DESC, id DESC LIMIT %d) w`
+
+// walkKeysSQL wraps a walk (searchWalkSQL) for the API: the same row, and
+// the keys of its page's customers (listKeyColumns: id, version and owner,
+// newest first) read in the same statement, so the rows come from the list
+// cache by version without a second round trip — and the keys are those of
+// the snapshot the walk saw. An owner-less customer has 0, '' and '' there.
+const walkKeysSQL = `SELECT w.*, k.ids, k.versions, k.owners, k.emails, k.names FROM (%s) w
+LEFT JOIN LATERAL (SELECT array_agg(id ORDER BY updated_at DESC, id DESC) AS ids,
+    array_agg(version ORDER BY updated_at DESC, id DESC) AS versions,
+    array_agg(coalesce(assignee_id, 0) ORDER BY updated_at DESC, id DESC) AS owners,
+    array_agg(coalesce(email, '') ORDER BY updated_at DESC, id DESC) AS emails,
+    array_agg(coalesce(name, '') ORDER BY updated_at DESC, id DESC) AS names
+  FROM (SELECT ` + listKeyColumns + `, updated_at FROM customers WHERE id = ANY(w.page)) c (id, version, assignee_id, email, name, updated_at)) k ON true`
 
 // statusCounts is the walk's count of each status, in the order of Statuses.
 func statusCounts() string {
@@ -199,13 +214,14 @@ func (s *Service) search(ctx context.Context, f Filter, p *Page, me int64) (*sea
 	all := f
 	all.Statuses = nil // the tabs count every status
 	where, args := all.where()
-	q, args := walkSQL(where, args, limit, statusesOf(f), offset, f.Size, me)
-	counts, page, mine, err := s.walk(ctx, f, q, args)
+	q, args := walkSQL(where, args, limit, statusesOf(f), offset, f.Size, me, !f.Summary)
+	w, err := s.walk(ctx, f, q, args, !f.Summary)
 	if err != nil {
 		return nil, err
 	}
-	p.Queues.Mine, p.Counts = mine, counts
-	sel := &searchPage{page: page}
+	counts := w.counts
+	p.Queues.Mine, p.Counts = w.mine, counts
+	sel := &searchPage{page: w.page, keys: w.keys}
 	var seen int64
 	for st, n := range counts {
 		seen += n
@@ -218,13 +234,13 @@ func (s *Service) search(ctx context.Context, f Filter, p *Page, me int64) (*sea
 	if !p.CountsExact && len(statusesOf(f)) < len(Statuses) {
 		// The newest matches of every status hid how many the shown ones have.
 		where, args := f.where()
-		q, args := walkSQL(where, args, limit, statusesOf(f), offset, f.Size, 0)
-		shown, page, _, err := s.walk(ctx, f, q, args)
+		q, args := walkSQL(where, args, limit, statusesOf(f), offset, f.Size, 0, !f.Summary)
+		shown, err := s.walk(ctx, f, q, args, !f.Summary)
 		if err != nil {
 			return nil, err
 		}
-		sel.seen, sel.page = 0, page
-		for _, n := range shown {
+		sel.seen, sel.page, sel.keys = 0, shown.page, shown.keys
+		for _, n := range shown.counts {
 			sel.seen += n
 		}
 		sel.complete = sel.seen <= int64(limit)
@@ -242,7 +258,7 @@ func (s *Service) search(ctx context.Context, f Filter, p *Page, me int64) (*sea
 // walkSQL is searchWalkSQL under where (with its args) for the page at
 // offset of size rows among the statuses shown, with the Mine count of the
 // person me (0: without).
-func walkSQL(where string, args []any, limit int, shown []Status, offset int64, size int, me int64) (string, []any) {
+func walkSQL(where string, args []any, limit int, shown []Status, offset int64, size int, me int64, keys bool) (string, []any) {
 	args = append(args, pq.Array(statusStrings(shown)), offset, size+1)
 	n := len(args)
 	mine := noMine
@@ -250,58 +266,90 @@ func walkSQL(where string, args []any, limit int, shown []Status, offset int64, 
 		args = append(args, me, QueueCountLimit+1)
 		mine = fmt.Sprintf(mineCountColumn, n+1, n+2)
 	}
-	return fmt.Sprintf(searchWalkSQL, n-2, n-1, n-1, n, mine, where, limit+1), args
+	q := fmt.Sprintf(searchWalkSQL, n-2, n-1, n-1, n, mine, where, limit+1)
+	if keys {
+		q = fmt.Sprintf(walkKeysSQL, q)
+	}
+	return q, args
 }
 
-// walk runs a search walk: the matches per status, the page's ids and the Mine count.
-func (s *Service) walk(ctx context.Context, f Filter, q string, args []any) (counts map[Status]int64, page []int64, mine int64, err error) {
+// walked is what a walk answered: the matches per status, the page's ids,
+// the Mine count and, when asked (walkKeysSQL), the page's keys.
+type walked struct {
+	counts map[Status]int64
+	page   []int64
+	mine   int64
+	keys   []customerRow
+}
+
+// walk runs a search walk (walkSQL); keys tells whether it reads the page's keys too.
+func (s *Service) walk(ctx context.Context, f Filter, q string, args []any, keys bool) (walked, error) {
+	var w walked
 	n := make([]int64, len(Statuses))
-	var ids pq.Int64Array
-	dest := make([]any, 0, len(n)+2)
+	var ids, kIDs, kVersions, kOwners pq.Int64Array
+	var kEmails, kNames pq.StringArray
+	dest := make([]any, 0, len(n)+7)
 	for i := range n {
 		dest = append(dest, &n[i])
 	}
-	dest = append(dest, &ids, &mine)
+	dest = append(dest, &ids, &w.mine)
+	if keys {
+		dest = append(dest, &kIDs, &kVersions, &kOwners, &kEmails, &kNames)
+	}
 	db := sqlx.QueryerContext(s.db)
 	if f.commonTerm && len(f.Risks) == 0 && f.Assignee == "" && !f.Overdue && !f.Review {
 		// One plan for every common term: the walk. Only these few shapes (by
-		// status, with or without Mine) are prepared, leaving the store's
-		// statement cache (maxStatements) to the statements it holds.
+		// status, with or without Mine, with or without keys) are prepared,
+		// leaving the store's statement cache (maxStatements) to the
+		// statements it holds.
 		db = s.prepared(nil)
 	}
 	if err := queryRow(ctx, db, dest, q, args...); err != nil {
-		return nil, nil, 0, fmt.Errorf("search customers: %w", err)
+		return w, fmt.Errorf("search customers: %w", err)
 	}
-	counts = make(map[Status]int64, len(Statuses))
+	w.counts = make(map[Status]int64, len(Statuses))
 	for i, st := range Statuses {
 		if n[i] > 0 {
-			counts[st] = n[i]
+			w.counts[st] = n[i]
 		}
 	}
-	return counts, ids, mine, nil
+	w.page = ids
+	if !keys {
+		return w, nil
+	}
+	if len(kVersions) != len(kIDs) || len(kOwners) != len(kIDs) || len(kEmails) != len(kIDs) || len(kNames) != len(kIDs) {
+		return w, fmt.Errorf("search customers: the page's keys came back uneven")
+	}
+	w.keys = make([]customerRow, len(kIDs))
+	for i, id := range kIDs {
+		k := &w.keys[i]
+		k.ID, k.Version = id, kVersions[i]
+		if kOwners[i] != 0 { // an owner always has an e-mail; an owner-less row has neither
+			k.AssigneeID = sql.NullInt64{Int64: kOwners[i], Valid: true}
+			k.AssigneeEmail = sql.NullString{String: kEmails[i], Valid: true}
+			k.AssigneeName = sql.NullString{String: kNames[i], Valid: true}
+		}
+	}
+	return w, nil
 }
 
-// rowsByIDSQL reads a page whose ids a search's walk found, in list order;
-// rowKeysByIDSQL reads only their keys and owners, the rest coming from the
-// list cache (listcache.go).
-const (
-	rowsByIDSQL    = `SELECT ` + listColumns + ` FROM customers WHERE id = ANY($1) ORDER BY updated_at DESC, id DESC`
-	rowKeysByIDSQL = `SELECT ` + listKeyColumns + ` FROM customers WHERE id = ANY($1) ORDER BY updated_at DESC, id DESC`
-)
+// rowsByIDSQL reads the list page's rows whose ids a search's walk found,
+// in list order (the API's come from the list cache by the walk's keys).
+const rowsByIDSQL = `SELECT ` + listColumns + ` FROM customers WHERE id = ANY($1) ORDER BY updated_at DESC, id DESC`
 
-// rowsByID reads the customers of a page by id (a prepared statement): for
-// the list page (f.Summary) whole, with their associates' count; for the API
-// as a list page does, by version from the list cache.
-func (s *Service) rowsByID(ctx context.Context, f Filter, ids []int64) ([]customerRow, error) {
-	if len(ids) == 0 {
+// rowsByID reads the customers of a page a walk found: for the list page
+// (f.Summary) whole by id, with their associates' count (a prepared
+// statement); for the API by the walk's keys from the list cache.
+func (s *Service) rowsByID(ctx context.Context, f Filter, found *searchPage) ([]customerRow, error) {
+	if len(found.page) == 0 {
 		return nil, nil
 	}
 	var rows []customerRow
 	var err error
 	if f.Summary {
-		rows, err = queryCustomers(ctx, s.prepared(nil), true, rowsByIDSQL, pq.Array(ids))
+		rows, err = queryCustomers(ctx, s.prepared(nil), true, rowsByIDSQL, pq.Array(found.page))
 	} else {
-		rows, err = s.pageRowsCached(ctx, s.prepared(nil), rowKeysByIDSQL, []any{pq.Array(ids)})
+		rows, err = s.rowsFromCache(ctx, found.keys)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("list customers: %w", err)

@@ -37,21 +37,63 @@ FROM generate_series(1, 30) i`); err != nil {
 	}
 	f := Filter{Query: "walker"}
 	where, whereArgs := f.where()
-	q, args := walkSQL(where, whereArgs, 20, []Status{StatusVerified}, 3, 2, 1)
-	counts, page, mine, err := s.walk(ctx, f, q, args)
+	q, args := walkSQL(where, whereArgs, 20, []Status{StatusVerified}, 3, 2, 1, false)
+	w, err := s.walk(ctx, f, q, args, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The walk stops at 21 matches: i = 1..21, of which i % 3 = 0 → PENDING (7), 1 → VERIFIED (7), 2 → REJECTED (7).
-	if counts[StatusPending] != 7 || counts[StatusVerified] != 7 || counts[StatusRejected] != 7 || mine != 1 {
-		t.Fatalf("counts %v, mine %d", counts, mine)
+	if w.counts[StatusPending] != 7 || w.counts[StatusVerified] != 7 || w.counts[StatusRejected] != 7 || w.mine != 1 {
+		t.Fatalf("counts %v, mine %d", w.counts, w.mine)
 	}
-	if !slices.Equal(page, want[3:6]) {
-		t.Fatalf("page %v, want the 4th to 6th VERIFIED match %v", page, want[3:6])
+	if !slices.Equal(w.page, want[3:6]) || w.keys != nil {
+		t.Fatalf("page %v (keys %v), want the 4th to 6th VERIFIED match %v and no keys", w.page, w.keys, want[3:6])
 	}
-	q, args = walkSQL(where, whereArgs, 20, Statuses, 20, 20, 0)
-	if _, page, mine, err = s.walk(ctx, f, q, args); err != nil || len(page) != 1 || mine != 0 {
-		t.Fatalf("the page past the 20th match: %v, mine %d, %v", page, mine, err)
+	q, args = walkSQL(where, whereArgs, 20, Statuses, 20, 20, 0, false)
+	if w, err = s.walk(ctx, f, q, args, false); err != nil || len(w.page) != 1 || w.mine != 0 {
+		t.Fatalf("the page past the 20th match: %v, mine %d, %v", w.page, w.mine, err)
+	}
+}
+
+// TestSearchWalkReadsThePagesKeys: for the API, the walk's one statement
+// also reads its page's keys — id, version and owner, newest first — so
+// the rows come from the list cache without a second round trip.
+func TestSearchWalkReadsThePagesKeys(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.New(t)
+	s := NewService(db, Options{VerifyBaseURL: "https://verify.test"})
+	createForStoreTest(t, s)
+	if _, err := db.ExecContext(ctx, `INSERT INTO staff_users (id, email, name, role, password_hash)
+VALUES (1, 'vera@example.com', 'Vera', 'officer', 'x') ON CONFLICT DO NOTHING`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO customers (reference, status, risk_score, name, tax_residence_country_code,
+  registration_number, address_line1, city, postal_code, country_code, verification_url, verification_status, updated_at, assignee_id, search_text, version)
+SELECT gen_random_uuid(), 'PENDING', 'LOW', 'Keeper ' || i, 'GB', 'K' || i, '1 High St', 'London', 'N1', 'GB',
+  'https://verify.test/' || i, 'PENDING', now() + interval '1 day' - i * interval '1 minute',
+  CASE WHEN i = 2 THEN 1 END, 'keeper ' || i, 10 + i
+FROM generate_series(1, 5) i`); err != nil {
+		t.Fatal(err)
+	}
+	f := Filter{Query: "keeper"}
+	where, whereArgs := f.where()
+	q, args := walkSQL(where, whereArgs, 20, Statuses, 1, 3, 0, true)
+	w, err := s.walk(ctx, f, q, args, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.keys) != 4 || !slices.Equal(w.page, []int64{w.keys[0].ID, w.keys[1].ID, w.keys[2].ID, w.keys[3].ID}) {
+		t.Fatalf("page %v, keys %+v: want the keys of the page's 4 ids in its order", w.page, w.keys)
+	}
+	for i, k := range w.keys { // the page starts at the 2nd newest: i = 2, 3, 4, 5
+		if k.Version != int64(12+i) {
+			t.Fatalf("key %d has version %d, want %d", i, k.Version, 12+i)
+		}
+		owned := i == 0
+		if k.AssigneeID.Valid != owned || k.AssigneeEmail.Valid != owned || k.AssigneeName.Valid != owned ||
+			(owned && (k.AssigneeID.Int64 != 1 || k.AssigneeEmail.String != "vera@example.com" || k.AssigneeName.String != "Vera")) {
+			t.Fatalf("key %d's owner: %+v %+v %+v", i, k.AssigneeID, k.AssigneeEmail, k.AssigneeName)
+		}
 	}
 }
 
