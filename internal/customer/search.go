@@ -179,7 +179,7 @@ FROM (SELECT id, status FROM customers%s ORDER BY updated_at DESC, id DESC LIMIT
 // the keys of its page's customers (listKeyColumns: id, version and owner,
 // newest first) read in the same statement, so the rows come from the list
 // cache by version without a second round trip — and the keys are those of
-// the snapshot the walk saw. An owner-less customer has 0, ” and ” there.
+// the snapshot the walk saw. An owner-less customer has 0 and two empty strings there.
 const walkKeysSQL = `SELECT w.*, k.ids, k.versions, k.owners, k.emails, k.names FROM (%s) w
 LEFT JOIN LATERAL (SELECT array_agg(id ORDER BY updated_at DESC, id DESC) AS ids,
     array_agg(version ORDER BY updated_at DESC, id DESC) AS versions,
