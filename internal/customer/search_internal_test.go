@@ -6,23 +6,33 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/pgtest"
 )
+
+// walkTestService is a service on a fresh database with one customer and
+// one staff member, Vera (id 1), to own some of the customers a test adds.
+func walkTestService(t *testing.T) (context.Context, *sqlx.DB, *Service) {
+	t.Helper()
+	ctx := context.Background()
+	db := pgtest.New(t)
+	s := NewService(db, Options{VerifyBaseURL: "https://verify.test"})
+	createForStoreTest(t, s)
+	if _, err := db.ExecContext(ctx, `INSERT INTO staff_users (id, email, name, role, password_hash)
+VALUES (1, 'vera@example.com', 'Vera', 'officer', 'x') ON CONFLICT DO NOTHING`); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, db, s
+}
 
 // TestSearchWalkAnswersInOneRow: the walk sends back its counts per status,
 // the page's ids (newest first, among the statuses shown, from the page's
 // offset, one more than its size) and the Mine count — not its matches.
 func TestSearchWalkAnswersInOneRow(t *testing.T) {
-	ctx := context.Background()
-	db := pgtest.New(t)
-	s := NewService(db, Options{VerifyBaseURL: "https://verify.test"})
-	createForStoreTest(t, s)
+	ctx, db, s := walkTestService(t)
 	// 30 matches, newest first: i = 1, 2, …; status by i % 3; i = 5 is assigned to person 1.
-	if _, err := db.ExecContext(ctx, `INSERT INTO staff_users (id, email, name, role, password_hash)
-VALUES (1, 'vera@example.com', 'Vera', 'officer', 'x') ON CONFLICT DO NOTHING`); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := db.ExecContext(ctx, `INSERT INTO customers (reference, status, risk_score, name, tax_residence_country_code,
   registration_number, address_line1, city, postal_code, country_code, verification_url, verification_status, updated_at, assignee_id, search_text)
 SELECT gen_random_uuid(), (ARRAY['PENDING', 'VERIFIED', 'REJECTED'])[1 + i % 3]::customer_status, 'LOW', 'Walker ' || i, 'GB',
@@ -59,14 +69,7 @@ FROM generate_series(1, 30) i`); err != nil {
 // also reads its page's keys — id, version and owner, newest first — so
 // the rows come from the list cache without a second round trip.
 func TestSearchWalkReadsThePagesKeys(t *testing.T) {
-	ctx := context.Background()
-	db := pgtest.New(t)
-	s := NewService(db, Options{VerifyBaseURL: "https://verify.test"})
-	createForStoreTest(t, s)
-	if _, err := db.ExecContext(ctx, `INSERT INTO staff_users (id, email, name, role, password_hash)
-VALUES (1, 'vera@example.com', 'Vera', 'officer', 'x') ON CONFLICT DO NOTHING`); err != nil {
-		t.Fatal(err)
-	}
+	ctx, db, s := walkTestService(t)
 	if _, err := db.ExecContext(ctx, `INSERT INTO customers (reference, status, risk_score, name, tax_residence_country_code,
   registration_number, address_line1, city, postal_code, country_code, verification_url, verification_status, updated_at, assignee_id, search_text, version)
 SELECT gen_random_uuid(), 'PENDING', 'LOW', 'Keeper ' || i, 'GB', 'K' || i, '1 High St', 'London', 'N1', 'GB',
