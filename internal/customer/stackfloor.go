@@ -57,6 +57,7 @@ var ErrFloorChanged = errChanged
 // Run runs kind's statements on the customer ref. payload is the event's
 // JSON (data-updated carries the customer as the API answers it).
 func (f *StackFloor) Run(ctx context.Context, kind FloorKind, ref uuid.UUID, payload []byte) error {
+	ctx = context.WithoutCancel(ctx) // no goroutine per query watching the request, as the service's writes
 	r, assoc, err := f.read(ctx, ref, kind == FloorAssociates)
 	if err != nil || kind == FloorRead {
 		return err
