@@ -26,11 +26,7 @@ func BenchmarkPutThroughService(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cpu := func() time.Duration {
-		var ru syscall.Rusage
-		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
+	cpu := benchCPU
 	put := func(b *testing.B, call func(ctx context.Context, i int) error) {
 		b.ReportAllocs()
 		cpu0 := cpu()
@@ -60,4 +56,44 @@ func BenchmarkPutThroughService(b *testing.B) {
 			return err
 		})
 	})
+}
+
+// BenchmarkStackFloorPut is BenchmarkPutThroughService's calls as the stack
+// floor runs them (customer.StackFloor: the same statements, no rules), on
+// the same kind of database: the difference between the two is the rules
+// part and the service around the statements.
+func BenchmarkStackFloorPut(b *testing.B) {
+	db := pgtest.New(b)
+	svc := customer.NewService(db, customer.Options{VerifyBaseURL: verifyBase})
+	c, _, err := svc.Create(context.Background(), admin2, decode[customer.CreateInput](&testing.T{}, seedInput), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	floor := customer.NewStackFloor(db, webhook.NewService(db, webhook.Options{}))
+	payload := []byte(`{"reference":"` + c.Reference.String() + `"}`)
+	for _, k := range []struct {
+		name string
+		kind customer.FloorKind
+	}{{"details", customer.FloorDetails}, {"status", customer.FloorStatus}} {
+		b.Run(k.name, func(b *testing.B) {
+			b.ReportAllocs()
+			cpu0 := benchCPU()
+			for b.Loop() {
+				ctx, cancel := context.WithCancel(context.Background())
+				err := floor.Run(ctx, k.kind, c.Reference, payload)
+				cancel()
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(benchCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
+
+// benchCPU is this process' user and system CPU time so far.
+func benchCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
