@@ -11,6 +11,11 @@
 #         transaction: the unlocked read, then the one write statement with its audit entry and events):
 #         PostgreSQL CPU per request and pgbench's own p50/p99. A script whose first statement reads the
 #         working set's row (\gset) has that statement measured alone and subtracted.
+#  stack  (GET one and the PUTs; measured right after the real server, on the data as it left it) the stub
+#         with -driver: per request it also runs the server's own
+#         statements (customer.StackFloor: the same SQL, prepared, on a pool of verity serve's size) through
+#         database/sql and lib/pq before it answers — what any server on this stack pays besides its rules
+#         (docs/performance-method.md): stub, PostgreSQL and load generator CPU per request, req/s and p99.
 # The bound: req/s ≤ CPUs / (stub + load generator + PostgreSQL CPU per request), printed beside the target
 # and the real server's figures. For GET one and the PUTs the target is 60 % of bench-ceiling's pgbench tps
 # (scripts/pgbench/*.sql, measured in the same run). Measures; asserts nothing.
@@ -189,6 +194,20 @@ for entry in "GET one:get-one:read-one" "list filtered:list:" "search:search:" "
 	real_cpu=$(($(us $((sv1 - sv0)) "$r_n") + $(us $((db1 - db0)) "$r_n") + $(us "$r_load" "$r_n")))
 	real_parts="$(us $((sv1 - sv0)) "$r_n")+$(us $((db1 - db0)) "$r_n")+$(us "$r_load" "$r_n")"
 
+	if [ -n "$ceiling" ]; then
+		# The stack floor right after the real server, on the data as the real run left it: the stub running
+		# the server's statements through database/sql and lib/pq (printed after the ceiling, below).
+		"$load" -stub "$work/rec" -listen "127.0.0.1:$STUB_PORT" -driver "postgres://postgres@/verity?host=$data/pg&port=5432&sslmode=disable" >>"$log" 2>&1 &
+		stub_pid=$!
+		for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$STUB_PORT/" && break; sleep 0.1; done
+		read -r db0 st0 <<<"$(cpu_ticks "$data" "$stub_pid")"
+		res=$(load_phase "http://127.0.0.1:$STUB_PORT" "$sc") || exit 1
+		read -r d_rps d_p50 d_p99 d_err d_n d_load <<<"$res"
+		read -r db1 st1 <<<"$(cpu_ticks "$data" "$stub_pid")"
+		kill -TERM "$stub_pid"; wait "$stub_pid" 2>/dev/null || true; stub_pid=""
+		d_stub=$(us $((st1 - st0)) "$d_n") d_pg=$(us $((db1 - db0)) "$d_n") d_load=$(us "$d_load" "$d_n")
+	fi
+
 	"$load" -stub "$work/rec" -listen "127.0.0.1:$STUB_PORT" >>"$log" 2>&1 &
 	stub_pid=$!
 	for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$STUB_PORT/" && break; sleep 0.1; done
@@ -247,6 +266,14 @@ for entry in "GET one:get-one:read-one" "list filtered:list:" "search:search:" "
 			printf "  ceiling (%s): %d tps, p50/p99 %s/%s ms; CPU µs per transaction PG %d + pgbench %d -> %.0f tps on %d CPUs\n", name, t, p50, p99, pg, cl, cb, c
 			printf "  of that: the real server %.0f %% (%d µs), the floor %.0f %% with the server'"'"'s statements, %.0f %% with the minimal SQL (%d µs)\n",
 				100 * c * 1e6 / real / cb, real, 100 * b / cb, 100 * bm / cb, h + pg }'
+	fi
+	if [ -n "$ceiling" ]; then
+		awk -v c="$cpus" -v st="$d_stub" -v pg="$d_pg" -v ld="$d_load" \
+			-v rps="$d_rps" -v p50="$d_p50" -v p99="$d_p99" -v cpg="$(us "$c_ticks" "$c_n")" -v ccl="$(us "$c_client" "$c_n")" 'BEGIN {
+			f = st + pg + ld; cb = c * 1e6 / (cpg + ccl)
+			printf "  stack floor (stub + database/sql + lib/pq, the server'"'"'s statements): %d req/s, p50/p99 %s/%s ms; CPU µs per request stub %d + PG %d + load %d = %d -> %.0f req/s on %d CPUs, %.0f %% of the ceiling\n",
+				rps, p50, p99, st, pg, ld, f, c * 1e6 / f, c, 100 * c * 1e6 / f / cb }'
+		[ "$d_err" = 0 ] || echo "  errors: stack floor $d_err (see $log)"
 	fi
 	if [ "$r_err" != 0 ] || [ "$s_err" != 0 ]; then echo "  errors: real $r_err, stub $s_err (see $log)"; fi
 done

@@ -5,11 +5,13 @@ package main
 // answer (status, headers, body); `verity-load -stub DIR -listen ADDR` then
 // answers the same requests with those bytes on the server's own stack
 // (echo/v4 on net/http, the server's timeouts and GC setting) and does nothing
-// else: no database, no key check. Driving the stub with the same scenario
+// else: no database, no key check (with -driver, the stack floor, it also
+// runs each request's statements: driver.go). Driving the stub with the same scenario
 // measures what HTTP and the load generator alone cost per request.
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -26,6 +28,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/web"
 )
 
@@ -262,11 +265,16 @@ func stubHandler(answers map[string]answer) echo.HandlerFunc {
 }
 
 // newStub is the stub server: echo with one catch-all route and nothing
-// else, on an http.Server with verity serve's timeouts.
-func newStub(answers map[string]answer) *echo.Echo {
+// else, on an http.Server with verity serve's timeouts; with a floor, each
+// request runs its statements first (driver.go).
+func newStub(answers map[string]answer, floor *customer.StackFloor) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.Any("/*", stubHandler(answers))
+	h := stubHandler(answers)
+	if floor != nil {
+		h = withFloor(floor, answers, h)
+	}
+	e.Any("/*", h)
 	t := web.DefaultTimeouts
 	e.Server.ReadHeaderTimeout, e.Server.ReadTimeout, e.Server.WriteTimeout, e.Server.IdleTimeout = t.ReadHeader, t.Read, t.Write, t.Idle
 	return e
@@ -287,11 +295,20 @@ func runStub(dir, addr string) error {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(80 << 20)
 	}
-	e := newStub(answers)
+	var floor *customer.StackFloor
+	if *driverURL != "" {
+		f, closeDB, err := openFloor(context.Background(), *driverURL)
+		if err != nil {
+			return err
+		}
+		defer closeDB()
+		floor = f
+	}
+	e := newStub(answers, floor)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	go func() { <-sig; _ = e.Close() }()
-	fmt.Printf("verity-load: stub serving %d recorded answers on http://%s\n", len(answers), addr)
+	fmt.Printf("verity-load: stub serving %d recorded answers on http://%s (stack floor: %v)\n", len(answers), addr, floor != nil)
 	if err := e.Start(addr); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

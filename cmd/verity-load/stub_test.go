@@ -74,7 +74,7 @@ func TestStubReplaysRecordedAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stub := httptest.NewServer(newStub(answers))
+	stub := httptest.NewServer(newStub(answers, nil))
 	defer stub.Close()
 	cl = &http.Client{}
 	originCalls := calls

@@ -328,12 +328,20 @@ func (s *Service) mutate(ctx context.Context, a access.Actor, ref uuid.UUID, ifM
 
 // mutateRead is mutate for a change that reads more (on the pool, not
 // inside a transaction: only what a newer version or assignee would change).
+//
+// Its two statements run to their end even if the request is cancelled:
+// with a context that can be cancelled, database/sql and lib/pq start a
+// goroutine each per query to watch it, a good part of a write's own CPU.
+// Both are short — an index probe, then one row's write, which waits at most
+// for another short write of the same row — and a write that runs to its end
+// never leaves the client unsure whether it happened. The locked retry
+// (mutateTx) keeps the request's context.
 func (s *Service) mutateRead(ctx context.Context, a access.Actor, ref uuid.UUID, ifMatch Versions, fn func(db sqlx.ExtContext, cur *Customer) (*change, error)) (*Customer, error) {
 	if s.outbox == nil && s.opts.Events != nil {
 		return s.mutateTx(ctx, a, ref, ifMatch, fn) // its events need the transaction
 	}
 	db := s.prepared(nil)
-	cur, err := getCustomer(ctx, db, ref, false)
+	cur, err := getCustomer(context.WithoutCancel(ctx), db, ref, false)
 	if err != nil {
 		return nil, err
 	}
@@ -351,7 +359,7 @@ func (s *Service) mutateRead(ctx context.Context, a access.Actor, ref uuid.UUID,
 	if w.outbox == nil && s.opts.Events != nil {
 		return s.mutateTx(ctx, a, ref, ifMatch, fn)
 	}
-	if _, err = writeChange(ctx, db, w); errors.Is(err, errChanged) {
+	if _, err = writeChange(context.WithoutCancel(ctx), db, w); errors.Is(err, errChanged) {
 		return s.mutateTx(ctx, a, ref, ifMatch, fn) // someone wrote in between: take the lock
 	} else if err != nil {
 		return nil, err

@@ -126,36 +126,14 @@ func newOutbox(ev Events) *outbox {
 // statement and answers the entry's id.
 func writeChange(ctx context.Context, db sqlx.ExtContext, w written) (int64, error) {
 	c := w.next
-	co := &c.Company
-	args := make([]any, 0, writeUpdateParams+len(associateArrayTypes)+writeAuditParams+2)
-	args = append(args, c.ID, string(c.Status), string(c.RiskScore), co.Name,
-		co.Description, co.TaxResidenceCountryCode, co.RegistrationNumber, co.Address.AddressLine1,
-		co.Address.AddressLine2, co.Address.City, co.Address.PostalCode, co.Address.CountryCode,
-		c.LastEditor, searchText(c), c.UpdatedAt, co.Website, c.ReviewRequired, string(reviewChangesJSON(c.ReviewChanges)), c.ReviewEditor,
-		c.Version, assigneeID(c))
-	if w.associates {
-		args = append(args, associateArgs(co.Associates)...)
-	}
-	entry, err := w.entry.Args()
+	var entryID, deliveries int64
+	q, args, err := w.statement()
 	if err != nil {
 		return 0, err
 	}
-	args = append(args, entry...)
-	note := w.note && w.entry.Reason != ""
-	if note {
-		args = append(args, string(w.from), string(w.to))
-	}
-	var entryID, deliveries int64
 	dest := []any{&c.Version, &c.StatusSince, &entryID}
-	q := writeSQL[b2i(w.associates)][b2i(note)]
 	if w.outbox != nil {
-		ev, err := eventArgs(w.events)
-		if err != nil {
-			return 0, err
-		}
-		args = append(args, ev...)
 		dest = append(dest, &deliveries)
-		q = w.outbox.sql[b2i(w.associates)][b2i(note)]
 	}
 	err = queryRow(ctx, db, dest, q, args...)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -173,6 +151,38 @@ func writeChange(ctx context.Context, db sqlx.ExtContext, w written) (int64, err
 		w.outbox.events.Emitted(int(deliveries))
 	}
 	return entryID, nil
+}
+
+// statement is the write statement of w and its parameters.
+func (w written) statement() (string, []any, error) {
+	c := w.next
+	co := &c.Company
+	args := make([]any, 0, writeUpdateParams+len(associateArrayTypes)+writeAuditParams+5)
+	args = append(args, c.ID, string(c.Status), string(c.RiskScore), co.Name,
+		co.Description, co.TaxResidenceCountryCode, co.RegistrationNumber, co.Address.AddressLine1,
+		co.Address.AddressLine2, co.Address.City, co.Address.PostalCode, co.Address.CountryCode,
+		c.LastEditor, searchText(c), c.UpdatedAt, co.Website, c.ReviewRequired, string(reviewChangesJSON(c.ReviewChanges)), c.ReviewEditor,
+		c.Version, assigneeID(c))
+	if w.associates {
+		args = append(args, associateArgs(co.Associates)...)
+	}
+	entry, err := w.entry.Args()
+	if err != nil {
+		return "", nil, err
+	}
+	args = append(args, entry...)
+	note := w.note && w.entry.Reason != ""
+	if note {
+		args = append(args, string(w.from), string(w.to))
+	}
+	if w.outbox == nil {
+		return writeSQL[b2i(w.associates)][b2i(note)], args, nil
+	}
+	ev, err := eventArgs(w.events)
+	if err != nil {
+		return "", nil, err
+	}
+	return w.outbox.sql[b2i(w.associates)][b2i(note)], append(args, ev...), nil
 }
 
 // eventArgs are the parameters of StatementEvents.EmitSQL for evs: their new

@@ -1,6 +1,7 @@
 package customer_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/verity-kyb/verity/internal/customer"
@@ -114,5 +115,41 @@ func TestReplaceAssociatesReordered(t *testing.T) {
 	}
 	if n := e.count(`SELECT count(*) FROM associates WHERE customer_id = $1`, c.ID); n != 0 {
 		t.Fatalf("an empty list left %d associate rows", n)
+	}
+}
+
+// TestWriteDoesNotWatchTheRequest: a details edit, a status change and an
+// associates replacement run their read and their write statement without
+// database/sql or lib/pq watching the request's context (a goroutine each
+// per query), and still write, with their audit entry.
+func TestWriteDoesNotWatchTheRequest(t *testing.T) {
+	e := newEnv(t)
+	c := e.create(admin2, seedInput)
+	ctx, cancel := context.WithCancel(e.ctx)
+	defer cancel()
+	w := &watchedContext{Context: ctx}
+	entries := func() int {
+		var n int
+		if err := e.db.GetContext(e.ctx, &n, `SELECT count(*) FROM audit_entries WHERE customer_id = $1`, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := entries()
+	if _, err := e.svc.Update(w, officer, c.Reference, decode[customer.DetailsUpdate](t, `{"description": "Unwatched"}`), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.SetStatus(w, admin, c.Reference, customer.StatusChange{Status: "REJECTED", Reason: ptr("No documents")}, nil, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.ReplaceAssociates(w, officer, c.Reference, decode[customer.AssociatesInput](t,
+		`{"associates": [`+person("Sean", "Bond", "sean.bond@disney.com", "")+`]}`), nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.asked.Load(); n != 0 {
+		t.Errorf("the writes watched the request's context %d times", n)
+	}
+	if got := e.get(c); got.Version != c.Version+3 || got.Status != customer.StatusRejected || entries() != before+3 {
+		t.Fatalf("version %d (was %d), status %s, entries %d (were %d)", got.Version, c.Version, got.Status, entries(), before)
 	}
 }
