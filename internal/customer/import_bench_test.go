@@ -55,12 +55,17 @@ func BenchmarkImportLine(b *testing.B) {
 			buf = creationJSON(buf[:0], c)
 		}
 	})
-	b.Run("copy-text", func(b *testing.B) { // the three tables' rows as COPY text, the audit JSON included
+	b.Run("copy-text", func(b *testing.B) { // the four tables' rows as COPY text, the grams and audit JSON included
 		w := &audit.CopyText{}
-		var buf []byte
+		var buf, arr []byte
 		for b.Loop() {
 			w.Buf = w.Buf[:0]
-			customerCopyRow(w, c)
+			search := searchText(c)
+			customerCopyRow(w, c, search)
+			w.Int(c.ID)
+			arr = appendGramsArray(arr[:0], search)
+			w.TextBytes(arr)
+			w.EndRow()
 			for i := range c.Company.Associates {
 				associateCopyRow(w, c.ID, i, &c.Company.Associates[i])
 			}

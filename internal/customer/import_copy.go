@@ -173,8 +173,9 @@ var copyAssociateColumns = []string{"customer_id", "reference", "position", "fir
 
 // copyAll writes what storeAll writes for each customer — the row, its
 // associates, its customer.import audit entry and its created event — in
-// one transaction of three COPY statements and the events' statements.
-// The counters' insert trigger runs once for the COPY, as for an INSERT.
+// one transaction of four COPY statements (the customers, their search
+// grams, associates, audit entries), the counters' deltas and the events'
+// statements; the customers' insert triggers step aside (import_grams.go).
 // With lz4, the batch's large values (the audit entries' changes) are
 // compressed with lz4 rather than pglz, a fifth of PostgreSQL's work here;
 // readers decompress either transparently.
@@ -189,10 +190,12 @@ func (s *Service) copyAll(ctx context.Context, a access.Actor, cs []*Customer, t
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
+	settings := bulkSQL
 	if lz4 {
-		if _, err := tx.ExecContext(ctx, `SET LOCAL default_toast_compression = lz4`); err != nil {
-			return err
-		}
+		settings += `; SET LOCAL default_toast_compression = lz4`
+	}
+	if _, err := tx.ExecContext(ctx, settings); err != nil {
+		return err
 	}
 	var ids []int64
 	if err := tx.SelectContext(ctx, &ids, reserveCustomerIDsSQL, len(cs)); err != nil {
@@ -205,8 +208,18 @@ func (s *Service) copyAll(ctx context.Context, a access.Actor, cs []*Customer, t
 			c.StatusSince = c.CreatedAt
 		}
 	}
+	texts := make([]string, len(cs))
+	for i, c := range cs {
+		texts[i] = searchText(c)
+	}
 	w := &audit.CopyText{Buf: make([]byte, 0, copyChunk+64<<10)}
-	if err := copyText(ctx, conn, w, "customers", copyCustomerColumns, len(cs), func(i int) { customerCopyRow(w, cs[i]) }); err != nil {
+	if err := copyText(ctx, conn, w, "customers", copyCustomerColumns, len(cs), func(i int) { customerCopyRow(w, cs[i], texts[i]) }); err != nil {
+		return err
+	}
+	if err := copyGrams(ctx, conn, w, cs, texts); err != nil {
+		return err
+	}
+	if err := insertCounts(ctx, tx, cs); err != nil {
 		return err
 	}
 	type at struct{ c, a int }
@@ -264,8 +277,9 @@ func (s *Service) emitCreated(ctx context.Context, tx *sqlx.Tx, cs []*Customer) 
 	return nil
 }
 
-// customerCopyRow writes the row insertCustomerSQL inserts (copyCustomerColumns).
-func customerCopyRow(w *audit.CopyText, c *Customer) {
+// customerCopyRow writes the row insertCustomerSQL inserts (copyCustomerColumns);
+// search is the customer's searchText.
+func customerCopyRow(w *audit.CopyText, c *Customer, search string) {
 	co := &c.Company
 	w.Int(c.ID)
 	w.Text(c.Reference.String())
@@ -285,7 +299,7 @@ func customerCopyRow(w *audit.CopyText, c *Customer) {
 	w.Text(co.Verification.Status)
 	w.Int(int64(c.Version))
 	w.TextOrNull(c.LastEditor)
-	w.Text(searchText(c))
+	w.Text(search)
 	w.Time(c.CreatedAt)
 	w.Time(c.CreatedAt)
 	w.TextOrNull(co.Website)

@@ -46,6 +46,7 @@ FROM associates a JOIN customers c ON c.id = a.customer_id ORDER BY a.reference`
 		"audit": `SELECT (to_jsonb(e) - 'id' - 'customer_id' - 'occurred_at' || jsonb_build_object('customer', c.reference))::text
 FROM audit_entries e JOIN customers c ON c.id = e.customer_id ORDER BY c.reference, e.id`,
 		"counts": `SELECT format('%s %s %s', status, risk_score, sum(n)) FROM customer_counts GROUP BY status, risk_score ORDER BY status, risk_score`,
+		"grams":  `SELECT format('%s %s', c.reference, g.grams) FROM customers c LEFT JOIN customer_search_grams g ON g.customer_id = c.id ORDER BY c.reference`,
 		"events": `SELECT (jsonb_build_object('name', v.name, 'payload', v.payload, 'customer', c.reference,
   'deliveries', (SELECT count(*) FROM webhook_deliveries d WHERE d.event_id = v.id)))::text
 FROM webhook_events v JOIN customers c ON c.id = v.customer_id ORDER BY c.reference, v.id`,
@@ -216,6 +217,7 @@ CREATE TRIGGER refuse_boom BEFORE INSERT ON associates FOR EACH ROW EXECUTE FUNC
 		"created events":            `SELECT count(*) FROM webhook_events`,
 		"customers with associates": `SELECT count(DISTINCT customer_id) FROM associates`,
 		"counted customers":         `SELECT sum(n) FROM customer_counts`,
+		"customers' search grams":   `SELECT count(*) FROM customer_search_grams`,
 	}
 	for what, q := range checks {
 		if n := e.count(q); n != 5 {

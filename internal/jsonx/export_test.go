@@ -46,3 +46,6 @@ func Check(body []byte, v any) apperr.FieldErrors {
 	c.value(reflect.TypeOf(v))
 	return c.errs
 }
+
+// FastDecode is fastDecode, for tests that it is taken.
+func FastDecode(body []byte, v any) bool { return fastDecode(body, v) }

@@ -36,18 +36,26 @@ func Decode(body []byte, v any) error {
 	if m, ok := v.(Paths); ok {
 		mapPath = m.FieldPath
 	}
-	// One pass of encoding/json checks the syntax and decodes; the checks
-	// below run only on a well-formed body and decide before its error
-	// does (they are stricter than DisallowUnknownFields), so v is left
+	// One pass checks the syntax and decodes — fastDecode for a plain body
+	// into a zero v, else encoding/json (into v made zero again) —; the
+	// checks below run only on a well-formed body and decide before its
+	// error does (they are stricter than DisallowUnknownFields), so v is left
 	// partly set only by a body that is refused.
+	rv := reflect.ValueOf(v)
+	fast := rv.Kind() == reflect.Pointer && !rv.IsNil() && rv.Elem().IsZero()
+	if fast && fastDecode(body, v) { // nothing the checks would refuse
+		return objectBody(body, v)
+	}
+	if fast {
+		rv.Elem().SetZero()
+	}
 	decErr := json.Unmarshal(body, v)
 	var syn *json.SyntaxError
 	if errors.As(decErr, &syn) && !json.Valid(body) {
 		return syntax(body, v, mapPath)
 	}
-	t := target(reflect.TypeOf(v))
-	if t != nil && t.Kind() == reflect.Struct && bytes.TrimLeft(body, " \t\r\n")[0] != '{' {
-		return apperr.BadRequest("malformed_json", "the body must be a JSON object")
+	if err := objectBody(body, v); err != nil {
+		return err
 	}
 	c := checker{data: body, errs: apperr.FieldErrors{}, path: mapPath, steps: make([]step, 0, 8)}
 	c.value(reflect.TypeOf(v))
@@ -56,6 +64,15 @@ func Decode(body []byte, v any) error {
 	}
 	if decErr != nil {
 		return describe(decErr, mapPath)
+	}
+	return nil
+}
+
+// objectBody refuses a well-formed body that is not an object for a struct.
+func objectBody(body []byte, v any) error {
+	t := target(reflect.TypeOf(v))
+	if t != nil && t.Kind() == reflect.Struct && bytes.TrimLeft(body, " \t\r\n")[0] != '{' {
+		return apperr.BadRequest("malformed_json", "the body must be a JSON object")
 	}
 	return nil
 }

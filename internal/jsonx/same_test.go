@@ -15,6 +15,10 @@ func FuzzDecodeAsBefore(f *testing.F) {
 	f.Add([]byte(`{"reference": "x", "status": 3, "createdAt": "yesterday", "company": {"associates": [{"person": {"firstName": 1}}]}}`))
 	f.Add([]byte(`{"riskScore": "LOW"} x`))
 	f.Add([]byte(`{"riskScore": "LOW", "Company": {}}`))
+	f.Add([]byte(`{"type": "A", "company": {"name": "x", "name": "y"}, "assignee": {"a": "x", "a": "y"}}`))
+	for _, b := range fastBodies {
+		f.Add([]byte(b))
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, into := range []func() any{
 			func() any { return &customer.CreateInput{} },
