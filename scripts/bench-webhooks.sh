@@ -6,7 +6,8 @@
 # (PostgreSQL's and verity's, from /proc/*/stat, counted until every event is
 # delivered): on a shared machine the steadier figure — and, of
 # PostgreSQL's, what the webhook worker's own connection used (its rounds:
-# claims and outcomes). Prints figures; asserts nothing.
+# claims and outcomes), and the WAL written per PUT (the same span: the
+# writes, their events, the rounds). Prints figures; asserts nothing.
 #
 # Knobs: BENCH_CUSTOMERS (20000), BENCH_CLIENTS (16), BENCH_DURATION (10s),
 # BENCH_ROUNDS (2), BENCH_PORT (18090), BENCH_KEEP=1 (keep the work directory),
@@ -97,6 +98,11 @@ worker() {
 		"SELECT pid FROM pg_stat_activity WHERE application_name = 'verity webhook worker'" 2>/dev/null | head -n 1) || true
 	[ -n "$pid" ] && awk -v p="$pid" '{ print p, $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || true
 }
+# wal prints the bytes of WAL PostgreSQL has written so far (nothing
+# without psql).
+wal() {
+	psql -h "$DATA_DIR/pg" -U postgres -d verity -XAtc "SELECT pg_current_wal_lsn() - '0/0'" 2>/dev/null || true
+}
 # phase runs one load (its arguments go to verity-load) and prints its
 # output, then "cpu: <PostgreSQL µs> <verity µs> <verity-load µs> per
 # request" — verity-load's CPU (bash's `times` of the command substitution,
@@ -104,19 +110,24 @@ worker() {
 # receiver, which in a deployment runs on the subscriber's machines — and,
 # of PostgreSQL's, what the webhook worker's own connection used (its rounds).
 phase() {
-	local out db0 sv0 db1 sv1 n lg w0 w1 wk=""
+	local out db0 sv0 db1 sv1 n lg w0 w1 wk="" l0 l1 wb=""
 	w0=$(worker)
+	l0=$(wal)
 	read -r db0 sv0 <<<"$(ticks)"
 	out=$(load "$@"; times)
 	read -r db1 sv1 <<<"$(ticks)"
 	w1=$(worker)
+	l1=$(wal)
 	n=$(echo "$out" | awk '/^PUT details/ { print $3 }')
 	lg=$(echo "$out" | tail -n 1 | awk -v n="$n" '{ t = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); t += p[1] * 60 + p[2] } printf "%.0f", (n > 0 ? t * 1e6 / n : 0) }')
 	if [ -n "$w0" ] && [ "${w0%% *}" = "${w1%% *}" ]; then
 		wk="; the webhook worker's rounds $(per_req "${w0##* }" "${w1##* }" "$n") µs of PostgreSQL's"
 	fi
+	if [ -n "$l0" ] && [ -n "$l1" ] && [ "$n" -gt 0 ]; then
+		wb="; WAL $(awk -v a="$l0" -v b="$l1" -v n="$n" 'BEGIN { printf "%.0f", (b - a) / n }') bytes per PUT"
+	fi
 	echo "$out" | head -n -2
-	echo "cpu: $(per_req "$db0" "$db1" "$n") $(per_req "$sv0" "$sv1" "$n") $lg µs per PUT (PostgreSQL, verity, verity-load)$wk"
+	echo "cpu: $(per_req "$db0" "$db1" "$n") $(per_req "$sv0" "$sv1" "$n") $lg µs per PUT (PostgreSQL, verity, verity-load)$wk$wb"
 }
 none=() one=() cnone=() cone=() lnone=() lone=()
 for round in $(seq 1 "$ROUNDS"); do

@@ -69,14 +69,16 @@ var _ customer.StatementEvents = (*Service)(nil)
 func (s *Service) EmitSQL(customerID string, n int) string {
 	p := func(i int) string { return "$" + strconv.Itoa(n+i) }
 	// One event (most writes): its payload is the array's text inside the
-	// brackets, parsed once, as it is stored, and only when someone
-	// subscribes; splitting the array with json_array_elements parsed every
-	// payload twice, subscribed or not. (OFFSET 0 keeps the planner from
-	// folding a branch's cast with the parameter's value — parsing it, or
-	// failing on a many-event array — when the branch is not taken.)
+	// brackets, stored as it is (a text column, migration 00015: the service
+	// encoded it, so PostgreSQL need not check its syntax); splitting the
+	// array with json_array_elements parsed every payload, subscribed or
+	// not. Only a write with several events splits the array. (OFFSET 0
+	// keeps the planner from folding a branch's cast with the parameter's
+	// value — parsing it, or failing on a many-event array — when the
+	// branch is not taken.)
 	return `ev AS (
   INSERT INTO webhook_events (event_id, name, customer_id, payload)
-  SELECT u.event_id, u.name, w.id, u.payload::json
+  SELECT u.event_id, u.name, w.id, u.payload
   FROM (SELECT ` + customerID + ` AS id) w, (
     SELECT (` + p(0) + `::uuid[])[1], (` + p(1) + `::text[])[1], btrim(substr(a.t, 2, length(a.t) - 2), E' \t\r\n'), 1::bigint
     FROM (SELECT btrim(` + p(2) + `::text, E' \t\r\n') AS t WHERE cardinality(` + p(0) + `::uuid[]) = 1 OFFSET 0) a

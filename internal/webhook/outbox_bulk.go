@@ -20,7 +20,7 @@ var emitAllSQL = `
 WITH ep AS (` + subscribersSQL("$1::text") + `
 ), ev AS (
   INSERT INTO webhook_events (event_id, name, customer_id, payload)
-  SELECT u.event_id, $1, u.customer_id, u.payload::json
+  SELECT u.event_id, $1, u.customer_id, u.payload
   FROM unnest($2::uuid[], $3::bigint[], $4::text[]) WITH ORDINALITY AS u(event_id, customer_id, payload, n)
   WHERE EXISTS (SELECT 1 FROM ep) ORDER BY u.n RETURNING id, customer_id
 )
