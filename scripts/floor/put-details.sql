@@ -39,9 +39,14 @@ WITH upd AS (
 	RETURNING id, actor_type, actor_id, actor_name, customer_id, reason), ev AS (
 	  INSERT INTO webhook_events (event_id, name, customer_id, payload)
 	  SELECT u.event_id, u.name, w.id, u.payload
-	  FROM (SELECT (SELECT id FROM upd) AS id) w,
-	    ROWS FROM (unnest(:eids::uuid[]), unnest(:events::text[]), json_array_elements(:payloads::json))
-	    WITH ORDINALITY AS u(event_id, name, payload, i)
+	  FROM (SELECT (SELECT id FROM upd) AS id) w, (
+	    SELECT (:eids::uuid[])[1], (:events::text[])[1], btrim(substr(a.t, 2, length(a.t) - 2), E' \t\r\n'), 1::bigint
+	    FROM (SELECT btrim(:payloads::text, E' \t\r\n') AS t WHERE cardinality(:eids::uuid[]) = 1 OFFSET 0) a
+	    UNION ALL
+	    SELECT x.event_id, x.name, x.payload::text, x.i FROM (SELECT :payloads::text AS t WHERE cardinality(:eids::uuid[]) > 1 OFFSET 0) a,
+	      ROWS FROM (unnest(:eids::uuid[]), unnest(:events::text[]), json_array_elements(a.t::json))
+	      WITH ORDINALITY x(event_id, name, payload, i)
+	  ) AS u(event_id, name, payload, i)
 	  WHERE w.id IS NOT NULL AND EXISTS (SELECT id FROM webhook_endpoints WHERE enabled AND deleted_at IS NULL AND events @> ARRAY[u.name]) ORDER BY u.i RETURNING id, name, customer_id
 	), outbox AS (
 	  INSERT INTO webhook_deliveries (event_id, endpoint_id, customer_id)
