@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -102,12 +103,22 @@ type listCache struct {
 	associates *versioned[[]Associate] // never changed in place: handed out as copies
 	// company is GET one's encoding of a customer's company with its
 	// associates — all of it of the version, none of it the owner's or the
-	// evidence — never changed in place.
-	company *versioned[[]byte]
+	// evidence — and, once GET one kept it, the customer it encodes; never
+	// changed in place.
+	company *versioned[keptCompany]
+}
+
+// keptCompany is a customer's company encoded (AppendJSON's "company") and,
+// when GET one kept it, the customer built from the same row and
+// associates, without its owner and last editor (read afresh each time):
+// a GET copies it rather than building it from the row again.
+type keptCompany struct {
+	json     []byte
+	customer *Customer // nil when a list page kept the entry
 }
 
 func newListCache() *listCache {
-	return &listCache{rows: newVersioned[customerRow](), associates: newVersioned[[]Associate](), company: newVersioned[[]byte]()}
+	return &listCache{rows: newVersioned[customerRow](), associates: newVersioned[[]Associate](), company: newVersioned[keptCompany]()}
 }
 
 // listKeyColumns are what a cached page reads of each customer: the key of
@@ -274,11 +285,11 @@ func (st *statements) companiesKept(list []*Customer, kept []time.Time) [][]byte
 			continue // AppendJSON encodes it
 		}
 		if ce, ok := st.list.company.entry(c.ID, c.Version, now); ok && ce.at.Equal(kept[i]) {
-			out[i] = ce.v
+			out[i] = ce.v.json
 			continue
 		}
 		out[i] = appendCompany(nil, &c.Company)
-		st.list.company.put(c.ID, c.Version, out[i], kept[i])
+		st.list.company.put(c.ID, c.Version, keptCompany{json: out[i]}, kept[i])
 	}
 	return out
 }
@@ -309,23 +320,33 @@ func (s *Service) getCachedJSON(ctx context.Context, db sqlx.ExtContext, ref uui
 	cache := s.stmts.list
 	if e, ok := cache.rows.entry(k.ID, int(k.Version), now); ok {
 		if ae, ok := cache.associates.entry(k.ID, int(k.Version), now); ok {
-			r, as, at := e.v, ae.v, e.at
+			at := e.at
 			if ae.at.Before(at) {
 				at = ae.at
 			}
-			r.AssigneeID, r.AssigneeEmail, r.AssigneeName, r.LastEditor = k.AssigneeID, k.AssigneeEmail, k.AssigneeName, k.LastEditor
-			r.AssociateCount = 0 // a list's, not shown here
-			c := r.customer()
-			c.Company.Associates = append(c.Company.Associates, as...)
-			// The encoding is kept as of the row and associates it encodes
-			// and used only with them: dropped when they are, so a hand edit
-			// (no new version) still shows within a minute.
-			if ce, ok := cache.company.entry(k.ID, int(k.Version), now); ok && ce.at.Equal(at) {
-				return c, ce.v, nil
+			// The encoding and the customer are kept as of the row and
+			// associates they were built from and used only with them:
+			// dropped when they are, so a hand edit (no new version) still
+			// shows within a minute.
+			ce, ok := cache.company.entry(k.ID, int(k.Version), now)
+			if !ok || !ce.at.Equal(at) || ce.v.customer == nil {
+				r := e.v
+				r.AssigneeID, r.AssigneeEmail, r.AssigneeName, r.LastEditor = sql.NullInt64{}, sql.NullString{}, sql.NullString{}, sql.NullString{}
+				r.AssociateCount = 0 // a list's, not shown here
+				kc := r.customer()
+				kc.Company.Associates = append(kc.Company.Associates, ae.v...)
+				enc := ce.v.json
+				if !ok || !ce.at.Equal(at) {
+					enc = appendCompany(nil, &kc.Company)
+				}
+				ce.v = keptCompany{json: enc, customer: kc}
+				cache.company.put(k.ID, int(k.Version), ce.v, at)
 			}
-			company := appendCompany(nil, &c.Company)
-			cache.company.put(k.ID, int(k.Version), company, at)
-			return c, company, nil
+			c := new(Customer)
+			*c = *ce.v.customer
+			c.Company.Associates = slices.Clip(c.Company.Associates) // an append copies
+			c.Assignee, c.LastEditor = k.assignee(), nullString(k.LastEditor)
+			return c, ce.v.json, nil
 		}
 	}
 	r, c, err := readCustomer(ctx, db, ref, false)
