@@ -232,3 +232,29 @@ func TestReviewChangesOfNoReviewParsesNothing(t *testing.T) {
 		t.Fatalf("review changes %+v", got)
 	}
 }
+
+// TestVersionedHandsOutItsEntries: a kept entry is handed out as itself,
+// not copied (a customer row is some 600 bytes and GET one of a kept
+// customer reads only when it was kept), and is never changed: keeping a
+// new value makes a new entry, and one handed out earlier still holds its
+// own.
+func TestVersionedHandsOutItsEntries(t *testing.T) {
+	c := newVersioned[customerRow]()
+	now := time.Now()
+	c.put(7, 1, customerRow{Name: "First"}, now)
+	a, ok := c.entry(7, 1, now)
+	b, _ := c.entry(7, 1, now)
+	if !ok || a != b {
+		t.Fatal("the entry was copied out, not handed out")
+	}
+	c.put(7, 2, customerRow{Name: "Second"}, now)
+	if a.v.Name != "First" || a.version != 1 {
+		t.Fatalf("keeping a new version changed the entry handed out: %+v", a)
+	}
+	if _, ok := c.entry(7, 1, now); ok {
+		t.Fatal("the old version is still kept")
+	}
+	if e, ok := c.entry(7, 2, now); !ok || e.v.Name != "Second" {
+		t.Fatal("the new version is not kept")
+	}
+}
