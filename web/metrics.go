@@ -46,30 +46,17 @@ func (rs routeSet) fill(e *echo.Echo) {
 	}
 }
 
-// metrics records each request's latency under its route template and a
-// method from a fixed list (never the raw path or method): the series count
-// is bounded by the routes × methods × statuses the server has.
-func metrics(routes routeSet) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			start := time.Now()
-			err := next(c)
-			status := c.Response().Status
-			if err != nil {
-				status = ToEnvelope(err, "", nil).Status
-			}
-			route := c.Path()
-			if !routes[route] {
-				route = unmatchedRoute
-			}
-			method := c.Request().Method
-			if !metricMethods[method] {
-				method = "other"
-			}
-			requestDuration.WithLabelValues(route, method, strconv.Itoa(status)).Observe(time.Since(start).Seconds())
-			return err
-		}
+// observeRequest records a request's latency under its route template and
+// a method from a fixed list (never the raw path or method): the series
+// count is bounded by the routes × methods × statuses the server has.
+func observeRequest(route, method string, status int, latency time.Duration, routes routeSet) {
+	if !routes[route] {
+		route = unmatchedRoute
 	}
+	if !metricMethods[method] {
+		method = "other"
+	}
+	requestDuration.WithLabelValues(route, method, strconv.Itoa(status)).Observe(latency.Seconds())
 }
 
 // metricsHandler serves the Prometheus text; with a token it requires

@@ -57,11 +57,8 @@ func New(d Deps) *echo.Echo {
 			return err
 		},
 	}))
-	e.Use(requestIDs)
-	e.Use(requestLog(d.Log))
-	e.Use(securityHeaders(!d.Config.Development()))
-	e.Use(metrics(routes))
-	e.Use(apiNoStore)
+	e.Use(edgeHeaders(!d.Config.Development()))
+	e.Use(observe(d.Log, routes))
 	e.Use(bodyLimits(uploadRoutes(d.Config)))
 	if d.Replica != nil {
 		e.Use(readYourWrites(d.Replica, !d.Config.Development()))
@@ -108,18 +105,34 @@ func ipExtractor(trusted []*net.IPNet) echo.IPExtractor {
 	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
-// requestIDs keeps a client's X-Request-Id only when it is a short, safe
-// token (it is echoed, logged and stored in the audit trail); otherwise the
-// request gets a fresh id.
-func requestIDs(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		rid := c.Request().Header.Get(echo.HeaderXRequestID)
-		if !validRequestID(rid) {
-			rid = newRequestID()
+// edgeHeaders is the first thing every request meets (echo builds the
+// middleware chain per request, so each layer costs a closure and a call):
+// the request id — a client's X-Request-Id only when it is a short, safe
+// token (it is echoed, logged and stored in the audit trail), else a fresh
+// one — on the request and the response; the security policy (securityHeaders);
+// and for the API, no-store (apiNoStore). The keys are canonical and the
+// constant values shared, so setting them allocates and canonicalises
+// nothing: nobody changes a header value in place (Set and Add replace or
+// grow a slice of their own).
+func edgeHeaders(hsts bool) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			var ids []string
+			if rid := r.Header[echo.HeaderXRequestID]; len(rid) > 0 && validRequestID(rid[0]) {
+				ids = rid[:1:1]
+			} else {
+				ids = []string{newRequestID()}
+			}
+			r.Header[echo.HeaderXRequestID] = ids
+			h := c.Response().Header()
+			h[echo.HeaderXRequestID] = ids
+			securityHeaders(h, hsts)
+			if IsAPIPath(r.URL.Path) {
+				h["Cache-Control"] = noStore
+			}
+			return next(c)
 		}
-		c.Request().Header.Set(echo.HeaderXRequestID, rid)
-		c.Response().Header().Set(echo.HeaderXRequestID, rid)
-		return next(c)
 	}
 }
 
@@ -141,21 +154,16 @@ func validRequestID(s string) bool {
 }
 
 func newRequestID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b) // crypto/rand does not fail on supported platforms
-	return hex.EncodeToString(b)
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand does not fail on supported platforms
+	var x [32]byte
+	hex.Encode(x[:], b[:])
+	return string(x[:])
 }
 
-// apiNoStore keeps every API response — customer data and errors alike —
-// out of browser and proxy caches. (Pages set it in page.Render.)
-func apiNoStore(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if IsAPIPath(c.Request().URL.Path) {
-			c.Response().Header().Set("Cache-Control", "no-store")
-		}
-		return next(c)
-	}
-}
+// The API keeps every response — customer data and errors alike — out of
+// browser and proxy caches. (Pages set it in page.Render.)
+var noStore = []string{"no-store"}
 
 func requestID(c echo.Context) string {
 	return c.Response().Header().Get(echo.HeaderXRequestID)
@@ -191,38 +199,56 @@ func errorHandler(d Deps) echo.HTTPErrorHandler {
 	}
 }
 
-// securityHeaders sets a strict policy: only our own scripts and styles; in
-// production (served over TLS by the proxy) browsers are told to use HTTPS
-// only, for two years, subdomains included.
-func securityHeaders(hsts bool) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			h := c.Response().Header()
-			if hsts {
-				h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-			}
-			h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'")
-			h.Set("X-Content-Type-Options", "nosniff")
-			h.Set("X-Frame-Options", "DENY")
-			h.Set("Referrer-Policy", "same-origin")
-			return next(c)
-		}
+// The security policy every response carries: only our own scripts and
+// styles; in production (served over TLS by the proxy) browsers are told to
+// use HTTPS only, for two years, subdomains included.
+var (
+	hstsValue           = []string{"max-age=63072000; includeSubDomains"}
+	cspValue            = []string{"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"}
+	noSniffValue        = []string{"nosniff"}
+	denyValue           = []string{"DENY"}
+	sameOriginReferrers = []string{"same-origin"}
+)
+
+// securityHeaders sets the security policy on h.
+func securityHeaders(h http.Header, hsts bool) {
+	if hsts {
+		h["Strict-Transport-Security"] = hstsValue
 	}
+	h["Content-Security-Policy"] = cspValue
+	h["X-Content-Type-Options"] = noSniffValue
+	h["X-Frame-Options"] = denyValue
+	h["Referrer-Policy"] = sameOriginReferrers
 }
 
-// requestLog writes one structured line per request with its id.
-func requestLog(log *slog.Logger) echo.MiddlewareFunc {
-	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogError: true,
-		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			if !log.Enabled(c.Request().Context(), slog.LevelInfo) {
-				return nil
+// observe writes one structured line per request with its id (at info
+// level) and records its latency in the metrics (metrics.go), from one
+// clock reading on each side of the handler. The status is the one the
+// client gets: an error's (ToEnvelope) when the handler failed, as the error
+// handler will answer it after this returns.
+func observe(log *slog.Logger, routes routeSet) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			err := next(c)
+			latency := time.Since(start)
+			status := c.Response().Status
+			if err != nil {
+				status = ToEnvelope(err, "", nil).Status
 			}
-			log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
-				slog.String("request_id", v.RequestID), slog.String("method", v.Method),
-				slog.String("path", v.URIPath), slog.Int("status", v.Status),
-				slog.Duration("latency", v.Latency))
-			return nil
-		},
-	})
+			r := c.Request()
+			observeRequest(c.Path(), r.Method, status, latency, routes)
+			if ctx := r.Context(); log.Enabled(ctx, slog.LevelInfo) {
+				path := r.URL.Path
+				if path == "" {
+					path = "/"
+				}
+				log.LogAttrs(ctx, slog.LevelInfo, "request",
+					slog.String("request_id", r.Header.Get(echo.HeaderXRequestID)), slog.String("method", r.Method),
+					slog.String("path", path), slog.Int("status", status),
+					slog.Duration("latency", latency))
+			}
+			return err
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -56,28 +57,36 @@ type versionedEntry[T any] struct {
 }
 
 // versioned keeps one value per customer id, for the version it was read at.
+// An entry is never changed once kept (put keeps a new one), so a reader
+// holds it without copying it: a customer row is some 600 bytes, and GET
+// one of a kept customer needs only when it was kept.
 type versioned[T any] struct {
 	mu sync.Mutex
-	m  map[int64]versionedEntry[T]
+	m  map[int64]*versionedEntry[T]
 }
 
 func newVersioned[T any]() *versioned[T] {
-	return &versioned[T]{m: make(map[int64]versionedEntry[T])}
+	return &versioned[T]{m: make(map[int64]*versionedEntry[T])}
 }
 
 // get returns the value kept for customer id at version, if any.
 func (c *versioned[T]) get(id int64, version int, now time.Time) (T, bool) {
 	e, ok := c.entry(id, version, now)
-	return e.v, ok
+	if !ok {
+		var zero T
+		return zero, false
+	}
+	return e.v, true
 }
 
-// entry is get with the time the value was kept.
-func (c *versioned[T]) entry(id int64, version int, now time.Time) (versionedEntry[T], bool) {
+// entry is get with the time the value was kept: the entry itself, not to
+// be changed.
+func (c *versioned[T]) entry(id int64, version int, now time.Time) (*versionedEntry[T], bool) {
 	c.mu.Lock()
-	e, ok := c.m[id]
+	e := c.m[id]
 	c.mu.Unlock()
-	if !ok || e.version != version || now.Sub(e.at) > listCacheMaxAge {
-		return versionedEntry[T]{}, false
+	if e == nil || e.version != version || now.Sub(e.at) > listCacheMaxAge {
+		return nil, false
 	}
 	return e, true
 }
@@ -85,6 +94,7 @@ func (c *versioned[T]) entry(id int64, version int, now time.Time) (versionedEnt
 // put keeps v for customer id at version; when full, an arbitrary entry
 // makes room.
 func (c *versioned[T]) put(id int64, version int, v T, now time.Time) {
+	e := &versionedEntry[T]{version: version, v: v, at: now}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.m[id]; !ok && len(c.m) >= listCacheSize {
@@ -93,7 +103,7 @@ func (c *versioned[T]) put(id int64, version int, v T, now time.Time) {
 			break
 		}
 	}
-	c.m[id] = versionedEntry[T]{version: version, v: v, at: now}
+	c.m[id] = e
 }
 
 // listCache is what lists read, by customer and version.
@@ -102,12 +112,22 @@ type listCache struct {
 	associates *versioned[[]Associate] // never changed in place: handed out as copies
 	// company is GET one's encoding of a customer's company with its
 	// associates — all of it of the version, none of it the owner's or the
-	// evidence — never changed in place.
-	company *versioned[[]byte]
+	// evidence — and, once GET one kept it, the customer it encodes; never
+	// changed in place.
+	company *versioned[keptCompany]
+}
+
+// keptCompany is a customer's company encoded (AppendJSON's "company") and,
+// when GET one kept it, the customer built from the same row and
+// associates, without its owner and last editor (read afresh each time):
+// a GET copies it rather than building it from the row again.
+type keptCompany struct {
+	json     []byte
+	customer *Customer // nil when a list page kept the entry
 }
 
 func newListCache() *listCache {
-	return &listCache{rows: newVersioned[customerRow](), associates: newVersioned[[]Associate](), company: newVersioned[[]byte]()}
+	return &listCache{rows: newVersioned[customerRow](), associates: newVersioned[[]Associate](), company: newVersioned[keptCompany]()}
 }
 
 // listKeyColumns are what a cached page reads of each customer: the key of
@@ -274,11 +294,11 @@ func (st *statements) companiesKept(list []*Customer, kept []time.Time) [][]byte
 			continue // AppendJSON encodes it
 		}
 		if ce, ok := st.list.company.entry(c.ID, c.Version, now); ok && ce.at.Equal(kept[i]) {
-			out[i] = ce.v
+			out[i] = ce.v.json
 			continue
 		}
 		out[i] = appendCompany(nil, &c.Company)
-		st.list.company.put(c.ID, c.Version, out[i], kept[i])
+		st.list.company.put(c.ID, c.Version, keptCompany{json: out[i]}, kept[i])
 	}
 	return out
 }
@@ -309,23 +329,35 @@ func (s *Service) getCachedJSON(ctx context.Context, db sqlx.ExtContext, ref uui
 	cache := s.stmts.list
 	if e, ok := cache.rows.entry(k.ID, int(k.Version), now); ok {
 		if ae, ok := cache.associates.entry(k.ID, int(k.Version), now); ok {
-			r, as, at := e.v, ae.v, e.at
+			at := e.at
 			if ae.at.Before(at) {
 				at = ae.at
 			}
-			r.AssigneeID, r.AssigneeEmail, r.AssigneeName, r.LastEditor = k.AssigneeID, k.AssigneeEmail, k.AssigneeName, k.LastEditor
-			r.AssociateCount = 0 // a list's, not shown here
-			c := r.customer()
-			c.Company.Associates = append(c.Company.Associates, as...)
-			// The encoding is kept as of the row and associates it encodes
-			// and used only with them: dropped when they are, so a hand edit
-			// (no new version) still shows within a minute.
+			// The encoding and the customer are kept as of the row and
+			// associates they were built from and used only with them:
+			// dropped when they are, so a hand edit (no new version) still
+			// shows within a minute.
+			var kept keptCompany
 			if ce, ok := cache.company.entry(k.ID, int(k.Version), now); ok && ce.at.Equal(at) {
-				return c, ce.v, nil
+				kept = ce.v
 			}
-			company := appendCompany(nil, &c.Company)
-			cache.company.put(k.ID, int(k.Version), company, at)
-			return c, company, nil
+			if kept.customer == nil {
+				r := e.v
+				r.AssigneeID, r.AssigneeEmail, r.AssigneeName, r.LastEditor = sql.NullInt64{}, sql.NullString{}, sql.NullString{}, sql.NullString{}
+				r.AssociateCount = 0 // a list's, not shown here
+				kc := r.customer()
+				kc.Company.Associates = append(kc.Company.Associates, ae.v...)
+				if kept.json == nil {
+					kept.json = appendCompany(nil, &kc.Company)
+				}
+				kept.customer = kc
+				cache.company.put(k.ID, int(k.Version), kept, at)
+			}
+			c := new(Customer)
+			*c = *kept.customer
+			c.Company.Associates = slices.Clip(c.Company.Associates) // an append copies
+			c.Assignee, c.LastEditor = k.assignee(), nullString(k.LastEditor)
+			return c, kept.json, nil
 		}
 	}
 	r, c, err := readCustomer(ctx, db, ref, false)

@@ -98,7 +98,7 @@ func TestGetCachedJSONKeepsTheCompanyEncoded(t *testing.T) {
 	// The row kept a minute ago: the encoding kept with it goes too.
 	e, _ := s.stmts.list.rows.entry(c.ID, 2, time.Now())
 	s.stmts.list.rows.put(c.ID, 2, e.v, e.at.Add(-listCacheMaxAge))
-	s.stmts.list.company.put(c.ID, 2, []byte(`"stale"`), time.Now())
+	s.stmts.list.company.put(c.ID, 2, keptCompany{json: []byte(`"stale"`)}, time.Now())
 	if _, err := db.ExecContext(ctx, `UPDATE customers SET name = 'Renamed by hand' WHERE id = $1`, c.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -167,5 +167,94 @@ func TestListKeepsCompaniesEncoded(t *testing.T) {
 	}
 	if j, _ := list(); !strings.Contains(string(j.AppendJSON(nil)), "Renamed by hand") {
 		t.Fatal("a hand edit did not show once the row was dropped")
+	}
+}
+
+// TestGetCachedJSONCopiesTheKeptCustomer: GET one of a kept customer copies
+// the customer kept with its company's encoding — built once per version
+// from the kept row and associates, without its owner and last editor —
+// instead of building it from the row on every read; the copy carries the
+// owner and last editor just read, and a change to the copy leaves the kept
+// one alone.
+func TestGetCachedJSONCopiesTheKeptCustomer(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.New(t)
+	s := NewService(db, Options{VerifyBaseURL: "https://verify.test"})
+	c := createForStoreTest(t, s)
+	viewer := access.System("test")
+	get := func() *Customer {
+		t.Helper()
+		j, err := s.GetCachedJSON(ctx, viewer, c.Reference)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return j.Customer
+	}
+	get() // read whole
+	first := get()
+	e, ok := s.stmts.list.company.entry(c.ID, c.Version, time.Now())
+	if !ok || e.v.customer == nil {
+		t.Fatal("GET one kept no customer with the company's encoding")
+	}
+	kept := e.v.customer
+	if kept.LastEditor != nil || kept.Assignee != nil {
+		t.Fatalf("the kept customer holds an owner or last editor: %v %v", kept.Assignee, kept.LastEditor)
+	}
+	second := get()
+	if second == kept || second == first {
+		t.Fatal("GET one answered the kept customer itself, not a copy")
+	}
+	if len(second.Company.Associates) == 0 || &second.Company.Associates[0] != &kept.Company.Associates[0] {
+		t.Fatal("GET one built the customer again instead of copying the kept one")
+	}
+	if cap(second.Company.Associates) != len(second.Company.Associates) {
+		t.Fatal("an append to a copy's associates would write into the kept ones")
+	}
+	if second.LastEditor == nil || *second.LastEditor != *c.LastEditor {
+		t.Fatalf("last editor %v, want %v", *second.LastEditor, *c.LastEditor)
+	}
+	second.Company.Name = "Changed in the copy"
+	second.Company.Associates = append(second.Company.Associates, Associate{})
+	if third := get(); third.Company.Name == "Changed in the copy" || len(third.Company.Associates) != len(first.Company.Associates) {
+		t.Fatal("a change to an answer reached the kept customer")
+	}
+}
+
+// TestReviewChangesOfNoReviewParsesNothing: a customer without a review
+// stores "[]", which every read of it turns into no changes without
+// running the JSON decoder.
+func TestReviewChangesOfNoReviewParsesNothing(t *testing.T) {
+	raw := []byte("[]")
+	if n := testing.AllocsPerRun(100, func() { _ = reviewChangesOf(raw) }); n != 0 {
+		t.Fatalf("%v allocations to read no review changes", n)
+	}
+	if got := reviewChangesOf([]byte(`[{"path":"name","old":"A","new":"B"}]`)); len(got) != 1 {
+		t.Fatalf("review changes %+v", got)
+	}
+}
+
+// TestVersionedHandsOutItsEntries: a kept entry is handed out as itself,
+// not copied (a customer row is some 600 bytes and GET one of a kept
+// customer reads only when it was kept), and is never changed: keeping a
+// new value makes a new entry, and one handed out earlier still holds its
+// own.
+func TestVersionedHandsOutItsEntries(t *testing.T) {
+	c := newVersioned[customerRow]()
+	now := time.Now()
+	c.put(7, 1, customerRow{Name: "First"}, now)
+	a, ok := c.entry(7, 1, now)
+	b, _ := c.entry(7, 1, now)
+	if !ok || a != b {
+		t.Fatal("the entry was copied out, not handed out")
+	}
+	c.put(7, 2, customerRow{Name: "Second"}, now)
+	if a.v.Name != "First" || a.version != 1 {
+		t.Fatalf("keeping a new version changed the entry handed out: %+v", a)
+	}
+	if _, ok := c.entry(7, 1, now); ok {
+		t.Fatal("the old version is still kept")
+	}
+	if e, ok := c.entry(7, 2, now); !ok || e.v.Name != "Second" {
+		t.Fatal("the new version is not kept")
 	}
 }

@@ -186,10 +186,11 @@ func (s *Service) ConfirmReview(ctx context.Context, a access.Actor, ref uuid.UU
 
 // reviewChangesOf reads the stored changes since approval.
 func reviewChangesOf(raw []byte) []audit.Change {
-	var out []audit.Change
-	if len(raw) > 0 {
-		_ = json.Unmarshal(raw, &out) // written by reviewChangesJSON only
+	if len(raw) == 0 || string(raw) == "[]" { // "[]": no review, as on nearly every read
+		return nil
 	}
+	var out []audit.Change
+	_ = json.Unmarshal(raw, &out) // written by reviewChangesJSON only
 	if len(out) == 0 {
 		return nil
 	}

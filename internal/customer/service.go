@@ -200,7 +200,8 @@ func (s *Service) Get(ctx context.Context, a access.Actor, ref uuid.UUID) (*Cust
 
 // GetCached is Get for the API's plain GET: the customer's row and
 // associates may come from the version-keyed cache (listcache.go), never
-// older than the version the database holds.
+// older than the version the database holds. The customer shares what it
+// holds (associates, texts) with the cache: read it, do not change it.
 func (s *Service) GetCached(ctx context.Context, a access.Actor, ref uuid.UUID) (*Customer, error) {
 	j, err := s.GetCachedJSON(ctx, a, ref)
 	return j.Customer, err

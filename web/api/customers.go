@@ -22,8 +22,9 @@ func (h handlers) handleCustomerGet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("ETag", j.ETag())
-	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagListHas(inm, j.ETag()) {
+	etag := j.ETag()
+	c.Response().Header()["Etag"] = []string{etag} // "ETag", canonical
+	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagListHas(inm, etag) {
 		return c.NoContent(http.StatusNotModified)
 	}
 	return writeCustomerJSON(c, http.StatusOK, j)

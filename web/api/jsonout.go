@@ -17,10 +17,21 @@ import (
 
 var jsonBufs = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 
+// jsonContentType is the Content-Type of every JSON answer, shared: set by
+// its canonical key, it allocates and canonicalises nothing per response
+// (nobody changes a header value in place).
+var jsonContentType = []string{echo.MIMEApplicationJSON}
+
 // pretty tells whether the response should be indented, as c.JSON decides.
 func pretty(c echo.Context) bool {
+	if c.Echo().Debug {
+		return true
+	}
+	if c.Request().URL.RawQuery == "" { // most requests: nothing to parse
+		return false
+	}
 	_, ok := c.QueryParams()["pretty"]
-	return ok || c.Echo().Debug
+	return ok
 }
 
 // writeAppended answers with what fill appends, plus the newline
@@ -29,8 +40,8 @@ func writeAppended(c echo.Context, status int, fill func([]byte) []byte) error {
 	bp := jsonBufs.Get().(*[]byte)
 	b := append(fill((*bp)[:0]), '\n')
 	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
-	h.Set(echo.HeaderContentLength, strconv.Itoa(len(b)))
+	h[echo.HeaderContentType] = jsonContentType
+	h[echo.HeaderContentLength] = []string{strconv.Itoa(len(b))}
 	c.Response().WriteHeader(status)
 	_, err := c.Response().Write(b)
 	if cap(b) <= 1<<20 { // one huge page must not pin its buffer

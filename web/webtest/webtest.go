@@ -38,8 +38,11 @@ const Password = "correct horse battery staple"
 
 // Site is a running Verity on its own database.
 type Site struct {
-	t         testing.TB
-	URL       string
+	t   testing.TB
+	URL string
+	// Handler is the site's echo server itself, for benchmarks that call
+	// it in process, without a network between.
+	Handler   http.Handler
 	DB        *sqlx.DB
 	Customers *customer.Service
 	Documents *document.Service
@@ -177,7 +180,7 @@ func NewWith(t testing.TB, o Options) *Site {
 	ts.Config = e.Server
 	ts.Start()
 	t.Cleanup(ts.Close)
-	s.URL = ts.URL
+	s.URL, s.Handler = ts.URL, e
 	return s
 }
 
