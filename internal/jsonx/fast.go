@@ -295,21 +295,29 @@ func (d *fastDec) object(v reflect.Value) bool {
 		if !d.value(v.FieldByIndex(f.index)) {
 			return false
 		}
-		d.space()
-		if d.pos >= len(d.data) {
-			return false
-		}
-		switch d.data[d.pos] {
-		case ',':
-			d.pos++
-			d.space()
-		case '}':
-			d.pos++
-			return true
-		default:
-			return false
+		if more, ok := d.next('}'); !more {
+			return ok
 		}
 	}
+}
+
+// next reads what follows a member: a comma (more, ok) or the closing
+// byte (done, ok); anything else ends the member list as refused.
+func (d *fastDec) next(closing byte) (more, ok bool) {
+	d.space()
+	if d.pos >= len(d.data) {
+		return false, false
+	}
+	switch d.data[d.pos] {
+	case ',':
+		d.pos++
+		d.space()
+		return true, true
+	case closing:
+		d.pos++
+		return false, true
+	}
+	return false, false
 }
 
 func (d *fastDec) array(v reflect.Value) bool {
@@ -329,19 +337,8 @@ func (d *fastDec) array(v reflect.Value) bool {
 		if !d.value(v.Index(n)) {
 			return false
 		}
-		d.space()
-		if d.pos >= len(d.data) {
-			return false
-		}
-		switch d.data[d.pos] {
-		case ',':
-			d.pos++
-			d.space()
-		case ']':
-			d.pos++
-			return true
-		default:
-			return false
+		if more, ok := d.next(']'); !more {
+			return ok
 		}
 	}
 }
