@@ -164,6 +164,21 @@ load_phase() {
 		r && /^  verity-load CPU: / && u == "" { u = $3 }
 		END { printf "%s %s", r, (u != "" ? u * n * hz / 1e6 : t) }'
 }
+# stub_phase SCENARIO [FLAG…] runs the stub (verity-load -stub, with FLAG… — e.g. -driver URL for the stack
+# floor) and one load_phase against it; it sets phase to load_phase's figures, then PostgreSQL's and the stub's
+# ticks. Not for $( ): stub_pid must stay visible to cleanup.
+stub_phase() {
+	local sc=$1 res db0 st0 db1 st1
+	shift
+	"$load" -stub "$work/rec" -listen "127.0.0.1:$STUB_PORT" "$@" >>"$log" 2>&1 &
+	stub_pid=$!
+	for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$STUB_PORT/" && break; sleep 0.1; done
+	read -r db0 st0 <<<"$(cpu_ticks "$data" "$stub_pid")"
+	res=$(load_phase "http://127.0.0.1:$STUB_PORT" "$sc") || return 1
+	read -r db1 st1 <<<"$(cpu_ticks "$data" "$stub_pid")"
+	kill -TERM "$stub_pid"; wait "$stub_pid" 2>/dev/null || true; stub_pid=""
+	phase="$res $((db1 - db0)) $((st1 - st0))"
+}
 # page_flags SCENARIO prints the sign-in flags a web page scenario needs (the demo officer by default).
 page_flags() { case "$1" in page*) echo "-page-user $PAGE_USER -page-password $PAGE_PASSWORD" ;; esac; }
 us() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.0f", (n > 0 ? t * 1e6 / hz / n : 0) }'; }
@@ -197,26 +212,14 @@ for entry in "GET one:get-one:read-one" "list filtered:list:" "search:search:" "
 	if [ -n "$ceiling" ]; then
 		# The stack floor right after the real server, on the data as the real run left it: the stub running
 		# the server's statements through database/sql and lib/pq (printed after the ceiling, below).
-		"$load" -stub "$work/rec" -listen "127.0.0.1:$STUB_PORT" -driver "postgres://postgres@/verity?host=$data/pg&port=5432&sslmode=disable" >>"$log" 2>&1 &
-		stub_pid=$!
-		for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$STUB_PORT/" && break; sleep 0.1; done
-		read -r db0 st0 <<<"$(cpu_ticks "$data" "$stub_pid")"
-		res=$(load_phase "http://127.0.0.1:$STUB_PORT" "$sc") || exit 1
-		read -r d_rps d_p50 d_p99 d_err d_n d_load <<<"$res"
-		read -r db1 st1 <<<"$(cpu_ticks "$data" "$stub_pid")"
-		kill -TERM "$stub_pid"; wait "$stub_pid" 2>/dev/null || true; stub_pid=""
-		d_stub=$(us $((st1 - st0)) "$d_n") d_pg=$(us $((db1 - db0)) "$d_n") d_load=$(us "$d_load" "$d_n")
+		stub_phase "$sc" -driver "postgres://postgres@/verity?host=$data/pg&port=5432&sslmode=disable" || exit 1
+		read -r d_rps d_p50 d_p99 d_err d_n d_load d_db d_st <<<"$phase"
+		d_stub=$(us "$d_st" "$d_n") d_pg=$(us "$d_db" "$d_n") d_load=$(us "$d_load" "$d_n")
 	fi
 
-	"$load" -stub "$work/rec" -listen "127.0.0.1:$STUB_PORT" >>"$log" 2>&1 &
-	stub_pid=$!
-	for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$STUB_PORT/" && break; sleep 0.1; done
-	read -r _ st0 <<<"$(cpu_ticks "$data" "$stub_pid")"
-	res=$(load_phase "http://127.0.0.1:$STUB_PORT" "$sc") || exit 1
-	read -r s_rps s_p50 s_p99 s_err s_n s_load <<<"$res"
-	read -r _ st1 <<<"$(cpu_ticks "$data" "$stub_pid")"
-	kill -TERM "$stub_pid"; wait "$stub_pid" 2>/dev/null || true; stub_pid=""
-	stub_us=$(us $((st1 - st0)) "$s_n")
+	stub_phase "$sc" || exit 1
+	read -r s_rps s_p50 s_p99 s_err s_n s_load _ s_st <<<"$phase"
+	stub_us=$(us "$s_st" "$s_n")
 	load_us=$(us "$s_load" "$s_n")
 
 	case "$script" in
