@@ -3,11 +3,10 @@ package web_test
 import (
 	"net/http"
 	"net/http/httptest"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/verity-kyb/verity/internal/access"
+	"github.com/verity-kyb/verity/internal/cputime"
 	"github.com/verity-kyb/verity/web/webtest"
 )
 
@@ -27,7 +26,7 @@ func BenchmarkGetOne(b *testing.B) {
 		b.Fatalf("GET one: %d", w.status)
 	}
 	b.ReportAllocs()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	n := 0
 	for b.Loop() {
 		clear(w.h)
@@ -37,16 +36,7 @@ func BenchmarkGetOne(b *testing.B) {
 	}
 	// The process' CPU (user and system) per request: steadier than ns/op,
 	// which waits for PostgreSQL, on a shared machine.
-	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(n), "cpu-µs/op")
-}
-
-// cpuTime is the process' CPU time so far, user and system.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.ReportMetric(float64((cputime.Process()-cpu0).Microseconds())/float64(n), "cpu-µs/op")
 }
 
 // discardWriter is a ResponseWriter that keeps only the status.

@@ -18,8 +18,9 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
+
+	"github.com/verity-kyb/verity/internal/cputime"
 )
 
 type config struct {
@@ -289,7 +290,7 @@ func drive(c config, sc scenario, cookie string) result {
 		}
 	}
 	var wg sync.WaitGroup
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	start := time.Now()
 	// No request waits longer than net/http's client did (10 s) past the end.
 	deadline := start.Add(c.duration + 10*time.Second)
@@ -326,20 +327,11 @@ func drive(c config, sc scenario, cookie string) result {
 	}
 	wg.Wait()
 	res.elapsed = time.Since(start)
-	res.cpu = cpuTime() - cpu0
+	res.cpu = cputime.Process() - cpu0
 	res.n = len(res.lat)
 	res.errors = int(errs.Load())
 	sort.Slice(res.lat, func(i, j int) bool { return res.lat[i] < res.lat[j] })
 	return res
-}
-
-// cpuTime is the user and system CPU time this process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // peakRSS reads VmHWM (kB) of a process.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/verity-kyb/verity/internal/access"
+	"github.com/verity-kyb/verity/internal/cputime"
 	"github.com/verity-kyb/verity/internal/jsonx"
 )
 
@@ -23,13 +23,6 @@ import (
 // and the response's JSON and ETag. `go test -run - -bench PutRules
 // -benchmem ./internal/customer/` prints ns/op and allocs/op; the stack
 // floor (make bench-floor) measures the rest.
-
-// cpuTime is the process' user and system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // floorEvents is an outbox that stores events in the write statement (as
 // the webhook outbox does), for the benchmark: no database.
@@ -78,7 +71,7 @@ func BenchmarkPutRules(b *testing.B) {
 	run := func(b *testing.B, body []byte, fn func(cur *Customer, in []byte) (*change, error)) {
 		buf := make([]byte, 0, 8<<10)
 		b.ReportAllocs()
-		cpu0 := cpuTime()
+		cpu0 := cputime.Process()
 		for i := 0; b.Loop(); i++ {
 			cur := read()
 			if !(Versions{7}).matches(cur.Version) {
@@ -100,7 +93,7 @@ func BenchmarkPutRules(b *testing.B) {
 		}
 		// CPU time (user + system, the garbage collector's included) per
 		// request: steadier than ns/op on a busy machine
-		b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+		b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
 	}
 	b.Run("details", func(b *testing.B) {
 		run(b, []byte(`{"description": "Load test edit floor1-2", "address": {"addressLine2": "Unit 3"}}`), func(cur *Customer, in []byte) (*change, error) {

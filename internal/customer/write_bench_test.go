@@ -3,10 +3,9 @@ package customer_test
 import (
 	"context"
 	"strconv"
-	"syscall"
 	"testing"
-	"time"
 
+	"github.com/verity-kyb/verity/internal/cputime"
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/pgtest"
 	"github.com/verity-kyb/verity/internal/webhook"
@@ -21,15 +20,14 @@ import (
 func BenchmarkPutThroughService(b *testing.B) {
 	db := pgtest.New(b)
 	svc := customer.NewService(db, customer.Options{VerifyBaseURL: verifyBase, Events: webhook.NewService(db, webhook.Options{})})
-	in := decode[customer.CreateInput](&testing.T{}, seedInput)
+	in := decode[customer.CreateInput](b, seedInput)
 	c, _, err := svc.Create(context.Background(), admin2, in, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	cpu := benchCPU
 	put := func(b *testing.B, call func(ctx context.Context, i int) error) {
 		b.ReportAllocs()
-		cpu0 := cpu()
+		cpu0 := cputime.Process()
 		for i := 0; b.Loop(); i++ {
 			ctx, cancel := context.WithCancel(context.Background()) // as a request's
 			err := call(ctx, i)
@@ -38,7 +36,7 @@ func BenchmarkPutThroughService(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		b.ReportMetric(float64(cpu()-cpu0)/float64(b.N), "cpu-ns/op")
+		b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
 	}
 	b.Run("details", func(b *testing.B) {
 		put(b, func(ctx context.Context, i int) error {
@@ -65,7 +63,7 @@ func BenchmarkPutThroughService(b *testing.B) {
 func BenchmarkStackFloorPut(b *testing.B) {
 	db := pgtest.New(b)
 	svc := customer.NewService(db, customer.Options{VerifyBaseURL: verifyBase})
-	c, _, err := svc.Create(context.Background(), admin2, decode[customer.CreateInput](&testing.T{}, seedInput), nil)
+	c, _, err := svc.Create(context.Background(), admin2, decode[customer.CreateInput](b, seedInput), nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -77,7 +75,7 @@ func BenchmarkStackFloorPut(b *testing.B) {
 	}{{"details", customer.FloorDetails}, {"status", customer.FloorStatus}} {
 		b.Run(k.name, func(b *testing.B) {
 			b.ReportAllocs()
-			cpu0 := benchCPU()
+			cpu0 := cputime.Process()
 			for b.Loop() {
 				ctx, cancel := context.WithCancel(context.Background())
 				err := floor.Run(ctx, k.kind, c.Reference, payload)
@@ -86,14 +84,7 @@ func BenchmarkStackFloorPut(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(benchCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
 		})
 	}
-}
-
-// benchCPU is this process' user and system CPU time so far.
-func benchCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
