@@ -14,7 +14,9 @@
 # PostgreSQL is kept running by `verity serve` on PORT, 18191, and the import
 # reaches it through DATABASE_URL, so verity's CPU and PostgreSQL's are
 # printed apart, with the cores busy: CPU time / wall time, and the cores the
-# import kept runnable, which a busy machine does not hide: scripts/runnable.sh).
+# import kept runnable, which a busy machine does not hide: scripts/runnable.sh),
+# IMPORT_WAITS=1 (with IMPORT_SPLIT=1: what the import's connections waited
+# on, from pg_stat_activity every 10 ms: scripts/pgwaits).
 # Needs only TMPDIR's disk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,7 +65,8 @@ if [ "${IMPORT_SPLIT:-}" = 1 ]; then
 		curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
 		sleep 0.2
 	done
-	url="host=$work/data/pg port=5432 user=postgres dbname=verity sslmode=disable"
+	url="host=$work/data/pg port=5432 user=postgres dbname=verity sslmode=disable application_name=verity-import"
+	if [ "${IMPORT_WAITS:-}" = 1 ]; then go build -o "$work/pgwaits" ./scripts/pgwaits; fi
 	before=$(cpu_ticks "$work/data" "$server_pid" || true) # a process ending mid-read fails cat
 	/usr/bin/time -f "%e %U %S %M" -o "$work/time" env DATA_DIR="$work/data" DATABASE_URL="$url" "$bin" import "$file" >"$work/out" 2>"$work/err" &
 	timer=$!
@@ -74,6 +77,10 @@ if [ "${IMPORT_SPLIT:-}" = 1 ]; then
 		[ -n "$imp" ] && break
 		sleep 0.02
 	done
+	if [ "${IMPORT_WAITS:-}" = 1 ]; then
+		"$work/pgwaits" -dsn "${url% application_name=*}" -app verity-import -pid "${imp:-$timer}" >"$work/waits" 2>&1 &
+		waits=$!
+	fi
 	runnable_sample "${imp:-$timer}" "$work/data/pg" "$work/runnable"
 	wait "$timer" || { tail -n 20 "$work/err" >&2; echo "bench-import: import failed" >&2; exit 1; }
 	after=$(cpu_ticks "$work/data" "$server_pid" || true)
@@ -85,6 +92,7 @@ if [ "${IMPORT_SPLIT:-}" = 1 ]; then
 		printf "bench-import: %d lines in %.1f s (%.0f lines/s); CPU per line: verity %.0f µs + PostgreSQL %d µs = %.0f µs; cores busy %.2f; verity peak RSS %.0f MB\n",
 			n, w, n / w, v, db, v + db, (v + db) * n / 1e6 / w, r / 1024 }'
 	echo "bench-import: cores the import kept runnable (mean of min(2, runnable threads of verity and its backends), every 0.2 s): $(runnable_mean "$work/runnable")"
+	if [ -n "${waits:-}" ]; then wait "$waits" || true; sed 's/^/bench-import: /' "$work/waits"; fi
 	exit 0
 fi
 /usr/bin/time -f "%e %U %S %M" -o "$work/time" env DATA_DIR="$work/data" "$bin" import "$file" >"$work/out" 2>"$work/err" || {
