@@ -46,6 +46,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		in = f
 	}
 	tuneBulkGC()
+	stopProfile := blockProfile(os.Getenv("IMPORT_BLOCKPROFILE"))
 	a, err := openApp(ctx, os.Stderr)
 	if err != nil {
 		return err
@@ -64,6 +65,9 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintln(stdout, summary(res))
 	if err == nil {
 		err = customer.CompactCounts(ctx, a.db)
+	}
+	if perr := stopProfile(); err == nil {
+		err = perr
 	}
 	if err == nil && res.Failed > 0 {
 		return fmt.Errorf("%s lines were not imported (see above)", thousands(res.Failed))

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -126,5 +128,31 @@ func TestImportCommandTrustStatus(t *testing.T) {
 	}
 	if out, _, err := runImport(t, []string{line}, "--trust-status"); err != nil || strings.TrimSpace(out) != "1 imported, 0 refused, 0 skipped" {
 		t.Fatalf("with --trust-status: %q, %v", out, err)
+	}
+}
+
+// IMPORT_BLOCKPROFILE writes where the import's goroutines waited as a pprof
+// block profile: the batches' channel shows in it.
+func TestImportBlockProfile(t *testing.T) {
+	importEnv(t)
+	file := filepath.Join(t.TempDir(), "block.pprof")
+	t.Setenv("IMPORT_BLOCKPROFILE", file)
+	if _, errOut, err := runImport(t, []string{importCompany, importCompany}); err != nil {
+		t.Fatalf("import: %v\n%s", err, errOut)
+	}
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("not a gzipped profile: %v", err)
+	}
+	body, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(body, []byte("chanrecv")) && !bytes.Contains(body, []byte("chansend")) {
+		t.Fatalf("the profile names no channel wait (%d bytes)", len(body))
 	}
 }
