@@ -58,6 +58,10 @@ func TestServerLifecycle(t *testing.T) {
 			t.Fatalf("Migrate: %v", err)
 		}
 	}
+	var walBufs string
+	if err := db.GetContext(ctx, &walBufs, `SHOW wal_buffers`); err != nil || walBufs != walBuffers {
+		t.Errorf("wal_buffers = %q, %v; want %s (the default 4 MB makes bulk writes wait on WAL writes)", walBufs, err, walBuffers)
+	}
 	var version int64
 	if err := db.GetContext(ctx, &version, `SELECT max(version_id) FROM goose_db_version`); err != nil || version < 1 {
 		t.Fatalf("goose version = %d, %v; want the migrations applied", version, err)
