@@ -56,7 +56,8 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	p := &progress{out: stderr, tty: isTerminal(stderr), size: size, read: &cr.n, start: time.Now()}
 	stop := p.run(*every)
 	res, err := a.customers.ImportWith(ctx, cliActor(), bufio.NewReaderSize(cr, 1<<20),
-		customer.ImportOptions{Lines: func(n int) { p.lines.Store(int64(n)) }, OnConflict: policy, TrustStatus: *trust},
+		customer.ImportOptions{Lines: func(n int) { p.lines.Store(int64(n)) }, OnConflict: policy, TrustStatus: *trust,
+			Bulk: size >= bulkImportBytes},
 		func(le customer.LineError) {
 			stop()
 			fmt.Fprintln(stderr, le.Error())
@@ -118,6 +119,13 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	c.n.Add(int64(n))
 	return n, err
 }
+
+// bulkImportBytes is the file size from which an import is a bulk one
+// (customer.ImportOptions.Bulk): ~2,000 lines of typical customers. Below
+// it, the moment's ACCESS EXCLUSIVE lock on the search indexes that long
+// pending lists take is not worth it. Standard input, of unknown size, is
+// not.
+const bulkImportBytes = 4 << 20
 
 // tuneBulkGC trades memory for CPU in import and seed, whose garbage is
 // every parsed line: collecting at 4x growth instead of 2x took about a

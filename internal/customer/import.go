@@ -65,6 +65,11 @@ type ImportOptions struct {
 	// are analysed (a seed builds the indexes it deferred); its error is
 	// the import's.
 	Loaded func(ctx context.Context) error
+	// Bulk tells that many lines are coming (verity import of a large
+	// file): the search indexes gather the import's entries in long pending
+	// lists while it runs, flushed and shortened again before it returns
+	// (import_pending.go).
+	Bulk bool
 }
 
 // TrustedStatusReason is the audit reason of a customer imported with
@@ -196,6 +201,15 @@ func (s *Service) importFrom(ctx context.Context, a access.Actor, opts ImportOpt
 			report(le)
 		}
 	}()
+	widened := opts.Bulk && s.widenPendingLists(ctx)
+	narrow := func() error {
+		if !widened {
+			return nil
+		}
+		widened = false
+		return s.narrowPendingLists(context.WithoutCancel(ctx))
+	}
+	defer narrow() //nolint:errcheck // on the early returns; the normal end checks it below
 	lz4 := s.lz4Available(ctx)
 	batches := make(chan []rawLine)
 	var wg sync.WaitGroup
@@ -268,6 +282,9 @@ func (s *Service) importFrom(ctx context.Context, a access.Actor, opts ImportOpt
 	}
 	if firstErr == nil && opts.Loaded != nil {
 		firstErr = opts.Loaded(ctx)
+	}
+	if err := narrow(); err != nil && firstErr == nil {
+		firstErr = err
 	}
 	if firstErr == nil && res.Imported >= bulkLoadRows {
 		firstErr = AfterBulkLoad(ctx, s.db)
