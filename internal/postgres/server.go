@@ -214,8 +214,8 @@ func (s *Server) removeSocketDir() {
 // or of a quarter second of concurrent writes: backends then stop to write
 // full buffers out (LWLock:WALWrite), 12 % of the import's connection time,
 // and spin and switch while they wait. 64 MB removes those waits: the
-// import's batches cost PostgreSQL 17 % less CPU per line (docs/import.md,
-// "The parallel floor"). It takes 64 MB of shared memory, once.
+// import's batches cost PostgreSQL 12–17 % less CPU per line (docs/import.md,
+// "64 MB of WAL buffers"). It takes 64 MB of shared memory, once.
 const walBuffers = "64MB"
 
 // start runs the postmaster directly (not pg_ctl, whose daemon we could not
