@@ -138,8 +138,8 @@ func (r Record) Args() ([]any, error) {
 		nullString(r.Subject), string(raw), nullString(r.Reason), nullString(r.Actor.RequestID)}, nil
 }
 
-const listByCustomerSQL = `
-SELECT id, occurred_at, actor_type, actor_id, actor_name, action, customer_id, subject, changes, reason, request_id
+var listByCustomerSQL = `
+SELECT id, occurred_at, actor_type, actor_id, actor_name, action, customer_id, subject, ` + ChangesSQL("audit_entries") + `, reason, request_id
 FROM audit_entries WHERE customer_id = $1 AND ($2::bigint = 0 OR id < $2)
 ORDER BY id DESC LIMIT $3`
 
@@ -158,8 +158,8 @@ func ListByCustomer(ctx context.Context, db sqlx.QueryerContext, customerID, bef
 	return out, nil
 }
 
-const latestByCustomerSQL = `
-SELECT id, occurred_at, actor_type, actor_id, actor_name, action, customer_id, subject, changes, reason, request_id
+var latestByCustomerSQL = `
+SELECT id, occurred_at, actor_type, actor_id, actor_name, action, customer_id, subject, ` + ChangesSQL("audit_entries") + `, reason, request_id
 FROM audit_entries WHERE customer_id = $1 ORDER BY id DESC LIMIT 1`
 
 // Latest returns the newest entry of a customer, for "changed by … at …" notices.

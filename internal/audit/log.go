@@ -95,9 +95,9 @@ func (l *Log) Each(ctx context.Context, a access.Actor, f Filter, fn func(*LogEn
 	return rows.Err()
 }
 
-const logSelectSQL = `
+var logSelectSQL = `
 SELECT a.id, a.occurred_at, a.actor_type, a.actor_id, a.actor_name, a.action, a.customer_id, a.subject,
-       a.changes, a.reason, a.request_id, c.reference AS customer_ref, c.name AS customer_name
+       ` + ChangesSQL("a") + `, a.reason, a.request_id, c.reference AS customer_ref, c.name AS customer_name
 FROM audit_entries a LEFT JOIN customers c ON c.id = a.customer_id
 WHERE true`
 

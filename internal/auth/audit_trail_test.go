@@ -28,7 +28,7 @@ type row struct {
 func entries(t *testing.T, db *sqlx.DB) []row {
 	t.Helper()
 	var out []row
-	if err := db.Select(&out, `SELECT actor_type, actor_id, actor_name, action, subject, changes::text AS changes, reason, request_id
+	if err := db.Select(&out, `SELECT actor_type, actor_id, actor_name, action, subject, changes_json::jsonb::text AS changes, reason, request_id
 		FROM audit_entries ORDER BY id`); err != nil {
 		t.Fatal(err)
 	}

@@ -90,7 +90,7 @@ func TestAPIKeyPrincipal(t *testing.T) {
 	})
 	t.Run("OK/AuditNamesOwner", func(t *testing.T) {
 		var owner string
-		if err := e.db.GetContext(e.ctx, &owner, `SELECT c->>'new' FROM audit_entries, jsonb_array_elements(changes) c
+		if err := e.db.GetContext(e.ctx, &owner, `SELECT c->>'new' FROM audit_entries, jsonb_array_elements(changes_json::jsonb) c
 			WHERE action = 'apikey.create' AND subject LIKE 'olive''s (%' AND c->>'path' = 'owner'`); err != nil {
 			t.Fatal(err)
 		}

@@ -235,7 +235,7 @@ func TestEndUserSessions(t *testing.T) {
 			}
 		}
 		var changes string
-		if err := e.db.GetContext(e.ctx, &changes, `SELECT changes::text FROM audit_entries WHERE action = $1 AND actor_id = $2 AND subject = $3`,
+		if err := e.db.GetContext(e.ctx, &changes, `SELECT changes_json::jsonb::text FROM audit_entries WHERE action = $1 AND actor_id = $2 AND subject = $3`,
 			audit.ActionSessionsEnd, admin.ID, u.Email); err != nil {
 			t.Fatal(err)
 		}

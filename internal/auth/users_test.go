@@ -188,7 +188,7 @@ func TestSetRole(t *testing.T) {
 			t.Fatalf("old session survives a role change: %v", err)
 		}
 		var changes, subject string
-		if err := e.db.QueryRowContext(e.ctx, `SELECT changes::text, subject FROM audit_entries WHERE action = $1 AND actor_id = $2`,
+		if err := e.db.QueryRowContext(e.ctx, `SELECT changes_json::jsonb::text, subject FROM audit_entries WHERE action = $1 AND actor_id = $2`,
 			audit.ActionUserUpdate, admin.ID).Scan(&changes, &subject); err != nil {
 			t.Fatal(err)
 		}

@@ -58,7 +58,7 @@ func TestAssign(t *testing.T) {
 	})
 	t.Run("OK_AuditInSameChange", func(t *testing.T) {
 		var changes string
-		if err := e.db.GetContext(e.ctx, &changes, `SELECT changes::text FROM audit_entries WHERE action = 'customer.assign' AND customer_id = $1`, c.ID); err != nil {
+		if err := e.db.GetContext(e.ctx, &changes, `SELECT changes_json::jsonb::text FROM audit_entries WHERE action = 'customer.assign' AND customer_id = $1`, c.ID); err != nil {
 			t.Fatal(err)
 		}
 		if want := `[{"new": "Olivia Officer <olivia@example.com>", "old": null, "path": "assignee"}]`; changes != want {

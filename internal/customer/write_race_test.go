@@ -58,7 +58,7 @@ func TestWriteAfterAConcurrentWriteRunsAgainOnTheNewerRow(t *testing.T) {
 	if n := e.count(`SELECT count(*) FROM audit_entries WHERE customer_id = $1 AND action = 'customer.update'`, c.ID); n != 2 {
 		t.Fatalf("%d update entries, want 2", n)
 	}
-	if n := e.count(`SELECT count(*) FROM audit_entries WHERE customer_id = $1 AND actor_id = $2 AND changes::text LIKE '%Floor 9%'`, c.ID, admin2.ID); n != 1 {
+	if n := e.count(`SELECT count(*) FROM audit_entries WHERE customer_id = $1 AND actor_id = $2 AND changes_json::jsonb::text LIKE '%Floor 9%'`, c.ID, admin2.ID); n != 1 {
 		t.Fatalf("%d entries of the write in between, want 1", n)
 	}
 

@@ -58,7 +58,7 @@ func TestReview(t *testing.T) {
 		if got.State != document.StateAccepted || got.ReviewedBy != officer2.Name || got.ReviewedAt == nil {
 			t.Fatalf("%+v", got)
 		}
-		if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = 'document.review' AND subject = $1 AND changes @> '[{"path":"state","old":"PENDING_REVIEW","new":"ACCEPTED"}]'`, d.Reference.String()); n != 1 {
+		if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = 'document.review' AND subject = $1 AND changes_json::jsonb @> '[{"path":"state","old":"PENDING_REVIEW","new":"ACCEPTED"}]'`, d.Reference.String()); n != 1 {
 			t.Fatal("no history entry for the decision")
 		}
 		cur, _ := e.customers.Get(e.ctx, viewer, c.Reference)

@@ -43,7 +43,7 @@ func TestUploadRoundTrip(t *testing.T) {
 	if head == nil || head.Reference != d.Reference || !bytes.Equal(buf.Bytes(), content) {
 		t.Fatalf("content differs (%d bytes back, head %v)", buf.Len(), head)
 	}
-	if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = 'document.upload' AND subject = $1 AND changes @> '[{"path":"sha256"}]'`, d.Reference.String()); n != 1 {
+	if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = 'document.upload' AND subject = $1 AND changes_json::jsonb @> '[{"path":"sha256"}]'`, d.Reference.String()); n != 1 {
 		t.Fatal("no audit entry for the upload")
 	}
 	list, err := e.docs.List(e.ctx, viewer, c.Reference)
@@ -200,7 +200,7 @@ func TestUploadDuplicateAndSupersede(t *testing.T) {
 	if err := e.docs.WriteContent(e.ctx, viewer, c.Reference, first.Reference, func(*document.Document) {}, &buf); err != nil || !bytes.Equal(buf.Bytes(), pdfBytes(1)) {
 		t.Fatalf("the superseded file must stay readable: %v", err)
 	}
-	if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = 'document.upload' AND changes @> $1`,
+	if n := e.count(`SELECT count(*) FROM audit_entries WHERE action = 'document.upload' AND changes_json::jsonb @> $1`,
 		`[{"path":"supersedes","new":"`+first.Reference.String()+`"}]`); n != 1 {
 		t.Fatal("the supersession is not in the history")
 	}

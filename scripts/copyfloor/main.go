@@ -39,7 +39,7 @@ import (
 var (
 	customerCols  = "id, reference, status, type, risk_score, name, description, tax_residence_country_code, registration_number, address_line1, address_line2, city, postal_code, country_code, verification_url, verification_status, version, last_editor, search_text, created_at, updated_at, website, status_since"
 	associateCols = "customer_id, reference, position, first_name, last_name, date_of_birth, has_address, address_line1, address_line2, city, postal_code, country_code, birth_country_code, email, phone, document_number, document_type, document_country_code, tax_number, tax_country_code, title, risk_score, has_ownership, has_control, is_signer, verification_url, verification_status"
-	auditCols     = "actor_type, actor_id, actor_name, action, customer_id, subject, changes, reason, request_id"
+	auditCols     = "actor_type, actor_id, actor_name, action, customer_id, subject, changes_json, reason, request_id"
 )
 
 // The statements copyAll sends besides its COPYs (import_copy.go,

@@ -53,7 +53,7 @@ WITH upd AS (
 	  postal_code, country_code, birth_country_code, email, phone, document_number, document_type, document_country_code,
 	  tax_number, tax_country_code, title, risk_score, has_ownership, has_control, is_signer, verification_url,
 	  verification_status)
-	WHERE EXISTS (SELECT 1 FROM upd) AND (SELECT count(*) FROM gone) >= 0), entry AS (INSERT INTO audit_entries (actor_type, actor_id, actor_name, action, customer_id, subject, changes, reason, request_id)
+	WHERE EXISTS (SELECT 1 FROM upd) AND (SELECT count(*) FROM gone) >= 0), entry AS (INSERT INTO audit_entries (actor_type, actor_id, actor_name, action, customer_id, subject, changes_json, reason, request_id)
 	SELECT :actor_type, :actor_id, :actor_name, :action, :id, NULL, :changes, NULL, :rid FROM upd
 	RETURNING id, actor_type, actor_id, actor_name, customer_id, reason), ev AS (
 	  INSERT INTO webhook_events (event_id, name, customer_id, payload)

@@ -34,7 +34,7 @@ WITH upd AS (
 	  country_code = :country, last_editor = :editor, search_text = :search_text, version = version + 1, updated_at = :ts, website = NULL,
 	  review_required = false, review_changes = :review_changes, review_editor = NULL
 	WHERE id = :id AND version = :ver AND assignee_id IS NOT DISTINCT FROM NULL
-	RETURNING id, version, status_since), entry AS (INSERT INTO audit_entries (actor_type, actor_id, actor_name, action, customer_id, subject, changes, reason, request_id)
+	RETURNING id, version, status_since), entry AS (INSERT INTO audit_entries (actor_type, actor_id, actor_name, action, customer_id, subject, changes_json, reason, request_id)
 	SELECT :actor_type, :actor_id, :actor_name, :action, :id, NULL, :changes, NULL, :rid FROM upd
 	RETURNING id, actor_type, actor_id, actor_name, customer_id, reason), ev AS (
 	  INSERT INTO webhook_events (event_id, name, customer_id, payload)

@@ -9,7 +9,7 @@ UPDATE customers c SET status = CASE old.status WHEN 'REJECTED' THEN 'PENDING'::
 FROM old WHERE c.id = old.id
 RETURNING c.id, c.version, c.status_since, old.status AS status_from, c.status AS status_to
 ), entry AS (
-INSERT INTO audit_entries (actor_type, actor_id, actor_name, action, customer_id, subject, changes, reason, request_id)
+INSERT INTO audit_entries (actor_type, actor_id, actor_name, action, customer_id, subject, changes_json, reason, request_id)
 SELECT 'apikey', 2, 'bench-admin', 'customer.status', upd.id, NULL,
   '[{"field": "status", "from": "a", "to": "b"}]', 'load test', 'pgbench' FROM upd
 RETURNING id, actor_type, actor_id, actor_name, customer_id, reason

@@ -18,7 +18,7 @@ SELECT customer_id, reference, position, first_name, last_name, date_of_birth, h
   has_control, is_signer, verification_url, verification_status
 FROM gone
 ), entry AS (
-INSERT INTO audit_entries (actor_type, actor_id, actor_name, action, customer_id, subject, changes, reason, request_id)
+INSERT INTO audit_entries (actor_type, actor_id, actor_name, action, customer_id, subject, changes_json, reason, request_id)
 SELECT 'apikey', 1, 'bench-officer', 'customer.associates', upd.id, NULL,
   '[{"field": "company.associates[0].title", "from": "a", "to": "b"}]', NULL, 'pgbench' FROM upd
 RETURNING id)

@@ -7,7 +7,7 @@ UPDATE customers c SET description = 'pgbench edit ' || :k || '-' || random(), a
 FROM bench_ceiling.working_set w WHERE w.k = :k AND c.reference = w.reference
 RETURNING c.id, c.version, c.status_since
 ), entry AS (
-INSERT INTO audit_entries (actor_type, actor_id, actor_name, action, customer_id, subject, changes, reason, request_id)
+INSERT INTO audit_entries (actor_type, actor_id, actor_name, action, customer_id, subject, changes_json, reason, request_id)
 SELECT 'apikey', 1, 'bench-officer', 'customer.update', upd.id, NULL,
   '[{"field": "company.description", "from": "a", "to": "b"}, {"field": "company.address.addressLine2", "from": "c", "to": "d"}]',
   NULL, 'pgbench' FROM upd
