@@ -6,10 +6,13 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/pressly/goose/v3"
+
 	"github.com/verity-kyb/verity/internal/access"
 	"github.com/verity-kyb/verity/internal/audit"
 	"github.com/verity-kyb/verity/internal/customer"
 	"github.com/verity-kyb/verity/internal/pgtest"
+	"github.com/verity-kyb/verity/migrations"
 )
 
 // An entry's changes live in changes_json from migration 00017 on, and in
@@ -82,4 +85,36 @@ func TestChangesOfOlderAndNewerEntries(t *testing.T) {
 			t.Fatalf("log %+v: want the newer and the older entry with their changes", got)
 		}
 	})
+}
+
+// Migration 00017's way down keeps every entry's changes: those written to
+// changes_json go back into changes before the column is dropped.
+func TestChangesMigrationDownKeepsChanges(t *testing.T) {
+	db := pgtest.New(t)
+	ctx := context.Background()
+	admin := access.Actor{Kind: access.ActorUser, ID: 1, Name: "Ada Admin", Role: access.RoleAdmin}
+	changes := []audit.Change{{Path: "role", Old: "officer", New: "viewer"}}
+	if err := audit.Write(ctx, db, audit.Record{Actor: admin, Action: audit.ActionUserUpdate, Subject: "olive@bank.test", Changes: changes}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db.DB, migrations.FS, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(ctx, 16); err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	if err := db.GetContext(ctx, &got, `SELECT changes::text FROM audit_entries WHERE action = $1`, audit.ActionUserUpdate); err != nil {
+		t.Fatal(err)
+	}
+	if want := `[{"new": "viewer", "old": "officer", "path": "role"}]`; got != want {
+		t.Fatalf("after migrating down, changes %s, want %s", got, want)
+	}
+	if _, err := db.ExecContext(ctx, `UPDATE audit_entries SET reason = 'x'`); err == nil {
+		t.Fatal("the way down left the trail open to updates")
+	}
+	if _, err := p.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
 }
