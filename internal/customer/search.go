@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -58,18 +60,21 @@ func (f *Filter) queryConds(add func(string, any), conds *[]string, args *[]any)
 	}
 }
 
-// gramStats is what the planner knows of the search: the share of
+// gramStats is what the search knows of the customers' texts: the share of
 // customers holding each of customer_search_grams' most common grams, how
-// many customers there are (negative: never analysed), and the bounds of
-// search_text's histogram — a sample of the customers' texts.
+// many rows that table and customers have (negative: never analysed), and a
+// sample of the customers' search texts, for how common a longer term is.
 type gramStats struct {
-	freq  map[string]float64
-	rows  float64
-	texts []string
+	freq      map[string]float64
+	rows      float64 // customer_search_grams'
+	customers float64
+	sample    []string
+	terms     *sync.Map // term → commonTerm's answer for this sample (at most termsKept)
+	kept      *atomic.Int32
 }
 
-// gramStatsTTL is how long List reuses gramStats; they change only when
-// the table is analysed.
+// gramStatsTTL is how long List reuses gramStats: the grams' shares change
+// only when the table is analysed; a new sample of texts is drawn as often.
 const gramStatsTTL = time.Minute
 
 // commonMatches is how many customers a short term must match for the
@@ -78,25 +83,46 @@ const gramStatsTTL = time.Minute
 // index would make PostgreSQL read and sort more rows than that.
 var commonMatches = 5000.0 // a variable for the tests
 
-// commonShare is the share of search_text's histogram buckets whose
-// bounds must hold a longer term for it to be common: the planner, which
-// estimates from the same bounds, then expects 1 % of the customers or more
-// to hold it and walks (the walk finds 201 of them within some 20,000 index
-// entries); with the default statistics target one bound of 101 is enough.
-var commonShare = 0.01 // a variable for the tests
+// A longer term's two ways, priced in PostgreSQL's CPU (measured on 100,000
+// customers, one search at a time; docs/performance.md, round 17). When a
+// share f of the N customers hold the term, the newest-first walk reads about
+// (limit+1)/f entries of the covering index, ~0.21 µs each; the trigram index
+// finds every match and the walk sorts them (rareWalkFrom): ~600 µs to plan
+// and start, then ~1 µs per match. So on 100,000 customers a term held by
+// 1.0 % (the walk 3.9 ms, the index 1.6) to 1.7 % (2.5 against 1.9) goes
+// through the index, one held by 2.5 % or more (the walk 1.4 ms, the index
+// 3.7) walks; on a million the line falls near 0.65 %.
+var (
+	walkEntryCost  = 0.21  // µs per covering-index entry walked
+	indexMatchCost = 1.0   // µs per match the trigram index finds
+	indexFixedCost = 600.0 // µs to plan and start the index's way
+)
+
+// sampleTexts is how many customers' search texts gramStats samples: a
+// share of 2 % is then known to ±0.22 % (one standard deviation); the
+// histogram of search_text (101 bounds) told it only to ±1 %.
+const sampleTexts = 4000
+
+// termsKept bounds how many terms' answers one sample keeps.
+const termsKept = 4096
 
 const gramStatsSQL = `
 SELECT coalesce((SELECT reltuples FROM pg_class WHERE oid = 'customer_search_grams'::regclass), -1),
-       coalesce(s.most_common_elems::text::text[], '{}'), coalesce(s.most_common_elem_freqs, '{}'),
-       coalesce((SELECT h.histogram_bounds::text::text[] FROM pg_stats h WHERE h.schemaname = current_schema()
-           AND h.tablename = 'customers' AND h.attname = 'search_text'), '{}')
+       coalesce((SELECT reltuples FROM pg_class WHERE oid = 'customers'::regclass), -1),
+       coalesce(s.most_common_elems::text::text[], '{}'), coalesce(s.most_common_elem_freqs, '{}')
 FROM (SELECT 1) one LEFT JOIN pg_stats s ON s.schemaname = current_schema()
     AND s.tablename = 'customer_search_grams' AND s.attname = 'grams'`
 
-// commonTerm tells whether q is a common term, by the planner's statistics:
-// a one- or two-letter term that more than commonMatches customers hold, or
-// a longer one that commonShare of search_text's histogram buckets hold.
-// A reference (a UUID) never is.
+// sampleTextsSQL draws about $2 customers' search texts: whole pages, at
+// random, a share $1 (percent) of the table's — a few hundred pages of a
+// million customers, not a scan of them all.
+const sampleTextsSQL = `SELECT search_text FROM customers TABLESAMPLE SYSTEM ($1) LIMIT $2`
+
+// commonTerm tells whether q is a common term, one the newest-first walk
+// finds at less cost than an index: a one- or two-letter term that more
+// than commonMatches customers hold, or a longer one whose share of the
+// sampled texts makes the walk the cheaper way (walkEntryCost…). A
+// reference (a UUID) never is.
 func (s *Service) commonTerm(ctx context.Context, q string) (bool, error) {
 	term := strings.ToLower(q)
 	if term == "" {
@@ -105,38 +131,59 @@ func (s *Service) commonTerm(ctx context.Context, q string) (bool, error) {
 	if _, err := uuid.Parse(q); err == nil {
 		return false, nil
 	}
-	st, err := s.grams.get(ctx, gramStatsTTL, time.Now(), func(ctx context.Context) (gramStats, error) {
-		var elems, texts pq.StringArray
-		var freqs pq.Float64Array
-		st := gramStats{}
-		if err := s.db.QueryRowContext(ctx, gramStatsSQL).Scan(&st.rows, &elems, &freqs, &texts); err != nil {
-			return st, fmt.Errorf("read search statistics: %w", err)
-		}
-		st.freq = make(map[string]float64, len(elems))
-		for i, e := range elems {
-			if i < len(freqs) {
-				st.freq[e] = freqs[i]
-			}
-		}
-		st.texts = texts
-		return st, nil
-	})
+	st, err := s.grams.get(ctx, gramStatsTTL, time.Now(), s.readGramStats)
 	if err != nil {
 		return false, err
 	}
 	if utf8.RuneCountInString(term) <= shortTerm {
 		return st.freq[term]*st.rows > commonMatches, nil
 	}
-	if len(st.texts) < 2 {
-		return false, nil // never analysed, or too few customers for a histogram
+	if v, ok := st.terms.Load(term); ok {
+		return v.(bool), nil
 	}
-	n := 0
-	for _, t := range st.texts {
+	hits := 0
+	for _, t := range st.sample {
 		if strings.Contains(t, term) {
-			n++
+			hits++
 		}
 	}
-	return float64(n) >= commonShare*float64(len(st.texts)-1), nil
+	common := false
+	if hits > 0 {
+		f := float64(hits) / float64(len(st.sample))
+		walk := float64(s.opts.SearchCountLimit+1) / f * walkEntryCost
+		index := indexFixedCost + f*st.customers*indexMatchCost
+		common = walk <= index
+	}
+	if st.kept.Add(1) <= termsKept {
+		st.terms.Store(term, common)
+	}
+	return common, nil
+}
+
+// readGramStats reads the grams' shares and draws a sample of the texts.
+func (s *Service) readGramStats(ctx context.Context) (gramStats, error) {
+	var elems pq.StringArray
+	var freqs pq.Float64Array
+	st := gramStats{terms: &sync.Map{}, kept: &atomic.Int32{}}
+	if err := s.db.QueryRowContext(ctx, gramStatsSQL).Scan(&st.rows, &st.customers, &elems, &freqs); err != nil {
+		return st, fmt.Errorf("read search statistics: %w", err)
+	}
+	st.freq = make(map[string]float64, len(elems))
+	for i, e := range elems {
+		if i < len(freqs) {
+			st.freq[e] = freqs[i]
+		}
+	}
+	if st.customers <= 0 {
+		return st, nil // never analysed: no longer term is common yet
+	}
+	// The share of the table's pages, in percent, that holds about
+	// sampleTexts rows (a quarter more: pages hold rows unevenly).
+	share := min(100, 100*1.25*sampleTexts/st.customers)
+	if err := sqlx.SelectContext(ctx, s.db, &st.sample, sampleTextsSQL, share, sampleTexts); err != nil {
+		return st, fmt.Errorf("sample search texts: %w", err)
+	}
+	return st, nil
 }
 
 func escapeLike(s string) string {
@@ -173,7 +220,19 @@ func (sp *searchPage) covers(f Filter, offset int64) bool {
 // a prepared walk's plan knows how far it goes.
 var searchWalkSQL = `SELECT ` + statusCounts() + `,
 (array_agg(id) FILTER (WHERE status = ANY($%d::customer_status[])))[$%d::int + 1 : $%d::int + $%d::int] AS page, %s
-FROM (SELECT id, status FROM customers%s ORDER BY updated_at DESC, id DESC LIMIT %d) w`
+FROM (SELECT id, status FROM %s ORDER BY updated_at DESC, id DESC LIMIT %d) w`
+
+// The walk's rows (searchWalkSQL's FROM): a common term's straight from
+// customers, so that the walk reads the covering index newest first and stops
+// at the limit; a rare term's matches collected first, whole (OFFSET 0 keeps
+// the planner from folding the sort and limit into that scan), so that they
+// are found through the trigram index and then sorted — PostgreSQL, which
+// estimates a term's share from search_text's histogram, would otherwise walk
+// the covering index for a term of ~1 % and read twenty thousand entries.
+const (
+	commonWalkFrom = `customers%s`
+	rareWalkFrom   = `(SELECT id, status, updated_at FROM customers%s OFFSET 0) m`
+)
 
 // walkKeysSQL wraps a walk (searchWalkSQL) for the API: the same row, and
 // the keys of its page's customers (listKeyColumns: id, version and owner,
@@ -214,7 +273,7 @@ func (s *Service) search(ctx context.Context, f Filter, p *Page, me int64) (*sea
 	all := f
 	all.Statuses = nil // the tabs count every status
 	where, args := all.where()
-	q, args := walkSQL(where, args, limit, statusesOf(f), offset, f.Size, me, !f.Summary)
+	q, args := walkSQL(where, args, limit, statusesOf(f), offset, f.Size, me, !f.Summary, !f.commonTerm)
 	w, err := s.walk(ctx, f, q, args, !f.Summary)
 	if err != nil {
 		return nil, err
@@ -234,7 +293,7 @@ func (s *Service) search(ctx context.Context, f Filter, p *Page, me int64) (*sea
 	if !p.CountsExact && len(statusesOf(f)) < len(Statuses) {
 		// The newest matches of every status hid how many the shown ones have.
 		where, args := f.where()
-		q, args := walkSQL(where, args, limit, statusesOf(f), offset, f.Size, 0, !f.Summary)
+		q, args := walkSQL(where, args, limit, statusesOf(f), offset, f.Size, 0, !f.Summary, !f.commonTerm)
 		shown, err := s.walk(ctx, f, q, args, !f.Summary)
 		if err != nil {
 			return nil, err
@@ -258,7 +317,7 @@ func (s *Service) search(ctx context.Context, f Filter, p *Page, me int64) (*sea
 // walkSQL is searchWalkSQL under where (with its args) for the page at
 // offset of size rows among the statuses shown, with the Mine count of the
 // person me (0: without).
-func walkSQL(where string, args []any, limit int, shown []Status, offset int64, size int, me int64, keys bool) (string, []any) {
+func walkSQL(where string, args []any, limit int, shown []Status, offset int64, size int, me int64, keys, rare bool) (string, []any) {
 	args = append(args, pq.Array(statusStrings(shown)), offset, size+1)
 	n := len(args)
 	mine := noMine
@@ -266,7 +325,11 @@ func walkSQL(where string, args []any, limit int, shown []Status, offset int64, 
 		args = append(args, me, QueueCountLimit+1)
 		mine = fmt.Sprintf(mineCountColumn, n+1, n+2)
 	}
-	q := fmt.Sprintf(searchWalkSQL, n-2, n-1, n-1, n, mine, where, limit+1)
+	from := commonWalkFrom
+	if rare {
+		from = rareWalkFrom
+	}
+	q := fmt.Sprintf(searchWalkSQL, n-2, n-1, n-1, n, mine, fmt.Sprintf(from, where), limit+1)
 	if keys {
 		q = fmt.Sprintf(walkKeysSQL, q)
 	}

@@ -214,7 +214,7 @@ func TestSearchKeepsCustomersByVersion(t *testing.T) {
 // A common term is walked with strpos instead of LIKE: it finds the same
 // customers, the characters LIKE treats specially taken literally.
 func TestSearchCommonTermsFindTheSameCustomers(t *testing.T) {
-	defer customer.SetCommonMatches(0)() // the short terms too; a longer one is common in one bound of four
+	defer customer.SetCommonMatches(0)() // the short terms too; a longer one held by a few customers walks anyway
 	e := newEnv(t)
 	for i, name := range []string{"Save 50% Ltd", "Save 500 Ltd", "Under_score Ltd", "Underscore Ltd"} {
 		body := strings.Replace(seedInput, "Bond Holdings", name, 1)
