@@ -145,8 +145,8 @@ FROM generate_series(1, 3000) i`); err != nil {
 			t.Fatalf("q=%s: total %d (exact %v), %d rows; want %d, the newest %s", q, p.TotalElements, p.TotalExact, len(p.Content), want.total, want.newest)
 		}
 	}
-	for i := range 20 {
-		q := []string{"walker", "walker company 1", "company 2"}[i%3]
+	for i := range 30 {
+		q := []string{"walker", "walker company 1", "company 2", "sometimes", "rarebird", "7z"}[i%6]
 		if _, err := s.List(ctx, reader, Filter{Query: q}); err != nil {
 			t.Fatal(err)
 		}
@@ -163,10 +163,19 @@ FROM generate_series(1, 3000) i`); err != nil {
 	if err := db.SelectContext(ctx, &plans, `SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements`); err != nil {
 		t.Fatal(err)
 	}
+	rarePrepared := false
 	for _, p := range plans {
 		if strings.Contains(p.Statement, "strpos(search_text") && strings.Contains(p.Statement, "risk_score") {
 			t.Fatalf("a walk with other filters was prepared:\n%s", p.Statement)
 		}
+		// A short rare term's plan must know its term: the trigram index cannot serve it.
+		if strings.Contains(p.Statement, "customer_search_grams WHERE grams") {
+			t.Fatalf("a short term's search was prepared:\n%s", p.Statement)
+		}
+		rarePrepared = rarePrepared || strings.Contains(p.Statement, "search_text LIKE") && strings.Contains(p.Statement, "OFFSET 0")
+	}
+	if !rarePrepared {
+		t.Fatalf("the rare terms' walk was not prepared: %+v", plans)
 	}
 	for _, p := range plans {
 		if strings.Contains(p.Statement, "strpos(search_text") && strings.Contains(p.Statement, "array_agg(id)") {
