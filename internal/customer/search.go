@@ -88,14 +88,16 @@ var commonMatches = 5000.0 // a variable for the tests
 // share f of the N customers hold the term, the newest-first walk reads about
 // (limit+1)/f entries of the covering index, ~0.21 µs each; the trigram index
 // finds every match and the walk sorts them (rareWalkFrom): ~600 µs to plan
-// and start, then ~1 µs per match. So on 100,000 customers a term held by
+// and start (measured planned per search; prepared, the start costs less, which
+// leaves the line where it is to within the sample's precision), then ~1 µs
+// per match. So on 100,000 customers a term held by
 // 1.0 % (the walk 3.9 ms, the index 1.6) to 1.7 % (2.5 against 1.9) goes
 // through the index, one held by 2.5 % or more (the walk 1.4 ms, the index
 // 3.7) walks; on a million the line falls near 0.65 %.
-var (
+const (
 	walkEntryCost  = 0.21  // µs per covering-index entry walked
 	indexMatchCost = 1.0   // µs per match the trigram index finds
-	indexFixedCost = 600.0 // µs to plan and start the index's way
+	indexFixedCost = 600.0 // µs to start the index's way (to plan it too, for a term of one or two letters)
 )
 
 // sampleTexts is how many customers' search texts gramStats samples: a
