@@ -97,7 +97,7 @@ var commonMatches = 5000.0 // a variable for the tests
 const (
 	walkEntryCost  = 0.21  // µs per covering-index entry walked
 	indexMatchCost = 1.0   // µs per match the trigram index finds
-	indexFixedCost = 600.0 // µs to start the index's way (to plan it too, for a term of one or two letters)
+	indexFixedCost = 600.0 // µs to plan and start the index's way
 )
 
 // sampleTexts is how many customers' search texts gramStats samples: a
