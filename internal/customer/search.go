@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -316,6 +317,24 @@ func (s *Service) search(ctx context.Context, f Filter, p *Page, me int64) (*sea
 	return sel, nil
 }
 
+// trigramsServe tells whether the trigram index can find the customers
+// whose text holds term: pg_trgm takes trigrams from its words, so a run
+// of three letters or digits surely gives one; a term without such a run
+// may give none, and the index would then be read whole.
+func trigramsServe(term string) bool {
+	run := 0
+	for _, r := range term {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if run++; run == 3 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}
+
 // walkSQL is searchWalkSQL under where (with its args) for the page at
 // offset of size rows among the statuses shown, with the Mine count of the
 // person me (0: without).
@@ -362,13 +381,14 @@ func (s *Service) walk(ctx context.Context, f Filter, q string, args []any, keys
 		dest = append(dest, &kIDs, &kVersions, &kOwners, &kEmails, &kNames)
 	}
 	db := sqlx.QueryerContext(s.db)
-	if (f.commonTerm || utf8.RuneCountInString(f.Query) > shortTerm) && len(f.Risks) == 0 && f.Assignee == "" && !f.Overdue && !f.Review {
+	if (f.commonTerm || trigramsServe(f.Query)) && len(f.Risks) == 0 && f.Assignee == "" && !f.Overdue && !f.Review {
 		// One plan for every common term: the walk; and one for every rare
-		// term of three letters or more: its matches through the trigram
-		// index, which PostgreSQL then plans once rather than in every
-		// search (~0.2 ms each). A rare term of one or two letters is planned
-		// for its term each time: the trigram index cannot serve it, which
-		// only its own plan knows (a generic plan could read the whole index).
+		// term the trigram index serves: its matches through that index,
+		// which PostgreSQL then plans once rather than in every search
+		// (~0.2 ms each). Any other rare term — one or two letters, or no
+		// three letters or digits in a row ("---") — is planned for its term
+		// each time: the trigram index cannot serve it, which only its own
+		// plan knows (a generic plan would read the whole index).
 		// Only these few shapes (by status, with or without Mine, with or
 		// without keys) are prepared, leaving the store's statement cache
 		// (maxStatements) to the statements it holds.

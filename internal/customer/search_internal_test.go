@@ -187,3 +187,16 @@ FROM generate_series(1, 3000) i`); err != nil {
 	}
 	t.Fatalf("the common terms' walk was not prepared: %+v", plans)
 }
+
+// TestTrigramsServe: a rare term is searched through one prepared plan only
+// when the trigram index surely serves it.
+func TestTrigramsServe(t *testing.T) {
+	for term, want := range map[string]bool{
+		"sometimes": true, "müller": true, "a 123": true, "zx9": true,
+		"ab": false, "---": false, "a-b-c": false, "50%": false, "ü.ö.ä": false, "": false,
+	} {
+		if got := trigramsServe(term); got != want {
+			t.Errorf("trigramsServe(%q) = %v, want %v", term, got, want)
+		}
+	}
+}
