@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"net/netip"
 	"net/url"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -103,38 +101,4 @@ func (s *Service) CheckURL(ctx context.Context, raw string) (string, error) {
 		}
 	}
 	return u.String(), nil
-}
-
-// newClient is the delivery client: a per-try timeout, no proxy from the
-// environment, no redirects (a 3xx is a failed try), and — unless
-// allowPrivate — a dialer that refuses forbidden addresses after DNS, so a
-// name that resolved to a public address at registration cannot be rebound
-// to an internal one.
-func newClient(timeout time.Duration, allowPrivate bool, conns int) *http.Client {
-	d := &net.Dialer{Timeout: timeout}
-	if !allowPrivate {
-		d.Control = func(_, address string, _ syscall.RawConn) error {
-			ap, err := netip.ParseAddrPort(address)
-			if err != nil || Forbidden(ap.Addr()) {
-				return errForbiddenAddress
-			}
-			return nil
-		}
-	}
-	tr := &http.Transport{
-		Proxy:               nil,
-		DialContext:         d.DialContext,
-		ForceAttemptHTTP2:   true,
-		MaxIdleConns:        2 * conns,
-		MaxIdleConnsPerHost: conns, // one receiver may take every try at once: keep their connections
-
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   timeout,
-		ResponseHeaderTimeout: timeout,
-	}
-	return &http.Client{
-		Transport:     tr,
-		Timeout:       timeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
 }

@@ -5,7 +5,6 @@
 package webhook
 
 import (
-	"net/http"
 	"sync"
 	"time"
 
@@ -56,7 +55,7 @@ const (
 type Service struct {
 	db        *sqlx.DB
 	opts      Options
-	client    *http.Client
+	sender    *sender // makes the tries' POSTs
 	mu        sync.Mutex
 	emit      *sqlx.Stmt // emitSQL, prepared after first use
 	preparing bool
@@ -98,7 +97,7 @@ func NewService(db *sqlx.DB, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Service{db: db, opts: opts, client: newClient(opts.Timeout, opts.AllowPrivate, opts.Concurrency),
+	return &Service{db: db, opts: opts, sender: newSender(opts.Timeout, opts.AllowPrivate, opts.Concurrency),
 		wake: make(chan struct{}, 1)}
 }
 

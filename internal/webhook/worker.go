@@ -6,10 +6,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -252,7 +252,7 @@ const recordSQL = `
 // post sends the signed body once and reads at most MaxResponseBody of the
 // answer; a non-2xx answer's text becomes the error.
 func (s *Service) post(ctx context.Context, c *claimed) (int, time.Duration, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(c.Body))
+	u, err := url.Parse(c.URL)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -260,24 +260,22 @@ func (s *Service) post(ctx context.Context, c *claimed) (int, time.Duration, err
 	if c.PreviousSecret != nil {
 		secrets = append(secrets, *c.PreviousSecret)
 	}
-	req.Header["User-Agent"] = []string{"Verity-Webhooks/1"}
-	sign(req.Header, req.URL, c.EventID, s.opts.Now(), c.Body, secrets...)
+	h := make(http.Header, 8)
+	h["User-Agent"] = []string{"Verity-Webhooks/1"}
+	sign(h, u, c.EventID, s.opts.Now(), c.Body, secrets...)
 	start := time.Now()
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return 0, time.Since(start), err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 { // the answer's text is not kept: read it through, no copy
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, MaxResponseBody))
-		return resp.StatusCode, time.Since(start), nil
-	}
-	text, _ := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBody))
+	status, text, err := s.sender.post(ctx, u, h, c.Body, MaxResponseBody)
 	latency := time.Since(start)
+	if err != nil {
+		return status, latency, err
+	}
+	if status >= 200 && status < 300 {
+		return status, latency, nil
+	}
 	if len(text) > 200 {
 		text = text[:200]
 	}
-	return resp.StatusCode, latency, fmt.Errorf("HTTP %d: %s", resp.StatusCode, bytes.ToValidUTF8(text, nil))
+	return status, latency, fmt.Errorf("HTTP %d: %s", status, bytes.ToValidUTF8(text, nil))
 }
 
 // backoff is the wait before the next try after `attempts` tries: full
