@@ -158,10 +158,10 @@ func TestSenderReadsAnswers(t *testing.T) {
 	}
 	want := []result{
 		{204, "", 1},
-		{500, "boom", 1},                               // kept after a chunked answer
-		{200, "", 1},                                   // then closed, as asked
+		{500, "boom", 1}, // kept after a chunked answer
+		{200, "", 1},     // then closed, as asked
 		{503, strings.Repeat("z", MaxResponseBody), 2}, // a new connection; cut at the limit
-		{200, "", 3},                                   // the long answer's connection was not kept
+		{200, "", 3}, // the long answer's connection was not kept
 	}
 	for i, w := range want {
 		status, text, err := postOnce(t, s, rr.URL, "{}")
