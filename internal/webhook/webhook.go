@@ -43,7 +43,7 @@ const (
 	DefaultMaxAttempts = 100
 	DefaultPoll        = time.Second
 	DefaultPace        = 25 * time.Millisecond
-	DefaultBatch       = 32
+	DefaultBatch       = 64
 	DefaultConcurrency = 64
 	// RotationOverlap is how long the previous secret still signs after a rotation.
 	RotationOverlap = 24 * time.Hour
