@@ -163,7 +163,7 @@ func (s *sender) roundTrip(ctx context.Context, c *senderConn, u *url.URL, h htt
 			continue // an interim answer (100 Continue): the final one follows
 		}
 		var text []byte
-		if resp.StatusCode/100 == 2 {
+		if delivered(resp.StatusCode) { // its text is not kept
 			_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, limit))
 		} else {
 			text, err = io.ReadAll(io.LimitReader(resp.Body, limit))

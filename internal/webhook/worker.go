@@ -221,7 +221,7 @@ func (s *Service) try(ctx context.Context, c *claimed) outcome {
 	}
 	now := s.opts.Now()
 	switch {
-	case err == nil && status >= 200 && status < 300:
+	case err == nil && delivered(status):
 		out.state, out.deliveredAt = "delivered", sql.NullTime{Time: now, Valid: true}
 		return out
 	case err != nil:
@@ -269,7 +269,7 @@ func (s *Service) post(ctx context.Context, c *claimed) (int, time.Duration, err
 	if err != nil {
 		return status, latency, err
 	}
-	if status >= 200 && status < 300 {
+	if delivered(status) {
 		return status, latency, nil
 	}
 	if len(text) > 200 {
@@ -277,6 +277,9 @@ func (s *Service) post(ctx context.Context, c *claimed) (int, time.Duration, err
 	}
 	return status, latency, fmt.Errorf("HTTP %d: %s", status, bytes.ToValidUTF8(text, nil))
 }
+
+// delivered is THE rule of a try's success: a 2xx answer.
+func delivered(status int) bool { return status >= 200 && status < 300 }
 
 // backoff is the wait before the next try after `attempts` tries: full
 // jitter, a random wait up to BaseBackoff·2^(attempts-1), capped at MaxBackoff.
