@@ -58,10 +58,16 @@ export DATA_DIR="$data" LOG_LEVEL=warn VERITY_ENV=development
 unset DATABASE_URL
 server_pid=""
 psql_() { "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$data/pg" -p 5432 -U postgres -d verity "$@"; }
+# The outbox's floor subscribes an endpoint of its own (never delivered to: the server runs without its
+# worker then); this retires it and its pending deliveries, also when a run stops half-way.
+outbox_url=https://bench-ceiling.invalid/hook
+outbox_off="UPDATE webhook_deliveries SET state = 'cancelled' WHERE state = 'pending' AND endpoint_id IN
+  (SELECT id FROM webhook_endpoints WHERE url = '$outbox_url');
+UPDATE webhook_endpoints SET enabled = false, deleted_at = coalesce(deleted_at, now()) WHERE url = '$outbox_url'"
 cleanup() {
 	local rc=$?
 	if [ -n "$server_pid" ]; then
-		psql_ -c 'DROP SCHEMA IF EXISTS bench_ceiling CASCADE' >>"$log" 2>&1 || true
+		psql_ -c 'DROP SCHEMA IF EXISTS bench_ceiling CASCADE' -c "$outbox_off" >>"$log" 2>&1 || true
 		kill -TERM "$server_pid" 2>/dev/null || true
 		wait "$server_pid" 2>/dev/null || true
 	fi
@@ -86,14 +92,18 @@ fi
 officer_key=$("$verity" apikey create --name bench-ceiling-officer --role officer 2>>"$log")
 admin_key=$("$verity" apikey create --name bench-ceiling-admin --role admin 2>>"$log")
 
-ADDR="127.0.0.1:$PORT" "$verity" serve >>"$log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 150); do
-	curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
-	kill -0 "$server_pid" 2>/dev/null || { echo "bench-ceiling: verity serve exited during start-up" >&2; server_pid=""; exit 1; }
-	sleep 0.2
-done
-curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
+# serve starts verity serve (its arguments: more VAR=value settings) and waits until it is ready.
+serve() {
+	env "$@" ADDR="127.0.0.1:$PORT" "$verity" serve >>"$log" 2>&1 &
+	server_pid=$!
+	for _ in $(seq 1 150); do
+		curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+		kill -0 "$server_pid" 2>/dev/null || { echo "bench-ceiling: verity serve exited during start-up" >&2; server_pid=""; exit 1; }
+		sleep 0.2
+	done
+	curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
+}
+serve
 
 # The customers verity-load works on, numbered for pgbench's clients.
 per=$((SET_SIZE / CLIENTS))
@@ -166,3 +176,43 @@ for op in "read-one:GET one" "update-details:PUT details" "replace-associates:PU
 		'BEGIN { printf "%-16s %11d %10d %6.1f%% %5.1f ms %5.1f ms %6d | %7d %7d | %7d %7d %7d | %6.1f%% %7.1f%%\n", n, t, r, (t > 0 ? 100 * r / t : 0), q, p, e,
 			c1, k1, c2, c3, k2, (c2 + c3 > 0 ? 100 * c1 / (c2 + c3) : 0), (c2 + c3 + k2 > 0 ? 100 * (c1 + k1) / (c2 + c3 + k2) : 0) }'
 done
+
+# The outbox's floor (issue 10: PUT details with one endpoint subscribed against none). PostgreSQL alone runs
+# PUT details' minimal SQL with what the outbox adds to the write's statement (update-details-outbox.sql: the
+# event row with a real data-updated payload, its delivery row), its own endpoint disabled and then enabled,
+# alternated BENCH_OUTBOX_ROUNDS times (2; 0 skips this). verity serve runs without its webhook worker
+# meanwhile, so nothing is delivered: this is the write's part alone, what no code of ours can go below on
+# this machine — the API's figure (make bench-webhooks) adds the delivery and verity's own work.
+outbox_rounds=${BENCH_OUTBOX_ROUNDS:-2}
+case ",${BENCH_ONLY:-outbox}," in *outbox*) ;; *) outbox_rounds=0 ;; esac
+if [ "$outbox_rounds" -gt 0 ]; then
+	ref=$(psql_ -At -c "SELECT reference FROM bench_ceiling.working_set WHERE k = 0")
+	payload=$(curl -fsS -H "Authorization: Bearer $officer_key" "http://127.0.0.1:$PORT/platform/v1/customers/$ref")
+	kill -TERM "$server_pid" && wait "$server_pid" || true
+	server_pid=""
+	serve WEBHOOK_WORKER=off
+	psql_ -v payload="$payload" -v url="$outbox_url" >>"$log" 2>&1 <<'SQL'
+CREATE TABLE bench_ceiling.outbox AS SELECT 'platform:accounts:customer:data-updated'::text AS name, :'payload'::text AS payload;
+INSERT INTO webhook_endpoints (reference, url, events, enabled, secret)
+VALUES (gen_random_uuid(), :'url', ARRAY['platform:accounts:customer:data-updated'], false, 'bench-ceiling');
+SQL
+	toggle() { psql_ -c "UPDATE webhook_endpoints SET enabled = $1 WHERE url = '$outbox_url' AND deleted_at IS NULL" >>"$log"; }
+	echo "bench-ceiling: the outbox's floor, PostgreSQL alone (update-details-outbox.sql, payload ${#payload} bytes, no worker)"
+	printf '%-22s %11s %10s\n' "phase" "pgbench tps" "PG µs/tx"
+	sums=""
+	for round in $(seq 1 "$outbox_rounds"); do
+		for state in false true; do
+			toggle "$state"
+			read -r db0 _ <<<"$(ticks)"
+			read -r tps txs _ _ <<<"$(pgbench_run update-details-outbox)"
+			read -r db1 _ <<<"$(ticks)"
+			us=$(per_req "$db0" "$db1" "$txs")
+			printf '%-22s %11d %10d\n' "round $round, $([ "$state" = true ] && echo one endpoint || echo no endpoint)" "$tps" "$us"
+			sums="$sums $state $tps $us"
+		done
+	done
+	psql_ -c "$outbox_off" >>"$log"
+	echo "$sums" | awk '{ for (i = 1; i <= NF; i += 3) { k = ($i == "true"); t[k] += $(i + 1); c[k] += $(i + 2); n[k]++ } }
+		END { printf "bench-ceiling: the outbox'"'"'s floor: %.0f tps with no endpoint, %.0f with one: %.1f%% of PostgreSQL'"'"'s write throughput; PostgreSQL CPU per write %.0f -> %.0f µs (+%.1f%%)\n",
+			t[0] / n[0], t[1] / n[1], 100 * (t[0] - t[1]) / t[0], c[0] / n[0], c[1] / n[1], 100 * (c[1] - c[0]) / c[0] }'
+fi

@@ -93,6 +93,37 @@ func TestScriptsRunAndTouchTheOperationsRows(t *testing.T) {
 		t.Fatalf("update-details edited %d customers, want the two clients' own", n)
 	}
 
+	// The outbox's floor: with no endpoint subscribed the write stores no event; with one, an event
+	// carrying the payload and a delivery to that endpoint per write.
+	do := func(q string) {
+		t.Helper()
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	do(`CREATE TABLE bench_ceiling.outbox AS SELECT 'platform:accounts:customer:data-updated'::text AS name,
+		'{"reference": "r", "status": "PENDING"}'::text AS payload`)
+	do(`INSERT INTO webhook_endpoints (reference, url, events, enabled, secret) VALUES (gen_random_uuid(),
+		'https://bench-ceiling.invalid/hook', ARRAY['platform:accounts:customer:data-updated'], false, 's')`)
+	run(t, pgbench, dsn, "update-details-outbox.sql")
+	if n := count(`SELECT count(*) FROM webhook_events`); n != 0 {
+		t.Fatalf("update-details-outbox with no endpoint subscribed stored %d events, want none", n)
+	}
+	do(`UPDATE webhook_endpoints SET enabled = true`)
+	run(t, pgbench, dsn, "update-details-outbox.sql")
+	if n := count(`SELECT count(*) FROM webhook_events e JOIN webhook_deliveries d ON d.event_id = e.id
+		AND d.customer_id = e.customer_id AND d.state = 'pending'
+		JOIN customers c ON c.id = e.customer_id AND c.description LIKE 'pgbench edit %'
+		WHERE e.payload = (SELECT payload FROM bench_ceiling.outbox)`); n != 10 {
+		t.Fatalf("update-details-outbox with one endpoint: %d events with their delivery, want one per transaction (10)", n)
+	}
+	if n := count(`SELECT count(DISTINCT event_id) FROM webhook_events`); n != 10 {
+		t.Fatalf("update-details-outbox: %d distinct event ids, want 10", n)
+	}
+	if n := count(`SELECT count(*) FROM audit_entries WHERE action = 'customer.update'`); n != 30 {
+		t.Fatalf("update-details-outbox: %d audit entries in all, want 30 (one per write)", n)
+	}
+
 	run(t, pgbench, dsn, "replace-associates.sql")
 	if n := count(`SELECT count(*) FROM audit_entries WHERE action = 'customer.associates'`); n != 10 {
 		t.Fatalf("replace-associates: %d audit entries, want 10", n)
@@ -116,7 +147,7 @@ func TestScriptsRunAndTouchTheOperationsRows(t *testing.T) {
 	if n := count(`SELECT count(*) FROM customers WHERE (name, status) IN (('Co 1', 'REJECTED'), ('Co 2', 'PENDING'))`); n != 2 {
 		t.Fatalf("change-status: %d of the two customers toggled an odd number of times changed status", n)
 	}
-	if n := count(`SELECT max(version) FROM customers`); n != 1+5+5+5 {
-		t.Fatalf("a customer's version is %d, want 16 (one bump per write)", n)
+	if n := count(`SELECT max(version) FROM customers`); n != 1+5+5+5+5+5 {
+		t.Fatalf("a customer's version is %d, want 26 (one bump per write)", n)
 	}
 }
