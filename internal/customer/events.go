@@ -77,11 +77,12 @@ type StatementEvents interface {
 	Events
 	// EmitSQL answers WITH parts ("name AS (…), …") that store, about the
 	// customer whose id is the expression customerID (NULL: nothing is
-	// stored), the events whose ids,
-	// names and payloads are the parameters $n (uuid[]), $n+1 (text[]) and
-	// $n+2 (a JSON array), in their order; the last part, named outbox,
-	// returns a row per delivery stored.
-	EmitSQL(customerID string, n int) string
+	// stored), one event whose id, name and payload are the parameters $n
+	// (uuid), $n+1 (text) and $n+2 (JSON) or, when many, the events whose
+	// ids, names and payloads are $n (uuid[]), $n+1 (text[]) and $n+2 (a
+	// JSON array), in their order; the last part, named outbox, returns a
+	// row per delivery stored.
+	EmitSQL(customerID string, n int, many bool) string
 	// Emitted tells that a write stored that many deliveries.
 	Emitted(deliveries int)
 }

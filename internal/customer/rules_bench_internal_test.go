@@ -29,7 +29,7 @@ import (
 type floorEvents struct{}
 
 func (floorEvents) Emit(context.Context, *sqlx.Tx, Event) error { return nil }
-func (floorEvents) EmitSQL(string, int) string                  { return "ev AS (SELECT 1), outbox AS (SELECT 1)" }
+func (floorEvents) EmitSQL(string, int, bool) string            { return "ev AS (SELECT 1), outbox AS (SELECT 1)" }
 func (floorEvents) Emitted(int)                                 {}
 
 // benchRows are a customer row and two associate rows shaped like the

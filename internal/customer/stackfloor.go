@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"github.com/verity-kyb/verity/internal/audit"
 )
@@ -47,7 +46,7 @@ type StackFloor struct {
 // NewStackFloor runs the statements on db, prepared, with the events stored
 // by events' statement parts (the webhook outbox in verity serve).
 func NewStackFloor(db *sqlx.DB, events StatementEvents) *StackFloor {
-	return &StackFloor{db: prepared{ExtContext: db, stmts: newStatements(db)}, write: buildWriteStatements(events)}
+	return &StackFloor{db: prepared{ExtContext: db, stmts: newStatements(db)}, write: buildWriteStatements(events, false)}
 }
 
 // ErrFloorChanged: the write found the row at another version (two writers
@@ -100,7 +99,7 @@ func (f *StackFloor) Run(ctx context.Context, kind FloorKind, ref uuid.UUID, pay
 	if err != nil {
 		return err
 	}
-	args = append(args, pq.Array([]string{id.String()}), pq.Array([]string{event}), "["+string(payload)+"]")
+	args = append(args, id.String(), event, string(payload)) // one event: EmitSQL's single form
 	var version, entryID, deliveries int64
 	var since time.Time
 	err = queryRow(ctx, f.db, []any{&version, &since, &entryID, &deliveries},

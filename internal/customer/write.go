@@ -42,22 +42,22 @@ var errChanged = errors.New("customer changed since it was read")
 type writeStatements [2][2]string
 
 // writeSQL are the statements without the events (they go to Events.Emit).
-var writeSQL = buildWriteStatements(nil)
+var writeSQL = buildWriteStatements(nil, false)
 
-func buildWriteStatements(events StatementEvents) writeStatements {
+func buildWriteStatements(events StatementEvents, many bool) writeStatements {
 	var w writeStatements
 	for a := range 2 {
 		for n := range 2 {
-			w[a][n] = buildWriteSQL(a == 1, n == 1, events)
+			w[a][n] = buildWriteSQL(a == 1, n == 1, events, many)
 		}
 	}
 	return w
 }
 
 // buildWriteSQL is one write statement; with events, its last parts store
-// the write's events (the parameters after the note's) and it answers how
-// many deliveries they made.
-func buildWriteSQL(associates, note bool, events StatementEvents) string {
+// the write's events (the parameters after the note's: one event's, or
+// many's) and it answers how many deliveries they made.
+func buildWriteSQL(associates, note bool, events StatementEvents, many bool) string {
 	next := writeUpdateParams + 1
 	q := `WITH upd AS (
 UPDATE customers SET status = $2, risk_score = $3, name = $4, description = $5, tax_residence_country_code = $6,
@@ -91,7 +91,7 @@ SELECT customer_id, actor_type, actor_id, actor_name, reason, id, $` + strconv.I
 SELECT upd.version, upd.status_since, entry.id FROM upd, entry`
 	}
 	// after the audit entry, as record writes them: the entry's id is older
-	return q + `, ` + events.EmitSQL("(SELECT id FROM upd)", next) + `
+	return q + `, ` + events.EmitSQL("(SELECT id FROM upd)", next, many) + `
 SELECT upd.version, upd.status_since, entry.id, (SELECT count(*) FROM outbox) FROM upd, entry`
 }
 
@@ -109,9 +109,12 @@ type written struct {
 
 // outbox is the write statements that also store the write's events, for
 // an Events that can (StatementEvents): one round trip fewer per write.
+// sql[0] store one event (most writes), sql[1] any number: the general
+// statement's plan costs every write PostgreSQL ~60–100 µs more to start
+// and run, subscribed or not (docs/performance.md "Round 19").
 type outbox struct {
 	events StatementEvents
-	sql    writeStatements
+	sql    [2]writeStatements
 }
 
 func newOutbox(ev Events) *outbox {
@@ -119,7 +122,7 @@ func newOutbox(ev Events) *outbox {
 	if !ok {
 		return nil
 	}
-	return &outbox{events: se, sql: buildWriteStatements(se)}
+	return &outbox{events: se, sql: [2]writeStatements{buildWriteStatements(se, false), buildWriteStatements(se, true)}}
 }
 
 // writeChange stores a change and its audit entry (and note) in one
@@ -178,16 +181,29 @@ func (w written) statement() (string, []any, error) {
 	if w.outbox == nil {
 		return writeSQL[b2i(w.associates)][b2i(note)], args, nil
 	}
-	ev, err := eventArgs(w.events)
+	many := len(w.events) != 1
+	ev, err := eventArgs(w.events, many)
 	if err != nil {
 		return "", nil, err
 	}
-	return w.outbox.sql[b2i(w.associates)][b2i(note)], append(args, ev...), nil
+	return w.outbox.sql[b2i(many)][b2i(w.associates)][b2i(note)], append(args, ev...), nil
 }
 
-// eventArgs are the parameters of StatementEvents.EmitSQL for evs: their new
-// ids and their names as arrays, their payloads as one JSON array.
-func eventArgs(evs []Event) ([]any, error) {
+// eventArgs are the parameters of StatementEvents.EmitSQL for evs: for one
+// event (not many) its new id, its name and its payload; else their new ids
+// and their names as arrays, their payloads as one JSON array.
+func eventArgs(evs []Event, many bool) ([]any, error) {
+	if !many {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return nil, err
+		}
+		payload, err := evs[0].Payload()
+		if err != nil {
+			return nil, fmt.Errorf("webhook event %s: %w", evs[0].Name, err)
+		}
+		return []any{id.String(), evs[0].Name, string(payload)}, nil
+	}
 	ids, names := make([]string, len(evs)), make([]string, len(evs))
 	payloads := []byte{'['}
 	for i, ev := range evs {

@@ -62,33 +62,37 @@ var _ customer.StatementEvents = (*Service)(nil)
 // EmitSQL answers the WITH parts that store a customer write's events inside
 // the write's own statement, as Emit stores each: an event only when an
 // endpoint subscribes to it, then one delivery per such endpoint; it
-// implements customer.StatementEvents. The events' ids, names and payloads
-// are the parameters $n (uuid[]), $n+1 (text[]) and $n+2 (a JSON array);
-// customerID is the expression of the customer's id (NULL: nothing is
-// stored); the last part, outbox, returns a row per delivery stored.
-func (s *Service) EmitSQL(customerID string, n int) string {
+// implements customer.StatementEvents. One event (most writes): its id, name
+// and payload are the parameters $n (uuid), $n+1 (text) and $n+2 (its JSON,
+// stored as it is: a text column, migration 00015 — the service encoded it,
+// so PostgreSQL need not check its syntax). Many: their ids, names and
+// payloads are $n (uuid[]), $n+1 (text[]) and $n+2 (a JSON array, split in
+// order). customerID is the expression of the customer's id (NULL: nothing
+// is stored); the last part, outbox, returns a row per delivery stored.
+//
+// The two forms are two statements, not one with a branch per case: the
+// general plan (an append of both branches, the array's split, a sort)
+// cost PostgreSQL ~60–100 µs more per write to start and run than the one
+// event's insert — in every write, subscribed or not (docs/performance.md
+// "Round 19").
+func (s *Service) EmitSQL(customerID string, n int, many bool) string {
 	p := func(i int) string { return "$" + strconv.Itoa(n+i) }
-	// One event (most writes): its payload is the array's text inside the
-	// brackets, stored as it is (a text column, migration 00015: the service
-	// encoded it, so PostgreSQL need not check its syntax); splitting the
-	// array with json_array_elements parsed every payload, subscribed or
-	// not. Only a write with several events splits the array. (OFFSET 0
-	// keeps the planner from folding a branch's cast with the parameter's
-	// value — parsing it, or failing on a many-event array — when the
-	// branch is not taken.)
-	return `ev AS (
+	ev := `ev AS (
   INSERT INTO webhook_events (event_id, name, customer_id, payload)
-  SELECT u.event_id, u.name, w.id, u.payload
-  FROM (SELECT ` + customerID + ` AS id) w, (
-    SELECT (` + p(0) + `::uuid[])[1], (` + p(1) + `::text[])[1], btrim(substr(a.t, 2, length(a.t) - 2), E' \t\r\n'), 1::bigint
-    FROM (SELECT btrim(` + p(2) + `::text, E' \t\r\n') AS t WHERE cardinality(` + p(0) + `::uuid[]) = 1 OFFSET 0) a
-    UNION ALL
-    SELECT x.event_id, x.name, x.payload::text, x.i FROM (SELECT ` + p(2) + `::text AS t WHERE cardinality(` + p(0) + `::uuid[]) > 1 OFFSET 0) a,
-      ROWS FROM (unnest(` + p(0) + `::uuid[]), unnest(` + p(1) + `::text[]), json_array_elements(a.t::json))
-      WITH ORDINALITY x(event_id, name, payload, i)
-  ) AS u(event_id, name, payload, i)
-  WHERE w.id IS NOT NULL AND EXISTS (` + subscribersSQL("u.name") + `) ORDER BY u.i RETURNING id, name, customer_id
-), outbox AS (
+  SELECT ` + p(0) + `::uuid, ` + p(1) + `::text, w.id, ` + p(2) + `::text FROM (SELECT ` + customerID + ` AS id) w
+  WHERE w.id IS NOT NULL AND EXISTS (` + subscribersSQL(p(1)+"::text") + `) RETURNING id, name, customer_id
+)`
+	if many {
+		ev = `ev AS (
+  INSERT INTO webhook_events (event_id, name, customer_id, payload)
+  SELECT x.event_id, x.name, w.id, x.payload::text
+  FROM (SELECT ` + customerID + ` AS id) w,
+    ROWS FROM (unnest(` + p(0) + `::uuid[]), unnest(` + p(1) + `::text[]), json_array_elements(` + p(2) + `::json))
+    WITH ORDINALITY x(event_id, name, payload, i)
+  WHERE w.id IS NOT NULL AND EXISTS (` + subscribersSQL("x.name") + `) ORDER BY x.i RETURNING id, name, customer_id
+)`
+	}
+	return ev + `, outbox AS (
   INSERT INTO webhook_deliveries (event_id, endpoint_id, customer_id)
   SELECT ev.id, ep.id, ev.customer_id FROM ev CROSS JOIN LATERAL (` + subscribersSQL("ev.name") + `) ep
   ORDER BY ev.id, ep.id RETURNING 1)`
