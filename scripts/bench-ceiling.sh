@@ -92,16 +92,12 @@ fi
 officer_key=$("$verity" apikey create --name bench-ceiling-officer --role officer 2>>"$log")
 admin_key=$("$verity" apikey create --name bench-ceiling-admin --role admin 2>>"$log")
 
+. scripts/wait-ready.sh
 # serve starts verity serve (its arguments: more VAR=value settings) and waits until it is ready.
 serve() {
 	env "$@" ADDR="127.0.0.1:$PORT" "$verity" serve >>"$log" 2>&1 &
 	server_pid=$!
-	for _ in $(seq 1 150); do
-		curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
-		kill -0 "$server_pid" 2>/dev/null || { echo "bench-ceiling: verity serve exited during start-up" >&2; server_pid=""; exit 1; }
-		sleep 0.2
-	done
-	curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
+	wait_ready bench-ceiling "$PORT" "$server_pid" || { server_pid=""; exit 1; }
 }
 serve
 
@@ -119,14 +115,14 @@ ticks() { cpu_ticks "$data" "$server_pid"; }
 # the CPU of a command substitution's children, i.e. of the load generator it ran.
 times_ticks() { awk -v hz="$(getconf CLK_TCK)" '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", ((u[1] * 60 + u[2]) + (s[1] * 60 + s[2])) * hz }'; }
 
-# pgbench_run prints "tps transactions p99 client-ticks" for one script: the p99 (ms) of
+# pgbench_run prints "tps transactions p99 client-ticks" for one script (scripts/pgbench/$1.sql, or the file $2): the p99 (ms) of
 # pgbench's own transactions, from its per-transaction log (-l), is what
 # the same queue of clients on these CPUs costs without the API.
 pgbench_run() {
 	local out p99 t
 	rm -f "$work"/pgbench_log.*
 	out=$(PGHOST="$data/pg" PGPORT=5432 PGUSER=postgres "$bindir/pgbench" -n -M prepared -c "$CLIENTS" -j 2 -T "$secs" \
-		-l --log-prefix="$work/pgbench_log" -D per="$per" -f "scripts/pgbench/$1.sql" verity 2>>"$log" && times) ||
+		-l --log-prefix="$work/pgbench_log" -D per="$per" -f "${2:-scripts/pgbench/$1.sql}" verity 2>>"$log" && times) ||
 		{ echo "$out" >>"$log"; echo "bench-ceiling: pgbench $1 failed" >&2; return 1; }
 	echo "$out" >>"$log"
 	t=$(echo "$out" | tail -n 1 | times_ticks)
@@ -178,8 +174,9 @@ for op in "read-one:GET one" "update-details:PUT details" "replace-associates:PU
 done
 
 # The outbox's floor (issue 10: PUT details with one endpoint subscribed against none). PostgreSQL alone runs
-# PUT details' minimal SQL with what the outbox adds to the write's statement (update-details-outbox.sql: the
-# event row with a real data-updated payload, its delivery row), its own endpoint disabled and then enabled,
+# PUT details' minimal SQL with what the outbox adds to the write's statement (scripts/pgbench/outbox.sql in
+# place of update-details.sql's final SELECT: the event row with a real data-updated payload, its delivery
+# row), its own endpoint disabled and then enabled,
 # alternated BENCH_OUTBOX_ROUNDS times (2; 0 skips this). verity serve runs without its webhook worker
 # meanwhile, so nothing is delivered: this is the write's part alone, what no code of ours can go below on
 # this machine — the API's figure (make bench-webhooks) adds the delivery and verity's own work.
@@ -196,15 +193,16 @@ CREATE TABLE bench_ceiling.outbox AS SELECT 'platform:accounts:customer:data-upd
 INSERT INTO webhook_endpoints (reference, url, events, enabled, secret)
 VALUES (gen_random_uuid(), :'url', ARRAY['platform:accounts:customer:data-updated'], false, 'bench-ceiling');
 SQL
+	{ sed '$d' scripts/pgbench/update-details.sql; cat scripts/pgbench/outbox.sql; } >"$work/update-details-outbox.sql"
 	toggle() { psql_ -c "UPDATE webhook_endpoints SET enabled = $1 WHERE url = '$outbox_url' AND deleted_at IS NULL" >>"$log"; }
-	echo "bench-ceiling: the outbox's floor, PostgreSQL alone (update-details-outbox.sql, payload ${#payload} bytes, no worker)"
+	echo "bench-ceiling: the outbox's floor, PostgreSQL alone (update-details.sql + outbox.sql, payload ${#payload} bytes, no worker)"
 	printf '%-22s %11s %10s\n' "phase" "pgbench tps" "PG µs/tx"
 	sums=""
 	for round in $(seq 1 "$outbox_rounds"); do
 		for state in false true; do
 			toggle "$state"
 			read -r db0 _ <<<"$(ticks)"
-			read -r tps txs _ _ <<<"$(pgbench_run update-details-outbox)"
+			read -r tps txs _ _ <<<"$(pgbench_run update-details-outbox "$work/update-details-outbox.sql")"
 			read -r db1 _ <<<"$(ticks)"
 			us=$(per_req "$db0" "$db1" "$txs")
 			printf '%-22s %11d %10d\n' "round $round, $([ "$state" = true ] && echo one endpoint || echo no endpoint)" "$tps" "$us"

@@ -99,12 +99,8 @@ admin_key=$("$verity" apikey create --name bench-floor-admin --role admin 2>>"$l
 
 ADDR="127.0.0.1:$PORT" "$verity" serve >>"$log" 2>&1 &
 server_pid=$!
-for _ in $(seq 1 150); do
-	curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
-	kill -0 "$server_pid" 2>/dev/null || { echo "bench-floor: verity serve exited during start-up" >&2; server_pid=""; exit 1; }
-	sleep 0.2
-done
-curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
+. scripts/wait-ready.sh
+wait_ready bench-floor "$PORT" "$server_pid" || { server_pid=""; exit 1; }
 
 . scripts/cpu-ticks.sh
 per=$((SET_SIZE / CLIENTS))

@@ -52,12 +52,8 @@ unset DATABASE_URL
 key=$(bin/verity apikey create --name bench-search-floor --role officer 2>>"$log")
 ADDR="127.0.0.1:$PORT" bin/verity serve >>"$log" 2>&1 &
 server_pid=$!
-for _ in $(seq 1 600); do
-	curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
-	kill -0 "$server_pid" 2>/dev/null || break
-	sleep 0.2
-done
-curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
+. scripts/wait-ready.sh
+wait_ready bench-search-floor "$PORT" "$server_pid" 600 || exit 1
 
 # A search's statements as verity runs them (internal/customer/search.go), per
 # term: the walk, which sends back the counts per status and the page's ids —

@@ -75,11 +75,8 @@ admin_key=$("$verity" apikey create --name bench-admin --role admin 2>>"$log")
 # shellcheck disable=SC2086 # BENCH_SERVE_ENV is a list of settings
 env ${BENCH_SERVE_ENV:-} ADDR="127.0.0.1:$PORT" "$verity" serve >>"$log" 2>&1 &
 server_pid=$!
-for _ in $(seq 1 150); do
-	curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
-	kill -0 "$server_pid" 2>/dev/null || { echo "bench-webhooks: verity serve exited" >&2; exit 1; }
-	sleep 0.2
-done
+. scripts/wait-ready.sh
+wait_ready bench-webhooks "$PORT" "$server_pid" || exit 1
 
 # ticks prints the CPU ticks used so far by PostgreSQL (the postmaster, its
 # live children and the children it has reaped) plus verity serve.
