@@ -109,9 +109,9 @@ type written struct {
 
 // outbox is the write statements that also store the write's events, for
 // an Events that can (StatementEvents): one round trip fewer per write.
-// sql[0] store one event (most writes), sql[1] any number: the general
-// statement's plan costs every write PostgreSQL ~60–100 µs more to start
-// and run, subscribed or not (docs/performance.md "Round 19").
+// sql[0] stores one event (most writes), sql[1] any other number: two
+// statements rather than one with a branch per case (StatementEvents.EmitSQL
+// of the webhook outbox says why).
 type outbox struct {
 	events StatementEvents
 	sql    [2]writeStatements
