@@ -11,11 +11,13 @@
 # client and verity-load), the steadier figure on a shared machine. The CPU
 # ratio counts the servers alone (PostgreSQL, verity), so the load
 # generators' cost, which shares the cores and so weighs on the req/s
-# ratio, never hides the server's. Measures; asserts nothing.
+# ratio, never hides the server's. It ends with the outbox's floor (PUT details' minimal
+# SQL with and without the rows a subscribed write adds; below). Measures; asserts nothing.
 #
 # Knobs: BENCH_CUSTOMERS (100000), BENCH_CLIENTS (16), BENCH_DURATION (10s, each
 # phase), BENCH_PORT (18082), BENCH_DATA_DIR (keep the seeded database between
-# runs), BENCH_ONLY (operation name parts, comma-separated: read, details, associates, status),
+# runs), BENCH_ONLY (operation name parts, comma-separated: read, details, associates, status, outbox),
+# BENCH_OUTBOX_ROUNDS (2: the outbox's floor, below, alternated this many times; 0 skips it),
 # BENCH_VERITY (a verity binary built earlier, for A/B runs of two builds on
 # the same data; default: build ./cmd/verity), BENCH_LOAD (a verity-load binary built earlier, likewise:
 # the load generator's own cost, A/B).
@@ -176,10 +178,10 @@ done
 # The outbox's floor (issue 10: PUT details with one endpoint subscribed against none). PostgreSQL alone runs
 # PUT details' minimal SQL with what the outbox adds to the write's statement (scripts/pgbench/outbox.sql in
 # place of update-details.sql's final SELECT: the event row with a real data-updated payload, its delivery
-# row), its own endpoint disabled and then enabled,
-# alternated BENCH_OUTBOX_ROUNDS times (2; 0 skips this). verity serve runs without its webhook worker
-# meanwhile, so nothing is delivered: this is the write's part alone, what no code of ours can go below on
-# this machine — the API's figure (make bench-webhooks) adds the delivery and verity's own work.
+# row), its own endpoint disabled and then enabled, alternated BENCH_OUTBOX_ROUNDS times (2; 0 skips this).
+# verity serve runs without its webhook worker meanwhile, so nothing is delivered: this is the write's part
+# alone, what no code of ours can go below on this machine — the API's figure (make bench-webhooks) adds the
+# delivery and verity's own work.
 outbox_rounds=${BENCH_OUTBOX_ROUNDS:-2}
 case ",${BENCH_ONLY:-outbox}," in *outbox*) ;; *) outbox_rounds=0 ;; esac
 if [ "$outbox_rounds" -gt 0 ]; then
